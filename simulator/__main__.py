@@ -1,0 +1,5 @@
+"""`python -m simulator` is `simulate`."""
+
+from simulator.cli import main
+
+main()

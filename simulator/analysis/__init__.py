@@ -1,0 +1,1 @@
+"""Result tables and what is derived from them; reads tables, never live simulation objects."""

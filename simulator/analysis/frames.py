@@ -1,0 +1,237 @@
+"""The result tables derived from what the recorder saw: `costs` and `stops`.
+
+    costs   one row per resource per interval spent in a billable status: the interval's
+            unit-hours and dollars. Each continuous billable span is rounded up to the price's
+            granularity and minimum; the rounding is charged on the span's last interval.
+            Intervals still open at the horizon end there.
+    stops   one row per stop request: when it was sent, whether it was accepted and after
+            how many attempts, when the resource reached a status that ends a stop, when the
+            caller saw it, what the resource cost from the request until then (until the
+            horizon if the stop never took effect: the price of a lost stop), and the
+            outcome: the terminal status, `rejected` (the call failed), `stuck` (accepted,
+            not ended by the horizon) or `in_flight` (unanswered at the horizon).
+
+All the inputs are plain tables and plain data (prices, terminal statuses by service).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from simulator.api.operations import Price
+
+COST_COLUMNS: Final = (
+    "service",
+    "resource_id",
+    "item",
+    "status",
+    "start",
+    "end",
+    "quantity",
+    "usd",
+)
+STOP_COLUMNS: Final = (
+    "service", "resource_id", "requested_at", "accepted", "error_code", "attempts",
+    "terminal_status", "terminal_at", "stop_latency_s", "observed_at",
+    "cost_after_request_usd", "outcome",
+)  # fmt: skip
+
+
+def _intervals(transitions: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    """Each transition's status held from its time until the resource's next transition."""
+    frame = transitions[["time", "service", "resource_id", "to_status", "units"]]
+    frame = frame.sort_values(["resource_id", "time"], kind="stable")
+    codes = frame["resource_id"].cat.codes.to_numpy()
+    following = np.append(frame["time"].to_numpy()[1:], horizon)
+    last = np.append(codes[1:] != codes[:-1], True)
+    end = np.where(last, horizon, following)
+    return frame.assign(start=frame["time"], end=end).rename(columns={"to_status": "status"})
+
+
+def derive_costs(
+    transitions: pd.DataFrame, prices: Mapping[str, Mapping[str, Price]], horizon: float
+) -> pd.DataFrame:
+    intervals = _intervals(transitions, horizon)
+    parts = []
+    for service, items in prices.items():
+        mine = intervals[intervals["service"] == service]
+        for item, price in items.items():
+            billable = mine["status"].isin(price.statuses).to_numpy()
+            if not billable.any():
+                continue
+            codes = mine["resource_id"].cat.codes.to_numpy()
+            breaks = np.ones(len(mine), dtype=bool)
+            breaks[1:] = (~billable[:-1]) | (codes[1:] != codes[:-1])
+            span = np.cumsum(breaks)[billable]
+            rows = mine[billable]
+            seconds = (rows["end"] - rows["start"]).to_numpy()
+            rounded = _rounding(span, seconds, price)
+            hours = (seconds + rounded) / 3600.0
+            quantity = hours * rows["units"].to_numpy()
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "service": rows["service"].astype(str).to_numpy(),
+                        "resource_id": rows["resource_id"].array,
+                        "item": item,
+                        "status": rows["status"].astype(str).to_numpy(),
+                        "start": rows["start"].to_numpy(),
+                        "end": rows["end"].to_numpy(),
+                        "quantity": quantity,
+                        "usd": quantity * price.usd_per_hour,
+                    }
+                )
+            )
+    if not parts:
+        return _empty_costs(transitions)
+    costs = pd.concat(parts, ignore_index=True)
+    costs = costs[(costs["end"] > costs["start"]) | (costs["usd"] > 0)]
+    costs = costs.sort_values(["start", "resource_id"], kind="stable").reset_index(drop=True)
+    for column in ("service", "item", "status"):
+        costs[column] = costs[column].astype("category")
+    return costs
+
+
+def _rounding(span: np.ndarray, seconds: np.ndarray, price: Price) -> np.ndarray:
+    """Seconds added to each interval: a span's rounding, on its last interval."""
+    extra = np.zeros(len(seconds))
+    if (price.granularity == 1.0 and price.minimum == 0.0) or len(seconds) == 0:
+        return extra  # per-second billing of float times: nothing to round
+    starts = np.flatnonzero(np.append(True, span[1:] != span[:-1]))
+    totals = np.add.reduceat(seconds, starts)
+    billed = np.maximum(np.ceil(totals / price.granularity) * price.granularity, price.minimum)
+    ends = np.append(starts[1:], len(seconds)) - 1
+    extra[ends] = billed - totals
+    return extra
+
+
+def _empty_costs(transitions: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "service": pd.Categorical([]),
+            "resource_id": pd.Categorical([], categories=transitions["resource_id"].cat.categories),
+            "item": pd.Categorical([]),
+            "status": pd.Categorical([]),
+            "start": np.array([], dtype=float),
+            "end": np.array([], dtype=float),
+            "quantity": np.array([], dtype=float),
+            "usd": np.array([], dtype=float),
+        }
+    )
+
+
+def derive_stops(
+    raw: Mapping[str, pd.DataFrame],
+    transitions: pd.DataFrame,
+    costs: pd.DataFrame,
+    terminal: Mapping[str, frozenset[str]],
+    horizon: float,
+) -> pd.DataFrame:
+    """The `stops` table from the stop_requests/responses/observations the recorder holds."""
+    requests = raw["stop_requests"].reset_index(names="request")
+    responses = raw["stop_responses"].rename(columns={"time": "answered_at"})
+    observed = raw["stop_observations"].rename(columns={"time": "observed_at"})
+    stops = requests.rename(columns={"time": "requested_at"}).merge(
+        responses[["request", "accepted", "error_code", "attempts"]], on="request", how="left"
+    )
+    stops = stops.merge(observed[["request", "observed_at"]], on="request", how="left")
+    ends = _terminal_after(stops, transitions, terminal)
+    stops["terminal_status"] = ends["status"]
+    stops["terminal_at"] = ends["time"]
+    stops["stop_latency_s"] = stops["terminal_at"] - stops["requested_at"]
+    until = stops["terminal_at"].fillna(horizon).to_numpy()
+    stops["cost_after_request_usd"] = _cost_between(stops, until, costs)
+    stops["outcome"] = _outcome(stops)
+    stops["accepted"] = stops["accepted"].astype("boolean")
+    stops["attempts"] = stops["attempts"].astype("Int64")
+    return stops[list(STOP_COLUMNS)]
+
+
+def _terminal_after(
+    stops: pd.DataFrame, transitions: pd.DataFrame, terminal: Mapping[str, frozenset[str]]
+) -> pd.DataFrame:
+    """For each accepted stop, the first move of its resource into a terminal status after
+    the request was sent."""
+    status = transitions["to_status"].astype(str)
+    service = transitions["service"].astype(str)
+    is_end = np.zeros(len(transitions), dtype=bool)
+    for name, statuses in terminal.items():
+        is_end |= ((service == name) & status.isin(statuses)).to_numpy()
+    ends = transitions.loc[is_end, ["time", "resource_id", "to_status"]].rename(
+        columns={"to_status": "status"}
+    )
+    left = pd.DataFrame(
+        {
+            "row": np.arange(len(stops)),
+            "key": stops["resource_id"].cat.codes.to_numpy(),
+            "requested_at": stops["requested_at"].to_numpy(),
+        }
+    ).sort_values("requested_at", kind="stable")
+    right = pd.DataFrame(
+        {
+            "key": ends["resource_id"].cat.codes.to_numpy(),
+            "time": ends["time"].to_numpy(),
+            "status": ends["status"].astype(str).to_numpy(),
+        }
+    ).sort_values("time", kind="stable")
+    joined = pd.merge_asof(
+        left, right, left_on="requested_at", right_on="time", by="key", direction="forward"
+    ).sort_values("row")
+    accepted = stops["accepted"].fillna(False).astype(bool).to_numpy()
+    return pd.DataFrame(
+        {
+            "time": np.where(accepted, joined["time"].to_numpy(), np.nan),
+            "status": pd.Categorical(np.where(accepted, joined["status"].to_numpy(), None)),
+        }
+    )
+
+
+def _cost_between(stops: pd.DataFrame, until: np.ndarray, costs: pd.DataFrame) -> np.ndarray:
+    """Dollars each stop's resource accrued from the request to `until`, pro rata."""
+    if stops.empty:
+        return np.zeros(0)
+    left = pd.DataFrame(
+        {
+            "row": np.arange(len(stops)),
+            "key": stops["resource_id"].cat.codes.to_numpy(),
+            "requested_at": stops["requested_at"].to_numpy(),
+            "until": until,
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "key": costs["resource_id"].cat.codes.to_numpy(),
+            "start": costs["start"].to_numpy(),
+            "end": costs["end"].to_numpy(),
+            "usd": costs["usd"].to_numpy(),
+        }
+    )
+    pairs = left.merge(right, on="key")
+    pairs = pairs[(pairs["end"] > pairs["requested_at"]) & (pairs["start"] < pairs["until"])]
+    length = (pairs["end"] - pairs["start"]).to_numpy()
+    inside = (
+        np.minimum(pairs["end"], pairs["until"]) - np.maximum(pairs["start"], pairs["requested_at"])
+    ).to_numpy()
+    share = np.divide(inside, length, out=np.ones_like(inside), where=length > 0)
+    spent = pd.Series(pairs["usd"].to_numpy() * share).groupby(pairs["row"].to_numpy()).sum()
+    return spent.reindex(np.arange(len(stops)), fill_value=0.0).to_numpy()
+
+
+def _outcome(stops: pd.DataFrame) -> pd.Categorical:
+    accepted = stops["accepted"]
+    outcome = np.where(
+        accepted.isna(),
+        "in_flight",
+        np.where(
+            ~accepted.fillna(False).astype(bool),
+            "rejected",
+            np.where(
+                stops["terminal_status"].isna(), "stuck", stops["terminal_status"].astype(str)
+            ),
+        ),
+    )
+    return pd.Categorical(outcome)

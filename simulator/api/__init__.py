@@ -1,0 +1,1 @@
+"""The simulated AWS control plane that all five services share."""

@@ -1,0 +1,116 @@
+"""What a service declares about each operation, and the settings every service shares.
+
+A service lists its operations as `Operation` data (IAM action, request members with their
+constraints, success status, idempotency token member) and its errors as `ServiceErrors`;
+the control plane (`api.plane`) does the rest the same way for every service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.api.errors import ErrorSpec
+from simulator.api.validation import Param
+from simulator.engine.distributions import Duration
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    action: str
+    params: Mapping[str, Param]
+    resource_param: str
+    """The request member that names the resource, for the calls table."""
+    success_status: int = 200
+    idempotency_token: str | None = None
+    """The member holding a client token the SDK fills in when the caller leaves it out."""
+
+
+@dataclass(frozen=True)
+class ServiceErrors:
+    """The errors the control plane itself raises, as this service names them."""
+
+    validation: ErrorSpec
+    throttling: ErrorSpec
+    internal: ErrorSpec
+    access_denied: ErrorSpec
+    not_found: ErrorSpec
+    token_conflict: ErrorSpec | None = None
+    others: tuple[ErrorSpec, ...] = field(default=())
+
+    def all(self) -> tuple[ErrorSpec, ...]:
+        specs = [self.validation, self.throttling, self.internal, self.access_denied]
+        specs += [self.not_found, *([self.token_conflict] if self.token_conflict else [])]
+        return tuple(dict.fromkeys([*specs, *self.others]))
+
+
+class Throttle(BaseModel):
+    """A token bucket: `rate` requests per second, `burst` at once. Over it: throttled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rate: float = Field(gt=0, description="sustained requests per second")
+    burst: float = Field(default=1, ge=1, description="bucket size: requests admitted at once")
+
+
+class Price(BaseModel):
+    """USD per unit-hour while a resource is in one of `statuses`.
+
+    Each continuous billable span is rounded up to `granularity` and to at least `minimum`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    usd_per_hour: float = Field(ge=0)
+    statuses: tuple[str, ...] = Field(min_length=1)
+    granularity: Duration = Field(default=1.0, gt=0)
+    minimum: Duration = 0.0
+
+
+class ServiceSettings(BaseModel):
+    """Settings every service has; a service's own `Settings` subclass adds its behaviour.
+
+    `STATUS` and `OPERATIONS` (set by the subclass) let the schema check names early.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    STATUS: ClassVar[type[StrEnum]]
+    OPERATIONS: ClassVar[tuple[str, ...]]
+
+    throttle: dict[str, Throttle] = Field(
+        default_factory=dict, description="per operation; absent means unthrottled (ASSUMED)"
+    )
+    faults: dict[str, float] = Field(
+        default_factory=dict, description="per operation: probability of an internal error"
+    )
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_names(self) -> ServiceSettings:
+        for block in ("throttle", "faults"):
+            for name in getattr(self, block):
+                if name not in self.OPERATIONS:
+                    raise ValueError(
+                        f"{block}: unknown operation {name!r}; expected one of "
+                        f"{', '.join(self.OPERATIONS)}"
+                    )
+        for name, probability in self.faults.items():
+            if not 0 <= probability <= 1:
+                raise ValueError(f"faults.{name}: expected a probability in [0, 1]")
+        statuses = {s.value for s in self.STATUS}
+        for item, price in self.prices.items():
+            unknown = [s for s in price.statuses if s not in statuses]
+            if unknown:
+                raise ValueError(
+                    f"prices.{item}.statuses: unknown status {unknown[0]!r}; expected one of "
+                    f"{', '.join(statuses)}"
+                )
+        return self
+
+
+def default_prices(**prices: Price) -> Any:
+    """A `Field` default for a service's price table (list prices, us-east-1)."""
+    return Field(default_factory=lambda: dict(prices))

@@ -1,0 +1,50 @@
+"""Scenario -> a live simulation: the one place that knows both the data and the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.api.iam import Permissions
+from simulator.api.plane import ControlPlane, Identity
+from simulator.engine.env import Simulation
+from simulator.engine.rng import Streams
+from simulator.scenario.model import Scenario
+from simulator.services import SERVICES
+from simulator.services.base import ManagedService
+from simulator.workload.arrivals import Workload
+from simulator.workload.clients import Client, Waiter
+from simulator.workload.retries import RetryPolicy
+
+
+@dataclass
+class Model:
+    sim: Simulation
+    plane: ControlPlane
+    services: dict[str, ManagedService]
+    clients: dict[str, Client]
+
+
+def build(scenario: Scenario, seed: int, replication: int) -> Model:
+    """Replication `replication` of `scenario`, ready to run from t=0."""
+    sim = Simulation(Streams(seed, replication), scenario.start)
+    plane = ControlPlane(sim)
+    services = {
+        name: kind(sim, getattr(scenario.services, name)) for name, kind in SERVICES.items()
+    }
+    for service in services.values():
+        plane.register(service)
+    for fleet in scenario.fleet:
+        services[fleet.service].populate(fleet)
+    clients = {
+        name: Client(
+            sim,
+            plane,
+            Identity(name, caller.account, Permissions(caller.permissions)),
+            RetryPolicy(caller.retry.mode, caller.retry.max_attempts),
+            caller.network,
+            Waiter(caller.waiter.delay, caller.waiter.max_attempts),
+        )
+        for name, caller in scenario.callers.items()
+    }
+    Workload(sim, scenario, services, clients).start()
+    return Model(sim, plane, services, clients)

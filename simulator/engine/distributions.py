@@ -1,0 +1,265 @@
+"""Probability distributions of latencies and other quantities, each with `draw` and `mean`.
+
+A distribution is frozen data (a pydantic model, so the scenario schema uses it as it is)
+plus two pieces of behaviour: `draw(generator, size)` for a block of values and `mean` for
+the closed form that statistical tests compare simulations against. In a scenario file a
+bare number or duration ("2m") is a fixed value; otherwise `kind` names the distribution:
+
+    {kind: lognormal, median: 2m, p95: 5m}
+    {kind: mixture, components: [{weight: 0.9, of: 30s}, {weight: 0.1, of: {kind: exponential, mean: 10m}}]}
+
+Parameters that are times accept durations; a bare number is seconds (or the quantity's unit).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from simulator.engine.durations import parse_duration
+
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+"""Seconds; accepts a number or a human duration. Used across the scenario schema."""
+
+Z95 = 1.6448536269514722  # standard normal quantile at 0.95
+
+
+class _Distribution(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:
+        raise NotImplementedError
+
+
+class Fixed(_Distribution):
+    kind: Literal["fixed"] = "fixed"
+    value: Duration
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.value)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+
+class Uniform(_Distribution):
+    kind: Literal["uniform"] = "uniform"
+    low: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"low(={self.low}) must be <= high(={self.high})")
+        return self
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.uniform(self.low, self.high, size)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Exponential(_Distribution):
+    kind: Literal["exponential"] = "exponential"
+    mean_: Duration = Field(alias="mean", gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.exponential(self.mean_, size)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+
+class Lognormal(_Distribution):
+    """Given by its median and 95th percentile, the two figures people actually know."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    median: Duration = Field(gt=0)
+    p95: Duration
+
+    @model_validator(mode="after")
+    def _spread(self) -> Lognormal:
+        if not self.p95 > self.median:
+            raise ValueError(f"p95(={self.p95}) must be > median(={self.median})")
+        return self
+
+    @property
+    def mu(self) -> float:
+        return math.log(self.median)
+
+    @property
+    def sigma(self) -> float:
+        return (math.log(self.p95) - self.mu) / Z95
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.lognormal(self.mu, self.sigma, size)
+
+    @property
+    def mean(self) -> float:
+        return math.exp(self.mu + self.sigma**2 / 2)
+
+
+class Gamma(_Distribution):
+    """Given by mean and shape (shape 1 is exponential; larger is more regular)."""
+
+    kind: Literal["gamma"] = "gamma"
+    mean_: Duration = Field(alias="mean", gt=0)
+    shape: float = Field(gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.gamma(self.shape, self.mean_ / self.shape, size)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+
+class Triangular(_Distribution):
+    kind: Literal["triangular"] = "triangular"
+    low: Duration
+    mode: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                f"need low(={self.low}) <= mode(={self.mode}) <= high(={self.high}), low < high"
+            )
+        return self
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.triangular(self.low, self.mode, self.high, size)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class Empirical(_Distribution):
+    """Resamples observed values: given inline, or as a column of a CSV file.
+
+    A relative `csv` path is read relative to the scenario file that names it.
+    """
+
+    kind: Literal["empirical"] = "empirical"
+    values: tuple[Duration, ...] = ()
+    csv: Path | None = None
+    column: str | None = None
+
+    @field_validator("csv")
+    @classmethod
+    def _relative_to_scenario(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        base = (info.context or {}).get("base_dir")
+        if path is not None and not path.is_absolute() and base is not None:
+            return Path(base) / path
+        return path
+
+    @model_validator(mode="after")
+    def _load(self) -> Empirical:
+        if (self.csv is None) == (not self.values):
+            raise ValueError("give either `values` or `csv` (with `column`), not both")
+        if self.csv is not None:
+            if self.column is None:
+                raise ValueError("`csv` needs `column`: the name of the column to resample")
+            object.__setattr__(self, "values", _read_column(self.csv, self.column))
+        if not all(v >= 0 for v in self.values):
+            raise ValueError("values must be non-negative numbers")
+        return self
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return generator.choice(np.asarray(self.values, dtype=float), size)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+
+def _read_column(path: Path, column: str) -> tuple[float, ...]:
+    import pandas as pd  # only when a scenario names a file
+
+    try:
+        frame = pd.read_csv(path, usecols=[column])
+    except FileNotFoundError:
+        raise ValueError(f"no such file: {path}") from None
+    except ValueError:
+        raise ValueError(f"{path} has no column {column!r}") from None
+    values = frame[column].dropna()
+    if values.empty:
+        raise ValueError(f"column {column!r} of {path} has no values")
+    try:
+        return tuple(float(v) for v in values.map(parse_duration))
+    except ValueError as error:
+        raise ValueError(f"column {column!r} of {path}: {error}") from None
+
+
+class Component(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    weight: float = Field(gt=0)
+    of: Distribution
+
+
+class Mixture(_Distribution):
+    """With probability weight/sum(weights), a draw comes from that component."""
+
+    kind: Literal["mixture"] = "mixture"
+    components: tuple[Component, ...] = Field(min_length=1)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        weights = np.array([c.weight for c in self.components])
+        return weights / weights.sum()
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        chosen = generator.choice(len(self.components), size, p=self.probabilities)
+        out = np.empty(size)
+        for index, component in enumerate(self.components):
+            where = chosen == index
+            out[where] = component.of.draw(generator, int(where.sum()))
+        return out
+
+    @property
+    def mean(self) -> float:
+        return float(sum(p * c.of.mean for p, c in zip(self.probabilities, self.components)))
+
+
+def _fixed_shorthand(value: Any) -> Any:
+    """A bare number or duration string is a fixed value."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Fixed | Uniform | Exponential | Lognormal | Gamma | Triangular | Empirical | Mixture,
+    BeforeValidator(_fixed_shorthand),
+    Field(discriminator="kind"),
+]
+"""Any distribution; in a scenario, a mapping with `kind`, or a bare value for `fixed`."""
+
+Component.model_rebuild()
+Mixture.model_rebuild()

@@ -1,0 +1,79 @@
+"""A run directory: the tables, the summary, and what they came from.
+
+    transitions.parquet calls.parquet stops.parquet costs.parquet   (or .csv)
+    summary.csv summary.json       per service and outcome, with 95% intervals
+    scenario.yaml                  the resolved scenario (every default written out)
+    run.json                       seed, replications, package version; written last
+
+Every file is written beside its final name and renamed into place, so an interruption
+leaves either the whole file or none; `run.json` appears only once all the others have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+
+from simulator.scenario.model import Scenario
+
+Format = Literal["parquet", "csv"]
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """`write(temporary)` then rename onto `path`: readers never see a partial file."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_run(
+    directory: Path,
+    tables: Mapping[str, pd.DataFrame],
+    summary: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    seed: int,
+    replications: int,
+    fmt: Format = "parquet",
+) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "run.json").unlink(missing_ok=True)  # the old run is no longer complete
+    for name, table in tables.items():
+        if fmt == "parquet":
+            atomic_write(directory / f"{name}.parquet", lambda p, t=table: t.to_parquet(p))
+        else:
+            atomic_write(directory / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+    atomic_write(directory / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    records = json.loads(summary.to_json(orient="records"))
+    _write_text(directory / "summary.json", json.dumps(records, indent=2))
+    resolved = scenario.model_dump(mode="json", by_alias=True)
+    resolved.update(seed=seed, replications=replications)
+    _write_text(directory / "scenario.yaml", yaml.safe_dump(resolved, sort_keys=False))
+    meta = {
+        "scenario": scenario.name,
+        "seed": seed,
+        "replications": replications,
+        "format": fmt,
+        "tables": list(tables),
+        "simulator_version": version("simulator"),
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_text(directory / "run.json", json.dumps(meta, indent=2))
+
+
+def _write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))

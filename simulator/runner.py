@@ -1,0 +1,107 @@
+"""Replications of a scenario, one after another or on any `concurrent.futures.Executor`.
+
+A replication depends only on (scenario, seed, replication number): its streams are spawned
+from those alone, so the tables are identical whichever executor runs it and in whatever
+order replications finish. Each replication returns its four tables; they are put together
+in replication order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Final
+
+import pandas as pd
+
+from simulator.analysis.frames import derive_costs, derive_stops
+from simulator.build import build
+from simulator.scenario.model import Scenario
+from simulator.services import SERVICES
+
+TABLES: Final = ("transitions", "calls", "stops", "costs")
+Progress = Callable[[float], None]
+"""Told the fraction of the work done, from 0 to 1."""
+
+_STEPS: Final = 50
+
+
+def simulate(
+    scenario: Scenario, seed: int, replication: int, progress: Progress | None = None
+) -> dict[str, pd.DataFrame]:
+    """Run one replication to the horizon and derive its tables."""
+    model = build(scenario, seed, replication)
+    env, horizon = model.sim.env, scenario.horizon
+    for step in range(1, _STEPS + 1):
+        env.run(until=horizon * step / _STEPS)
+        if progress is not None:
+            progress(step / _STEPS)
+    raw = model.sim.recorder.frames()
+    prices = {name: service.settings.prices for name, service in model.services.items()}
+    terminal = {
+        name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()
+    }
+    transitions = raw["transitions"]
+    costs = derive_costs(transitions, prices, horizon)
+    stops = derive_stops(raw, transitions, costs, terminal, horizon)
+    tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
+    return {name: table.assign(replication=replication) for name, table in tables.items()}
+
+
+def _unit(scenario: Scenario, seed: int, replication: int) -> dict[str, pd.DataFrame]:
+    return simulate(scenario, seed, replication)
+
+
+def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The tables of several replications as one, `replication` first, categories unified."""
+    tables = {}
+    for name in TABLES:
+        frames = [part[name] for part in parts]
+        categorical = [
+            c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
+        ]
+        for column in categorical:
+            categories = sorted(set().union(*(f[column].cat.categories for f in frames)), key=str)
+            frames = [
+                f.assign(**{column: f[column].cat.set_categories(categories)}) for f in frames
+            ]
+        table = pd.concat(frames, ignore_index=True)
+        tables[name] = table[["replication", *[c for c in table.columns if c != "replication"]]]
+    return tables
+
+
+def run(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> dict[str, pd.DataFrame]:
+    """All replications' tables. `workers` > 1 runs them on a local process pool."""
+    seed = scenario.seed if seed is None else seed
+    count = scenario.replications if replications is None else replications
+    if executor is None and workers <= 1:
+        parts = []
+        for replication in range(count):
+
+            def step(fraction: float, done: int = replication) -> None:
+                if progress is not None:
+                    progress((done + fraction) / count)
+
+            parts.append(simulate(scenario, seed, replication, step))
+        return concat(parts)
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(_unit, scenario, seed, r) for r in range(count)]
+        results = []
+        for done, future in enumerate(futures, start=1):
+            results.append(future.result())
+            if progress is not None:
+                progress(done / count)
+        return concat(results)
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)

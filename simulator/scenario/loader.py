@@ -1,0 +1,162 @@
+"""Read a scenario file; every error names the file, the line, the field and what was wanted.
+
+YAML is composed into nodes first, so each value's line is known; pydantic's error locations
+are then mapped back to those lines. Integers are read as YAML 1.2 reads them: `20:00` is
+not the base-60 number 1200 that YAML 1.1 makes of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from simulator.errors import ScenarioError
+from simulator.scenario.model import Scenario
+
+Location = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1's sexagesimal numbers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Loader.yaml_implicit_resolvers = {
+    first: [(t, r) for t, r in resolvers if not (t.endswith(":float") and r.match("1:30"))]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Location, int]) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in mapping:
+                raise ScenarioError(
+                    f"duplicate key {key!r}", line=key_node.start_mark.line + 1, field=_dotted(path)
+                )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            mapping[key] = _construct(loader, value_node, (*path, key), lines)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[Location, int] = {}
+        return _construct(loader, node, (), lines), lines
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or str(error)
+        raise ScenarioError(f"this is not valid YAML: {problem}", line=line) from None
+    finally:
+        loader.dispose()
+
+
+def _dotted(path: Location) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _real_path(data: Any, loc: Location, names_key: bool) -> Location:
+    """The part of pydantic's location that names keys in the data (it adds union tags).
+
+    When the error `names_key` (extra or missing), its last part is that key: kept.
+    """
+    path: list[str | int] = []
+    for position, part in enumerate(loc):
+        if (isinstance(data, Mapping) and part in data) or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+            data = data[part]
+        elif not names_key or position < len(loc) - 1 or not isinstance(data, Mapping):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+_FIELD_PREFIX = re.compile(r"^([A-Za-z_][\w.]*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*): (.*)$", re.S)
+
+
+def _refine(path: Location, message: str) -> tuple[Location, str]:
+    """A validator's message that starts with 'field: ' names a field below `path`."""
+    match = _FIELD_PREFIX.match(message)
+    if match is None:
+        return path, message
+    parts: list[str | int] = []
+    for token in re.findall(r"[A-Za-z_]\w*|\[\d+\]", match.group(1)):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return (*path, *parts), match.group(2)
+
+
+_KEY_ERRORS = frozenset({"extra_forbidden", "missing"})
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key (not part of the schema; check its spelling)"
+    if kind == "missing":
+        return "required, but missing"
+    message = re.sub(r"^Value error, ", "", message)
+    given = error.get("input")
+    if kind not in {"value_error", "union_tag_invalid"} and not isinstance(given, dict | list):
+        message += f" (got {given!r})"
+    return message
+
+
+def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """A validated scenario from YAML text; ScenarioError names `source` and the line."""
+    try:
+        data, lines = _read_yaml(text)
+    except ScenarioError as error:
+        raise error.located(source) from None
+    if not isinstance(data, dict):
+        raise ScenarioError("expected a mapping of scenario fields at the top", line=1).located(
+            source
+        )
+    try:
+        return Scenario.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as validation:
+        problems = []
+        for error in validation.errors():
+            path, message = _refine(
+                _real_path(data, tuple(error["loc"]), error["type"] in _KEY_ERRORS), _message(error)
+            )
+            line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), 1)
+            problems.append(ScenarioError(message, line=line, field=_dotted(path)))
+        raise ScenarioError.several(source, problems) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(f"cannot read the scenario: {error.strerror}").located(
+            str(path)
+        ) from None
+    return parse_scenario(text, str(path), path.parent)

@@ -1,0 +1,241 @@
+"""The scenario schema: what a `scenario.yaml` may say, with every default in one place.
+
+Every behaviour AWS does not document is a setting here or in a service's `Settings`, with
+its default; `simulate schema` prints the whole of it as JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from simulator.engine.distributions import Distribution, Duration, Lognormal
+from simulator.scenario.trace import read_trace
+from simulator.services import SERVICES
+from simulator.services.rekognition import Fleet as RekognitionFleet
+from simulator.services.rekognition import Settings as RekognitionSettings
+from simulator.workload.retries import RetryMode
+
+DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Services(_Strict):
+    """Per-service settings; a service left out keeps its defaults."""
+
+    rekognition: RekognitionSettings = RekognitionSettings()
+
+
+Fleet = Annotated[RekognitionFleet, Field(discriminator="service")]
+
+
+class Retry(_Strict):
+    mode: RetryMode = Field(
+        default=RetryMode.STANDARD, description="botocore's retry mode (standard since 1.44)"
+    )
+    max_attempts: int | None = Field(
+        default=None, ge=1, description="attempts in all; default: the mode's (5 legacy, 3 else)"
+    )
+
+
+class WaiterSettings(_Strict):
+    delay: Duration = Field(default=30.0, gt=0, description="between polls (SDK waiters: 30s)")
+    max_attempts: int = Field(default=40, ge=1, description="polls before giving up")
+
+
+class Caller(_Strict):
+    """One botocore client: its retries, its network, its permissions, its waiter."""
+
+    retry: Retry = Retry()
+    network: Distribution = Field(
+        default=Lognormal(median=0.05, p95=0.2), description="round trip of one attempt"
+    )
+    permissions: tuple[str, ...] = Field(default=("*",), description="IAM action patterns")
+    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    waiter: WaiterSettings = WaiterSettings()
+
+
+class Poisson(_Strict):
+    rate: float = Field(gt=0, description="requests per second")
+    start: Duration = 0.0
+    end: Duration | None = Field(default=None, description="default: the horizon")
+
+
+class Replay(_Strict):
+    """A trace of requests: CSV or Parquet with columns time, service, resource, operation,
+    and optionally parameters (a JSON object) and caller. `time` is seconds from the start or
+    an ISO timestamp."""
+
+    path: Path
+    _trace: pd.DataFrame = PrivateAttr()
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        return self._trace
+
+    @model_validator(mode="after")
+    def _read(self) -> Self:
+        self._trace = read_trace(self.path)
+        return self
+
+    @field_validator("path")
+    @classmethod
+    def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base_dir")
+        path = Path(base) / path if not path.is_absolute() and base is not None else path
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        if path.suffix.lower() not in {".csv", ".parquet"}:
+            raise ValueError(f"expected a .csv or .parquet file, got {path.name}")
+        return path
+
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Where(_Strict):
+    """Which resources a request may target: all of a service's, or a group, or statuses."""
+
+    group: str | None = None
+    status: tuple[str, ...] | None = Field(
+        default=None, description="only resources in one of these statuses at that moment"
+    )
+
+
+class Requests(_Strict):
+    """A stream of requests to one operation of one service.
+
+    Exactly one of `at`, `every`, `poisson`, `replay` says when. `at` and `every` target all
+    matching resources, or a random `count` or `fraction` of them; each `poisson` arrival
+    targets the next of the matching resources in a random order.
+    """
+
+    name: str | None = None
+    service: str
+    operation: str | None = Field(default=None, description="default: the service's stop")
+    caller: str = "default"
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="request members added to each request"
+    )
+    at: Duration | datetime | None = Field(
+        default=None, description="once: a time from the start, or a timestamp"
+    )
+    every: Duration | None = Field(default=None, gt=0, description="recurring: the period")
+    time_of_day: str | None = Field(
+        default=None, description="with `every`: first occurrence at this 'HH:MM' (start's zone)"
+    )
+    first: Duration = Field(default=0.0, description="with `every`: first occurrence")
+    poisson: Poisson | None = None
+    replay: Replay | None = None
+    where: Where = Where()
+    count: int | None = Field(default=None, ge=1)
+    fraction: float | None = Field(default=None, gt=0, le=1)
+    wait: bool = Field(default=True, description="poll until a stop ends, as an SDK waiter")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Self:
+        given = [k for k in ("at", "every", "poisson", "replay") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of `at`, `every`, `poisson`, `replay`"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.count is not None and self.fraction is not None:
+            raise ValueError("give `count` or `fraction`, not both")
+        if self.time_of_day is not None:
+            if self.every is None:
+                raise ValueError("`time_of_day` goes with `every`")
+            if not _CLOCK.match(self.time_of_day):
+                raise ValueError(f"time_of_day: expected 'HH:MM', got {self.time_of_day!r}")
+        if self.service not in SERVICES:
+            raise ValueError(
+                f"service: unknown service {self.service!r}; expected one of {', '.join(SERVICES)}"
+            )
+        service = SERVICES[self.service]
+        if self.operation is not None and self.operation not in service.OPERATIONS:
+            raise ValueError(
+                f"operation: {self.service} has no operation {self.operation!r}; expected one "
+                f"of {', '.join(service.OPERATIONS)}"
+            )
+        statuses = {s.value for s in service.Status}
+        for status in self.where.status or ():
+            if status not in statuses:
+                raise ValueError(
+                    f"where.status: {self.service} has no status {status!r}; expected one of "
+                    f"{', '.join(statuses)}"
+                )
+        return self
+
+    @property
+    def operation_name(self) -> str:
+        return self.operation or SERVICES[self.service].STOP.operation
+
+    def clock_time(self) -> time | None:
+        if self.time_of_day is None:
+            return None
+        hours, minutes = self.time_of_day.split(":")
+        return time(int(hours), int(minutes))
+
+
+class Scenario(_Strict):
+    """A fleet of resources, who calls what when, and how the services behave."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="used in output names")
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    replications: int = Field(default=1, ge=1)
+    horizon: Duration = Field(gt=0, description="how long to simulate")
+    start: datetime = Field(
+        default=DEFAULT_START, description="wall-clock time of t=0 (default a Monday, UTC)"
+    )
+    services: Services = Services()
+    fleet: list[Fleet] = Field(default_factory=list)
+    callers: dict[str, Caller] = Field(default_factory=lambda: {"default": Caller()})
+    requests: list[Requests] = Field(default_factory=list)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, start: datetime) -> datetime:
+        return start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        for index, requests in enumerate(self.requests):
+            if requests.caller not in self.callers:
+                raise ValueError(
+                    f"requests[{index}].caller: no caller {requests.caller!r}; callers are "
+                    f"{', '.join(self.callers)}"
+                )
+            if isinstance(requests.at, datetime):
+                if requests.at.tzinfo is None:
+                    raise ValueError(f"requests[{index}].at: give the timestamp's zone, e.g. 'Z'")
+                if requests.at < self.start:
+                    raise ValueError(f"requests[{index}].at: {requests.at} is before start")
+            if requests.replay is not None:
+                callers = requests.replay.trace["caller"].dropna().unique()
+                unknown = [c for c in callers if c not in self.callers]
+                if unknown:
+                    raise ValueError(
+                        f"requests[{index}].replay: trace names caller {unknown[0]!r}, which "
+                        f"is not among the callers ({', '.join(self.callers)})"
+                    )
+        return self
+
+    def stream_name(self, index: int) -> str:
+        return self.requests[index].name or f"requests{index}"

@@ -1,0 +1,279 @@
+"""Rekognition Custom Labels: project versions (StopProjectVersion).
+
+    TRAINING_IN_PROGRESS -> TRAINING_COMPLETED | TRAINING_FAILED
+    COPYING_IN_PROGRESS  -> COPYING_COMPLETED | COPYING_FAILED
+    TRAINING_COMPLETED | STOPPED | COPYING_COMPLETED --start--> STARTING -> RUNNING | FAILED
+    RUNNING --stop--> STOPPING -> STOPPED
+
+StopProjectVersion answers {"Status": "STOPPING"} and the model stops a while later
+(DescribeProjectVersions shows when). A model is billed per inference unit while RUNNING,
+"even if idle" (DOC), and while STOPPING (ASSUMED), at $4.00 per inference-unit hour.
+
+A stop in another status (ASSUMED, AWS does not say): STOPPING answers STOPPING again;
+DELETING or an unknown ARN is ResourceNotFoundException; every other status is
+ResourceInUseException. ThrottlingException is HTTP 500 on this service (DOC), so botocore's
+legacy mode retries it as a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.api.errors import ErrorSpec
+from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
+from simulator.api.validation import Param
+from simulator.engine.distributions import Distribution, Lognormal, Uniform
+from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+
+if TYPE_CHECKING:
+    from simulator.engine.env import Simulation
+
+
+class Status(StrEnum):
+    TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
+    TRAINING_COMPLETED = "TRAINING_COMPLETED"
+    TRAINING_FAILED = "TRAINING_FAILED"
+    STARTING = "STARTING"
+    RUNNING = "RUNNING"
+    FAILED = "FAILED"
+    STOPPING = "STOPPING"
+    STOPPED = "STOPPED"
+    DELETING = "DELETING"
+    COPYING_IN_PROGRESS = "COPYING_IN_PROGRESS"
+    COPYING_COMPLETED = "COPYING_COMPLETED"
+    COPYING_FAILED = "COPYING_FAILED"
+    DEPRECATED = "DEPRECATED"
+    EXPIRED = "EXPIRED"
+
+
+S = Status
+TRANSITIONS: Final = {
+    S.TRAINING_IN_PROGRESS: frozenset({S.TRAINING_COMPLETED, S.TRAINING_FAILED}),
+    S.COPYING_IN_PROGRESS: frozenset({S.COPYING_COMPLETED, S.COPYING_FAILED}),
+    S.TRAINING_COMPLETED: frozenset({S.STARTING}),
+    S.COPYING_COMPLETED: frozenset({S.STARTING}),
+    S.STOPPED: frozenset({S.STARTING}),
+    S.STARTING: frozenset({S.RUNNING, S.FAILED}),
+    S.RUNNING: frozenset({S.STOPPING}),
+    S.STOPPING: frozenset({S.STOPPED}),
+}
+PROGRESSIONS: Final = {
+    S.TRAINING_IN_PROGRESS: Progression(
+        "training", to=S.TRAINING_COMPLETED, failed=S.TRAINING_FAILED, failure="training_failure"
+    ),
+    S.COPYING_IN_PROGRESS: Progression(
+        "copying", to=S.COPYING_COMPLETED, failed=S.COPYING_FAILED, failure="copy_failure"
+    ),
+    S.STARTING: Progression("start", to=S.RUNNING, failed=S.FAILED, failure="start_failure"),
+    S.STOPPING: Progression("stop", to=S.STOPPED),
+}
+STARTABLE: Final = frozenset({S.TRAINING_COMPLETED, S.STOPPED, S.COPYING_COMPLETED})
+
+ProvisionedThroughputExceeded = ErrorSpec("ProvisionedThroughputExceededException", 400)
+ResourceInUse = ErrorSpec("ResourceInUseException", 400)
+ResourceNotFound = ErrorSpec("ResourceNotFoundException", 400)
+LimitExceeded = ErrorSpec("LimitExceededException", 400)
+InvalidPaginationToken = ErrorSpec("InvalidPaginationTokenException", 400)
+ERRORS: Final = ServiceErrors(
+    validation=ErrorSpec("InvalidParameterException", 400),
+    throttling=ErrorSpec("ThrottlingException", 500),
+    internal=ErrorSpec("InternalServerError", 500),
+    access_denied=ErrorSpec("AccessDeniedException", 400),
+    not_found=ResourceNotFound,
+    others=(ResourceInUse, ProvisionedThroughputExceeded, LimitExceeded, InvalidPaginationToken),
+)
+
+VERSION_ARN: Final = (
+    r"(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}"
+    r"\/version\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)"
+)
+PROJECT_ARN: Final = (
+    r"(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)"
+)
+_VERSION = Param(str, required=True, min=20, max=2048, pattern=VERSION_ARN)
+OPERATIONS: Final = {
+    op.name: op
+    for op in (
+        Operation(
+            "StopProjectVersion",
+            "rekognition:StopProjectVersion",
+            {"ProjectVersionArn": _VERSION},
+            resource_param="ProjectVersionArn",
+        ),
+        Operation(
+            "StartProjectVersion",
+            "rekognition:StartProjectVersion",
+            {
+                "ProjectVersionArn": _VERSION,
+                "MinInferenceUnits": Param(int, required=True, min=1),
+                "MaxInferenceUnits": Param(int, min=1),
+            },
+            resource_param="ProjectVersionArn",
+        ),
+        Operation(
+            "DescribeProjectVersions",
+            "rekognition:DescribeProjectVersions",
+            {
+                "ProjectArn": Param(str, required=True, min=20, max=2048, pattern=PROJECT_ARN),
+                "VersionNames": Param(list, min=1, max=10),
+                "NextToken": Param(str, max=1024),
+                "MaxResults": Param(int, min=1, max=100),
+            },
+            resource_param="ProjectArn",
+        ),
+    )
+}
+
+
+class Latencies(BaseModel):
+    """How long each transition takes. Defaults: AWS publishes none but these ranges."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    training: Distribution = Field(
+        default=Lognormal(median=2 * 3600, p95=12 * 3600),
+        description="TRAINING_IN_PROGRESS until done (DOC: 30 minutes to 24 hours)",
+    )
+    start: Distribution = Field(
+        default=Lognormal(median=5 * 60, p95=12 * 60),
+        description="STARTING to RUNNING (DOC: 'a few minutes'; the SDK waiter gives up at 20m)",
+    )
+    stop: Distribution = Field(
+        default=Uniform(low=60, high=300), description="STOPPING to STOPPED (ASSUMED 1-5 minutes)"
+    )
+    copying: Distribution = Field(
+        default=Lognormal(median=10 * 60, p95=30 * 60),
+        description="COPYING_IN_PROGRESS until done (ASSUMED)",
+    )
+
+
+class Settings(ServiceSettings):
+    STATUS: ClassVar[type[StrEnum]] = Status
+    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+
+    latency: Latencies = Latencies()
+    training_failure: float = Field(default=0.0, ge=0, le=1, description="P(TRAINING_FAILED)")
+    copy_failure: float = Field(default=0.0, ge=0, le=1, description="P(COPYING_FAILED)")
+    start_failure: float = Field(default=0.0, ge=0, le=1, description="P(FAILED on start)")
+    prices: dict[str, Price] = Field(
+        default_factory=lambda: {
+            "inference": Price(usd_per_hour=4.0, statuses=("RUNNING", "STOPPING")),
+            "training": Price(usd_per_hour=1.0, statuses=("TRAINING_IN_PROGRESS",)),
+        },
+        description="inference per inference-unit hour (STOPPING billed: ASSUMED); training",
+    )
+
+
+class Fleet(BaseModel):
+    """`count` model versions of one project, all in `status` at the start."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    service: Literal["rekognition"]
+    count: int = Field(ge=1)
+    project: str = Field(default="models", pattern=r"^[a-zA-Z0-9_.\-]{1,255}$")
+    group: str | None = Field(default=None, description="name to select by; default: project")
+    status: Status = Status.RUNNING
+    inference_units: int = Field(default=1, ge=1)
+    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
+
+    def project_arn(self) -> str:
+        return f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}/1"
+
+    def version_arn(self, index: int) -> str:
+        return (
+            f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}"
+            f"/version/v{index}/1"
+        )
+
+
+def _arn_parts(version_arn: str) -> tuple[str, str]:
+    """(ProjectArn, version name) of a ProjectVersionArn."""
+    head, _, rest = version_arn.partition("/version/")
+    name, _, _stamp = rest.rpartition("/")
+    return f"{head}/1", name
+
+
+class ProjectVersions(ManagedService):
+    """All project versions of the simulated account, and their API."""
+
+    name: ClassVar[str] = "rekognition"
+    Status: ClassVar[type[StrEnum]] = Status
+    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
+    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
+    ERRORS: ClassVar[ServiceErrors] = ERRORS
+    STOP: ClassVar[StopSpec] = StopSpec(
+        operation="StopProjectVersion",
+        terminal=frozenset({S.STOPPED}),
+        describe="DescribeProjectVersions",
+        describe_status=lambda r: r["ProjectVersionDescriptions"][0]["Status"],
+    )
+    settings: Settings
+
+    def __init__(self, sim: Simulation, settings: Settings) -> None:
+        super().__init__(sim, settings)
+        self._projects: dict[str, list[Resource]] = {}
+
+    def populate(self, fleet: Fleet) -> None:
+        group = fleet.group or fleet.project
+        versions = self._projects.setdefault(fleet.project_arn(), [])
+        for index in range(fleet.count):
+            arn = fleet.version_arn(index)
+            versions.append(self.add(arn, group, fleet.status, fleet.inference_units))
+
+    def _find(self, arn: str) -> Resource:
+        resource = self.resources.get(arn)
+        if resource is None or resource.status is S.DELETING:
+            raise ResourceNotFound(f"ProjectVersion {arn} not found")
+        return resource
+
+    def stop_project_version(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        version = self._find(params["ProjectVersionArn"])
+        if version.status is S.RUNNING:
+            self.move(version, S.STOPPING, "stop")
+        elif version.status is not S.STOPPING:
+            raise ResourceInUse(f"ProjectVersion is {version.status}; only RUNNING can stop")
+        return {"Status": S.STOPPING.value}
+
+    def start_project_version(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        version = self._find(params["ProjectVersionArn"])
+        if version.status not in STARTABLE:
+            raise ResourceInUse(f"ProjectVersion is {version.status}; it cannot start")
+        version.units = params["MinInferenceUnits"]
+        self.move(version, S.STARTING, "start")
+        return {"Status": S.STARTING.value}
+
+    def describe_project_versions(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        project = params["ProjectArn"]
+        versions = self._projects.get(project)
+        if versions is None:
+            raise ResourceNotFound(f"Project {project} not found")
+        names = params.get("VersionNames")
+        if names:
+            prefix = project.rpartition("/")[0]
+            by_arn = (self.resources.get(f"{prefix}/version/{name}/1") for name in names)
+            found = [v for v in by_arn if v is not None]
+        else:
+            found = versions[: params.get("MaxResults", 100)]
+        return {
+            "ProjectVersionDescriptions": [
+                {
+                    "ProjectVersionArn": v.id,
+                    "Status": v.status.value,
+                    "MinInferenceUnits": int(v.units),
+                }
+                for v in found
+            ]
+        }
+
+    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        if operation == "DescribeProjectVersions":
+            project, name = _arn_parts(resource.id)
+            return {"ProjectArn": project, "VersionNames": [name], **extra}
+        if operation == "StartProjectVersion":
+            return {"ProjectVersionArn": resource.id, "MinInferenceUnits": 1, **extra}
+        return {"ProjectVersionArn": resource.id, **extra}

@@ -1,0 +1,221 @@
+"""When requests come and whom they target: `at`, `every`, `poisson`, `replay`.
+
+Each stream of the scenario's `requests` is a process that, at each arrival, starts one
+request process per targeted resource. A request to the service's stop operation is a
+*stop*: it is written to the stop tables when sent, when answered, and when the caller's
+waiter sees it end, so a stop still in flight at the horizon is reported, not lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from simulator.engine.env import Simulation
+from simulator.scenario.model import Requests, Scenario
+from simulator.services.base import ManagedService, Resource
+from simulator.workload.clients import CALL_COLUMNS, Client
+
+STOP_REQUEST_COLUMNS: Final = {
+    "time": "float",
+    "service": "category",
+    "resource_id": "resource",
+    "caller": "category",
+}
+STOP_RESPONSE_COLUMNS: Final = {
+    "request": "int",
+    "time": "float",
+    "accepted": "bool",
+    "error_code": "category",
+    "attempts": "int",
+}
+STOP_OBSERVATION_COLUMNS: Final = {"request": "int", "time": "float", "status": "category"}
+
+Process = Generator[simpy.Event, Any, None]
+
+
+class Requester:
+    """Sends requests of one operation to one service and follows stops to their end."""
+
+    def __init__(
+        self, sim: Simulation, service: ManagedService, operation: str, wait: bool
+    ) -> None:
+        self.sim = sim
+        self.service = service
+        self.operation = operation
+        self.is_stop = operation == service.STOP.operation
+        self.wait = wait
+        recorder = sim.recorder
+        self._requests = recorder.table("stop_requests", STOP_REQUEST_COLUMNS)
+        self._responses = recorder.table("stop_responses", STOP_RESPONSE_COLUMNS).append
+        self._observations = recorder.table("stop_observations", STOP_OBSERVATION_COLUMNS).append
+
+    def send(
+        self, client: Client, key: int, params: Mapping[str, Any], target: Resource | None
+    ) -> Process:
+        service = self.service
+        if not self.is_stop:
+            yield from client.call(service.name, self.operation, params, key)
+            return
+        index = len(self._requests)
+        self._requests.append(self.sim.now, service.name, key, client.identity.name)
+        result = yield from client.call(service.name, self.operation, params, key)
+        error = None if result.error is None else result.error.code
+        self._responses(index, self.sim.now, result.ok, error, result.attempts)
+        if not (result.ok and self.wait and target is not None):
+            return
+        stop = service.STOP
+        seen = yield from client.wait_for(
+            service.name,
+            stop.describe,
+            service.request(stop.describe, target),
+            key,
+            stop.describe_status,
+            {s.value for s in stop.terminal},
+        )
+        if seen is not None:
+            self._observations(index, *seen)
+
+
+def _matching(service: ManagedService, requests: Requests) -> list[Resource]:
+    group, statuses = requests.where.group, requests.where.status
+    return [
+        r
+        for r in service.resources.values()
+        if (group is None or r.group == group) and (statuses is None or r.status in statuses)
+    ]
+
+
+def _choose(
+    resources: list[Resource], requests: Requests, generator: np.random.Generator
+) -> Sequence[Resource]:
+    wanted = requests.count
+    if requests.fraction is not None:
+        wanted = round(requests.fraction * len(resources))
+    if wanted is None or wanted >= len(resources):
+        return resources
+    return [resources[i] for i in generator.choice(len(resources), wanted, replace=False)]
+
+
+def occurrences(requests: Requests, start: datetime, horizon: float) -> list[float]:
+    """The times (seconds from start) at which an `at` or `every` stream fires."""
+    if requests.at is not None:
+        at = requests.at
+        offset = (at - start).total_seconds() if isinstance(at, datetime) else at
+        return [offset] if offset < horizon else []
+    assert requests.every is not None
+    first = requests.first
+    clock = requests.clock_time()
+    if clock is not None:
+        moment = start.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        if moment < start:
+            moment += timedelta(days=1)
+        first = (moment - start).total_seconds()
+    return [float(t) for t in np.arange(first, horizon, requests.every)]
+
+
+class Workload:
+    """Starts the processes of every request stream of a scenario."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        scenario: Scenario,
+        services: Mapping[str, ManagedService],
+        clients: Mapping[str, Client],
+    ) -> None:
+        self.sim = sim
+        self.scenario = scenario
+        self.services = services
+        self.clients = clients
+        self._unknown: dict[tuple[str, str], int] = {}
+        for name, columns in (
+            ("calls", CALL_COLUMNS),
+            ("stop_requests", STOP_REQUEST_COLUMNS),
+            ("stop_responses", STOP_RESPONSE_COLUMNS),
+            ("stop_observations", STOP_OBSERVATION_COLUMNS),
+        ):
+            sim.recorder.table(name, columns)  # present in the results even when empty
+
+    def start(self) -> None:
+        for index, requests in enumerate(self.scenario.requests):
+            name = self.scenario.stream_name(index)
+            if requests.replay is not None:
+                self.sim.process(self._replay(requests))
+            elif requests.poisson is not None:
+                self.sim.process(self._poisson(requests, name))
+            else:
+                self.sim.process(self._scheduled(requests, name))
+
+    def _requester(self, requests: Requests) -> Requester:
+        return Requester(
+            self.sim, self.services[requests.service], requests.operation_name, requests.wait
+        )
+
+    def _send(self, requester: Requester, requests: Requests, resource: Resource) -> None:
+        params = requester.service.request(requester.operation, resource, **requests.parameters)
+        client = self.clients[requests.caller]
+        self.sim.process(requester.send(client, resource.key, params, resource))
+
+    def _scheduled(self, requests: Requests, name: str) -> Process:
+        requester = self._requester(requests)
+        service = self.services[requests.service]
+        generator = self.sim.streams.generator(f"requests.{name}")
+        for time in occurrences(requests, self.scenario.start, self.scenario.horizon):
+            yield self.sim.timeout(time - self.sim.now)
+            for resource in _choose(_matching(service, requests), requests, generator):
+                self._send(requester, requests, resource)
+
+    def _poisson(self, requests: Requests, name: str) -> Process:
+        assert requests.poisson is not None
+        poisson = requests.poisson
+        requester = self._requester(requests)
+        service = self.services[requests.service]
+        end = self.scenario.horizon if poisson.end is None else poisson.end
+        gaps = self.sim.streams.sampler(
+            f"requests.{name}.gaps", lambda g, n: g.exponential(1 / poisson.rate, n)
+        )
+        yield self.sim.timeout(poisson.start)
+        generator = self.sim.streams.generator(f"requests.{name}")
+        pool = _matching(service, requests)
+        order = generator.permutation(len(pool))
+        limit = len(pool) if requests.count is None else min(requests.count, len(pool))
+        for position in order[:limit]:
+            yield self.sim.timeout(gaps())
+            if self.sim.now >= end:
+                return
+            self._send(requester, requests, pool[position])
+
+    def _replay(self, requests: Requests) -> Process:
+        assert requests.replay is not None
+        trace = requests.replay.trace
+        times = trace["time"]
+        if isinstance(times.dtype, pd.DatetimeTZDtype):
+            times = (times - pd.Timestamp(self.scenario.start)).dt.total_seconds()
+        for time, row in zip(times, trace.itertuples(index=False), strict=True):
+            if time >= self.scenario.horizon:
+                return
+            yield self.sim.timeout(max(0.0, time - self.sim.now))
+            service = self.services[row.service]
+            requester = Requester(self.sim, service, row.operation, requests.wait)
+            resource = service.resources.get(row.resource)
+            if resource is not None:
+                params = service.request(row.operation, resource, **row.parameters)
+                key = resource.key
+            else:
+                resource_param = service.OPERATIONS[row.operation].resource_param
+                params = {resource_param: row.resource, **row.parameters}
+                key = self._unknown_key(service, row.resource)
+            caller = row.caller if isinstance(row.caller, str) else requests.caller
+            self.sim.process(requester.send(self.clients[caller], key, params, resource))
+
+    def _unknown_key(self, service: ManagedService, resource_id: str) -> int:
+        key = self._unknown.get((service.name, resource_id))
+        if key is None:
+            key = self._unknown[service.name, resource_id] = service.unknown_id(resource_id)
+        return key

@@ -1,0 +1,155 @@
+"""Callers: one botocore client each, with its retry mode, network latency and waiter.
+
+A call is a generator the requesting process runs with `yield from`: each attempt crosses
+the network (half the round trip there, half back), the control plane answers at the
+server's moment, the client decides whether to retry as botocore would, and every attempt is
+appended to the `calls` table. A caller that leaves out an operation's idempotency token gets
+one generated per call and reused by that call's retries, as the SDK does.
+
+A waiter polls a describe operation every `delay` seconds, up to `max_attempts` times, like
+the SDK's waiters (Rekognition's wait 30 s between polls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from uuid import UUID
+
+import simpy
+
+from simulator.api.errors import AwsError
+from simulator.api.plane import ControlPlane, Identity, Response
+from simulator.engine.distributions import Distribution
+from simulator.engine.env import Simulation
+from simulator.workload.retries import AdaptiveLimiter, RetryMode, RetryPolicy, is_throttling
+
+CALL_COLUMNS: Final = {
+    "time": "float",
+    "caller": "category",
+    "service": "category",
+    "operation": "category",
+    "resource_id": "resource",
+    "attempt": "int",
+    "http_status": "int",
+    "error_code": "category",
+    "latency_s": "float",
+}
+
+Process = Generator[simpy.Event, Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    response: Response | None
+    error: AwsError | None
+    attempts: int
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Waiter:
+    delay_s: float
+    max_attempts: int
+
+
+class Client:
+    def __init__(
+        self,
+        sim: Simulation,
+        plane: ControlPlane,
+        identity: Identity,
+        retry: RetryPolicy,
+        network: Distribution,
+        waiter: Waiter,
+    ) -> None:
+        self.sim = sim
+        self.plane = plane
+        self.identity = identity
+        self.retry = retry
+        self.waiter = waiter
+        self.limiter = AdaptiveLimiter(sim.now) if retry.mode is RetryMode.ADAPTIVE else None
+        prefix = f"callers.{identity.name}"
+        self._network = sim.sampler(f"{prefix}.network", network)
+        self._jitter = sim.streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n))
+        self._token_bits = sim.streams.sampler(
+            f"{prefix}.tokens", lambda g, n: g.integers(0, 2**63, n, dtype="int64")
+        )
+        self._record = sim.recorder.table("calls", CALL_COLUMNS).append
+
+    def _client_token(self) -> str:
+        """A UUID4 string from the caller's token stream (the SDK's uuid4, reproducibly)."""
+        high, low = int(self._token_bits()), int(self._token_bits())
+        return str(UUID(int=(high << 64 | low) & ((1 << 128) - 1), version=4))
+
+    def call(
+        self, service: str, operation: str, params: Mapping[str, Any], resource_key: int
+    ) -> Generator[simpy.Event, Any, CallResult]:
+        env, plane, identity = self.sim.env, self.plane, self.identity
+        token_field = plane.operation(service, operation).idempotency_token
+        if token_field is not None and token_field not in params:
+            params = {**params, token_field: self._client_token()}
+        attempt, last_cost = 0, 0
+        while True:
+            attempt += 1
+            if self.limiter is not None and (wait := self.limiter.acquire(env.now)) > 0:
+                yield env.timeout(wait)
+            sent_at = env.now
+            half_trip = self._network() / 2
+            yield env.timeout(half_trip)
+            response: Response | None
+            try:
+                response, error = plane.handle(identity, service, operation, params), None
+                status = plane.operation(service, operation).success_status
+            except AwsError as raised:
+                response, error, status = None, raised, raised.http_status
+            yield env.timeout(half_trip)
+            self._record(
+                sent_at,
+                identity.name,
+                service,
+                operation,
+                resource_key,
+                attempt,
+                status,
+                None if error is None else error.code,
+                env.now - sent_at,
+            )
+            if self.limiter is not None:
+                self.limiter.response(env.now, error is not None and is_throttling(error))
+            if error is None:
+                self.retry.succeeded(last_cost)
+                return CallResult(response, None, attempt)
+            decision = self.retry.delay(attempt, error, self._jitter())
+            if decision is None:
+                return CallResult(None, error, attempt)
+            backoff, last_cost = decision
+            yield env.timeout(backoff)
+
+    def wait_for(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        resource_key: int,
+        status_of: Callable[[Response], str],
+        until: Collection[str],
+    ) -> Generator[simpy.Event, Any, tuple[float, str] | None]:
+        """Poll until the status is one of `until`: when it was seen and what it was.
+
+        None when the waiter gives up (max attempts) or a poll fails after its retries, as
+        an SDK waiter raises WaiterError then.
+        """
+        for _ in range(self.waiter.max_attempts):
+            yield self.sim.env.timeout(self.waiter.delay_s)
+            result = yield from self.call(service, operation, params, resource_key)
+            if result.response is None:
+                return None
+            status = status_of(result.response)
+            if status in until:
+                return self.sim.now, status
+        return None
