@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TimeRemainingColumn
 from rich.table import Table
 
 from simulator.analysis.summary import summarize
@@ -46,7 +46,7 @@ class _DelayedProgress:
         self.after_s = after_s
         self.started = time.monotonic()
         self.bar: Progress | None = None
-        self.task = 0
+        self.task = TaskID(0)
 
     def __call__(self, fraction: float) -> None:
         if self.bar is None:

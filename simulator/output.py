@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
@@ -53,10 +54,7 @@ def write_run(
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "run.json").unlink(missing_ok=True)  # the old run is no longer complete
     for name, table in tables.items():
-        if fmt == "parquet":
-            atomic_write(directory / f"{name}.parquet", lambda p, t=table: t.to_parquet(p))
-        else:
-            atomic_write(directory / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+        atomic_write(directory / f"{name}.{fmt}", partial(_write_table, table, fmt))
     atomic_write(directory / "summary.csv", lambda p: summary.to_csv(p, index=False))
     records = json.loads(summary.to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
@@ -75,5 +73,16 @@ def write_run(
     _write_text(directory / "run.json", json.dumps(meta, indent=2))
 
 
+def _write_table(table: pd.DataFrame, fmt: Format, path: Path) -> None:
+    if fmt == "parquet":
+        table.to_parquet(path)
+    else:
+        table.to_csv(path, index=False)
+
+
 def _write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    atomic_write(path, partial(_write_bytes, (text + "\n").encode()))
+
+
+def _write_bytes(data: bytes, path: Path) -> None:
+    path.write_bytes(data)

@@ -185,7 +185,7 @@ def _terminal_after(
     return pd.DataFrame(
         {
             "time": np.where(accepted, joined["time"].to_numpy(), np.nan),
-            "status": pd.Categorical(np.where(accepted, joined["status"].to_numpy(), None)),
+            "status": pd.Series(joined["status"].to_numpy()).where(accepted).astype("category"),
         }
     )
 
@@ -213,15 +213,15 @@ def _cost_between(stops: pd.DataFrame, until: np.ndarray, costs: pd.DataFrame) -
     pairs = left.merge(right, on="key")
     pairs = pairs[(pairs["end"] > pairs["requested_at"]) & (pairs["start"] < pairs["until"])]
     length = (pairs["end"] - pairs["start"]).to_numpy()
-    inside = (
-        np.minimum(pairs["end"], pairs["until"]) - np.maximum(pairs["start"], pairs["requested_at"])
-    ).to_numpy()
+    inside = np.minimum(pairs["end"].to_numpy(), pairs["until"].to_numpy()) - np.maximum(
+        pairs["start"].to_numpy(), pairs["requested_at"].to_numpy()
+    )
     share = np.divide(inside, length, out=np.ones_like(inside), where=length > 0)
     spent = pd.Series(pairs["usd"].to_numpy() * share).groupby(pairs["row"].to_numpy()).sum()
     return spent.reindex(np.arange(len(stops)), fill_value=0.0).to_numpy()
 
 
-def _outcome(stops: pd.DataFrame) -> pd.Categorical:
+def _outcome(stops: pd.DataFrame) -> pd.Series:
     accepted = stops["accepted"]
     outcome = np.where(
         accepted.isna(),
@@ -234,4 +234,4 @@ def _outcome(stops: pd.DataFrame) -> pd.Categorical:
             ),
         ),
     )
-    return pd.Categorical(outcome)
+    return pd.Series(outcome, index=stops.index, dtype="category")

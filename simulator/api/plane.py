@@ -26,11 +26,16 @@ Handler = Callable[[Mapping[str, Any]], Response]
 class Service(Protocol):
     """What the control plane needs of a service."""
 
-    name: str
-    errors: ServiceErrors
-    operations: Mapping[str, Operation]
-    settings: ServiceSettings
-    token_lifetime_s: float
+    @property
+    def name(self) -> str: ...
+    @property
+    def errors(self) -> ServiceErrors: ...
+    @property
+    def operations(self) -> Mapping[str, Operation]: ...
+    @property
+    def settings(self) -> ServiceSettings: ...
+    @property
+    def token_lifetime_s(self) -> float: ...
 
     def handler(self, operation: str) -> Handler: ...
 

@@ -31,12 +31,12 @@ class Param:
         """What is wrong with `value`, or None."""
         if not isinstance(value, self.type) or isinstance(value, bool) is not (self.type is bool):
             return f"{name} must be of type {self.type.__name__}"
-        size = value if isinstance(value, int) else len(value)
+        size, unit = (value, "") if isinstance(value, int) else (len(value), " long")  # type: ignore[arg-type]
         if self.min is not None and size < self.min:
-            return f"{name} must be at least {self.min}{'' if isinstance(value, int) else ' long'}"
+            return f"{name} must be at least {self.min}{unit}"
         if self.max is not None and size > self.max:
-            return f"{name} must be at most {self.max}{'' if isinstance(value, int) else ' long'}"
-        if self.pattern is not None and not re.search(self.pattern, value):
+            return f"{name} must be at most {self.max}{unit}"
+        if self.pattern is not None and not re.search(self.pattern, str(value)):
             return f"{name} must satisfy regular expression pattern: {self.pattern}"
         if self.enum is not None and value not in self.enum:
             return f"{name} must be one of {', '.join(self.enum)}"

@@ -6,7 +6,8 @@ the closed form that statistical tests compare simulations against. In a scenari
 bare number or duration ("2m") is a fixed value; otherwise `kind` names the distribution:
 
     {kind: lognormal, median: 2m, p95: 5m}
-    {kind: mixture, components: [{weight: 0.9, of: 30s}, {weight: 0.1, of: {kind: exponential, mean: 10m}}]}
+    {kind: mixture, components: [{weight: 0.9, of: 30s},
+                                 {weight: 0.1, of: {kind: exponential, mean: 10m}}]}
 
 Parameters that are times accept durations; a bare number is seconds (or the quantity's unit).
 """
@@ -192,7 +193,7 @@ class Empirical(_Distribution):
         return self
 
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
-        return generator.choice(np.asarray(self.values, dtype=float), size)
+        return np.asarray(generator.choice(np.asarray(self.values, dtype=float), size))
 
     @property
     def mean(self) -> float:
@@ -232,7 +233,7 @@ class Mixture(_Distribution):
     @property
     def probabilities(self) -> np.ndarray:
         weights = np.array([c.weight for c in self.components])
-        return weights / weights.sum()
+        return np.asarray(weights / weights.sum())
 
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
         chosen = generator.choice(len(self.components), size, p=self.probabilities)
@@ -244,7 +245,9 @@ class Mixture(_Distribution):
 
     @property
     def mean(self) -> float:
-        return float(sum(p * c.of.mean for p, c in zip(self.probabilities, self.components)))
+        return float(
+            sum(p * c.of.mean for p, c in zip(self.probabilities, self.components, strict=True))
+        )
 
 
 def _fixed_shorthand(value: Any) -> Any:

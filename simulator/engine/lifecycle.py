@@ -16,9 +16,9 @@ from collections.abc import Callable, Collection, Mapping
 from enum import StrEnum
 from typing import Final, Protocol
 
-from simulator.engine.recorder import Recorder
+from simulator.engine.recorder import Columns, Recorder
 
-TRANSITION_COLUMNS: Final = {
+TRANSITION_COLUMNS: Final[Columns] = {
     "time": "float",
     "service": "category",
     "resource_id": "resource",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 Kind = Literal["float", "int", "bool", "category", "resource"]
+Columns = Mapping[str, Kind]
 _TYPECODES: Mapping[Kind, str] = {
     "float": "d",
     "int": "q",
@@ -35,10 +36,20 @@ class _Interner(dict[Any, int]):
         return code
 
 
+def _coding(data: array[int], interner: _Interner) -> Callable[[Any], None]:
+    """Append the code of a value rather than the value."""
+    append = data.append
+
+    def append_code(value: Any) -> None:
+        append(interner[value])
+
+    return append_code
+
+
 class Table:
     """One table's columns; `append` takes the values in column order."""
 
-    def __init__(self, name: str, columns: Mapping[str, Kind]) -> None:
+    def __init__(self, name: str, columns: Columns) -> None:
         self.name = name
         self.columns = dict(columns)
         self._data = {c: array(_TYPECODES[k]) for c, k in self.columns.items()}
@@ -47,8 +58,7 @@ class Table:
         for column, kind in self.columns.items():
             data = self._data[column]
             if kind == "category":
-                interner = self._interners[column]
-                appenders.append(lambda v, a=data.append, i=interner: a(i[v]))
+                appenders.append(_coding(data, self._interners[column]))
             else:
                 appenders.append(data.append)
         self._appenders = tuple(appenders)
@@ -71,19 +81,21 @@ class Table:
             if kind == "category":
                 interner = self._interners[column]
                 categories = [v for v in interner if v is not None]
-                remap = np.array(
-                    [-1 if v is None else categories.index(v) for v in interner] or [0],
-                    dtype=np.int32,
-                )
+                position = {v: i for i, v in enumerate(categories)}
+                remap = np.array([position.get(v, -1) for v in interner] or [0], dtype=np.int32)
                 codes = remap[values] if len(values) else values.astype(np.int32)
-                frame[column] = pd.Categorical.from_codes(codes, categories=categories)
+                frame[column] = pd.Categorical.from_codes(codes, dtype=_categories(categories))
             elif kind == "resource":
-                frame[column] = pd.Categorical.from_codes(values, categories=resource_ids)
+                frame[column] = pd.Categorical.from_codes(values, dtype=_categories(resource_ids))
             elif kind == "bool":
                 frame[column] = values.astype(bool)
             else:
                 frame[column] = values.copy()
         return pd.DataFrame(frame)
+
+
+def _categories(values: list[Any]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(values, dtype=object))
 
 
 class Recorder:
@@ -94,7 +106,7 @@ class Recorder:
         self.resource_ids: list[str] = []
         self.resource_services: list[str] = []
 
-    def table(self, name: str, columns: Mapping[str, Kind]) -> Table:
+    def table(self, name: str, columns: Columns) -> Table:
         """The table `name`, created with `columns` on first use."""
         table = self.tables.get(name)
         if table is None:

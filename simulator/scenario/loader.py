@@ -83,6 +83,17 @@ def _dotted(path: Location) -> str:
     return text
 
 
+_ABSENT = object()
+
+
+def _child(data: Any, part: str | int) -> Any:
+    if isinstance(data, Mapping):
+        return data.get(part, _ABSENT)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return _ABSENT
+
+
 def _real_path(data: Any, loc: Location, names_key: bool) -> Location:
     """The part of pydantic's location that names keys in the data (it adds union tags).
 
@@ -90,8 +101,9 @@ def _real_path(data: Any, loc: Location, names_key: bool) -> Location:
     """
     path: list[str | int] = []
     for position, part in enumerate(loc):
-        if (isinstance(data, Mapping) and part in data) or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
-            data = data[part]
+        child = _child(data, part)
+        if child is not _ABSENT:
+            data = child
         elif not names_key or position < len(loc) - 1 or not isinstance(data, Mapping):
             continue
         path.append(part)
@@ -142,10 +154,9 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         return Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as validation:
         problems = []
-        for error in validation.errors():
-            path, message = _refine(
-                _real_path(data, tuple(error["loc"]), error["type"] in _KEY_ERRORS), _message(error)
-            )
+        for detail in validation.errors():
+            names_key = detail["type"] in _KEY_ERRORS
+            path, message = _refine(_real_path(data, detail["loc"], names_key), _message(detail))
             line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), 1)
             problems.append(ScenarioError(message, line=line, field=_dotted(path)))
         raise ScenarioError.several(source, problems) from None

@@ -42,7 +42,7 @@ def read_trace(path: Path) -> pd.DataFrame:
         if not isinstance(parsed, dict):
             raise ValueError(f"{where}: parameters is not a JSON object")
         parameters.append(parsed)
-    frame["parameters"] = parameters
+    frame["parameters"] = pd.Series(parameters, index=frame.index, dtype=object)
     if "caller" not in frame.columns:
         frame["caller"] = None
     if pd.api.types.is_numeric_dtype(frame["time"]):

@@ -17,24 +17,25 @@ import pandas as pd
 import simpy
 
 from simulator.engine.env import Simulation
+from simulator.engine.recorder import Columns
 from simulator.scenario.model import Requests, Scenario
 from simulator.services.base import ManagedService, Resource
 from simulator.workload.clients import CALL_COLUMNS, Client
 
-STOP_REQUEST_COLUMNS: Final = {
+STOP_REQUEST_COLUMNS: Final[Columns] = {
     "time": "float",
     "service": "category",
     "resource_id": "resource",
     "caller": "category",
 }
-STOP_RESPONSE_COLUMNS: Final = {
+STOP_RESPONSE_COLUMNS: Final[Columns] = {
     "request": "int",
     "time": "float",
     "accepted": "bool",
     "error_code": "category",
     "attempts": "int",
 }
-STOP_OBSERVATION_COLUMNS: Final = {"request": "int", "time": "float", "status": "category"}
+STOP_OBSERVATION_COLUMNS: Final[Columns] = {"request": "int", "time": "float", "status": "category"}
 
 Process = Generator[simpy.Event, Any, None]
 
@@ -197,21 +198,32 @@ class Workload:
         times = trace["time"]
         if isinstance(times.dtype, pd.DatetimeTZDtype):
             times = (times - pd.Timestamp(self.scenario.start)).dt.total_seconds()
-        for time, row in zip(times, trace.itertuples(index=False), strict=True):
+        requesters: dict[tuple[str, str], Requester] = {}
+        rows = trace.assign(time=times).to_dict("records")
+        for row in rows:
+            time, operation, resource_id = (
+                float(row["time"]),
+                str(row["operation"]),
+                str(row["resource"]),
+            )
             if time >= self.scenario.horizon:
                 return
             yield self.sim.timeout(max(0.0, time - self.sim.now))
-            service = self.services[row.service]
-            requester = Requester(self.sim, service, row.operation, requests.wait)
-            resource = service.resources.get(row.resource)
+            service = self.services[str(row["service"])]
+            requester = requesters.get((service.name, operation))
+            if requester is None:
+                requester = Requester(self.sim, service, operation, requests.wait)
+                requesters[service.name, operation] = requester
+            extra: dict[str, Any] = row["parameters"]
+            resource = service.resources.get(resource_id)
             if resource is not None:
-                params = service.request(row.operation, resource, **row.parameters)
+                params = service.request(operation, resource, **extra)
                 key = resource.key
             else:
-                resource_param = service.OPERATIONS[row.operation].resource_param
-                params = {resource_param: row.resource, **row.parameters}
-                key = self._unknown_key(service, row.resource)
-            caller = row.caller if isinstance(row.caller, str) else requests.caller
+                resource_param = service.OPERATIONS[operation].resource_param
+                params = {resource_param: resource_id, **extra}
+                key = self._unknown_key(service, resource_id)
+            caller = row["caller"] if isinstance(row["caller"], str) else requests.caller
             self.sim.process(requester.send(self.clients[caller], key, params, resource))
 
     def _unknown_key(self, service: ManagedService, resource_id: str) -> int:

@@ -23,9 +23,10 @@ from simulator.api.errors import AwsError
 from simulator.api.plane import ControlPlane, Identity, Response
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
+from simulator.engine.recorder import Columns
 from simulator.workload.retries import AdaptiveLimiter, RetryMode, RetryPolicy, is_throttling
 
-CALL_COLUMNS: Final = {
+CALL_COLUMNS: Final[Columns] = {
     "time": "float",
     "caller": "category",
     "service": "category",

@@ -169,7 +169,7 @@ class AdaptiveLimiter:
         # RateClocker
         self.measured_rate = 0.0
         self._count = 0
-        self._last_bucket = math.floor(now)
+        self._last_bucket = float(math.floor(now))
 
     @property
     def max_rate(self) -> float:
