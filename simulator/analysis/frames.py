@@ -147,6 +147,7 @@ def derive_stops(
     stops["cost_after_request_usd"] = _cost_between(stops, until, costs)
     stops["outcome"] = _outcome(stops)
     stops["accepted"] = stops["accepted"].astype("boolean")
+    stops["error_code"] = stops["error_code"].astype("category")
     stops["attempts"] = stops["attempts"].astype("Int64")
     return stops[list(STOP_COLUMNS)]
 

@@ -258,9 +258,11 @@ def _fixed_shorthand(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Fixed | Uniform | Exponential | Lognormal | Gamma | Triangular | Empirical | Mixture,
+    Annotated[
+        Fixed | Uniform | Exponential | Lognormal | Gamma | Triangular | Empirical | Mixture,
+        Field(discriminator="kind"),
+    ],
     BeforeValidator(_fixed_shorthand),
-    Field(discriminator="kind"),
 ]
 """Any distribution; in a scenario, a mapping with `kind`, or a bare value for `fixed`."""
 

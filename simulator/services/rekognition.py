@@ -275,5 +275,6 @@ class ProjectVersions(ManagedService):
             project, name = _arn_parts(resource.id)
             return {"ProjectArn": project, "VersionNames": [name], **extra}
         if operation == "StartProjectVersion":
-            return {"ProjectVersionArn": resource.id, "MinInferenceUnits": 1, **extra}
+            units = int(resource.units)  # restart as it ran, unless the request says otherwise
+            return {"ProjectVersionArn": resource.id, "MinInferenceUnits": units, **extra}
         return {"ProjectVersionArn": resource.id, **extra}

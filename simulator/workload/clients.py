@@ -7,7 +7,7 @@ appended to the `calls` table. A caller that leaves out an operation's idempoten
 one generated per call and reused by that call's retries, as the SDK does.
 
 A waiter polls a describe operation every `delay` seconds, up to `max_attempts` times, like
-the SDK's waiters (Rekognition's wait 30 s between polls).
+the SDK's waiters (most of which wait 30 s between polls).
 """
 
 from __future__ import annotations

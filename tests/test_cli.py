@@ -1,0 +1,129 @@
+"""The `simulate` command as a user meets it: run, validate, schema, and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+
+NIGHTLY = Path(__file__).parent.parent / "scenarios" / "rekognition-nightly-stop.yaml"
+TABLES = ("transitions", "calls", "stops", "costs")
+runner = CliRunner()
+
+
+def _run(out: Path, *extra: str) -> dict[str, pd.DataFrame]:
+    args = ["run", str(NIGHTLY), "--out", str(out), "--replications", "2", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pd.DataFrame]]:
+    out = tmp_path_factory.mktemp("run")
+    return out, _run(out)
+
+
+def test_run_writes_the_tables_summary_and_resolved_scenario(
+    first_run: tuple[Path, dict[str, pd.DataFrame]],
+) -> None:
+    out, tables = first_run
+    names = {p.name for p in out.iterdir()}
+    assert names == {f"{t}.parquet" for t in TABLES} | {
+        "summary.csv", "summary.json", "scenario.yaml", "run.json"
+    }  # fmt: skip
+    meta = json.loads((out / "run.json").read_text())
+    assert (meta["seed"], meta["replications"]) == (2026, 2)
+    assert meta["simulator_version"]
+    assert set(tables["stops"]["replication"]) == {0, 1}
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary[["service", "outcome"]].values.tolist() == [["rekognition", "STOPPED"]]
+    assert summary["count"].iloc[0] == 840  # 120 models stopped on each of 7 evenings
+
+
+def test_the_same_seed_gives_identical_tables_on_one_or_two_workers(
+    first_run: tuple[Path, dict[str, pd.DataFrame]], tmp_path: Path
+) -> None:
+    _, tables = first_run
+    again = _run(tmp_path / "again", "--workers", "2")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(tables[name], again[name])
+
+
+def test_another_seed_gives_other_tables(
+    first_run: tuple[Path, dict[str, pd.DataFrame]], tmp_path: Path
+) -> None:
+    _, tables = first_run
+    other = _run(tmp_path / "other", "--seed", "1")
+    assert not tables["stops"]["stop_latency_s"].equals(other["stops"]["stop_latency_s"])
+
+
+def test_run_writes_csv_on_request(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: tiny\nhorizon: 1h\nfleet: [{service: rekognition, count: 2}]\n"
+        "requests: [{service: rekognition, at: 1m}]\n"
+    )
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o"),
+                                 "--format", "csv"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    stops = pd.read_csv(tmp_path / "o" / "stops.csv")
+    assert stops["outcome"].tolist() == ["STOPPED", "STOPPED"]
+
+
+BAD = {
+    "misspelt key": ("name: x\nhorizn: 1h\n", ":2: horizn: unknown key"),
+    "negative duration": ("name: x\nhorizon: -5m\n", ":2: horizon: expected a non-negative"),
+    "unknown service": (
+        "name: x\nhorizon: 1h\nfleet:\n  - service: sagemakr\n    count: 1\n",
+        ":4: fleet[0]: Input tag 'sagemakr'",
+    ),
+    "wrong type": (
+        "name: x\nhorizon: 1h\nfleet:\n  - service: rekognition\n    count: many\n",
+        ":5: fleet[0].count: Input should be a valid integer",
+    ),
+    "broken yaml": ("name: x\nhorizon: [1h\n", ":3: this is not valid YAML"),
+    "unknown request service": (
+        "name: x\nhorizon: 1h\nrequests:\n  - service: lambda\n    at: 0s\n",
+        ":4: requests[0].service: unknown service 'lambda'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_bad_scenario_gets_one_clear_message_and_status_2(
+    case: str, command: str, tmp_path: Path
+) -> None:
+    text, expected = BAD[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, [command, str(path), "--out", str(tmp_path)][:2])
+    assert result.exit_code == 2
+    assert f"{path}{expected}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "cannot read the scenario" in result.output
+
+
+def test_validate_accepts_a_good_scenario() -> None:
+    result = runner.invoke(app, ["validate", str(NIGHTLY)])
+    assert result.exit_code == 0
+    assert "valid" in result.output
+
+
+def test_schema_is_json_schema_of_the_scenario() -> None:
+    result = runner.invoke(app, ["schema"])
+    schema = json.loads(result.output)
+    assert schema["title"] == "Scenario"
+    assert {"horizon", "fleet", "requests", "services", "callers"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False

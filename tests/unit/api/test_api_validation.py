@@ -1,0 +1,128 @@
+"""Request validation: the service's error, a message naming the member."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from simulator.api.errors import AwsError, ErrorSpec
+from simulator.api.validation import Param, validate
+
+ERROR = ErrorSpec("ValidationException", 400)
+SCHEMA: Mapping[str, Param] = {
+    "Name": Param(str, required=True, min=2, max=5, pattern=r"^[a-z]+$"),
+    "Count": Param(int, min=1, max=10),
+    "Tags": Param(list, min=1, max=2),
+    "Mode": Param(str, enum=("FAST", "SLOW")),
+    "Flag": Param(bool),
+    "Digits": Param(str, pattern=r"[0-9]"),
+}
+
+
+def problem(params: Mapping[str, Any]) -> str:
+    with pytest.raises(AwsError) as caught:
+        validate(params, SCHEMA, ERROR)
+    error = caught.value
+    assert error.spec is ERROR
+    assert (error.code, error.http_status) == ("ValidationException", 400)
+    assert str(error) == f"ValidationException (400): {error.message}"
+    return error.message
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"Name": "ab"},
+        {"Name": "abcde"},
+        {"Name": "abc", "Count": 1, "Tags": ["x"], "Mode": "FAST", "Flag": True},
+        {"Name": "abc", "Count": 10, "Tags": ["x", "y"], "Mode": "SLOW", "Flag": False},
+        {"Name": "abc", "Digits": "ab1cd"},
+    ],
+)
+def test_valid_params_pass(params: Mapping[str, Any]) -> None:
+    validate(params, SCHEMA, ERROR)
+
+
+def test_required() -> None:
+    assert problem({"Count": 1}) == "Missing required parameter Name"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"Name": 5}, "Name must be of type str"),
+        ({"Name": "abc", "Count": "3"}, "Count must be of type int"),
+        ({"Name": "abc", "Count": 3.0}, "Count must be of type int"),
+        ({"Name": "abc", "Count": True}, "Count must be of type int"),
+        ({"Name": "abc", "Flag": 1}, "Flag must be of type bool"),
+        ({"Name": "abc", "Flag": "true"}, "Flag must be of type bool"),
+        ({"Name": "abc", "Tags": "x"}, "Tags must be of type list"),
+        ({"Name": "abc", "Tags": ("x",)}, "Tags must be of type list"),
+    ],
+)
+def test_type(params: Mapping[str, Any], message: str) -> None:
+    assert problem(params) == message
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"Name": "a"}, "Name must be at least 2 long"),
+        ({"Name": "abcdef"}, "Name must be at most 5 long"),
+        ({"Name": "abc", "Count": 0}, "Count must be at least 1"),
+        ({"Name": "abc", "Count": -4}, "Count must be at least 1"),
+        ({"Name": "abc", "Count": 11}, "Count must be at most 10"),
+        ({"Name": "abc", "Tags": []}, "Tags must be at least 1 long"),
+        ({"Name": "abc", "Tags": ["a", "b", "c"]}, "Tags must be at most 2 long"),
+    ],
+)
+def test_min_and_max(params: Mapping[str, Any], message: str) -> None:
+    assert problem(params) == message
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"Name": "abC"}, "Name must satisfy regular expression pattern: ^[a-z]+$"),
+        ({"Name": "ab1"}, "Name must satisfy regular expression pattern: ^[a-z]+$"),
+        ({"Name": "abc", "Digits": "abc"}, "Digits must satisfy regular expression pattern: [0-9]"),
+    ],
+)
+def test_pattern_is_searched(params: Mapping[str, Any], message: str) -> None:
+    assert problem(params) == message
+
+
+def test_enum() -> None:
+    assert problem({"Name": "abc", "Mode": "fast"}) == "Mode must be one of FAST, SLOW"
+
+
+def test_unknown_parameter() -> None:
+    assert problem({"Name": "abc", "Bogus": 1}) == "Unknown parameter Bogus"
+
+
+def test_all_problems_in_order_unknown_first_then_schema_order() -> None:
+    message = problem({"Mode": "X", "Count": 0, "Zed": 1})
+    assert message == (
+        "Unknown parameter Zed; Missing required parameter Name; "
+        "Count must be at least 1; Mode must be one of FAST, SLOW"
+    )
+
+
+def test_the_given_error_spec_is_raised() -> None:
+    other = ErrorSpec("InvalidParameterException", 400)
+    with pytest.raises(AwsError) as caught:
+        validate({}, {"Id": Param(required=True)}, other)
+    assert caught.value.spec is other
+    assert caught.value.code == "InvalidParameterException"
+
+
+def test_check_returns_none_when_fine() -> None:
+    assert Param(int, min=1).check("N", 1) is None
+    assert Param(str).check("S", "") is None
+    assert Param(list).check("L", []) is None
+
+
+def test_float_param() -> None:
+    assert Param(float).check("Ratio", 0.5) is None

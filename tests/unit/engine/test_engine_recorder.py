@@ -1,0 +1,122 @@
+"""Recorder tables: typed columns appended row by row, read back as DataFrames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.engine.recorder import Columns, Recorder, Table
+
+COLUMNS: Columns = {
+    "time": "float",
+    "count": "int",
+    "ok": "bool",
+    "code": "category",
+    "resource": "resource",
+}
+
+
+def test_to_frame_dtypes_and_values() -> None:
+    table = Table("t", COLUMNS)
+    table.append(1.5, 7, True, None, 1)
+    table.append(2.5, -3, False, "x", 0)
+    table.append(4.0, 2**40, True, "y", 2)
+    table.append(5.0, 0, False, "x", 1)
+    assert len(table) == 4
+    frame = table.to_frame(["r0", "r1", "r2", "r3"])
+
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame["time"].dtype == np.float64
+    assert frame["count"].dtype == np.int64
+    assert frame["ok"].dtype == np.bool_
+    assert isinstance(frame["code"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["resource"].dtype, pd.CategoricalDtype)
+
+    assert frame["time"].tolist() == [1.5, 2.5, 4.0, 5.0]
+    assert frame["count"].tolist() == [7, -3, 2**40, 0]
+    assert frame["ok"].tolist() == [True, False, True, False]
+    assert list(frame["code"].cat.categories) == ["x", "y"]
+    assert frame["code"].isna().tolist() == [True, False, False, False]
+    assert frame["code"].astype(object).tolist()[1:] == ["x", "y", "x"]
+    assert list(frame["resource"].cat.categories) == ["r0", "r1", "r2", "r3"]
+    assert frame["resource"].astype(str).tolist() == ["r1", "r0", "r2", "r1"]
+
+
+def test_category_without_missing_values() -> None:
+    table = Table("t", {"c": "category"})
+    for value in ("b", "a", "b"):
+        table.append(value)
+    frame = table.to_frame([])
+    assert list(frame["c"].cat.categories) == ["b", "a"]
+    assert frame["c"].cat.codes.tolist() == [0, 1, 0]
+
+
+def test_category_of_only_missing_values() -> None:
+    table = Table("t", {"c": "category"})
+    table.append(None)
+    table.append(None)
+    frame = table.to_frame([])
+    assert frame["c"].isna().tolist() == [True, True]
+    assert len(frame["c"].cat.categories) == 0
+
+
+def test_empty_table_gives_an_empty_frame_with_the_columns() -> None:
+    frame = Table("t", COLUMNS).to_frame(["r0"])
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == 0
+    assert frame["time"].dtype == np.float64
+    assert frame["count"].dtype == np.int64
+    assert frame["ok"].dtype == np.bool_
+    assert isinstance(frame["code"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["resource"].dtype, pd.CategoricalDtype)
+    assert list(frame["resource"].cat.categories) == ["r0"]
+
+
+def test_append_needs_every_column() -> None:
+    table = Table("t", {"a": "float", "b": "int"})
+    with pytest.raises(ValueError, match="zip"):
+        table.append(1.0)
+
+
+def test_to_frame_is_a_copy() -> None:
+    table = Table("t", {"a": "float"})
+    table.append(1.0)
+    frame = table.to_frame([])
+    table.append(2.0)
+    assert frame["a"].tolist() == [1.0]
+    assert table.to_frame([])["a"].tolist() == [1.0, 2.0]
+
+
+def test_recorder_table_is_the_same_per_name() -> None:
+    recorder = Recorder()
+    table = recorder.table("calls", {"time": "float"})
+    assert recorder.table("calls", {"time": "float"}) is table
+    assert recorder.tables == {"calls": table}
+
+
+def test_recorder_table_with_other_columns_raises() -> None:
+    recorder = Recorder()
+    recorder.table("calls", {"time": "float"})
+    with pytest.raises(ValueError, match="exists with other columns"):
+        recorder.table("calls", {"time": "int"})
+    with pytest.raises(ValueError, match="exists with other columns"):
+        recorder.table("calls", {"time": "float", "more": "int"})
+
+
+def test_register_returns_consecutive_keys() -> None:
+    recorder = Recorder()
+    assert [recorder.register("a", "r-a"), recorder.register("b", "r-b")] == [0, 1]
+    assert recorder.register("a", "r-a") == 2  # a second registration is a new key
+    assert recorder.resource_ids == ["r-a", "r-b", "r-a"]
+    assert recorder.resource_services == ["a", "b", "a"]
+
+
+def test_frames_map_resource_keys_to_ids() -> None:
+    recorder = Recorder()
+    table = recorder.table("t", {"resource": "resource"})
+    table.append(recorder.register("svc", "first"))
+    table.append(recorder.register("svc", "second"))
+    frames = recorder.frames()
+    assert list(frames) == ["t"]
+    assert frames["t"]["resource"].astype(str).tolist() == ["first", "second"]

@@ -1,0 +1,115 @@
+"""Callers: retries into throttles, IAM refusals, injected faults, waiters."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.runner import simulate
+from tests.conftest import scenario
+
+FLEET = """
+name: unit
+horizon: 1h
+fleet:
+  - {service: rekognition, count: %d, project: p}
+"""
+
+
+def test_throttled_stops_are_retried_with_botocore_standard_backoff() -> None:
+    text = (
+        FLEET % 3
+        + """
+services:
+  rekognition:
+    throttle: {StopProjectVersion: {rate: 1, burst: 1}}
+callers:
+  default: {network: 0, retry: {mode: standard, max_attempts: 6}, waiter: {delay: 1h}}
+requests: [{service: rekognition, at: 0s}]
+"""
+    )
+    tables = simulate(scenario(text), 0, 0)
+    calls = tables["calls"].query("operation == 'StopProjectVersion'")
+    assert tables["stops"]["accepted"].all()
+    throttled = calls[calls["error_code"] == "ThrottlingException"]
+    assert len(throttled) >= 2
+    assert (throttled["http_status"] == 500).all()  # Rekognition's ThrottlingException is 500
+    for _, attempts in calls.groupby("resource_id", observed=True):
+        times = attempts["time"].to_numpy()
+        for k, gap in enumerate(times[1:] - times[:-1], start=1):
+            assert 0 <= gap <= min(2 ** (k - 1), 20)  # throttling base scale: 1 s
+
+
+def test_a_caller_without_the_action_is_refused_without_retries() -> None:
+    text = (
+        FLEET % 1
+        + """
+callers:
+  default: {permissions: ["rekognition:Describe*"]}
+requests: [{service: rekognition, at: 0s}]
+"""
+    )
+    tables = simulate(scenario(text), 0, 0)
+    stop = tables["stops"].iloc[0]
+    assert stop["outcome"] == "rejected"
+    assert stop["error_code"] == "AccessDeniedException"
+    assert stop["attempts"] == 1
+    assert tables["calls"]["http_status"].tolist() == [400]
+
+
+@pytest.mark.parametrize(("mode", "attempts"), [("standard", 3), ("legacy", 5)])
+def test_an_always_failing_operation_uses_up_the_modes_attempts(mode: str, attempts: int) -> None:
+    text = (
+        FLEET % 1
+        + f"""
+services:
+  rekognition: {{faults: {{StopProjectVersion: 1.0}}}}
+callers:
+  default: {{retry: {{mode: {mode}}}}}
+requests: [{{service: rekognition, at: 0s}}]
+"""
+    )
+    tables = simulate(scenario(text), 0, 0)
+    stop = tables["stops"].iloc[0]
+    assert (stop["outcome"], stop["error_code"], stop["attempts"]) == (
+        "rejected",
+        "InternalServerError",
+        attempts,
+    )
+    assert set(tables["calls"]["http_status"]) == {500}
+
+
+def test_a_waiter_that_gives_up_leaves_the_stop_unobserved() -> None:
+    text = (
+        FLEET % 1
+        + """
+services:
+  rekognition: {latency: {stop: 10m}}
+callers:
+  default: {network: 0, waiter: {delay: 1m, max_attempts: 3}}
+requests: [{service: rekognition, at: 0s}]
+"""
+    )
+    tables = simulate(scenario(text), 0, 0)
+    stop = tables["stops"].iloc[0]
+    assert stop["outcome"] == "STOPPED"
+    assert stop["terminal_at"] == pytest.approx(600.0)
+    assert pd_isna(stop["observed_at"])
+    assert (tables["calls"]["operation"] == "DescribeProjectVersions").sum() == 3
+
+
+def test_a_stop_still_stopping_at_the_horizon_is_stuck() -> None:
+    text = (
+        FLEET % 1
+        + """
+services:
+  rekognition: {latency: {stop: 2h}}
+requests: [{service: rekognition, at: 0s}]
+"""
+    )
+    assert simulate(scenario(text), 0, 0)["stops"]["outcome"].tolist() == ["stuck"]
+
+
+def pd_isna(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
