@@ -9,9 +9,9 @@ server-side and answers with the service's validation error, as the service woul
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from simulator.api.errors import AwsError, ErrorSpec
 
@@ -31,7 +31,8 @@ class Param:
         """What is wrong with `value`, or None."""
         if not isinstance(value, self.type) or isinstance(value, bool) is not (self.type is bool):
             return f"{name} must be of type {self.type.__name__}"
-        size, unit = (value, "") if isinstance(value, int) else (len(value), " long")  # type: ignore[arg-type]
+        size: float = value if isinstance(value, int | float) else len(cast("Sized", value))
+        unit = "" if isinstance(value, int | float) else " long"
         if self.min is not None and size < self.min:
             return f"{name} must be at least {self.min}{unit}"
         if self.max is not None and size > self.max:

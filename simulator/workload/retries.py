@@ -165,7 +165,7 @@ class AdaptiveLimiter:
         self._fill_rate = 1.0
         self._capacity = 1.0
         self._tokens = 0.0
-        self._last_refill: float | None = None
+        self._last_refill = now  # botocore's bucket starts filling when the client is made
         # RateClocker
         self.measured_rate = 0.0
         self._count = 0
@@ -176,9 +176,6 @@ class AdaptiveLimiter:
         return self._fill_rate
 
     def _refill(self, now: float) -> None:
-        if self._last_refill is None:
-            self._last_refill = now
-            return
         filled = (now - self._last_refill) * self._fill_rate
         self._tokens = min(self._capacity, self._tokens + filled)
         self._last_refill = now

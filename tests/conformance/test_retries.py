@@ -484,11 +484,6 @@ def test_adaptive_first_wait_after_a_sequence_equals_botocore() -> None:
     assert ours.acquire(send_at) == pytest.approx(reference.wait(send_at), abs=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AdaptiveLimiter starts its token refill clock at the first response; botocore's "
-    "TokenBucket starts it at construction, so botocore has a token ready when it turns on",
-)
 def test_adaptive_first_wait_when_the_first_response_is_a_throttle() -> None:
     """The client is created at t=0; its first response, at t=5, is a throttle."""
     operation = real_operation("rekognition", "StopProjectVersion")

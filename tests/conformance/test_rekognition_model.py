@@ -1,0 +1,253 @@
+"""Our Rekognition Custom Labels declarations against botocore's rekognition service model.
+
+botocore gives request members, constraints, the status enum and each operation's error
+shapes. It has no HTTP statuses for a JSON-protocol service, so those are checked against
+the StopProjectVersion API reference page kept in the shared seeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.model import OperationModel, ServiceModel
+from botocore.validate import ParamValidator
+
+from simulator.api.errors import AwsError, ErrorSpec
+from simulator.api.iam import Permissions
+from simulator.api.operations import Throttle
+from simulator.api.plane import ControlPlane, Identity
+from simulator.api.validation import Param, validate
+from simulator.engine.env import Simulation
+from simulator.engine.rng import Streams
+from simulator.services import rekognition
+
+OPERATIONS = ("StopProjectVersion", "StartProjectVersion", "DescribeProjectVersions")
+SEED_PAGE = Path("/work/shared/seeds/000_deb5b17b20770f1c.txt")
+BOTOCORE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
+
+
+@functools.cache
+def model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("rekognition")
+
+
+def operation(name: str) -> OperationModel:
+    return model().operation_model(name)
+
+
+def error_codes(op: OperationModel) -> set[str]:
+    """The codes botocore matches to the operation's error shapes."""
+    return {shape.metadata.get("error", {}).get("code") or shape.name for shape in op.error_shapes}
+
+
+def declared_specs() -> set[ErrorSpec]:
+    """ERRORS and every module-level ErrorSpec of the service module."""
+    constants = {value for value in vars(rekognition).values() if isinstance(value, ErrorSpec)}
+    return {*rekognition.ERRORS.all(), *constants}
+
+
+# -- request members ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_declared_members_match_botocore(name: str) -> None:
+    shape = operation(name).input_shape
+    ours = rekognition.OPERATIONS[name].params
+    assert set(ours) <= set(shape.members)
+
+    def constraints(member: str, param: Param | None) -> tuple[Any, ...]:
+        if param is not None:
+            return (param.type, param.required, param.min, param.max, param.pattern, param.enum)
+        theirs = shape.members[member]
+        enum = theirs.metadata.get("enum")
+        return (
+            BOTOCORE_TYPES[theirs.type_name],
+            member in shape.required_members,
+            theirs.metadata.get("min"),
+            theirs.metadata.get("max"),
+            theirs.metadata.get("pattern"),
+            tuple(enum) if enum else None,
+        )
+
+    assert {m: constraints(m, p) for m, p in ours.items()} == {
+        m: constraints(m, None) for m in ours
+    }
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_every_required_member_is_declared_required(name: str) -> None:
+    shape = operation(name).input_shape
+    ours = rekognition.OPERATIONS[name].params
+    assert shape.required_members  # each of these operations has one
+    assert set(shape.required_members) == {m for m, p in ours.items() if p.required}
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_iam_action_and_resource_member(name: str) -> None:
+    declared = rekognition.OPERATIONS[name]
+    assert declared.action == f"{model().signing_name}:{name}"
+    assert declared.resource_param in operation(name).input_shape.required_members
+
+
+def test_status_enum_is_project_version_status() -> None:
+    stop_status = operation("StopProjectVersion").output_shape.members["Status"]
+    assert stop_status.name == "ProjectVersionStatus"
+    assert [s.value for s in rekognition.Status] == stop_status.enum
+    described = operation("DescribeProjectVersions").output_shape.members
+    item = described["ProjectVersionDescriptions"].member.members["Status"]
+    assert [s.value for s in rekognition.Status] == item.enum
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def test_declared_error_codes_are_modeled() -> None:
+    """Every ErrorSpec we declare is an error shape of at least one of the operations."""
+    modeled = set().union(*(error_codes(operation(name)) for name in OPERATIONS))
+    assert len(declared_specs()) >= 7
+    assert {spec.code for spec in declared_specs()} - modeled == set()
+
+
+def _service(
+    settings: rekognition.Settings, status: rekognition.Status
+) -> tuple[ControlPlane, rekognition.ProjectVersions, rekognition.Fleet]:
+    sim = Simulation(Streams(seed=7))
+    service = rekognition.ProjectVersions(sim, settings)
+    fleet = rekognition.Fleet(service="rekognition", count=1, status=status)
+    service.populate(fleet)
+    plane = ControlPlane(sim)
+    plane.register(service)
+    return plane, service, fleet
+
+
+def _raised(plane: ControlPlane, caller: Identity, name: str, params: dict[str, Any]) -> str:
+    try:
+        plane.handle(caller, "rekognition", name, params)
+    except AwsError as error:
+        return error.code
+    return ""
+
+
+def raised_codes(name: str) -> set[str]:
+    """Every error the control plane and the handler raise for `name`, provoked one by one."""
+    allowed = Identity("caller", "123456789012", Permissions(["*"]))
+    denied = Identity("denied", "123456789012", Permissions([]))
+    codes = set()
+    # throttled: a bucket of one request that does not refill within the test
+    plane, service, _ = _service(
+        rekognition.Settings(throttle={name: Throttle(rate=1e-6)}), rekognition.Status.RUNNING
+    )
+    params = service.request(name, next(iter(service.resources.values())))
+    codes |= {_raised(plane, allowed, name, params) for _ in range(2)}
+    # denied, invalid, injected fault
+    plane, service, fleet = _service(rekognition.Settings(), rekognition.Status.RUNNING)
+    codes.add(_raised(plane, denied, name, params))
+    codes.add(_raised(plane, allowed, name, {}))
+    faulty, _, _ = _service(rekognition.Settings(faults={name: 1.0}), rekognition.Status.RUNNING)
+    codes.add(_raised(faulty, allowed, name, params))
+    # unknown resource, and every status the resource can be found in
+    unknown = fleet.model_copy(update={"project": "other"})
+    elsewhere = {key: value for key, value in _arns(unknown).items() if key in params}
+    codes.add(_raised(plane, allowed, name, {**params, **elsewhere}))
+    for status in rekognition.Status:
+        plane, service, fleet = _service(rekognition.Settings(), status)
+        codes.add(_raised(plane, allowed, name, params))
+    return codes - {""}
+
+
+def _arns(fleet: rekognition.Fleet) -> dict[str, str]:
+    return {"ProjectVersionArn": fleet.version_arn(0), "ProjectArn": fleet.project_arn()}
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_raised_error_codes_are_among_the_operations_error_shapes(name: str) -> None:
+    raised = raised_codes(name)
+    errors = rekognition.ERRORS
+    plane_errors = {errors.throttling, errors.access_denied, errors.validation, errors.internal}
+    assert {spec.code for spec in plane_errors} | {"ResourceNotFoundException"} <= raised
+    assert raised - error_codes(operation(name)) == set()
+
+
+def test_stop_and_start_raise_resource_in_use() -> None:
+    """The provoking above reaches the handlers' own errors, not just the plane's."""
+    assert "ResourceInUseException" in raised_codes("StopProjectVersion")
+    assert "ResourceInUseException" in raised_codes("StartProjectVersion")
+
+
+def page_errors(text: str) -> dict[str, int]:
+    """{code: HTTP status} from the Errors section of an AWS API reference page."""
+    section = text.split("\nErrors\n", 1)[1].split("\nSee Also\n", 1)[0]
+    pattern = r"(?ms)^(\w+)\n\n.*?^HTTP Status Code: (\d{3})$"
+    return {match[1]: int(match[2]) for match in re.finditer(pattern, section)}
+
+
+def test_http_statuses_match_the_stop_project_version_page() -> None:
+    if not SEED_PAGE.exists():
+        pytest.skip(f"{SEED_PAGE} is not here")
+    text = SEED_PAGE.read_text(encoding="utf-8")
+    assert "\nStopProjectVersion\n" in text
+    documented = page_errors(text)
+    assert set(documented) == error_codes(operation("StopProjectVersion"))
+    ours = {spec.code: spec.http_status for spec in declared_specs() if spec.code in documented}
+    assert ours == documented
+
+
+# -- validation --------------------------------------------------------------------------
+
+VALID_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/models/version/v1/1"
+STOP = rekognition.OPERATIONS["StopProjectVersion"]
+
+
+def test_valid_arn_is_accepted() -> None:
+    params = {"ProjectVersionArn": VALID_ARN}
+    validate(params, STOP.params, rekognition.ERRORS.validation)
+    botocore_report = ParamValidator().validate(params, operation(STOP.name).input_shape)
+    assert not botocore_report.has_errors()
+
+
+LONG_ARN = VALID_ARN[:-1] + "1" * 2000  # satisfies the pattern: the version stamp is [0-9]+
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        pytest.param({"ProjectVersionArn": VALID_ARN[:19]}, "at least 20", id="too-short"),
+        pytest.param({"ProjectVersionArn": LONG_ARN}, "at most 2048", id="too-long"),
+        pytest.param(
+            {"ProjectVersionArn": rekognition.Fleet(service="rekognition", count=1).project_arn()},
+            "must satisfy regular expression pattern",
+            id="pattern",
+        ),
+        pytest.param({}, "Missing required parameter ProjectVersionArn", id="missing"),
+    ],
+)
+def test_invalid_request_is_invalid_parameter_exception(
+    params: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(AwsError) as raised:
+        validate(params, STOP.params, rekognition.ERRORS.validation)
+    assert (raised.value.code, raised.value.http_status) == ("InvalidParameterException", 400)
+    assert problem in raised.value.message
+    assert "InvalidParameterException" in error_codes(operation(STOP.name))
+
+
+def test_the_violations_are_the_ones_named() -> None:
+    """Each bad ARN breaks only its own rule, so the test above rejects it for that rule."""
+    pattern = STOP.params["ProjectVersionArn"].pattern
+    assert pattern is not None
+    assert len(VALID_ARN[:19]) == 19
+    assert len(LONG_ARN) > 2048
+    assert re.search(pattern, LONG_ARN)
+    assert re.search(pattern, VALID_ARN)
+    project_arn = rekognition.Fleet(service="rekognition", count=1).project_arn()
+    assert 20 <= len(project_arn) <= 2048
+    assert not re.search(pattern, project_arn)
+    # botocore's client checks min and required itself (not max or pattern)
+    shape = operation(STOP.name).input_shape
+    assert ParamValidator().validate({"ProjectVersionArn": VALID_ARN[:19]}, shape).has_errors()
+    assert ParamValidator().validate({}, shape).has_errors()
