@@ -13,7 +13,7 @@ EXPECTED = "a duration such as 90, '90s', '20m', '1h30m' or '7d' (a bare number 
 
 def parse_duration(value: str | float | int) -> float:
     """Seconds in `value`; raises ValueError saying what was expected."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"expected {EXPECTED}, got {value!r}")
     if isinstance(value, int | float):
         seconds = float(value)
