@@ -16,7 +16,7 @@ the peak memory of each:
 
 Usage (from the repository root):
 
-    .venv/bin/python benchmarks/bench_rekognition.py                 # N = 100,000
+    .venv/bin/python benchmarks/bench_rekognition.py                 # N = 30,000 (~20 s)
     .venv/bin/python benchmarks/bench_rekognition.py --million       # N = 1,000,000
     .venv/bin/python benchmarks/bench_rekognition.py --n 20000 --repeat 3
     .venv/bin/python benchmarks/bench_rekognition.py --profile sim   # cProfile, in-process
@@ -426,7 +426,7 @@ def profile(variant: str, work: Workload, limit: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=100_000, help="stop requests (= models)")
+    parser.add_argument("--n", type=int, default=30_000, help="stop requests (= models)")
     parser.add_argument("--million", action="store_true", help="shorthand for --n 1000000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -450,6 +450,7 @@ def main() -> None:
         profile(args.profile, work, 40)
         return
 
+    print(f"commit {_revision()}  load average {os.getloadavg()[0]:.2f}  CPUs {os.cpu_count()}")
     print(
         f"N={work.n:,} stops  arrivals poisson {work.arrival_rate:.2f}/s  horizon "
         f"{work.horizon} s  throttle {work.throttle_rate:.2f}/s burst {work.throttle_burst}  "
@@ -502,6 +503,23 @@ def main() -> None:
         peak = best["sim"]["peak_rss_mb"]
         verdict = "under" if peak < 2048 else "over"
         print(f"simulator peak RSS at N={work.n:,}: {peak:.0f} MB ({verdict} 2 GB)")
+
+
+def _revision() -> str:
+    """The commit measured, '+dirty' if simulator/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "simulator"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (head or "unknown") + ("+dirty" if dirty else "")
 
 
 def _fmt(value: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
@@ -27,8 +28,8 @@ def parse_duration(value: str | float | int) -> float:
             if not _WHOLE.fullmatch(text):
                 raise ValueError(f"expected {EXPECTED}, got {value!r}") from None
             seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(text))
-    if not seconds >= 0:  # also rejects NaN
-        raise ValueError(f"expected a non-negative duration, got {value!r}")
+    if not 0 <= seconds < math.inf:  # also rejects NaN
+        raise ValueError(f"expected a finite non-negative duration, got {value!r}")
     return seconds
 
 

@@ -124,5 +124,8 @@ def test_check_returns_none_when_fine() -> None:
     assert Param(list).check("L", []) is None
 
 
-def test_float_param() -> None:
-    assert Param(float).check("Ratio", 0.5) is None
+def test_float_param_is_compared_by_value() -> None:
+    confidence = Param(float, min=0, max=100)
+    assert confidence.check("MinConfidence", 50.5) is None
+    assert confidence.check("MinConfidence", 100.5) == "MinConfidence must be at most 100"
+    assert confidence.check("MinConfidence", -0.5) == "MinConfidence must be at least 0"

@@ -105,11 +105,6 @@ def test_empirical_csv_is_read_relative_to_base_dir(tmp_path: Path) -> None:
 
 
 SHORTHANDS = [(5, 5.0), (2.5, 2.5), ("2m", 120.0), ("90", 90.0)]
-SHORTHAND_BUG = (
-    "Distribution = Annotated[Union, BeforeValidator, Field(discriminator)]: pydantic pushes "
-    "the discriminator inside the before-validator, so the tag is looked up on the bare "
-    "value before `_fixed_shorthand` runs; the shorthand only works as a direct model field"
-)
 
 
 class _Field(BaseModel):
@@ -133,7 +128,6 @@ def test_bare_number_or_duration_is_fixed_in_a_mixture(spec: object, value: floa
     assert mixture.components[0].of == Fixed(value=value)
 
 
-@pytest.mark.xfail(strict=True, reason=SHORTHAND_BUG)
 @pytest.mark.parametrize(("spec", "value"), SHORTHANDS)
 def test_bare_number_or_duration_is_fixed(spec: object, value: float) -> None:
     d = parse(spec)
@@ -141,7 +135,6 @@ def test_bare_number_or_duration_is_fixed(spec: object, value: float) -> None:
     assert d.value == value
 
 
-@pytest.mark.xfail(strict=True, reason=SHORTHAND_BUG)
 def test_bare_number_is_fixed_in_a_list_of_distributions() -> None:
     assert _Listed.model_validate({"of": [5, "1m"]}).of == [Fixed(value=5), Fixed(value=60)]
 

@@ -1,0 +1,363 @@
+"""derive_costs and derive_stops on hand-built tables with round numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.analysis.frames import COST_COLUMNS, STOP_COLUMNS, derive_costs, derive_stops
+from simulator.api.operations import Price
+
+IDS = ["r0", "r1", "r2", "r3", "r4"]
+Row = tuple[float, str, str, str | None, str, str, float]
+
+
+def transitions(rows: Sequence[Row], ids: Sequence[str] = IDS) -> pd.DataFrame:
+    """(time, service, resource_id, from_status, to_status, cause, units) rows, as recorded."""
+    time, service, resource, before, after, cause, units = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "time": np.array(time, dtype=float),
+            "service": pd.Categorical(service),
+            "resource_id": pd.Categorical(resource, categories=list(ids)),
+            "from_status": pd.Categorical(before),
+            "to_status": pd.Categorical(after),
+            "cause": pd.Categorical(cause),
+            "units": np.array(units, dtype=float),
+        }
+    )
+
+
+def records(costs: pd.DataFrame) -> list[tuple[Any, ...]]:
+    columns = ["service", "resource_id", "item", "status", "start", "end"]
+    return [tuple(row) for row in costs[columns].astype(object).itertuples(index=False)]
+
+
+# -- costs -----------------------------------------------------------------------------------
+
+PER_SECOND = {"svc": {"inference": Price(usd_per_hour=4.0, statuses=("RUNNING", "STOPPING"))}}
+
+
+def per_second_transitions() -> pd.DataFrame:
+    return transitions(
+        [
+            (0.0, "svc", "r1", None, "RUNNING", "initial", 2.0),
+            (900.0, "svc", "r2", None, "RUNNING", "initial", 1.0),
+            (1800.0, "svc", "r1", "RUNNING", "STOPPING", "stop", 2.0),
+            (2700.0, "svc", "r1", "STOPPING", "STOPPED", "stopping", 2.0),
+            (3000.0, "svc", "r0", None, "STOPPED", "initial", 1.0),
+        ]
+    )
+
+
+def test_costs_intervals_end_at_the_next_transition_or_the_horizon() -> None:
+    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0)
+    assert list(costs.columns) == list(COST_COLUMNS)
+    assert records(costs) == [
+        ("svc", "r1", "inference", "RUNNING", 0.0, 1800.0),
+        ("svc", "r2", "inference", "RUNNING", 900.0, 3600.0),
+        ("svc", "r1", "inference", "STOPPING", 1800.0, 2700.0),
+    ]
+    # unit-hours: 0.5 h x 2, 0.75 h x 1, 0.25 h x 2; dollars at 4/unit-hour
+    assert costs["quantity"].tolist() == [1.0, 0.75, 0.5]
+    assert costs["usd"].tolist() == [4.0, 3.0, 2.0]
+
+
+def test_costs_dtypes() -> None:
+    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0)
+    for column in ("service", "item", "status", "resource_id"):
+        assert isinstance(costs[column].dtype, pd.CategoricalDtype), column
+    assert list(costs["resource_id"].cat.categories) == IDS
+    for column in ("start", "end", "quantity", "usd"):
+        assert costs[column].dtype == np.float64, column
+
+
+def test_non_billable_statuses_and_other_services_cost_nothing() -> None:
+    frame = per_second_transitions()
+    other = {"other": PER_SECOND["svc"]}
+    costs = derive_costs(frame, other, horizon=3600.0)
+    assert list(costs.columns) == list(COST_COLUMNS)
+    assert costs.empty
+    stopped_only = {"svc": {"x": Price(usd_per_hour=1.0, statuses=("STOPPED",))}}
+    costs = derive_costs(frame, stopped_only, horizon=3600.0)
+    assert records(costs) == [
+        ("svc", "r1", "x", "STOPPED", 2700.0, 3600.0),
+        ("svc", "r0", "x", "STOPPED", 3000.0, 3600.0),
+    ]
+
+
+def test_several_items_of_one_service() -> None:
+    prices = {
+        "svc": {
+            "inference": Price(usd_per_hour=4.0, statuses=("RUNNING",)),
+            "storage": Price(usd_per_hour=0.5, statuses=("STOPPING", "STOPPED")),
+        }
+    }
+    frame = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (3600.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
+            (5400.0, "svc", "r0", "STOPPING", "STOPPED", "stopping", 1.0),
+        ]
+    )
+    costs = derive_costs(frame, prices, horizon=7200.0)
+    assert records(costs) == [
+        ("svc", "r0", "inference", "RUNNING", 0.0, 3600.0),
+        ("svc", "r0", "storage", "STOPPING", 3600.0, 5400.0),
+        ("svc", "r0", "storage", "STOPPED", 5400.0, 7200.0),
+    ]
+    assert costs["usd"].tolist() == [4.0, 0.25, 0.25]
+
+
+ROUNDED = {
+    "svc": {
+        "inference": Price(
+            usd_per_hour=3600.0, statuses=("RUNNING", "STOPPING"), granularity=60, minimum="10m"
+        )
+    }
+}
+
+
+def test_a_continuous_billable_span_is_rounded_on_its_last_interval() -> None:
+    frame = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (100.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
+            (130.0, "svc", "r0", "STOPPING", "STOPPED", "stopping", 1.0),
+        ]
+    )
+    costs = derive_costs(frame, ROUNDED, horizon=1000.0)
+    assert records(costs) == [
+        ("svc", "r0", "inference", "RUNNING", 0.0, 100.0),
+        ("svc", "r0", "inference", "STOPPING", 100.0, 130.0),
+    ]
+    # 130 s billed as the 600 s minimum: the 470 s extra goes on STOPPING, not RUNNING
+    assert costs["quantity"].tolist() == pytest.approx([100 / 3600, 500 / 3600], rel=1e-12)
+    assert costs["usd"].tolist() == pytest.approx([100.0, 500.0], rel=1e-12)
+    assert costs["usd"].sum() == pytest.approx(600.0, rel=1e-12)
+
+
+def test_rounding_up_to_granularity_above_the_minimum_per_span_and_resource() -> None:
+    frame = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (0.0, "svc", "r1", None, "RUNNING", "initial", 2.0),
+            (130.0, "svc", "r0", "RUNNING", "STOPPED", "stop", 1.0),
+            (650.0, "svc", "r1", "RUNNING", "STOPPED", "stop", 2.0),
+            (700.0, "svc", "r1", "STOPPED", "RUNNING", "start", 2.0),
+            (760.0, "svc", "r1", "RUNNING", "STOPPING", "stop", 2.0),
+            (801.0, "svc", "r1", "STOPPING", "STOPPED", "stopping", 2.0),
+        ]
+    )
+    costs = derive_costs(frame, ROUNDED, horizon=2000.0)
+    assert records(costs) == [
+        ("svc", "r0", "inference", "RUNNING", 0.0, 130.0),
+        ("svc", "r1", "inference", "RUNNING", 0.0, 650.0),
+        ("svc", "r1", "inference", "RUNNING", 700.0, 760.0),
+        ("svc", "r1", "inference", "STOPPING", 760.0, 801.0),
+    ]
+    # r0: 130 -> 600 (minimum). r1, first span: 650 -> 660 (next minute), 2 units.
+    # r1, second span 700..801 = 101 s -> 600 (minimum), the extra on STOPPING.
+    seconds = [600.0, 660.0, 60.0, 540.0]
+    units = [1.0, 2.0, 2.0, 2.0]
+    expected = [s / 3600 * u for s, u in zip(seconds, units, strict=True)]
+    assert costs["quantity"].tolist() == pytest.approx(expected, rel=1e-12)
+    assert costs["usd"].tolist() == pytest.approx([600.0, 1320.0, 120.0, 1080.0], rel=1e-12)
+
+
+def test_a_span_open_at_the_horizon_is_rounded_too() -> None:
+    frame = transitions([(0.0, "svc", "r0", None, "RUNNING", "initial", 1.0)])
+    costs = derive_costs(frame, ROUNDED, horizon=601.0)
+    assert records(costs) == [("svc", "r0", "inference", "RUNNING", 0.0, 601.0)]
+    assert costs["usd"].tolist() == pytest.approx([660.0], rel=1e-12)
+
+
+# -- stops -----------------------------------------------------------------------------------
+
+TERMINAL = {"svc": frozenset({"STOPPED", "FAILED"})}
+DOLLAR_A_SECOND = {
+    "svc": {"inference": Price(usd_per_hour=3600.0, statuses=("RUNNING", "STOPPING"))}
+}
+HORIZON = 1000.0
+
+
+def stop_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """r0 stops, r1's stop is rejected, r2 is stuck in STOPPING, r3's stop is unanswered,
+    r4 was stopped (at 460) and started again before its stop request (at 500)."""
+    moves = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (0.0, "svc", "r1", None, "RUNNING", "initial", 1.0),
+            (0.0, "svc", "r2", None, "RUNNING", "initial", 1.0),
+            (0.0, "svc", "r3", None, "RUNNING", "initial", 1.0),
+            (0.0, "svc", "r4", None, "RUNNING", "initial", 1.0),
+            (460.0, "svc", "r4", "RUNNING", "STOPPED", "stop", 1.0),
+            (470.0, "svc", "r4", "STOPPED", "RUNNING", "start", 1.0),
+            (101.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
+            (300.0, "svc", "r2", "RUNNING", "STOPPING", "stop", 1.0),
+            (400.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
+            (500.0, "svc", "r4", "RUNNING", "STOPPING", "stop", 1.0),
+            (600.0, "svc", "r4", "STOPPING", "STOPPED", "stop", 1.0),
+        ]
+    )
+    requests = pd.DataFrame(
+        {
+            "time": [100.0, 200.0, 300.0, 900.0, 500.0],
+            "service": pd.Categorical(["svc"] * 5),
+            "resource_id": pd.Categorical(["r0", "r1", "r2", "r3", "r4"], categories=IDS),
+            "caller": pd.Categorical(["ops"] * 5),
+        }
+    )
+    responses = pd.DataFrame(
+        {
+            "request": np.array([0, 1, 2, 4], dtype=np.int64),
+            "time": [101.0, 230.0, 300.5, 500.5],
+            "accepted": np.array([True, False, True, True]),
+            "error_code": pd.Categorical([None, "ThrottlingException", None, None]),
+            "attempts": np.array([1, 3, 1, 2], dtype=np.int64),
+        }
+    )
+    observations = pd.DataFrame(
+        {
+            "request": np.array([0], dtype=np.int64),
+            "time": [420.0],
+            "status": pd.Categorical(["STOPPED"]),
+        }
+    )
+    raw = {
+        "transitions": moves,
+        "stop_requests": requests,
+        "stop_responses": responses,
+        "stop_observations": observations,
+    }
+    return raw, moves
+
+
+def derived() -> pd.DataFrame:
+    raw, moves = stop_tables()
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON)
+    return derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+
+
+def column(stops: pd.DataFrame, name: str) -> list[Any]:
+    return [None if pd.isna(v) else v for v in stops[name].astype(object)]
+
+
+def test_stops_columns_and_outcomes() -> None:
+    stops = derived()
+    assert list(stops.columns) == list(STOP_COLUMNS)
+    assert column(stops, "resource_id") == ["r0", "r1", "r2", "r3", "r4"]
+    assert column(stops, "outcome") == ["STOPPED", "rejected", "stuck", "in_flight", "STOPPED"]
+    assert column(stops, "accepted") == [True, False, True, None, True]
+    assert column(stops, "attempts") == [1, 3, 1, None, 2]
+    assert column(stops, "error_code") == [None, "ThrottlingException", None, None, None]
+
+
+def test_stops_terminal_latency_and_observation() -> None:
+    stops = derived()
+    assert column(stops, "requested_at") == [100.0, 200.0, 300.0, 900.0, 500.0]
+    assert column(stops, "terminal_status") == ["STOPPED", None, None, None, "STOPPED"]
+    # r4's STOPPED at 460, closer but before its request, is not the end of its stop
+    assert column(stops, "terminal_at") == [400.0, None, None, None, 600.0]
+    assert column(stops, "stop_latency_s") == [300.0, None, None, None, 100.0]
+    assert column(stops, "observed_at") == [420.0, None, None, None, None]
+
+
+def test_cost_after_request_until_terminal_or_horizon() -> None:
+    stops = derived()
+    # $1 a second while RUNNING or STOPPING:
+    # r0 100..400, r1 200..1000 (rejected: until the horizon), r2 300..1000 (stuck),
+    # r3 900..1000 (in flight), r4 500..600
+    assert stops["cost_after_request_usd"].tolist() == pytest.approx(
+        [300.0, 800.0, 700.0, 100.0, 100.0], rel=1e-12
+    )
+
+
+def test_stops_dtypes() -> None:
+    stops = derived()
+    assert stops["accepted"].dtype == "boolean"
+    assert stops["attempts"].dtype == "Int64"
+    for name in ("error_code", "terminal_status", "outcome"):
+        assert isinstance(stops[name].dtype, pd.CategoricalDtype), name
+    for name in ("requested_at", "terminal_at", "stop_latency_s", "cost_after_request_usd"):
+        assert stops[name].dtype == np.float64, name
+
+
+def test_cost_after_request_is_pro_rata() -> None:
+    raw, moves = stop_tables()
+    costs = pd.DataFrame(
+        {
+            "service": pd.Categorical(["svc", "svc"]),
+            "resource_id": pd.Categorical(["r0", "r1"], categories=IDS),
+            "item": pd.Categorical(["inference"] * 2),
+            "status": pd.Categorical(["RUNNING"] * 2),
+            "start": [0.0, 0.0],
+            "end": [800.0, 1000.0],
+            "quantity": [1.0, 1.0],
+            "usd": [8.0, 10.0],
+        }
+    )
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+    # r0: [0, 800) costs 8; requested 100, terminal 400 -> 300/800 of it.
+    # r1: [0, 1000) costs 10; requested 200, rejected -> until the horizon, 800/1000.
+    assert stops["cost_after_request_usd"].tolist() == pytest.approx(
+        [3.0, 8.0, 0.0, 0.0, 0.0], rel=1e-12
+    )
+
+
+def test_no_stops() -> None:
+    raw, moves = stop_tables()
+    raw = {
+        "stop_requests": raw["stop_requests"].iloc[:0],
+        "stop_responses": raw["stop_responses"].iloc[:0],
+        "stop_observations": raw["stop_observations"].iloc[:0],
+    }
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON)
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+    assert list(stops.columns) == list(STOP_COLUMNS)
+    assert stops.empty
+
+
+def test_stops_from_recorder_tables() -> None:
+    """The same derivation on tables as the recorder writes them (its dtypes, its keys)."""
+    from simulator.engine.lifecycle import TRANSITION_COLUMNS
+    from simulator.engine.recorder import Recorder
+    from simulator.workload.arrivals import (
+        STOP_OBSERVATION_COLUMNS,
+        STOP_REQUEST_COLUMNS,
+        STOP_RESPONSE_COLUMNS,
+    )
+
+    recorder = Recorder()
+    moves = recorder.table("transitions", TRANSITION_COLUMNS)
+    requests = recorder.table("stop_requests", STOP_REQUEST_COLUMNS)
+    responses = recorder.table("stop_responses", STOP_RESPONSE_COLUMNS)
+    observations = recorder.table("stop_observations", STOP_OBSERVATION_COLUMNS)
+    other = recorder.register("other", "o0")
+    r0, r1 = recorder.register("svc", "r0"), recorder.register("svc", "r1")
+    moves.append(0.0, "other", other, None, "RUNNING", "initial", 1.0)
+    moves.append(0.0, "svc", r0, None, "RUNNING", "initial", 1.0)
+    moves.append(0.0, "svc", r1, None, "RUNNING", "initial", 2.0)
+    requests.append(10.0, "svc", r1, "ops")
+    requests.append(20.0, "svc", r0, "ops")
+    responses.append(1, 21.0, True, None, 1)  # answered out of request order
+    responses.append(0, 40.0, False, "ThrottlingException", 5)
+    moves.append(21.0, "svc", r0, "RUNNING", "STOPPING", "stop", 1.0)
+    moves.append(50.0, "svc", r0, "STOPPING", "STOPPED", "stop", 1.0)
+    observations.append(1, 60.0, "STOPPED")
+    raw = recorder.frames()
+    costs = derive_costs(raw["transitions"], DOLLAR_A_SECOND, 100.0)
+    stops = derive_stops(raw, raw["transitions"], costs, TERMINAL, 100.0)
+    assert column(stops, "resource_id") == ["r1", "r0"]
+    assert column(stops, "outcome") == ["rejected", "STOPPED"]
+    assert column(stops, "attempts") == [5, 1]
+    assert column(stops, "error_code") == ["ThrottlingException", None]
+    assert column(stops, "terminal_at") == [None, 50.0]
+    assert column(stops, "stop_latency_s") == [None, 30.0]
+    assert column(stops, "observed_at") == [None, 60.0]
+    # r1: 2 units x $1/s from 10 to the horizon; r0: 1 unit from 20 to 50
+    assert stops["cost_after_request_usd"].tolist() == pytest.approx([180.0, 30.0], rel=1e-12)
