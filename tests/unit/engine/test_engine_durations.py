@@ -46,6 +46,8 @@ def test_parse_duration(text: str | float, seconds: float) -> None:
         "",
         "   ",
         "5x",
+        "inf",
+        float("inf"),
         "m",
         "1m30",
         "h1",
