@@ -44,6 +44,10 @@ class Progression:
     failure: str | None = None
     also_from: frozenset[StrEnum] = field(default=frozenset())
 
+    def __post_init__(self) -> None:
+        if (self.failed is None) != (self.failure is None):
+            raise TypeError("a Progression names both `failed` and `failure`, or neither")
+
 
 @dataclass(frozen=True)
 class StopSpec:
@@ -145,8 +149,8 @@ class ManagedService:
     def _complete(self, resource: Resource, entered: StrEnum, progression: Progression) -> None:
         if resource.status is not entered and resource.status not in progression.also_from:
             return  # another move won the race
-        failed = progression.failed is not None and self._happens(progression.failure or "")
-        to = progression.failed if failed and progression.failed else progression.to
+        failed = progression.failure is not None and self._happens(progression.failure)
+        to = progression.failed if failed and progression.failed is not None else progression.to
         self.move(resource, to, progression.latency)
 
     def populate(self, fleet: Any) -> None:
