@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
-from functools import lru_cache
 
 
 class Permissions:
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(patterns)
+        self._decided: dict[str, bool] = {}  # asked on every attempt; a caller asks a few
 
-    @lru_cache(maxsize=256)  # noqa: B019 - a few callers, each living one replication
     def allows(self, action: str) -> bool:
-        return any(fnmatchcase(action, pattern) for pattern in self.patterns)
+        decided = self._decided.get(action)
+        if decided is None:
+            decided = any(fnmatchcase(action, pattern) for pattern in self.patterns)
+            self._decided[action] = decided
+        return decided

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.api.errors import ErrorSpec
-from simulator.api.validation import Param
+from simulator.api.validation import Param, Schema
 from simulator.engine.distributions import Duration
 
 
@@ -29,6 +29,9 @@ class Operation:
     success_status: int = 200
     idempotency_token: str | None = None
     """The member holding a client token the SDK fills in when the caller leaves it out."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", Schema(self.params))
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,18 @@ Constraints are copied from the service's API page (and, where botocore has the 
 checked against its model by the tests). botocore's client checks only required, type and
 `min`; the service checks `max` and `pattern` too. The simulator checks all of them
 server-side and answers with the service's validation error, as the service would.
+
+Every API attempt is validated, so a valid request takes a fast path; the messages are
+composed only for an invalid one.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping, Sized
-from dataclasses import dataclass
-from typing import Any, cast
-
-from simulator.api.errors import AwsError, ErrorSpec
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,32 +28,71 @@ class Param:
     max: int | None = None
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
+    _regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
+    """True when `check` would find nothing wrong: the fast path, one call per member."""
+
+    def __post_init__(self) -> None:
+        regex = re.compile(self.pattern) if self.pattern is not None else None
+        object.__setattr__(self, "_regex", regex)
+        object.__setattr__(self, "accepts", self._compile())
+
+    def _compile(self) -> Callable[[Any], bool]:
+        low = -math.inf if self.min is None else self.min
+        high = math.inf if self.max is None else self.max
+        kind, search, enum = self.type, self._regex and self._regex.search, self.enum
+        if kind is str and enum is None:
+            if search is None:
+                return lambda v: type(v) is str and low <= len(v) <= high
+            return lambda v: type(v) is str and low <= len(v) <= high and search(v) is not None
+        return lambda v: self.check("", v) is None
 
     def check(self, name: str, value: Any) -> str | None:
         """What is wrong with `value`, or None."""
-        if not isinstance(value, self.type) or isinstance(value, bool) is not (self.type is bool):
+        kind = type(value)
+        if kind is not self.type and not (self.type is float and kind is int):
             return f"{name} must be of type {self.type.__name__}"
-        size: float = value if isinstance(value, int | float) else len(cast("Sized", value))
-        unit = "" if isinstance(value, int | float) else " long"
+        sized = kind is str or kind is list
+        size = len(value) if sized else value
+        unit = " long" if sized else ""
         if self.min is not None and size < self.min:
             return f"{name} must be at least {self.min}{unit}"
         if self.max is not None and size > self.max:
             return f"{name} must be at most {self.max}{unit}"
-        if self.pattern is not None and not re.search(self.pattern, str(value)):
+        if self._regex is not None and self._regex.search(value) is None:
             return f"{name} must satisfy regular expression pattern: {self.pattern}"
         if self.enum is not None and value not in self.enum:
             return f"{name} must be one of {', '.join(self.enum)}"
         return None
 
 
-def validate(params: Mapping[str, Any], schema: Mapping[str, Param], error: ErrorSpec) -> None:
-    """Raise `error` on the first problem, in the order the schema lists its members."""
-    problems = [f"Unknown parameter {name}" for name in params if name not in schema]
+class Schema(dict[str, Param]):
+    """An operation's request members, with its required ones named once."""
+
+    def __init__(self, members: Mapping[str, Param]) -> None:
+        super().__init__(members)
+        self.required = tuple(name for name, param in members.items() if param.required)
+
+
+def problems(params: Mapping[str, Any], schema: Mapping[str, Param]) -> list[str]:
+    """Everything wrong with a request, in the order the schema lists its members."""
+    found = [f"Unknown parameter {name}" for name in params if name not in schema]
     for name, param in schema.items():
         if name not in params:
             if param.required:
-                problems.append(f"Missing required parameter {name}")
+                found.append(f"Missing required parameter {name}")
         elif (problem := param.check(name, params[name])) is not None:
-            problems.append(problem)
-    if problems:
-        raise AwsError(error, "; ".join(problems))
+            found.append(problem)
+    return found
+
+
+def validate(params: Mapping[str, Any], schema: Mapping[str, Param], error: Any) -> None:
+    """Raise `error` (an ErrorSpec) naming every problem, if there is one."""
+    members = schema if isinstance(schema, Schema) else Schema(schema)
+    for name, value in params.items():
+        param = members.get(name)
+        if param is None or not param.accepts(value):
+            raise error("; ".join(problems(params, members)))
+    for name in members.required:
+        if name not in params:
+            raise error("; ".join(problems(params, members)))

@@ -36,16 +36,6 @@ class _Interner(dict[Any, int]):
         return code
 
 
-def _coding(data: array[int], interner: _Interner) -> Callable[[Any], None]:
-    """Append the code of a value rather than the value."""
-    append = data.append
-
-    def append_code(value: Any) -> None:
-        append(interner[value])
-
-    return append_code
-
-
 class Table:
     """One table's columns; `append` takes the values in column order."""
 
@@ -54,18 +44,29 @@ class Table:
         self.columns = dict(columns)
         self._data = {c: array(_TYPECODES[k]) for c, k in self.columns.items()}
         self._interners = {c: _Interner() for c, k in self.columns.items() if k == "category"}
-        appenders: list[Callable[[Any], None]] = []
-        for column, kind in self.columns.items():
-            data = self._data[column]
-            if kind == "category":
-                appenders.append(_coding(data, self._interners[column]))
-            else:
-                appenders.append(data.append)
-        self._appenders = tuple(appenders)
+        self.append = self._compile_append()
 
-    def append(self, *values: Any) -> None:
-        for append, value in zip(self._appenders, values, strict=True):
-            append(value)
+    def _compile_append(self) -> Callable[..., None]:
+        """`append(v0, v1, ...)`: one call per row, each value straight into its column.
+
+        Generated (as dataclasses and namedtuple generate their methods) because a row is
+        appended for every API attempt and status change: a loop over per-column functions
+        costs twice as much per row.
+        """
+        namespace: dict[str, Any] = {}
+        arguments, statements = [], []
+        for index, (column, kind) in enumerate(self.columns.items()):
+            namespace[f"append{index}"] = self._data[column].append
+            arguments.append(f"v{index}")
+            if kind == "category":
+                namespace[f"codes{index}"] = self._interners[column]
+                statements.append(f"append{index}(codes{index}[v{index}])")
+            else:
+                statements.append(f"append{index}(v{index})")
+        source = f"def append({', '.join(arguments)}):\n    " + "\n    ".join(statements)
+        exec(source, namespace)  # built from column positions only, never from data
+        append: Callable[..., None] = namespace["append"]
+        return append
 
     def __len__(self) -> int:
         return len(next(iter(self._data.values())))

@@ -255,8 +255,11 @@ class ProjectVersions(ManagedService):
         names = params.get("VersionNames")
         if names:
             prefix = project.rpartition("/")[0]
-            by_arn = (self.resources.get(f"{prefix}/version/{name}/1") for name in names)
-            found = [v for v in by_arn if v is not None]
+            found = []
+            for name in names:
+                version = self.resources.get(f"{prefix}/version/{name}/1")
+                if version is not None:
+                    found.append(version)
         else:
             found = versions[: params.get("MaxResults", 100)]
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from uuid import UUID
 
 import simpy
@@ -41,8 +41,7 @@ CALL_COLUMNS: Final[Columns] = {
 Process = Generator[simpy.Event, Any, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
+class CallResult(NamedTuple):
     response: Response | None
     error: AwsError | None
     attempts: int
@@ -88,24 +87,37 @@ class Client:
         return str(UUID(int=(high << 64 | low) & ((1 << 128) - 1), version=4))
 
     def call(
-        self, service: str, operation: str, params: Mapping[str, Any], resource_key: int
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        resource_key: int,
+        after_s: float = 0.0,
     ) -> Generator[simpy.Event, Any, CallResult]:
-        env, plane, identity = self.sim.env, self.plane, self.identity
-        token_field = plane.operation(service, operation).idempotency_token
-        if token_field is not None and token_field not in params:
-            params = {**params, token_field: self._client_token()}
-        attempt, last_cost = 0, 0
+        """Send the request `after_s` seconds from now, retrying as the client's mode says.
+
+        A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
+        trip are one timeout: nothing happens between them. With the adaptive limiter they
+        are two, since its token must be taken at the moment of sending.
+        """
+        env, plane, identity, limiter = self.sim.env, self.plane, self.identity, self.limiter
+        spec = plane.operation(service, operation)
+        if spec.idempotency_token is not None and spec.idempotency_token not in params:
+            params = {**params, spec.idempotency_token: self._client_token()}
+        attempt, last_cost, pending = 0, 0, after_s
         while True:
             attempt += 1
-            if self.limiter is not None and (wait := self.limiter.acquire(env.now)) > 0:
-                yield env.timeout(wait)
-            sent_at = env.now
             half_trip = self._network() / 2
-            yield env.timeout(half_trip)
+            if limiter is not None:
+                if pending > 0:
+                    yield env.timeout(pending)
+                pending = limiter.acquire(env.now)
+            sent_at = env.now + pending
+            yield env.timeout(pending + half_trip)
             response: Response | None
             try:
                 response, error = plane.handle(identity, service, operation, params), None
-                status = plane.operation(service, operation).success_status
+                status = spec.success_status
             except AwsError as raised:
                 response, error, status = None, raised, raised.http_status
             yield env.timeout(half_trip)
@@ -120,16 +132,15 @@ class Client:
                 None if error is None else error.code,
                 env.now - sent_at,
             )
-            if self.limiter is not None:
-                self.limiter.response(env.now, error is not None and is_throttling(error))
+            if limiter is not None:
+                limiter.response(env.now, error is not None and is_throttling(error))
             if error is None:
                 self.retry.succeeded(last_cost)
                 return CallResult(response, None, attempt)
             decision = self.retry.delay(attempt, error, self._jitter())
             if decision is None:
                 return CallResult(None, error, attempt)
-            backoff, last_cost = decision
-            yield env.timeout(backoff)
+            pending, last_cost = decision
 
     def wait_for(
         self,
@@ -146,8 +157,9 @@ class Client:
         an SDK waiter raises WaiterError then.
         """
         for _ in range(self.waiter.max_attempts):
-            yield self.sim.env.timeout(self.waiter.delay_s)
-            result = yield from self.call(service, operation, params, resource_key)
+            result = yield from self.call(
+                service, operation, params, resource_key, after_s=self.waiter.delay_s
+            )
             if result.response is None:
                 return None
             status = status_of(result.response)

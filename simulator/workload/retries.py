@@ -131,7 +131,7 @@ class RetryPolicy:
 
     def succeeded(self, last_cost: int) -> None:
         """A 2xx response: give back the last retry's cost, or the no-retry increment."""
-        if self.mode is not RetryMode.LEGACY:
+        if self.mode is not RetryMode.LEGACY and self.quota < QUOTA_CAPACITY:
             refund = last_cost or NO_RETRY_INCREMENT
             self.quota = min(QUOTA_CAPACITY, self.quota + refund)
 
