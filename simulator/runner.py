@@ -30,22 +30,31 @@ def simulate(
     scenario: Scenario, seed: int, replication: int, progress: Progress | None = None
 ) -> dict[str, pd.DataFrame]:
     """Run one replication to the horizon and derive its tables."""
+    raw = _recorded(scenario, seed, replication, progress)
+    prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
+    terminal = {
+        name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()
+    }
+    transitions = raw["transitions"]
+    costs = derive_costs(transitions, prices, scenario.horizon)
+    stops = derive_stops(raw, transitions, costs, terminal, scenario.horizon)
+    tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
+    for table in tables.values():
+        table.insert(0, "replication", replication)  # in place: no copy of the other columns
+    return tables
+
+
+def _recorded(
+    scenario: Scenario, seed: int, replication: int, progress: Progress | None
+) -> dict[str, pd.DataFrame]:
+    """The recorder's tables; the model (resources, processes) is freed on return."""
     model = build(scenario, seed, replication)
     env, horizon = model.sim.env, scenario.horizon
     for step in range(1, _STEPS + 1):
         env.run(until=horizon * step / _STEPS)
         if progress is not None:
             progress(step / _STEPS)
-    raw = model.sim.recorder.frames()
-    prices = {name: service.settings.prices for name, service in model.services.items()}
-    terminal = {
-        name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()
-    }
-    transitions = raw["transitions"]
-    costs = derive_costs(transitions, prices, horizon)
-    stops = derive_stops(raw, transitions, costs, terminal, horizon)
-    tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
-    return {name: table.assign(replication=replication) for name, table in tables.items()}
+    return model.sim.recorder.hand_over()
 
 
 def _unit(scenario: Scenario, seed: int, replication: int) -> dict[str, pd.DataFrame]:
@@ -66,7 +75,7 @@ def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
                 f.assign(**{column: f[column].cat.set_categories(categories)}) for f in frames
             ]
         table = pd.concat(frames, ignore_index=True)
-        tables[name] = table[["replication", *[c for c in table.columns if c != "replication"]]]
+        tables[name] = table
     return tables
 
 

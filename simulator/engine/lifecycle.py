@@ -58,7 +58,7 @@ class Lifecycle:
         self._append = recorder.table("transitions", TRANSITION_COLUMNS).append
 
     def register(self, resource_id: str) -> int:
-        return self._recorder.register(self.service, resource_id)
+        return self._recorder.register(resource_id)
 
     def begin(self, resource: Stateful, status: StrEnum) -> None:
         """Record the status a resource has when the simulation first sees it."""

@@ -105,7 +105,6 @@ class Recorder:
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
         self.resource_ids: list[str] = []
-        self.resource_services: list[str] = []
 
     def table(self, name: str, columns: Columns) -> Table:
         """The table `name`, created with `columns` on first use."""
@@ -116,11 +115,19 @@ class Recorder:
             raise ValueError(f"table {name!r} exists with other columns: {table.columns}")
         return table
 
-    def register(self, service: str, resource_id: str) -> int:
+    def register(self, resource_id: str) -> int:
         """A resource's key: the small integer that tables record instead of its id."""
         self.resource_ids.append(resource_id)
-        self.resource_services.append(service)
         return len(self.resource_ids) - 1
 
     def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame (the recorder keeps recording afterwards)."""
         return {name: t.to_frame(self.resource_ids) for name, t in self.tables.items()}
+
+    def hand_over(self) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame, emptying the recorder table by table as it goes, so
+        that a million-request replication does not hold its tables twice."""
+        frames = {}
+        for name in list(self.tables):
+            frames[name] = self.tables.pop(name).to_frame(self.resource_ids)
+        return frames

@@ -55,7 +55,6 @@ def test_register_returns_the_recorder_key(setup: tuple[Lifecycle, Recorder, Clo
     assert lifecycle.register("r-0") == 0
     assert lifecycle.register("r-1") == 1
     assert recorder.resource_ids == ["r-0", "r-1"]
-    assert recorder.resource_services == ["svc", "svc"]
 
 
 def test_begin_records_an_initial_row(setup: tuple[Lifecycle, Recorder, Clock]) -> None:

@@ -107,17 +107,16 @@ def test_recorder_table_with_other_columns_raises() -> None:
 
 def test_register_returns_consecutive_keys() -> None:
     recorder = Recorder()
-    assert [recorder.register("a", "r-a"), recorder.register("b", "r-b")] == [0, 1]
-    assert recorder.register("a", "r-a") == 2  # a second registration is a new key
+    assert [recorder.register("r-a"), recorder.register("r-b")] == [0, 1]
+    assert recorder.register("r-a") == 2  # a second registration is a new key
     assert recorder.resource_ids == ["r-a", "r-b", "r-a"]
-    assert recorder.resource_services == ["a", "b", "a"]
 
 
 def test_frames_map_resource_keys_to_ids() -> None:
     recorder = Recorder()
     table = recorder.table("t", {"resource": "resource"})
-    table.append(recorder.register("svc", "first"))
-    table.append(recorder.register("svc", "second"))
+    table.append(recorder.register("first"))
+    table.append(recorder.register("second"))
     frames = recorder.frames()
     assert list(frames) == ["t"]
     assert frames["t"]["resource"].astype(str).tolist() == ["first", "second"]
