@@ -66,7 +66,7 @@ class ControlPlane:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         self.services: dict[str, Service] = {}
-        self._routes: dict[tuple[str, str], _Route] = {}
+        self._routes: dict[str, dict[str, _Route]] = {}
         self._tokens: dict[str, TokenStore] = {}
 
     def register(self, service: Service) -> None:
@@ -80,7 +80,7 @@ class ControlPlane:
                 fault = self.sim.streams.sampler(
                     f"faults.{service.name}.{name}", lambda g, n: g.random(n)
                 )
-            self._routes[service.name, name] = _Route(
+            self._routes.setdefault(service.name, {})[name] = _Route(
                 service,
                 operation,
                 service.handler(name),
@@ -90,13 +90,13 @@ class ControlPlane:
             )
 
     def operation(self, service: str, operation: str) -> Operation:
-        return self._routes[service, operation].operation
+        return self._routes[service][operation].operation
 
     def handle(
         self, caller: Identity, service_name: str, operation_name: str, params: Mapping[str, Any]
     ) -> Response:
         """The response of one attempt, or the AwsError it raises."""
-        route = self._routes[service_name, operation_name]
+        route = self._routes[service_name][operation_name]
         errors = route.service.errors
         if route.throttle is not None:
             bucket = route.buckets.get(caller.account)

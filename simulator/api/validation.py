@@ -45,6 +45,10 @@ class Param:
             if search is None:
                 return lambda v: type(v) is str and low <= len(v) <= high
             return lambda v: type(v) is str and low <= len(v) <= high and search(v) is not None
+        if kind is list:
+            return lambda v: type(v) is list and low <= len(v) <= high
+        if kind is int:
+            return lambda v: type(v) is int and low <= v <= high
         return lambda v: self.check("", v) is None
 
     def check(self, name: str, value: Any) -> str | None:

@@ -216,14 +216,14 @@ class ProjectVersions(ManagedService):
 
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
-        self._projects: dict[str, list[Resource]] = {}
+        self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
 
     def populate(self, fleet: Fleet) -> None:
         group = fleet.group or fleet.project
-        versions = self._projects.setdefault(fleet.project_arn(), [])
+        versions = self._projects.setdefault(fleet.project_arn(), {})
         for index in range(fleet.count):
-            arn = fleet.version_arn(index)
-            versions.append(self.add(arn, group, fleet.status, fleet.inference_units))
+            version = self.add(fleet.version_arn(index), group, fleet.status, fleet.inference_units)
+            versions[_arn_parts(version.id)[1]] = version
 
     def _find(self, arn: str) -> Resource:
         resource = self.resources.get(arn)
@@ -254,19 +254,14 @@ class ProjectVersions(ManagedService):
             raise ResourceNotFound(f"Project {project} not found")
         names = params.get("VersionNames")
         if names:
-            prefix = project.rpartition("/")[0]
-            found = []
-            for name in names:
-                version = self.resources.get(f"{prefix}/version/{name}/1")
-                if version is not None:
-                    found.append(version)
+            found = [versions[name] for name in names if name in versions]
         else:
-            found = versions[: params.get("MaxResults", 100)]
+            found = list(versions.values())[: params.get("MaxResults", 100)]
         return {
             "ProjectVersionDescriptions": [
                 {
                     "ProjectVersionArn": v.id,
-                    "Status": v.status.value,
+                    "Status": v.status,  # a StrEnum member is its string
                     "MinInferenceUnits": int(v.units),
                 }
                 for v in found

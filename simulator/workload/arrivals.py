@@ -67,7 +67,8 @@ class Requester:
         self._requests.append(self.sim.now, service.name, key, client.identity.name)
         result = yield from client.call(service.name, self.operation, params, key)
         error = None if result.error is None else result.error.code
-        self._responses(index, self.sim.now, result.ok, error, result.attempts)
+        answered_at = self.sim.now + result.in_flight_s
+        self._responses(index, answered_at, result.ok, error, result.attempts)
         if not (result.ok and self.wait and target is not None):
             return
         stop = service.STOP
@@ -78,6 +79,7 @@ class Requester:
             key,
             stop.describe_status,
             {s.value for s in stop.terminal},
+            result.in_flight_s,
         )
         if seen is not None:
             self._observations(index, *seen)

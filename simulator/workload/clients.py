@@ -45,6 +45,9 @@ class CallResult(NamedTuple):
     response: Response | None
     error: AwsError | None
     attempts: int
+    in_flight_s: float = 0.0
+    """How long the response still travels to the caller: the caller folds it into its
+    next wait (see `Client.call`)."""
 
     @property
     def ok(self) -> bool:
@@ -97,8 +100,12 @@ class Client:
         """Send the request `after_s` seconds from now, retrying as the client's mode says.
 
         A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
-        trip are one timeout: nothing happens between them. With the adaptive limiter they
-        are two, since its token must be taken at the moment of sending.
+        trip are one timeout: nothing happens between them. Likewise a success returns as
+        soon as the server answers, with the way back as `in_flight_s` for the caller to add
+        to its next wait: its only effect on arrival, the retry quota's refund, is applied
+        when due by the policy. Polls then cost one event each instead of three. With the
+        adaptive limiter, whose token is taken at sending and whose rate moves on arrival,
+        every leg is waited for as it happens.
         """
         env, plane, identity, limiter = self.sim.env, self.plane, self.identity, self.limiter
         spec = plane.operation(service, operation)
@@ -120,24 +127,22 @@ class Client:
                 status = spec.success_status
             except AwsError as raised:
                 response, error, status = None, raised, raised.http_status
-            yield env.timeout(half_trip)
+            arrives_at = env.now + half_trip
+            code = None if error is None else error.code
             self._record(
-                sent_at,
-                identity.name,
-                service,
-                operation,
-                resource_key,
-                attempt,
-                status,
-                None if error is None else error.code,
-                env.now - sent_at,
-            )
+                sent_at, identity.name, service, operation, resource_key, attempt, status, code,
+                arrives_at - sent_at,
+            )  # fmt: skip
+            if error is None and limiter is None:
+                self.retry.succeeded(last_cost, env.now, arrives_at)
+                return CallResult(response, None, attempt, half_trip)
+            yield env.timeout(half_trip)
             if limiter is not None:
                 limiter.response(env.now, error is not None and is_throttling(error))
             if error is None:
-                self.retry.succeeded(last_cost)
+                self.retry.succeeded(last_cost, env.now)
                 return CallResult(response, None, attempt)
-            decision = self.retry.delay(attempt, error, self._jitter())
+            decision = self.retry.delay(attempt, error, self._jitter(), env.now)
             if decision is None:
                 return CallResult(None, error, attempt)
             pending, last_cost = decision
@@ -150,19 +155,22 @@ class Client:
         resource_key: int,
         status_of: Callable[[Response], str],
         until: Collection[str],
+        in_flight_s: float = 0.0,
     ) -> Generator[simpy.Event, Any, tuple[float, str] | None]:
         """Poll until the status is one of `until`: when it was seen and what it was.
 
-        None when the waiter gives up (max attempts) or a poll fails after its retries, as
-        an SDK waiter raises WaiterError then.
+        The first poll goes `delay` after the response that started the wait arrives, which
+        is `in_flight_s` from now. None when the waiter gives up (max attempts) or a poll
+        fails after its retries, as an SDK waiter raises WaiterError then.
         """
         for _ in range(self.waiter.max_attempts):
             result = yield from self.call(
-                service, operation, params, resource_key, after_s=self.waiter.delay_s
+                service, operation, params, resource_key, in_flight_s + self.waiter.delay_s
             )
             if result.response is None:
                 return None
+            in_flight_s = result.in_flight_s
             status = status_of(result.response)
             if status in until:
-                return self.sim.now, status
+                return self.sim.now + in_flight_s, status
         return None
