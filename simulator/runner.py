@@ -8,6 +8,7 @@ in replication order.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Final
@@ -31,6 +32,7 @@ def simulate(
 ) -> dict[str, pd.DataFrame]:
     """Run one replication to the horizon and derive its tables."""
     raw = _recorded(scenario, seed, replication, progress)
+    gc.collect()  # the model's processes and events form cycles: free them before deriving
     prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
     terminal = {
         name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()

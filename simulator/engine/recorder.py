@@ -20,7 +20,7 @@ Kind = Literal["float", "int", "bool", "category", "resource"]
 Columns = Mapping[str, Kind]
 _TYPECODES: Mapping[Kind, str] = {
     "float": "d",
-    "int": "q",
+    "int": "i",  # attempts, HTTP statuses, request numbers: 32 bits are plenty
     "bool": "b",
     "category": "i",
     "resource": "i",

@@ -28,7 +28,7 @@ def test_to_frame_dtypes_and_values() -> None:
 
     assert list(frame.columns) == list(COLUMNS)
     assert frame["time"].dtype == np.float64
-    assert frame["count"].dtype == np.int64
+    assert frame["count"].dtype == np.int32
     assert frame["ok"].dtype == np.bool_
     assert isinstance(frame["code"].dtype, pd.CategoricalDtype)
     assert isinstance(frame["resource"].dtype, pd.CategoricalDtype)
@@ -66,7 +66,7 @@ def test_empty_table_gives_an_empty_frame_with_the_columns() -> None:
     assert list(frame.columns) == list(COLUMNS)
     assert len(frame) == 0
     assert frame["time"].dtype == np.float64
-    assert frame["count"].dtype == np.int64
+    assert frame["count"].dtype == np.int32
     assert frame["ok"].dtype == np.bool_
     assert isinstance(frame["code"].dtype, pd.CategoricalDtype)
     assert isinstance(frame["resource"].dtype, pd.CategoricalDtype)
