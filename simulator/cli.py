@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TimeRemainingColumn
 from rich.table import Table
 
-from simulator.analysis.summary import summarize
+from simulator.analysis.summary import billed, summarize
 from simulator.errors import SimulatorError
 from simulator.output import Format, write_run
 from simulator.runner import run as run_replications
@@ -135,10 +135,14 @@ def run(
     finally:
         progress.close()
     summary = summarize(tables["stops"])
+    bill = billed(tables["costs"], count)
     directory = out_dir or Path("runs") / scenario.name
     fmt_: Format = "csv" if fmt == "csv" else "parquet"
-    write_run(directory, tables, summary, scenario, seed=seed, replications=count, fmt=fmt_)
+    write_run(directory, tables, summary, bill, scenario, seed=seed, replications=count, fmt=fmt_)
     print_summary(summary, f"{scenario.name}: seed {seed}, {count} replication(s)")
+    for _, row in bill.iterrows():
+        cost = _interval(row, "usd", ",.2f")
+        out.print(f"billed over the horizon: {row['service']} {row['item']} {cost} USD")
     out.print(f"tables written to {directory}/")
 
 

@@ -2,6 +2,7 @@
 
     transitions.parquet calls.parquet stops.parquet costs.parquet   (or .csv)
     summary.csv summary.json       per service and outcome, with 95% intervals
+    billed.csv                     what each service billed over the horizon, by item
     scenario.yaml                  the resolved scenario (every default written out)
     run.json                       seed, replications, package version; written last
 
@@ -45,6 +46,7 @@ def write_run(
     directory: Path,
     tables: Mapping[str, pd.DataFrame],
     summary: pd.DataFrame,
+    bill: pd.DataFrame,
     scenario: Scenario,
     *,
     seed: int,
@@ -56,6 +58,7 @@ def write_run(
     for name, table in tables.items():
         atomic_write(directory / f"{name}.{fmt}", partial(_write_table, table, fmt))
     atomic_write(directory / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    atomic_write(directory / "billed.csv", lambda p: bill.to_csv(p, index=False))
     records = json.loads(summary.to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
     resolved = scenario.model_dump(mode="json", by_alias=True)

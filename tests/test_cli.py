@@ -35,7 +35,7 @@ def test_run_writes_the_tables_summary_and_resolved_scenario(
     out, tables = first_run
     names = {p.name for p in out.iterdir()}
     assert names == {f"{t}.parquet" for t in TABLES} | {
-        "summary.csv", "summary.json", "scenario.yaml", "run.json"
+        "summary.csv", "summary.json", "billed.csv", "scenario.yaml", "run.json"
     }  # fmt: skip
     meta = json.loads((out / "run.json").read_text())
     assert (meta["seed"], meta["replications"]) == (2026, 2)
@@ -44,6 +44,10 @@ def test_run_writes_the_tables_summary_and_resolved_scenario(
     summary = pd.read_csv(out / "summary.csv")
     assert summary[["service", "outcome"]].values.tolist() == [["rekognition", "STOPPED"]]
     assert summary["count"].iloc[0] == 840  # 120 models stopped on each of 7 evenings
+    bill = pd.read_csv(out / "billed.csv")
+    assert bill[["service", "item"]].values.tolist() == [["rekognition", "inference"]]
+    per_replication = tables["costs"].groupby("replication")["usd"].sum()
+    assert bill["usd"].iloc[0] == pytest.approx(per_replication.mean())
 
 
 def test_the_same_seed_gives_identical_tables_on_one_or_two_workers(

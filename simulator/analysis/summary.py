@@ -7,7 +7,7 @@ about its own spread).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,27 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float]:
         return mean, np.nan, np.nan
     half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
     return mean, mean - half, mean + half
+
+
+def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """What each service's resources cost over the horizon, per replication averaged.
+
+    Columns: service, item, usd, usd_ci_low, usd_ci_high. A replication that billed nothing
+    for a service counts as zero, not as missing.
+    """
+    frame = costs.assign(service=costs["service"].astype(str), item=costs["item"].astype(str))
+    per = frame.pivot_table(
+        index="replication", columns=["service", "item"], values="usd", aggfunc="sum"
+    )
+    per = per.reindex(range(replications)).fillna(0.0)
+    rows = []
+    for key in per.columns:
+        service, item = cast(tuple[str, str], key)
+        usd, low, high = _mean_ci(per[key])
+        rows.append(
+            {"service": service, "item": item, "usd": usd, "usd_ci_low": low, "usd_ci_high": high}
+        )
+    return pd.DataFrame(rows, columns=["service", "item", "usd", "usd_ci_low", "usd_ci_high"])
 
 
 def summarize(stops: pd.DataFrame) -> pd.DataFrame:
