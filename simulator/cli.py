@@ -134,7 +134,7 @@ def run(
         )
     finally:
         progress.close()
-    summary = summarize(tables["stops"])
+    summary = summarize(tables["stops"], count)
     bill = billed(tables["costs"], count)
     directory = out_dir or Path("runs") / scenario.name
     fmt_: Format = "csv" if fmt == "csv" else "parquet"

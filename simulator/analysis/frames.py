@@ -71,7 +71,7 @@ def derive_costs(
             seconds = (rows["end"] - rows["start"]).to_numpy()
             rounded = _rounding(span, seconds, price)
             hours = (seconds + rounded) / 3600.0
-            quantity = hours * rows["units"].to_numpy()
+            quantity = hours * rows["units"].to_numpy() if price.per_unit else hours
             parts.append(
                 pd.DataFrame(
                     {
@@ -133,8 +133,11 @@ def derive_stops(
 ) -> pd.DataFrame:
     """The `stops` table from the stop_requests/responses/observations the recorder holds."""
     requests = raw["stop_requests"].reset_index(names="request")
-    responses = raw["stop_responses"].rename(columns={"time": "answered_at"})
-    observed = raw["stop_observations"].rename(columns={"time": "observed_at"})
+    # A response or observation due at or after the horizon has not happened yet.
+    responses = raw["stop_responses"].query("time < @horizon")
+    observed = raw["stop_observations"].query("time < @horizon")
+    responses = responses.rename(columns={"time": "answered_at"})
+    observed = observed.rename(columns={"time": "observed_at"})
     stops = requests.rename(columns={"time": "requested_at"}).merge(
         responses[["request", "accepted", "error_code", "attempts"]], on="request", how="left"
     )

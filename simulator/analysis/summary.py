@@ -24,8 +24,9 @@ METRICS: Final = (
 KEYS: Final = ["service", "outcome"]
 
 
-def per_replication(stops: pd.DataFrame) -> pd.DataFrame:
-    """One row per replication, service and outcome (zero counts where an outcome is absent)."""
+def per_replication(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """One row per replication, service and outcome: zero counts and costs where an outcome
+    is absent from a replication, even from one with no stop at all."""
     frame = stops.assign(service=stops["service"].astype(str), outcome=stops["outcome"].astype(str))
     grouped = frame.groupby(["replication", *KEYS], observed=True)
     latency = grouped["stop_latency_s"]
@@ -39,10 +40,9 @@ def per_replication(stops: pd.DataFrame) -> pd.DataFrame:
             "cost_after_request_usd": grouped["cost_after_request_usd"].sum(),
         }
     )
-    replications = sorted(frame["replication"].unique())
     pairs = table.reset_index()[KEYS].drop_duplicates()
     full = pd.MultiIndex.from_tuples(
-        [(r, *pair) for r in replications for pair in pairs.itertuples(index=False)],
+        [(r, *pair) for r in range(replications) for pair in pairs.itertuples(index=False)],
         names=["replication", *KEYS],
     )
     table = table.reindex(full)
@@ -85,14 +85,14 @@ def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["service", "item", "usd", "usd_ci_low", "usd_ci_high"])
 
 
-def summarize(stops: pd.DataFrame) -> pd.DataFrame:
+def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
     """Columns: service, outcome, replications, then each metric with `_ci_low`/`_ci_high`."""
     columns = [*KEYS, "replications"]
     for metric in METRICS:
         columns += [metric, f"{metric}_ci_low", f"{metric}_ci_high"]
     if stops.empty:
         return pd.DataFrame(columns=columns)
-    table = per_replication(stops)
+    table = per_replication(stops, replications)
     rows = []
     for key, group in table.groupby(KEYS, sort=True):
         row: dict[str, object] = dict(zip(KEYS, key, strict=True))

@@ -71,6 +71,9 @@ class Price(BaseModel):
     statuses: tuple[str, ...] = Field(min_length=1)
     granularity: Duration = Field(default=1.0, gt=0)
     minimum: Duration = 0.0
+    per_unit: bool = Field(
+        default=True, description="multiply by the resource's units (inference units)"
+    )
 
 
 class ServiceSettings(BaseModel):

@@ -161,7 +161,9 @@ class Settings(ServiceSettings):
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
             "inference": Price(usd_per_hour=4.0, statuses=("RUNNING", "STOPPING")),
-            "training": Price(usd_per_hour=1.0, statuses=("TRAINING_IN_PROGRESS",)),
+            "training": Price(
+                usd_per_hour=1.0, statuses=("TRAINING_IN_PROGRESS",), per_unit=False
+            ),
         },
         description="inference per inference-unit hour (STOPPING billed: ASSUMED); training",
     )
@@ -221,7 +223,8 @@ class ProjectVersions(ManagedService):
     def populate(self, fleet: Fleet) -> None:
         group = fleet.group or fleet.project
         versions = self._projects.setdefault(fleet.project_arn(), {})
-        for index in range(fleet.count):
+        first = len(versions)  # two fleet entries of one project continue its numbering
+        for index in range(first, first + fleet.count):
             version = self.add(fleet.version_arn(index), group, fleet.status, fleet.inference_units)
             versions[_arn_parts(version.id)[1]] = version
 

@@ -146,3 +146,42 @@ def test_training_completes_after_the_training_latency() -> None:
     assert list(moves["to_status"].astype(str)) == ["TRAINING_IN_PROGRESS", "TRAINING_COMPLETED"]
     assert tables["costs"]["item"].astype(str).tolist() == ["training"]
     assert tables["costs"]["usd"].sum() == pytest.approx(0.5)  # $1.00 per training hour
+
+
+def test_two_fleet_entries_of_one_project_get_distinct_versions() -> None:
+    text = """
+name: two
+horizon: 1h
+fleet:
+  - {service: rekognition, count: 2}
+  - {service: rekognition, count: 3, inference_units: 2}
+requests: [{service: rekognition, at: 1m}]
+"""
+    tables = simulate(scenario(text), 0, 0)
+    stops = tables["stops"]
+    assert stops["resource_id"].nunique() == 5
+    assert sorted(a.rsplit("/", 2)[1] for a in stops["resource_id"].astype(str)) == [
+        "v0", "v1", "v2", "v3", "v4"
+    ]  # fmt: skip
+
+
+def test_training_is_billed_per_hour_not_per_inference_unit() -> None:
+    text = ONE_MODEL.replace(
+        "project: p}", "project: p, status: TRAINING_IN_PROGRESS, inference_units: 5}"
+    )
+    tables = simulate(scenario(text.replace("training: 1h", "training: 30m")), 0, 0)
+    assert tables["costs"]["usd"].sum() == pytest.approx(0.5)
+
+
+def test_a_response_still_travelling_at_the_horizon_leaves_the_stop_in_flight() -> None:
+    text = """
+name: slow-network
+horizon: 7s
+fleet: [{service: rekognition, count: 1}]
+callers:
+  default: {network: 10s}
+requests: [{service: rekognition, at: 0s}]
+"""
+    stops = simulate(scenario(text), 0, 0)["stops"]
+    assert stops["outcome"].astype(str).tolist() == ["in_flight"]
+    assert stops["accepted"].isna().all()
