@@ -13,7 +13,6 @@ from simulator.services import SERVICES
 from simulator.services.base import ManagedService
 from simulator.workload.arrivals import Workload
 from simulator.workload.clients import Client, Waiter
-from simulator.workload.retries import RetryPolicy
 
 
 @dataclass
@@ -40,7 +39,7 @@ def build(scenario: Scenario, seed: int, replication: int) -> Model:
             sim,
             plane,
             Identity(name, caller.account, Permissions(caller.permissions)),
-            RetryPolicy(caller.retry.mode, caller.retry.max_attempts),
+            (caller.retry.mode, caller.retry.max_attempts),
             caller.network,
             Waiter(caller.waiter.delay, caller.waiter.max_attempts),
         )

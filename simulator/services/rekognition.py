@@ -161,9 +161,7 @@ class Settings(ServiceSettings):
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
             "inference": Price(usd_per_hour=4.0, statuses=("RUNNING", "STOPPING")),
-            "training": Price(
-                usd_per_hour=1.0, statuses=("TRAINING_IN_PROGRESS",), per_unit=False
-            ),
+            "training": Price(usd_per_hour=1.0, statuses=("TRAINING_IN_PROGRESS",), per_unit=False),
         },
         description="inference per inference-unit hour (STOPPING billed: ASSUMED); training",
     )

@@ -61,21 +61,24 @@ class Waiter:
 
 
 class Client:
+    """A caller: one botocore client per service it calls, each with its own retry quota
+    and, in adaptive mode, its own rate limiter (botocore keeps both per client)."""
+
     def __init__(
         self,
         sim: Simulation,
         plane: ControlPlane,
         identity: Identity,
-        retry: RetryPolicy,
+        retry: tuple[RetryMode, int | None],
         network: Distribution,
         waiter: Waiter,
     ) -> None:
         self.sim = sim
         self.plane = plane
         self.identity = identity
-        self.retry = retry
+        self.retry_mode, self.max_attempts = retry
         self.waiter = waiter
-        self.limiter = AdaptiveLimiter(sim.now) if retry.mode is RetryMode.ADAPTIVE else None
+        self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None]] = {}
         prefix = f"callers.{identity.name}"
         self._network = sim.sampler(f"{prefix}.network", network)
         self._jitter = sim.streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n))
@@ -83,6 +86,18 @@ class Client:
             f"{prefix}.tokens", lambda g, n: g.integers(0, 2**63, n, dtype="int64")
         )
         self._record = sim.recorder.table("calls", CALL_COLUMNS).append
+
+    def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None]:
+        """The retry policy and limiter of this caller's client for `service`."""
+        found = self._per_service.get(service)
+        if found is None:
+            adaptive = self.retry_mode is RetryMode.ADAPTIVE
+            found = (
+                RetryPolicy(self.retry_mode, self.max_attempts),
+                AdaptiveLimiter(self.sim.now) if adaptive else None,
+            )
+            self._per_service[service] = found
+        return found
 
     def _client_token(self) -> str:
         """A UUID4 string from the caller's token stream (the SDK's uuid4, reproducibly)."""
@@ -102,12 +117,13 @@ class Client:
         A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
         trip are one timeout: nothing happens between them. Likewise a success returns as
         soon as the server answers, with the way back as `in_flight_s` for the caller to add
-        to its next wait: its only effect on arrival, the retry quota's refund, is applied
-        when due by the policy. Polls then cost one event each instead of three. With the
-        adaptive limiter, whose token is taken at sending and whose rate moves on arrival,
-        every leg is waited for as it happens.
+        to its next wait: its only effect on arrival, the retry quota's refund, is a callback
+        due then. Polls then cost one event each instead of three. With the adaptive limiter,
+        whose token is taken at sending and whose rate moves on arrival, every leg is waited
+        for as it happens.
         """
-        env, plane, identity, limiter = self.sim.env, self.plane, self.identity, self.limiter
+        env, plane, identity = self.sim.env, self.plane, self.identity
+        retry, limiter = self.service_client(service)
         spec = plane.operation(service, operation)
         if spec.idempotency_token is not None and spec.idempotency_token not in params:
             params = {**params, spec.idempotency_token: self._client_token()}
@@ -134,15 +150,15 @@ class Client:
                 arrives_at - sent_at,
             )  # fmt: skip
             if error is None and limiter is None:
-                self.retry.succeeded(last_cost, env.now, arrives_at)
+                self.sim.after(half_trip, retry.succeeded, last_cost)
                 return CallResult(response, None, attempt, half_trip)
             yield env.timeout(half_trip)
             if limiter is not None:
                 limiter.response(env.now, error is not None and is_throttling(error))
             if error is None:
-                self.retry.succeeded(last_cost, env.now)
+                retry.succeeded(last_cost)
                 return CallResult(response, None, attempt)
-            decision = self.retry.delay(attempt, error, self._jitter(), env.now)
+            decision = retry.delay(attempt, error, self._jitter())
             if decision is None:
                 return CallResult(None, error, attempt)
             pending, last_cost = decision
@@ -159,14 +175,17 @@ class Client:
     ) -> Generator[simpy.Event, Any, tuple[float, str] | None]:
         """Poll until the status is one of `until`: when it was seen and what it was.
 
-        The first poll goes `delay` after the response that started the wait arrives, which
-        is `in_flight_s` from now. None when the waiter gives up (max attempts) or a poll
-        fails after its retries, as an SDK waiter raises WaiterError then.
+        As botocore's Waiter.wait: the first poll goes as soon as the response that started
+        the wait arrives (`in_flight_s` from now), then one every `delay` seconds. None when
+        the waiter gives up (max attempts) or a poll fails after its retries, as an SDK
+        waiter raises WaiterError then.
         """
+        delay = 0.0
         for _ in range(self.waiter.max_attempts):
             result = yield from self.call(
-                service, operation, params, resource_key, in_flight_s + self.waiter.delay_s
+                service, operation, params, resource_key, in_flight_s + delay
             )
+            delay = self.waiter.delay_s
             if result.response is None:
                 return None
             in_flight_s = result.in_flight_s

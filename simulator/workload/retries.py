@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from heapq import heappop, heappush
 from typing import Final
 
 from simulator.api.errors import AwsError
@@ -109,22 +108,12 @@ class RetryPolicy:
         self.mode = mode
         self.max_attempts = max_attempts or DEFAULT_MAX_ATTEMPTS[mode]
         self.quota = QUOTA_CAPACITY
-        self._refunds: list[tuple[float, int]] = []  # (due at, amount): a heap
 
-    def _settle(self, now: float) -> None:
-        """Apply, in time order, the refunds of responses that have reached the client."""
-        refunds = self._refunds
-        while refunds and refunds[0][0] <= now:
-            _, amount = heappop(refunds)
-            self.quota = min(QUOTA_CAPACITY, self.quota + amount)
-
-    def delay(
-        self, attempt: int, error: AwsError, uniform: float, now: float = math.inf
-    ) -> tuple[float, int] | None:
+    def delay(self, attempt: int, error: AwsError, uniform: float) -> tuple[float, int] | None:
         """How long to sleep before attempt `attempt + 1`, and the quota it took; None: stop.
 
         `uniform` is the U(0,1) jitter draw; the caller passes it so that every draw comes
-        from a named stream. `now` is when the error reached the client.
+        from a named stream.
         """
         if self.mode is RetryMode.LEGACY:
             if attempt >= self.max_attempts or not legacy_retryable(error):
@@ -132,7 +121,6 @@ class RetryPolicy:
             return uniform * 2 ** (attempt - 1), 0
         if attempt >= self.max_attempts or not standard_retryable(error):
             return None
-        self._settle(now)
         throttled = is_throttling(error)
         cost = THROTTLING_RETRY_COST if throttled else RETRY_COST
         if cost > self.quota:
@@ -141,21 +129,11 @@ class RetryPolicy:
         base = THROTTLING_BASE_S if throttled else NON_THROTTLING_BASE_S
         return uniform * min(base * 2 ** (attempt - 1), MAX_BACKOFF_S), cost
 
-    def succeeded(self, last_cost: int, now: float = math.inf, due_at: float | None = None) -> None:
-        """A 2xx response: give back the last retry's cost, or the no-retry increment.
-
-        With `due_at`, the response reaches the client then (it is `now` on the server): the
-        refund waits until a later decision reads the quota at or after that moment, exactly
-        as if it had been applied on arrival.
-        """
-        if self.mode is RetryMode.LEGACY:
-            return
-        refund = last_cost or NO_RETRY_INCREMENT
-        self._settle(now)
-        if due_at is None:
+    def succeeded(self, last_cost: int) -> None:
+        """A 2xx response: give back the last retry's cost, or the no-retry increment."""
+        if self.mode is not RetryMode.LEGACY and self.quota < QUOTA_CAPACITY:
+            refund = last_cost or NO_RETRY_INCREMENT
             self.quota = min(QUOTA_CAPACITY, self.quota + refund)
-        else:
-            heappush(self._refunds, (due_at, refund))
 
 
 class AdaptiveLimiter:

@@ -34,8 +34,9 @@ def test_a_stop_takes_the_stop_latency_after_the_request_reaches_the_service() -
     stop = tables["stops"].iloc[0]
     assert stop["outcome"] == "STOPPED"
     assert stop["stop_latency_s"] == pytest.approx(120.1, abs=1e-9)
-    # Response at 600.2; polls sent every 30 s plus a 0.2 s round trip; the fourth sees it.
-    assert stop["observed_at"] == pytest.approx(721.0, abs=1e-9)
+    # Response at 600.2; the waiter polls at once (600.2), then 30 s after each answer:
+    # 630.4, 660.6, 690.8, 721.0; that one reaches the service at 721.1 and is back at 721.2.
+    assert stop["observed_at"] == pytest.approx(721.2, abs=1e-9)
     assert stop["cost_after_request_usd"] == pytest.approx(120.1 / 3600 * 4.0, rel=1e-12)
 
 
