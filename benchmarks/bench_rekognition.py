@@ -276,8 +276,9 @@ def plain_model(work: Workload) -> dict[str, Any]:
         r_attempts.append(attempts)
         if not ok:
             return
-        for _ in range(POLL_MAX):
-            yield timeout(POLL_DELAY_S)
+        for poll in range(POLL_MAX):
+            if poll:  # like botocore's Waiter.wait: the first poll at once, then every delay
+                yield timeout(POLL_DELAY_S)
             ok, _, seen = yield from call(OP_DESCRIBE, model)
             if not ok:
                 return

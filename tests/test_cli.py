@@ -92,6 +92,29 @@ BAD = {
         ":5: fleet[0].count: Input should be a valid integer",
     ),
     "broken yaml": ("name: x\nhorizon: [1h\n", ":3: this is not valid YAML"),
+    "list as a key": ("name: x\nhorizon: 1h\n? [a, b]\n: 1\n", ":3: a key must be a plain name"),
+    "impossible date": ("name: x\nhorizon: 1h\nstart: 2026-13-01\n", ":3: start: cannot read"),
+    "recursive alias": ("name: x\nhorizon: 1h\nfleet: &a [*a]\n", ": an alias refers to itself"),
+    "infinite rate": (
+        "name: x\nhorizon: 1h\nservices:\n  rekognition:\n    throttle:\n"
+        "      StopProjectVersion: {rate: .inf}\n",
+        ":6: services.rekognition.throttle.StopProjectVersion.rate: Input should be a finite",
+    ),
+    "group typo": (
+        "name: x\nhorizon: 1h\nfleet: [{service: rekognition, count: 1, project: shop}]\n"
+        "requests:\n  - {service: rekognition, at: 0s, where: {group: shpo}}\n",
+        ":5: requests[0].where.group: no rekognition fleet entry has group 'shpo'; groups are shop",
+    ),
+    "poisson ending before it starts": (
+        "name: x\nhorizon: 1h\nrequests:\n"
+        "  - {service: rekognition, poisson: {rate: 1, start: 10m, end: 5m}}\n",
+        ":4: requests[0].poisson.start: 600 s is not before end (300 s)",
+    ),
+    "time of day and first": (
+        "name: x\nhorizon: 1h\nrequests:\n"
+        "  - {service: rekognition, every: 1d, time_of_day: '20:00', first: 1h}\n",
+        ":4: requests[0]: give `time_of_day` or `first`, not both",
+    ),
     "unknown request service": (
         "name: x\nhorizon: 1h\nrequests:\n  - service: lambda\n    at: 0s\n",
         ":4: requests[0].service: unknown service 'lambda'",
@@ -111,6 +134,14 @@ def test_a_bad_scenario_gets_one_clear_message_and_status_2(
     assert result.exit_code == 2
     assert f"{path}{expected}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "not UTF-8 text" in result.output
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:

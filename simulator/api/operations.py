@@ -55,7 +55,7 @@ class ServiceErrors:
 class Throttle(BaseModel):
     """A token bucket: `rate` requests per second, `burst` at once. Over it: throttled."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     rate: float = Field(gt=0, description="sustained requests per second")
     burst: float = Field(default=1, ge=1, description="bucket size: requests admitted at once")
 
@@ -66,7 +66,7 @@ class Price(BaseModel):
     Each continuous billable span is rounded up to `granularity` and to at least `minimum`.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     usd_per_hour: float = Field(ge=0)
     statuses: tuple[str, ...] = Field(min_length=1)
     granularity: Duration = Field(default=1.0, gt=0)
@@ -82,7 +82,7 @@ class ServiceSettings(BaseModel):
     `STATUS` and `OPERATIONS` (set by the subclass) let the schema check names early.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     STATUS: ClassVar[type[StrEnum]]
     OPERATIONS: ClassVar[tuple[str, ...]]
 
@@ -106,7 +106,7 @@ class ServiceSettings(BaseModel):
         for name, probability in self.faults.items():
             if not 0 <= probability <= 1:
                 raise ValueError(f"faults.{name}: expected a probability in [0, 1]")
-        statuses = {s.value for s in self.STATUS}
+        statuses = sorted(s.value for s in self.STATUS)
         for item, price in self.prices.items():
             unknown = [s for s in price.statuses if s not in statuses]
             if unknown:

@@ -38,7 +38,7 @@ Z95 = 1.6448536269514722  # standard normal quantile at 0.95
 
 
 class _Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
@@ -83,7 +83,9 @@ class Exponential(_Distribution):
     kind: Literal["exponential"] = "exponential"
     mean_: Duration = Field(alias="mean", gt=0)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
         return generator.exponential(self.mean_, size)
@@ -129,7 +131,9 @@ class Gamma(_Distribution):
     mean_: Duration = Field(alias="mean", gt=0)
     shape: float = Field(gt=0)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
         return generator.gamma(self.shape, self.mean_ / self.shape, size)
@@ -207,6 +211,8 @@ def _read_column(path: Path, column: str) -> tuple[float, ...]:
         frame = pd.read_csv(path, usecols=[column])
     except FileNotFoundError:
         raise ValueError(f"no such file: {path}") from None
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
     except ValueError:
         raise ValueError(f"{path} has no column {column!r}") from None
     values = frame[column].dropna()
@@ -219,7 +225,7 @@ def _read_column(path: Path, column: str) -> tuple[float, ...]:
 
 
 class Component(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     weight: float = Field(gt=0)
     of: Distribution
 

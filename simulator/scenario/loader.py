@@ -46,7 +46,13 @@ def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Loc
         loader.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node, path)
+            if isinstance(key, list | dict):
+                raise ScenarioError(
+                    "a key must be a plain name, not a list or mapping",
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(path),
+                )
             if key in mapping:
                 raise ScenarioError(
                     f"duplicate key {key!r}", line=key_node.start_mark.line + 1, field=_dotted(path)
@@ -56,7 +62,19 @@ def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Loc
         return mapping
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, path)
+
+
+def _scalar(loader: _Loader, node: yaml.Node, path: Location) -> Any:
+    """A value as YAML reads it; a value YAML cannot read (2026-13-01) is a located error."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, yaml.YAMLError) as error:
+        raise ScenarioError(
+            f"cannot read {node.value!r}: {error}",
+            line=node.start_mark.line + 1,
+            field=_dotted(path) or None,
+        ) from None
 
 
 def _read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
@@ -67,6 +85,8 @@ def _read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
             return None, {}
         lines: dict[Location, int] = {}
         return _construct(loader, node, (), lines), lines
+    except RecursionError:
+        raise ScenarioError("an alias refers to itself (endless nesting)") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -168,6 +188,10 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(f"cannot read the scenario: {error.strerror}").located(
+            str(path)
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"the scenario is not UTF-8 text: {error.reason}").located(
             str(path)
         ) from None
     return parse_scenario(text, str(path), path.parent)

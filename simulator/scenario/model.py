@@ -33,7 +33,7 @@ DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Services(_Strict):
@@ -158,9 +158,24 @@ class Requests(_Strict):
             )
         if self.count is not None and self.fraction is not None:
             raise ValueError("give `count` or `fraction`, not both")
+        if self.replay is not None:
+            ignored = {"operation", "parameters", "where", "count", "fraction"}
+            given = sorted(ignored & self.model_fields_set)
+            if given:
+                raise ValueError(
+                    f"with `replay`, the trace says what to send: {', '.join(given)} would be "
+                    "ignored (put parameters in the trace's `parameters` column)"
+                )
+        poisson = self.poisson
+        if poisson is not None and poisson.end is not None and poisson.start >= poisson.end:
+            raise ValueError(
+                f"poisson.start: {poisson.start:g} s is not before end ({poisson.end:g} s)"
+            )
         if self.time_of_day is not None:
             if self.every is None:
                 raise ValueError("`time_of_day` goes with `every`")
+            if "first" in self.model_fields_set:
+                raise ValueError("give `time_of_day` or `first`, not both")
             if not _CLOCK.match(self.time_of_day):
                 raise ValueError(f"time_of_day: expected 'HH:MM', got {self.time_of_day!r}")
         if self.service not in SERVICES:
@@ -173,7 +188,7 @@ class Requests(_Strict):
                 f"operation: {self.service} has no operation {self.operation!r}; expected one "
                 f"of {', '.join(service.OPERATIONS)}"
             )
-        statuses = {s.value for s in service.Status}
+        statuses = sorted(s.value for s in service.Status)
         for status in self.where.status or ():
             if status not in statuses:
                 raise ValueError(
@@ -227,6 +242,13 @@ class Scenario(_Strict):
                     raise ValueError(f"requests[{index}].at: give the timestamp's zone, e.g. 'Z'")
                 if requests.at < self.start:
                     raise ValueError(f"requests[{index}].at: {requests.at} is before start")
+            group = requests.where.group
+            groups = {f.group or f.project for f in self.fleet if f.service == requests.service}
+            if group is not None and group not in groups:
+                raise ValueError(
+                    f"requests[{index}].where.group: no {requests.service} fleet entry has group "
+                    f"{group!r}; groups are {', '.join(sorted(groups)) or 'none'}"
+                )
             if requests.replay is not None:
                 callers = requests.replay.trace["caller"].dropna().unique()
                 unknown = [c for c in callers if c not in self.callers]

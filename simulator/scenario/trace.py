@@ -45,8 +45,14 @@ def read_trace(path: Path) -> pd.DataFrame:
     frame["parameters"] = pd.Series(parameters, index=frame.index, dtype=object)
     if "caller" not in frame.columns:
         frame["caller"] = None
+    if frame["time"].isna().any():
+        line = int(frame.index[frame["time"].isna()][0]) + first_row
+        raise ValueError(f"{path.name} row {line}: time is empty")
     if pd.api.types.is_numeric_dtype(frame["time"]):
         frame["time"] = frame["time"].astype(float)
+        if (frame["time"] < 0).any():
+            line = int(frame.index[frame["time"] < 0][0]) + first_row
+            raise ValueError(f"{path.name} row {line}: time is before the start (negative)")
     else:
         try:
             frame["time"] = pd.to_datetime(frame["time"], utc=True)

@@ -132,7 +132,7 @@ OPERATIONS: Final = {
 class Latencies(BaseModel):
     """How long each transition takes. Defaults: AWS publishes none but these ranges."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     training: Distribution = Field(
         default=Lognormal(median=2 * 3600, p95=12 * 3600),
         description="TRAINING_IN_PROGRESS until done (DOC: 30 minutes to 24 hours)",
@@ -170,7 +170,7 @@ class Settings(ServiceSettings):
 class Fleet(BaseModel):
     """`count` model versions of one project, all in `status` at the start."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     service: Literal["rekognition"]
     count: int = Field(ge=1)
     project: str = Field(default="models", pattern=r"^[a-zA-Z0-9_.\-]{1,255}$")

@@ -98,8 +98,8 @@ def _choose(
     resources: list[Resource], requests: Requests, generator: np.random.Generator
 ) -> Sequence[Resource]:
     wanted = requests.count
-    if requests.fraction is not None:
-        wanted = round(requests.fraction * len(resources))
+    if requests.fraction is not None and resources:
+        wanted = max(1, round(requests.fraction * len(resources)))  # a fraction is never none
     if wanted is None or wanted >= len(resources):
         return resources
     return [resources[i] for i in generator.choice(len(resources), wanted, replace=False)]
@@ -186,13 +186,22 @@ class Workload:
         yield self.sim.timeout(poisson.start)
         generator = self.sim.streams.generator(f"requests.{name}")
         pool = _matching(service, requests)
-        order = generator.permutation(len(pool))
         limit = len(pool) if requests.count is None else min(requests.count, len(pool))
-        for position in order[:limit]:
+        if requests.fraction is not None and pool:
+            limit = max(1, round(requests.fraction * len(pool)))
+        statuses = requests.where.status
+        order = iter(generator.permutation(len(pool)))
+        for _ in range(limit):
             yield self.sim.timeout(gaps())
             if self.sim.now >= end:
                 return
-            self._send(requester, requests, pool[position])
+            # the next resource, in the random order, still in a wanted status now
+            target = next(
+                (pool[i] for i in order if statuses is None or pool[i].status in statuses), None
+            )
+            if target is None:
+                return
+            self._send(requester, requests, target)
 
     def _replay(self, requests: Requests) -> Process:
         assert requests.replay is not None

@@ -114,3 +114,25 @@ def test_a_trace_naming_an_unknown_operation_is_a_located_error(tmp_path: Path) 
     message = str(raised.value)
     assert "s.yaml:14: requests[0].replay" in message
     assert "trace.csv row 2: rekognition has no operation 'Oops'" in message
+
+
+def test_a_small_fraction_still_stops_one_model() -> None:
+    stops = simulate(
+        scenario(BASE + "requests: [{service: rekognition, at: 1h, fraction: 0.01}]"), 0, 0
+    )
+    assert len(stops["stops"]) == 1
+
+
+def test_poisson_takes_a_fraction_and_skips_models_no_longer_running() -> None:
+    text = (
+        BASE
+        + """
+requests:
+  - {service: rekognition, at: 0s, where: {group: other}}
+  - {service: rekognition, poisson: {rate: 0.01}, fraction: 0.5, where: {status: [RUNNING]}}
+"""
+    )
+    stops = simulate(scenario(text), 0, 0)["stops"]
+    later = stops[stops["requested_at"] > 0]
+    assert len(later) == 10  # half of the 20 matching at the start
+    assert all(":project/a/" in arn for arn in later["resource_id"].astype(str))
