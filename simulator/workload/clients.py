@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
+from heapq import heappop, heappush
+from itertools import count
 from typing import Any, Final, NamedTuple
 from uuid import UUID
 
@@ -54,6 +56,31 @@ class CallResult(NamedTuple):
         return self.error is None
 
 
+class _Refunds:
+    """The retry-quota refunds of successes whose way back `Client.call` folded.
+
+    Each is due when its response reaches the client. They are applied just before the
+    quota is read (a retry decision), in the order SimPy would have fired those arrivals:
+    by time, then by the order the events were scheduled, which `order` counts across
+    refunds and error returns alike. Anything due before the present is applied at once,
+    so only the responses still travelling wait here.
+    """
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, last cost): a heap
+
+    def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
+        self.settle(now, -1)
+        heappush(self._due, (arrives_at, order, last_cost))
+
+    def settle(self, now: float, order: int) -> None:
+        """Apply every refund that arrives before (`now`, `order`)."""
+        due = self._due
+        while due and (due[0][0] < now or (due[0][0] == now and due[0][1] < order)):
+            self.policy.succeeded(heappop(due)[2])
+
+
 @dataclass(frozen=True)
 class Waiter:
     delay_s: float
@@ -78,7 +105,8 @@ class Client:
         self.identity = identity
         self.retry_mode, self.max_attempts = retry
         self.waiter = waiter
-        self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None]] = {}
+        self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]] = {}
+        self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
         prefix = f"callers.{identity.name}"
         self._network = sim.sampler(f"{prefix}.network", network)
         self._jitter = sim.streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n))
@@ -87,16 +115,15 @@ class Client:
         )
         self._record = sim.recorder.table("calls", CALL_COLUMNS).append
 
-    def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None]:
-        """The retry policy and limiter of this caller's client for `service`."""
+    def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]:
+        """The retry policy, limiter and pending refunds of this caller's client for
+        `service`."""
         found = self._per_service.get(service)
         if found is None:
             adaptive = self.retry_mode is RetryMode.ADAPTIVE
-            found = (
-                RetryPolicy(self.retry_mode, self.max_attempts),
-                AdaptiveLimiter(self.sim.now) if adaptive else None,
-            )
-            self._per_service[service] = found
+            policy = RetryPolicy(self.retry_mode, self.max_attempts)
+            limiter = AdaptiveLimiter(self.sim.now) if adaptive else None
+            found = self._per_service[service] = (policy, limiter, _Refunds(policy))
         return found
 
     def _client_token(self) -> str:
@@ -117,13 +144,13 @@ class Client:
         A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
         trip are one timeout: nothing happens between them. Likewise a success returns as
         soon as the server answers, with the way back as `in_flight_s` for the caller to add
-        to its next wait: its only effect on arrival, the retry quota's refund, is a callback
-        due then. Polls then cost one event each instead of three. With the adaptive limiter,
-        whose token is taken at sending and whose rate moves on arrival, every leg is waited
-        for as it happens.
+        to its next wait: its only effect on arrival, the retry quota's refund, is applied when
+        due (see `_Refunds`). Polls then cost one event each instead of three. With the
+        adaptive limiter, whose token is taken at sending and whose rate moves on arrival,
+        every leg is waited for as it happens.
         """
         env, plane, identity = self.sim.env, self.plane, self.identity
-        retry, limiter = self.service_client(service)
+        retry, limiter, refunds = self.service_client(service)
         spec = plane.operation(service, operation)
         if spec.idempotency_token is not None and spec.idempotency_token not in params:
             params = {**params, spec.idempotency_token: self._client_token()}
@@ -150,14 +177,16 @@ class Client:
                 arrives_at - sent_at,
             )  # fmt: skip
             if error is None and limiter is None:
-                self.sim.after(half_trip, retry.succeeded, last_cost)
+                refunds.defer(arrives_at, next(self._order), last_cost, env.now)
                 return CallResult(response, None, attempt, half_trip)
+            order = next(self._order)
             yield env.timeout(half_trip)
             if limiter is not None:
                 limiter.response(env.now, error is not None and is_throttling(error))
             if error is None:
                 retry.succeeded(last_cost)
                 return CallResult(response, None, attempt)
+            refunds.settle(env.now, order)
             decision = retry.delay(attempt, error, self._jitter())
             if decision is None:
                 return CallResult(None, error, attempt)

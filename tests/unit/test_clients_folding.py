@@ -1,0 +1,100 @@
+"""Folding the way back (Client.call) changes no outcome: a reference that waits for every
+leg gives identical tables when network times are fixed (with drawn network times the
+draws fall to other calls, which changes values but not their distribution)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from simulator.api.errors import AwsError
+from simulator.runner import TABLES, run
+from simulator.workload import clients
+from simulator.workload.clients import CallResult, Client
+from tests.conftest import scenario
+
+
+def _every_leg(
+    self: Client,
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    resource_key: int,
+    after_s: float = 0.0,
+) -> Generator[Any, Any, CallResult]:
+    """Client.call as first written: each wait and each half of the trip its own timeout."""
+    env, plane, identity = self.sim.env, self.plane, self.identity
+    retry, _limiter, _refunds = self.service_client(service)
+    spec = plane.operation(service, operation)
+    attempt, last_cost, pending = 0, 0, after_s
+    while True:
+        attempt += 1
+        half_trip = self._network() / 2
+        if pending > 0:
+            yield env.timeout(pending)
+        sent_at = env.now
+        yield env.timeout(half_trip)
+        try:
+            response, error = plane.handle(identity, service, operation, params), None
+            status = spec.success_status
+        except AwsError as raised:
+            response, error, status = None, raised, raised.http_status
+        code = None if error is None else error.code
+        self._record(
+            sent_at, identity.name, service, operation, resource_key, attempt, status, code,
+            2 * half_trip,
+        )  # fmt: skip
+        yield env.timeout(half_trip)
+        if error is None:
+            retry.succeeded(last_cost)
+            return CallResult(response, None, attempt)
+        decision = retry.delay(attempt, error, self._jitter())
+        if decision is None:
+            return CallResult(None, error, attempt)
+        pending, last_cost = decision
+
+
+SCENARIOS = {
+    # Describe retries and successes arriving at the very same instants (the review's case).
+    "ties": """
+name: ties
+horizon: 40s
+services:
+  rekognition:
+    throttle: {DescribeProjectVersions: {rate: 1, burst: 1}}
+fleet: [{service: rekognition, count: 300}]
+callers:
+  default: {network: 0.1}
+requests:
+  - {name: drain, service: rekognition, operation: DescribeProjectVersions, at: 0s}
+  - {name: a, service: rekognition, operation: DescribeProjectVersions, at: 20s}
+  - {name: b, service: rekognition, at: 20s}
+""",
+    "burst": """
+name: burst
+horizon: 30m
+services:
+  rekognition:
+    throttle:
+      StopProjectVersion: {rate: 5, burst: 5}
+      DescribeProjectVersions: {rate: 4, burst: 4}
+fleet: [{service: rekognition, count: 200}]
+callers:
+  default: {network: 0.05, retry: {mode: standard, max_attempts: 6}, waiter: {delay: 5s}}
+requests: [{service: rekognition, at: 1m}]
+""",
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_folding_changes_no_table(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    scn = scenario(SCENARIOS[name])
+    folded = run(scn, replications=2)
+    monkeypatch.setattr(clients.Client, "call", _every_leg)
+    reference = run(scn, replications=2)
+    assert (folded["calls"]["attempt"] > 1).any()  # retries happen: the quota is in play
+    for table in TABLES:
+        pd.testing.assert_frame_equal(folded[table], reference[table])
