@@ -71,7 +71,8 @@ class _Refunds:
         self._due: list[tuple[float, int, int]] = []  # (arrives at, order, last cost): a heap
 
     def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
-        self.settle(now, -1)
+        if self._due and self._due[0][0] < now:
+            self.settle(now, -1)
         heappush(self._due, (arrives_at, order, last_cost))
 
     def settle(self, now: float, order: int) -> None:
