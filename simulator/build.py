@@ -25,7 +25,7 @@ class Model:
 
 def build(scenario: Scenario, seed: int, replication: int) -> Model:
     """Replication `replication` of `scenario`, ready to run from t=0."""
-    sim = Simulation(Streams(seed, replication), scenario.start)
+    sim = Simulation(Streams(seed, replication))
     plane = ControlPlane(sim)
     services = {
         name: kind(sim, getattr(scenario.services, name)) for name, kind in SERVICES.items()

@@ -15,7 +15,7 @@ ALLOWED = {
     "api": {"engine", "api"},
     "services": {"engine", "api", "services"},
     "workload": {"engine", "api", "services", "workload", "scenario"},
-    "scenario": {"engine", "services", "workload", "scenario", "errors"},
+    "scenario": {"engine", "services", "scenario", "errors"},
     "analysis": {"analysis", "api"},
 }
 

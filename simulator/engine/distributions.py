@@ -173,8 +173,9 @@ class Empirical(_Distribution):
 
     kind: Literal["empirical"] = "empirical"
     values: tuple[Duration, ...] = ()
-    csv: Path | None = None
-    column: str | None = None
+    # Once read, the values stand for the file: a resolved scenario carries them, not it.
+    csv: Path | None = Field(default=None, exclude=True)
+    column: str | None = Field(default=None, exclude=True)
 
     @field_validator("csv")
     @classmethod

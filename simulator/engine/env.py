@@ -1,13 +1,12 @@
 """The simulation environment: a `simpy.Environment` with its streams, recorder and clock.
 
-Virtual time is in seconds from the start of the scenario. An optional wall-clock anchor
-says what date and time t=0 is, for schedules such as "daily at 20:00".
+Virtual time is in seconds from the start of the scenario; the scenario's `start` says
+what date and time t=0 is, where schedules such as "daily at 20:00" need it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import simpy
@@ -18,11 +17,10 @@ from simulator.engine.rng import Streams
 
 
 class Simulation:
-    def __init__(self, streams: Streams, anchor: datetime | None = None) -> None:
+    def __init__(self, streams: Streams) -> None:
         self.env = simpy.Environment()
         self.streams = streams
         self.recorder = Recorder()
-        self.anchor = anchor
 
     @property
     def now(self) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -27,9 +28,16 @@ from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
 from simulator.services.rekognition import Fleet as RekognitionFleet
 from simulator.services.rekognition import Settings as RekognitionSettings
-from simulator.workload.retries import RetryMode
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
+
+
+class RetryMode(StrEnum):
+    """botocore's retry modes (simulator.workload.retries does them)."""
+
+    LEGACY = "legacy"
+    STANDARD = "standard"
+    ADAPTIVE = "adaptive"
 
 
 class _Strict(BaseModel):
@@ -98,7 +106,9 @@ class Replay(_Strict):
     @classmethod
     def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
         base = (info.context or {}).get("base_dir")
-        path = Path(base) / path if not path.is_absolute() and base is not None else path
+        path = (
+            Path(base) / path if not path.is_absolute() and base is not None else path
+        ).resolve()
         if not path.is_file():
             raise ValueError(f"no such file: {path}")
         if path.suffix.lower() not in {".csv", ".parquet"}:
@@ -159,8 +169,11 @@ class Requests(_Strict):
         if self.count is not None and self.fraction is not None:
             raise ValueError("give `count` or `fraction`, not both")
         if self.replay is not None:
-            ignored = {"operation", "parameters", "where", "count", "fraction"}
-            given = sorted(ignored & self.model_fields_set)
+            defaults: dict[str, object] = {
+                "operation": None, "parameters": {}, "where": Where(), "count": None,
+                "fraction": None,
+            }  # fmt: skip
+            given = [k for k, default in defaults.items() if getattr(self, k) != default]
             if given:
                 raise ValueError(
                     f"with `replay`, the trace says what to send: {', '.join(given)} would be "
@@ -174,7 +187,7 @@ class Requests(_Strict):
         if self.time_of_day is not None:
             if self.every is None:
                 raise ValueError("`time_of_day` goes with `every`")
-            if "first" in self.model_fields_set:
+            if self.first != 0:
                 raise ValueError("give `time_of_day` or `first`, not both")
             if not _CLOCK.match(self.time_of_day):
                 raise ValueError(f"time_of_day: expected 'HH:MM', got {self.time_of_day!r}")

@@ -17,10 +17,10 @@ botocore's own classes; move them together when the botocore range in pyproject 
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from typing import Final
 
 from simulator.api.errors import AwsError
+from simulator.scenario.model import RetryMode as RetryMode  # the modes are scenario data
 
 LEGACY_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504, 509, 429})
 LEGACY_THROTTLE_PAIRS: Final = frozenset(
@@ -62,12 +62,6 @@ QUOTA_CAPACITY: Final = 500
 THROTTLING_RETRY_COST: Final = 5
 RETRY_COST: Final = 14
 NO_RETRY_INCREMENT: Final = 1
-
-
-class RetryMode(StrEnum):
-    LEGACY = "legacy"
-    STANDARD = "standard"
-    ADAPTIVE = "adaptive"
 
 
 DEFAULT_MAX_ATTEMPTS: Final = {
