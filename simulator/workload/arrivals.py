@@ -33,7 +33,7 @@ STOP_RESPONSE_COLUMNS: Final[Columns] = {
     "time": "float",
     "accepted": "bool",
     "error_code": "category",
-    "attempts": "int",
+    "attempts": "small",
 }
 STOP_OBSERVATION_COLUMNS: Final[Columns] = {"request": "int", "time": "float", "status": "category"}
 

@@ -34,8 +34,8 @@ CALL_COLUMNS: Final[Columns] = {
     "service": "category",
     "operation": "category",
     "resource_id": "resource",
-    "attempt": "int",
-    "http_status": "int",
+    "attempt": "small",
+    "http_status": "small",
     "error_code": "category",
     "latency_s": "float",
 }
