@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from simulator.scenario import parse_scenario
 from simulator.scenario.model import Scenario
 
 
 def scenario(text: str) -> Scenario:
     return parse_scenario(textwrap.dedent(text))
-
-
-@pytest.fixture
-def make_scenario() -> type[object]:
-    return scenario  # type: ignore[return-value]
