@@ -1,10 +1,10 @@
 """Token buckets: how many requests per second an operation admits.
 
 A bucket holds at most `burst` tokens and refills at `rate` per second. The server side
-takes a token or rejects (`try_take`, the service's throttling error). A client-side limiter
-(botocore's adaptive mode) instead reserves the next token and waits for it (`reserve`): with
-burst 1 and Poisson arrivals that wait is exactly an M/D/1 queue's, which the statistical
-tests use.
+takes a token or rejects (`try_take`, the service's throttling error). botocore's adaptive
+client-side limiter (`workload.retries.AdaptiveLimiter`) instead reserves the next token and
+waits for it (`reserve`), retuning rate and size as it goes (`retune`): with burst 1 and
+Poisson arrivals that wait is exactly an M/D/1 queue's, which the statistical tests use.
 """
 
 from __future__ import annotations
@@ -13,13 +13,28 @@ from __future__ import annotations
 class TokenBucket:
     __slots__ = ("_last", "_tokens", "burst", "rate")
 
-    def __init__(self, rate: float, burst: float, now: float = 0.0) -> None:
-        if not rate > 0 or not burst >= 1:
-            raise ValueError(f"rate(={rate}) must be > 0 and burst(={burst}) >= 1.")
+    def __init__(
+        self, rate: float, burst: float, now: float = 0.0, tokens: float | None = None
+    ) -> None:
+        """A bucket holding `tokens` (default: full) at `now`."""
+        self._check(rate, burst)
         self.rate = rate
         self.burst = burst
-        self._tokens = float(burst)
+        self._tokens = float(burst if tokens is None else tokens)
         self._last = now
+
+    @staticmethod
+    def _check(rate: float, burst: float) -> None:
+        if not rate > 0 or not burst >= 1:
+            raise ValueError(f"rate(={rate}) must be > 0 and burst(={burst}) >= 1.")
+
+    def retune(self, rate: float, burst: float, now: float) -> None:
+        """From `now` on, refill at `rate` up to `burst` (what is held beyond it is lost)."""
+        self._check(rate, burst)
+        self._refill(now)
+        self.rate = rate
+        self.burst = burst
+        self._tokens = min(self._tokens, burst)
 
     def _refill(self, now: float) -> None:
         self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)

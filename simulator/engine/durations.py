@@ -31,15 +31,3 @@ def parse_duration(value: str | float | int) -> float:
     if not 0 <= seconds < math.inf:  # also rejects NaN
         raise ValueError(f"expected a finite non-negative duration, got {value!r}")
     return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """The shortest exact human form of a whole number of seconds, e.g. 5400 -> '1h30m'."""
-    if seconds != int(seconds):
-        return f"{seconds:g}s"
-    rest, parts = int(seconds), []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"

@@ -20,6 +20,7 @@ import math
 from typing import Final
 
 from simulator.api.errors import AwsError
+from simulator.api.throttle import TokenBucket
 from simulator.scenario.model import RetryMode as RetryMode  # the modes are scenario data
 
 LEGACY_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504, 509, 429})
@@ -155,11 +156,8 @@ class AdaptiveLimiter:
         self._w_max = 0.0
         self._k = 0.0
         self._last_fail = now
-        # TokenBucket(max_rate=1)
-        self._fill_rate = 1.0
-        self._capacity = 1.0
-        self._tokens = 0.0
-        self._last_refill = now  # botocore's bucket starts filling when the client is made
+        # botocore's TokenBucket(max_rate=1): empty, filling from when the client is made
+        self._bucket = TokenBucket(rate=1.0, burst=1.0, now=now, tokens=0.0)
         # RateClocker
         self.measured_rate = 0.0
         self._count = 0
@@ -167,26 +165,11 @@ class AdaptiveLimiter:
 
     @property
     def max_rate(self) -> float:
-        return self._fill_rate
-
-    def _refill(self, now: float) -> None:
-        filled = (now - self._last_refill) * self._fill_rate
-        self._tokens = min(self._capacity, self._tokens + filled)
-        self._last_refill = now
-
-    def _set_max_rate(self, value: float, now: float) -> None:
-        self._refill(now)
-        self._fill_rate = max(value, self.MIN_RATE)
-        self._capacity = value if value >= 1 else 1.0
-        self._tokens = min(self._tokens, self._capacity)
+        return self._bucket.rate
 
     def acquire(self, now: float) -> float:
         """Seconds to wait before sending (0 while the limiter is off)."""
-        if not self.enabled:
-            return 0.0
-        self._refill(now)
-        self._tokens -= 1
-        return 0.0 if self._tokens >= 0 else -self._tokens / self._fill_rate
+        return self._bucket.reserve(now) if self.enabled else 0.0
 
     def _record(self, now: float) -> float:
         bucket = math.floor(now / self.BUCKET_S) * self.BUCKET_S
@@ -206,10 +189,12 @@ class AdaptiveLimiter:
         if not throttled:
             new_rate = self.SCALE * (now - self._last_fail - self._k) ** 3 + self._w_max
         else:
-            current = measured if not self.enabled else min(measured, self._fill_rate)
+            current = measured if not self.enabled else min(measured, self.max_rate)
             self._w_max = current
             self._k = (self._w_max * (1 - self.BETA) / self.SCALE) ** (1 / 3)
             self._last_fail = now
             new_rate = current * self.BETA
             self.enabled = True
-        self._set_max_rate(min(new_rate, self.MAX_RATE_SCALE * measured), now)
+        # botocore's max_rate setter: fill at >= 0.5/s, hold at least one token
+        rate = min(new_rate, self.MAX_RATE_SCALE * measured)
+        self._bucket.retune(max(rate, self.MIN_RATE), max(rate, 1.0), now)

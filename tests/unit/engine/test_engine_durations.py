@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from simulator.engine.durations import format_duration, parse_duration
+from simulator.engine.durations import parse_duration
 
 
 @pytest.mark.parametrize(
@@ -60,28 +60,3 @@ def test_parse_duration(text: str | float, seconds: float) -> None:
 def test_parse_duration_rejects(bad: object) -> None:
     with pytest.raises(ValueError, match="expected"):
         parse_duration(bad)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0, "0s"),
-        (1, "1s"),
-        (59, "59s"),
-        (60, "1m"),
-        (90, "1m30s"),
-        (5400, "1h30m"),
-        (86400, "1d"),
-        (90061, "1d1h1m1s"),
-        (1209600, "14d"),
-        (1.5, "1.5s"),
-    ],
-)
-def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
-
-
-@pytest.mark.parametrize("seconds", [0, 1, 59, 60, 61, 3599, 3600, 5400, 86399, 90061, 1209600])
-def test_format_then_parse_round_trips_whole_seconds(seconds: int) -> None:
-    assert parse_duration(format_duration(seconds)) == seconds
-    assert parse_duration(format_duration(float(seconds))) == seconds
