@@ -107,6 +107,15 @@ def print_summary(summary: pd.DataFrame, title: str) -> None:
     out.print("[dim]mean over replications ± half-width of its 95% confidence interval[/dim]")
 
 
+def print_billed(bill: pd.DataFrame) -> None:
+    table = Table(title="billed over the horizon", title_justify="left")
+    for header in ("service", "group", "item", "USD"):
+        table.add_column(header, justify="right" if header == "USD" else "left")
+    for _, row in bill.iterrows():
+        table.add_row(row["service"], row["group"], row["item"], _interval(row, "usd", ",.2f"))
+    out.print(table)
+
+
 @app.command()
 def run(
     scenario_file: ScenarioFile,
@@ -140,9 +149,7 @@ def run(
     fmt_: Format = "csv" if fmt == "csv" else "parquet"
     write_run(directory, tables, summary, bill, scenario, seed=seed, replications=count, fmt=fmt_)
     print_summary(summary, f"{scenario.name}: seed {seed}, {count} replication(s)")
-    for _, row in bill.iterrows():
-        cost = _interval(row, "usd", ",.2f")
-        out.print(f"billed over the horizon: {row['service']} {row['item']} {cost} USD")
+    print_billed(bill)
     out.print(f"tables written to {directory}/")
 
 

@@ -37,9 +37,9 @@ def simulate(
     terminal = {
         name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()
     }
-    transitions = raw["transitions"]
-    costs = derive_costs(transitions, prices, scenario.horizon)
-    stops = derive_stops(raw, transitions, costs, terminal, scenario.horizon)
+    transitions, resources = raw["transitions"], raw["resources"]
+    costs = derive_costs(transitions, prices, scenario.horizon, resources)
+    stops = derive_stops(raw, transitions, costs, terminal, scenario.horizon, resources)
     tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
     for table in tables.values():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns

@@ -1,17 +1,21 @@
 """The result tables derived from what the recorder saw: `costs` and `stops`.
 
-    costs   one row per resource per interval spent in a billable status: the interval's
-            unit-hours and dollars. Each continuous billable span is rounded up to the price's
-            granularity and minimum; the rounding is charged on the span's last interval.
+    costs   one row per resource per interval spent in a billable status: the resource's
+            group, the interval's unit-hours and dollars. Each continuous billable span is
+            rounded up to the price's granularity and minimum; the rounding is charged on
+            the span's last interval.
             Intervals still open at the horizon end there.
     stops   one row per stop request: when it was sent, whether it was accepted and after
             how many attempts, when the resource reached a status that ends a stop, when the
             caller saw it, what the resource cost from the request until then (until the
-            horizon if the stop never took effect: the price of a lost stop), and the
+            horizon if the stop never took effect: the price of a lost stop), counting the
+            parts it owns (a training job's instances) with it, and the
             outcome: the terminal status, `rejected` (the call failed), `stuck` (accepted,
             not ended by the horizon) or `in_flight` (unanswered at the horizon).
 
-All the inputs are plain tables and plain data (prices, terminal statuses by service).
+All the inputs are plain tables and plain data (prices, terminal statuses by service); the
+`resources` registry (resource_id, group, kind, owner_id per recorder key) says what each
+resource is billed as and whom it belongs to.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from simulator.api.operations import Price
 COST_COLUMNS: Final = (
     "service",
     "resource_id",
+    "group",
     "item",
     "status",
     "start",
@@ -53,14 +58,22 @@ def _intervals(transitions: pd.DataFrame, horizon: float) -> pd.DataFrame:
 
 
 def derive_costs(
-    transitions: pd.DataFrame, prices: Mapping[str, Mapping[str, Price]], horizon: float
+    transitions: pd.DataFrame,
+    prices: Mapping[str, Mapping[str, Price]],
+    horizon: float,
+    resources: pd.DataFrame,
 ) -> pd.DataFrame:
     intervals = _intervals(transitions, horizon)
+    kinds = resources["kind"].astype(str).to_numpy()
+    groups = resources["group"].astype(str).to_numpy()
     parts = []
     for service, items in prices.items():
         mine = intervals[intervals["service"] == service]
         for item, price in items.items():
             billable = mine["status"].isin(price.statuses).to_numpy()
+            if price.kinds is not None:
+                of_kind = np.isin(kinds[mine["resource_id"].cat.codes.to_numpy()], price.kinds)
+                billable = billable & of_kind
             if not billable.any():
                 continue
             codes = mine["resource_id"].cat.codes.to_numpy()
@@ -77,6 +90,7 @@ def derive_costs(
                     {
                         "service": rows["service"].astype(str).to_numpy(),
                         "resource_id": rows["resource_id"].array,
+                        "group": groups[rows["resource_id"].cat.codes.to_numpy()],
                         "item": item,
                         "status": rows["status"].astype(str).to_numpy(),
                         "start": rows["start"].to_numpy(),
@@ -91,7 +105,7 @@ def derive_costs(
     costs = pd.concat(parts, ignore_index=True)
     costs = costs[(costs["end"] > costs["start"]) | (costs["usd"] > 0)]
     costs = costs.sort_values(["start", "resource_id"], kind="stable").reset_index(drop=True)
-    for column in ("service", "item", "status"):
+    for column in ("service", "group", "item", "status"):
         costs[column] = costs[column].astype("category")
     return costs
 
@@ -114,6 +128,7 @@ def _empty_costs(transitions: pd.DataFrame) -> pd.DataFrame:
         {
             "service": pd.Categorical([]),
             "resource_id": pd.Categorical([], categories=transitions["resource_id"].cat.categories),
+            "group": pd.Categorical([]),
             "item": pd.Categorical([]),
             "status": pd.Categorical([]),
             "start": np.array([], dtype=float),
@@ -130,6 +145,7 @@ def derive_stops(
     costs: pd.DataFrame,
     terminal: Mapping[str, frozenset[str]],
     horizon: float,
+    resources: pd.DataFrame,
 ) -> pd.DataFrame:
     """The `stops` table from the stop_requests/responses/observations the recorder holds."""
     requests = raw["stop_requests"].reset_index(names="request")
@@ -147,7 +163,8 @@ def derive_stops(
     stops["terminal_at"] = ends["time"]
     stops["stop_latency_s"] = stops["terminal_at"] - stops["requested_at"]
     until = stops["terminal_at"].fillna(horizon).to_numpy()
-    stops["cost_after_request_usd"] = _cost_between(stops, until, costs)
+    owners = resources["owner_id"].cat.codes.to_numpy()
+    stops["cost_after_request_usd"] = _cost_between(stops, until, costs, owners)
     stops["outcome"] = _outcome(stops)
     stops["accepted"] = stops["accepted"].astype("boolean")
     stops["error_code"] = stops["error_code"].astype("category")
@@ -194,8 +211,11 @@ def _terminal_after(
     )
 
 
-def _cost_between(stops: pd.DataFrame, until: np.ndarray, costs: pd.DataFrame) -> np.ndarray:
-    """Dollars each stop's resource accrued from the request to `until`, pro rata."""
+def _cost_between(
+    stops: pd.DataFrame, until: np.ndarray, costs: pd.DataFrame, owners: np.ndarray
+) -> np.ndarray:
+    """Dollars each stop's resource and its parts accrued from the request to `until`, pro
+    rata. `owners[key]` is the key of the resource that `key` belongs to."""
     if stops.empty:
         return np.zeros(0)
     left = pd.DataFrame(
@@ -208,7 +228,7 @@ def _cost_between(stops: pd.DataFrame, until: np.ndarray, costs: pd.DataFrame) -
     )
     right = pd.DataFrame(
         {
-            "key": costs["resource_id"].cat.codes.to_numpy(),
+            "key": owners[costs["resource_id"].cat.codes.to_numpy()],
             "start": costs["start"].to_numpy(),
             "end": costs["end"].to_numpy(),
             "usd": costs["usd"].to_numpy(),

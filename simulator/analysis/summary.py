@@ -65,24 +65,22 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float]:
 
 
 def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """What each service's resources cost over the horizon, per replication averaged.
+    """What each service's resources cost over the horizon, per fleet group and price item,
+    per replication averaged.
 
-    Columns: service, item, usd, usd_ci_low, usd_ci_high. A replication that billed nothing
-    for a service counts as zero, not as missing.
+    Columns: service, group, item, usd, usd_ci_low, usd_ci_high. A replication that billed
+    nothing for one of them counts as zero, not as missing.
     """
-    frame = costs.assign(service=costs["service"].astype(str), item=costs["item"].astype(str))
-    per = frame.pivot_table(
-        index="replication", columns=["service", "item"], values="usd", aggfunc="sum"
-    )
+    keys = ["service", "group", "item"]
+    frame = costs.assign(**{key: costs[key].astype(str) for key in keys})
+    per = frame.pivot_table(index="replication", columns=keys, values="usd", aggfunc="sum")
     per = per.reindex(range(replications)).fillna(0.0)
     rows = []
     for key in per.columns:
-        service, item = cast(tuple[str, str], key)
         usd, low, high = _mean_ci(per[key])
-        rows.append(
-            {"service": service, "item": item, "usd": usd, "usd_ci_low": low, "usd_ci_high": high}
-        )
-    return pd.DataFrame(rows, columns=["service", "item", "usd", "usd_ci_low", "usd_ci_high"])
+        names = dict(zip(keys, cast(tuple[str, str, str], key), strict=True))
+        rows.append({**names, "usd": usd, "usd_ci_low": low, "usd_ci_high": high})
+    return pd.DataFrame(rows, columns=[*keys, "usd", "usd_ci_low", "usd_ci_high"])
 
 
 def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -44,12 +44,14 @@ class ServiceErrors:
     access_denied: ErrorSpec
     not_found: ErrorSpec
     token_conflict: ErrorSpec | None = None
+    missing_parameter: ErrorSpec | None = None
+    """A required member left out, where the service names it apart from `validation`."""
     others: tuple[ErrorSpec, ...] = field(default=())
 
     def all(self) -> tuple[ErrorSpec, ...]:
-        specs = [self.validation, self.throttling, self.internal, self.access_denied]
-        specs += [self.not_found, *([self.token_conflict] if self.token_conflict else [])]
-        return tuple(dict.fromkeys([*specs, *self.others]))
+        specs: list[ErrorSpec | None] = [self.validation, self.throttling, self.internal]
+        specs += [self.access_denied, self.not_found, self.token_conflict, self.missing_parameter]
+        return tuple(dict.fromkeys(s for s in [*specs, *self.others] if s is not None))
 
 
 class Throttle(BaseModel):
@@ -60,10 +62,16 @@ class Throttle(BaseModel):
     burst: float = Field(default=1, ge=1, description="bucket size: requests admitted at once")
 
 
+HOURS_PER_MONTH: Final = 730.0
+"""AWS's billing month (S3 storage, Comprehend model management)."""
+
+
 class Price(BaseModel):
     """USD per unit-hour while a resource is in one of `statuses`.
 
     Each continuous billable span is rounded up to `granularity` and to at least `minimum`.
+    A monthly list price may be given as `usd_per_month` (a month is 730 hours, as AWS
+    bills); it is kept as the hourly rate.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -72,18 +80,37 @@ class Price(BaseModel):
     granularity: Duration = Field(default=1.0, gt=0)
     minimum: Duration = 0.0
     per_unit: bool = Field(
-        default=True, description="multiply by the resource's units (inference units)"
+        default=True, description="multiply by the resource's units (inference units, GB)"
     )
+    kinds: tuple[str, ...] | None = Field(
+        default=None,
+        description="only resources of these kinds (an instance type, s3); default: all",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _monthly(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "usd_per_month" in data:
+            data = dict(data)
+            if "usd_per_hour" in data:
+                raise ValueError("give usd_per_hour or usd_per_month, not both")
+            monthly = data.pop("usd_per_month")
+            if isinstance(monthly, int | float) and not isinstance(monthly, bool):
+                data["usd_per_hour"] = monthly / HOURS_PER_MONTH
+            else:
+                data["usd_per_hour"] = monthly  # let the field's own check name the problem
+        return data
 
 
 class ServiceSettings(BaseModel):
     """Settings every service has; a service's own `Settings` subclass adds its behaviour.
 
-    `STATUS` and `OPERATIONS` (set by the subclass) let the schema check names early.
+    `STATUSES` (every status a price may name) and `OPERATIONS`, set by the subclass, let
+    the schema check names early.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-    STATUS: ClassVar[type[StrEnum]]
+    STATUSES: ClassVar[tuple[type[StrEnum], ...]]
     OPERATIONS: ClassVar[tuple[str, ...]]
 
     throttle: dict[str, Throttle] = Field(
@@ -106,7 +133,7 @@ class ServiceSettings(BaseModel):
         for name, probability in self.faults.items():
             if not 0 <= probability <= 1:
                 raise ValueError(f"faults.{name}: expected a probability in [0, 1]")
-        statuses = sorted(s.value for s in self.STATUS)
+        statuses = sorted({s.value for enum in self.STATUSES for s in enum})
         for item, price in self.prices.items():
             unknown = [s for s in price.statuses if s not in statuses]
             if unknown:

@@ -59,6 +59,8 @@ class _Route:
     throttle: Throttle | None
     fault_probability: float
     fault: Callable[[], float] | None
+    tokens: TokenStore | None
+    """The operation's idempotency tokens: a token is scoped to its operation."""
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
 
 
@@ -67,11 +69,9 @@ class ControlPlane:
         self.sim = sim
         self.services: dict[str, Service] = {}
         self._routes: dict[str, dict[str, _Route]] = {}
-        self._tokens: dict[str, TokenStore] = {}
 
     def register(self, service: Service) -> None:
         self.services[service.name] = service
-        self._tokens[service.name] = TokenStore(service.token_lifetime_s)
         settings = service.settings
         for name, operation in service.operations.items():
             probability = settings.faults.get(name, 0.0)
@@ -87,6 +87,7 @@ class ControlPlane:
                 settings.throttle.get(name),
                 probability,
                 fault,
+                TokenStore(service.token_lifetime_s) if operation.idempotency_token else None,
             )
 
     def operation(self, service: str, operation: str) -> Operation:
@@ -111,7 +112,7 @@ class ControlPlane:
             raise errors.access_denied(
                 f"User: {caller.name} is not authorized to perform: {operation.action}"
             )
-        validate(params, operation.params, errors.validation)
+        validate(params, operation.params, errors.validation, errors.missing_parameter)
         if route.fault is not None and route.fault() < route.fault_probability:
             raise errors.internal("Internal server error (injected fault)")
         token_field = operation.idempotency_token
@@ -120,8 +121,9 @@ class ControlPlane:
         return self._idempotent(route, params, token_field)
 
     def _idempotent(self, route: _Route, params: Mapping[str, Any], token_field: str) -> Response:
-        service = route.service
-        store, token, now = self._tokens[service.name], params[token_field], self.sim.now
+        service, store = route.service, route.tokens
+        assert store is not None, route.operation.name
+        token, now = params[token_field], self.sim.now
         try:
             replayed = store.replay(token, params, token_field, now)
         except ValueError as error:

@@ -90,8 +90,12 @@ def problems(params: Mapping[str, Any], schema: Mapping[str, Param]) -> list[str
     return found
 
 
-def validate(params: Mapping[str, Any], schema: Mapping[str, Param], error: Any) -> None:
-    """Raise `error` (an ErrorSpec) naming every problem, if there is one."""
+def validate(
+    params: Mapping[str, Any], schema: Mapping[str, Param], error: Any, missing: Any = None
+) -> None:
+    """Raise `error` (an ErrorSpec) naming every problem, if there is one; `missing` instead
+    when the only problem is an absent required member, for services that tell them apart
+    (Neptune's MissingParameterException)."""
     members = schema if isinstance(schema, Schema) else Schema(schema)
     for name, value in params.items():
         param = members.get(name)
@@ -99,4 +103,4 @@ def validate(params: Mapping[str, Any], schema: Mapping[str, Param], error: Any)
             raise error("; ".join(problems(params, members)))
     for name in members.required:
         if name not in params:
-            raise error("; ".join(problems(params, members)))
+            raise (missing or error)("; ".join(problems(params, members)))

@@ -57,8 +57,10 @@ class Lifecycle:
         self._clock = clock
         self._append = recorder.table("transitions", TRANSITION_COLUMNS).append
 
-    def register(self, resource_id: str) -> int:
-        return self._recorder.register(resource_id)
+    def register(
+        self, resource_id: str, group: str = "", kind: str = "", owner: int | None = None
+    ) -> int:
+        return self._recorder.register(resource_id, group, kind, owner)
 
     def begin(self, resource: Stateful, status: StrEnum) -> None:
         """Record the status a resource has when the simulation first sees it."""

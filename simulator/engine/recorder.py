@@ -101,11 +101,21 @@ def _categories(values: list[Any]) -> pd.CategoricalDtype:
 
 
 class Recorder:
-    """The tables of one replication, and the registry of resources they refer to."""
+    """The tables of one replication, and the registry of resources they refer to.
+
+    The registry holds what never changes about a resource, once rather than on every row:
+    its `group` (the fleet entry it came from, to select and to break costs down by), its
+    `kind` (what its price items apply to, such as an instance type) and its `owner`, the
+    resource a stop is sent to (a training job owns the instances it runs on: their cost is
+    the cost of not stopping the job).
+    """
 
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
         self.resource_ids: list[str] = []
+        self._groups: list[str] = []
+        self._kinds: list[str] = []
+        self._owners = array("i")
 
     def table(self, name: str, columns: Columns) -> Table:
         """The table `name`, created with `columns` on first use."""
@@ -116,19 +126,43 @@ class Recorder:
             raise ValueError(f"table {name!r} exists with other columns: {table.columns}")
         return table
 
-    def register(self, resource_id: str) -> int:
-        """A resource's key: the small integer that tables record instead of its id."""
+    def register(
+        self, resource_id: str, group: str = "", kind: str = "", owner: int | None = None
+    ) -> int:
+        """A resource's key: the small integer that tables record instead of its id.
+
+        `owner` is the key of the resource it belongs to; by default, itself.
+        """
+        key = len(self.resource_ids)
         self.resource_ids.append(resource_id)
-        return len(self.resource_ids) - 1
+        self._groups.append(group)
+        self._kinds.append(kind)
+        self._owners.append(key if owner is None else owner)
+        return key
+
+    def resources(self) -> pd.DataFrame:
+        """The registry, one row per key: resource_id, group, kind, owner_id."""
+        ids = _categories(self.resource_ids)
+        keys = np.arange(len(self.resource_ids), dtype=np.int32)
+        owners = np.frombuffer(self._owners, dtype=np.int32) if self._owners else keys
+        return pd.DataFrame(
+            {
+                "resource_id": pd.Categorical.from_codes(keys, dtype=ids),
+                "group": pd.Categorical(self._groups),
+                "kind": pd.Categorical(self._kinds),
+                "owner_id": pd.Categorical.from_codes(owners.copy(), dtype=ids),
+            }
+        )
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame (the recorder keeps recording afterwards)."""
         return {name: t.to_frame(self.resource_ids) for name, t in self.tables.items()}
 
     def hand_over(self) -> dict[str, pd.DataFrame]:
-        """Every table as a DataFrame, emptying the recorder table by table as it goes, so
-        that a million-request replication does not hold its tables twice."""
-        frames = {}
+        """Every table as a DataFrame, and the registry as `resources`, emptying the recorder
+        table by table as it goes, so that a million-request replication does not hold its
+        tables twice."""
+        frames = {"resources": self.resources()}
         for name in list(self.tables):
             frames[name] = self.tables.pop(name).to_frame(self.resource_ids)
         return frames

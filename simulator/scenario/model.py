@@ -26,8 +26,10 @@ from pydantic import (
 from simulator.engine.distributions import Distribution, Duration, Lognormal
 from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
-from simulator.services.rekognition import Fleet as RekognitionFleet
-from simulator.services.rekognition import Settings as RekognitionSettings
+from simulator.services import comprehend as _comprehend
+from simulator.services import lookoutvision as _lookoutvision
+from simulator.services import neptune as _neptune
+from simulator.services import rekognition as _rekognition
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
 
@@ -47,10 +49,16 @@ class _Strict(BaseModel):
 class Services(_Strict):
     """Per-service settings; a service left out keeps its defaults."""
 
-    rekognition: RekognitionSettings = RekognitionSettings()
+    rekognition: _rekognition.Settings = _rekognition.Settings()
+    lookoutvision: _lookoutvision.Settings = _lookoutvision.Settings()
+    comprehend: _comprehend.Settings = _comprehend.Settings()
+    neptune: _neptune.Settings = _neptune.Settings()
 
 
-Fleet = Annotated[RekognitionFleet, Field(discriminator="service")]
+Fleet = Annotated[
+    _rekognition.Fleet | _lookoutvision.Fleet | _comprehend.Fleet | _neptune.Fleet,
+    Field(discriminator="service"),
+]
 
 
 class Retry(_Strict):
@@ -244,6 +252,15 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
+        for index, fleet in enumerate(self.fleet):
+            if isinstance(fleet, _neptune.Fleet):
+                prices = self.services.neptune.prices.values()
+                for kind in fleet.billed_kinds:
+                    if not any(p.kinds is None or kind in p.kinds for p in prices):
+                        raise ValueError(
+                            f"fleet[{index}]: no price for instance type {kind!r}; add one "
+                            f"under services.neptune.prices with kinds: [{kind}]"
+                        )
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:
                 raise ValueError(
@@ -256,7 +273,7 @@ class Scenario(_Strict):
                 if requests.at < self.start:
                     raise ValueError(f"requests[{index}].at: {requests.at} is before start")
             group = requests.where.group
-            groups = {f.group or f.project for f in self.fleet if f.service == requests.service}
+            groups = {f.group_name for f in self.fleet if f.service == requests.service}
             if group is not None and group not in groups:
                 raise ValueError(
                     f"requests[{index}].where.group: no {requests.service} fleet entry has group "

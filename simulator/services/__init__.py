@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from simulator.services import rekognition
+from simulator.services import comprehend, lookoutvision, neptune, rekognition
 from simulator.services.base import ManagedService
 
 SERVICES: dict[str, type[ManagedService]] = {
-    rekognition.ProjectVersions.name: rekognition.ProjectVersions,
+    kind.name: kind
+    for kind in (
+        rekognition.ProjectVersions,
+        lookoutvision.Models,
+        comprehend.DocumentClassifiers,
+        neptune.TrainingJobs,
+    )
 }

@@ -35,18 +35,17 @@ HOURS_8 = 8 * 3600.0
 
 @dataclass(frozen=True)
 class Progression:
-    """On entering a status: after a draw of `latency`, move to `to`, or to `failed` with
-    the probability named `failure`; only if still in that status or one of `also_from`."""
+    """On entering a status: after a draw of `latency`, move to `to`, or to a status of
+    `otherwise` with the probability its setting names; only if the resource is still in
+    that status or one of `also_from` (where a race has moved it meanwhile).
+
+    A latency setting that is None (a maintenance window switched off) means no progression.
+    """
 
     latency: str
     to: StrEnum
-    failed: StrEnum | None = None
-    failure: str | None = None
+    otherwise: Mapping[StrEnum, str] = field(default_factory=dict)
     also_from: frozenset[StrEnum] = field(default=frozenset())
-
-    def __post_init__(self) -> None:
-        if (self.failed is None) != (self.failure is None):
-            raise TypeError("a Progression names both `failed` and `failure`, or neither")
 
 
 @dataclass(frozen=True)
@@ -60,20 +59,24 @@ class StopSpec:
 
 
 class Resource:
-    """One managed resource. `units` is what it bills by (inference units, instances)."""
+    """One managed resource. `units` is what it bills by (inference units, instances);
+    `moves` counts its transitions, so a timer set on entering a status can tell whether
+    the resource has left it since (and perhaps come back)."""
 
-    __slots__ = ("group", "id", "key", "status", "units")
+    __slots__ = ("group", "id", "key", "moves", "status", "units")
 
     def __init__(self, key: int, resource_id: str, group: str, units: float) -> None:
         self.key = key
         self.id = resource_id
         self.group = group
         self.units = units
+        self.moves = 0
         self.status: StrEnum
 
 
 def snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """The handler method of an operation: CancelMLModelTrainingJob -> cancel_ml_model_..."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 class ManagedService:
@@ -101,57 +104,81 @@ class ManagedService:
 
     # -- draws -------------------------------------------------------------------------
 
-    def _latency(self, name: str) -> float:
+    def _latency(self, name: str) -> float | None:
+        """A draw of the latency setting `name`, on its own stream; None if it is off."""
         sampler = self._samplers.get(name)
         if sampler is None:
             distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
+            if distribution is None:
+                return None
             sampler = self._samplers[name] = self.sim.sampler(f"{self.name}.{name}", distribution)
         return sampler()
 
-    def _happens(self, probability_setting: str) -> bool:
-        """A Bernoulli draw of the named probability setting, on its own stream."""
-        probability: float = getattr(self.settings, probability_setting)
-        if probability <= 0:
-            return False
-        name = f"{self.name}.{probability_setting}"
+    def _uniform(self, purpose: str) -> float:
+        """A U(0,1) draw on the stream named `purpose` (within this service)."""
+        name = f"{self.name}.{purpose}"
         sampler = self._samplers.get(name)
         if sampler is None:
             sampler = self._samplers[name] = self.sim.streams.sampler(
                 name, lambda g, n: g.random(n)
             )
-        return sampler() < probability
+        return sampler()
+
+    def _outcome(self, progression: Progression) -> StrEnum:
+        """Where a progression ends: one uniform draw against the cumulative probabilities
+        of `otherwise`, in their declared order; `to` for the rest."""
+        chances = [(s, float(getattr(self.settings, p))) for s, p in progression.otherwise.items()]
+        if not any(chance > 0 for _, chance in chances):
+            return progression.to
+        draw, cumulative = self._uniform(f"{progression.latency}.outcome"), 0.0
+        for status, chance in chances:
+            cumulative += chance
+            if draw < cumulative:
+                return status
+        return progression.to
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def add(self, resource_id: str, group: str, status: StrEnum, units: float) -> Resource:
-        """A resource the simulation starts with, in `status` (progressing from there)."""
-        resource = Resource(self.lifecycle.register(resource_id), resource_id, group, units)
-        self.resources[resource_id] = resource
+    def add(
+        self,
+        resource_id: str,
+        group: str,
+        status: StrEnum,
+        units: float,
+        kind: str = "",
+        owner: Resource | None = None,
+    ) -> Resource:
+        """A resource entering the simulation now, in `status` (progressing from there).
+
+        Resources that requests can target are listed in `resources`; parts of another
+        (`owner`: a job's instances, its S3 artifacts) are billed but not listed.
+        """
+        owner_key = None if owner is None else owner.key
+        key = self.lifecycle.register(resource_id, group, kind, owner_key)
+        resource = Resource(key, resource_id, group, units)
+        if owner is None:
+            self.resources[resource_id] = resource
         self.lifecycle.begin(resource, status)
         self._progress(resource)
         return resource
 
     def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
         self.lifecycle.move(resource, to, cause)
+        resource.moves += 1
         self._progress(resource)
 
     def _progress(self, resource: Resource) -> None:
         progression = self.PROGRESSIONS.get(resource.status)
-        if progression is not None:
-            self.sim.after(
-                self._latency(progression.latency),
-                self._complete,
-                resource,
-                resource.status,
-                progression,
-            )
+        if progression is None:
+            return
+        delay = self._latency(progression.latency)
+        if delay is not None:
+            self.sim.after(delay, self._complete, resource, resource.moves, progression)
 
-    def _complete(self, resource: Resource, entered: StrEnum, progression: Progression) -> None:
-        if resource.status is not entered and resource.status not in progression.also_from:
-            return  # another move won the race
-        failed = progression.failure is not None and self._happens(progression.failure)
-        to = progression.failed if failed and progression.failed is not None else progression.to
-        self.move(resource, to, progression.latency)
+    def _complete(self, resource: Resource, moves: int, progression: Progression) -> None:
+        if resource.moves != moves and resource.status not in progression.also_from:
+            return  # the resource has moved on: another move won the race
+        self.move(resource, self._outcome(progression), progression.latency)
 
     def populate(self, fleet: Any) -> None:
         """Add the resources a scenario's fleet entry for this service describes."""

@@ -63,12 +63,12 @@ TRANSITIONS: Final = {
 }
 PROGRESSIONS: Final = {
     S.TRAINING_IN_PROGRESS: Progression(
-        "training", to=S.TRAINING_COMPLETED, failed=S.TRAINING_FAILED, failure="training_failure"
+        "training", to=S.TRAINING_COMPLETED, otherwise={S.TRAINING_FAILED: "training_failure"}
     ),
     S.COPYING_IN_PROGRESS: Progression(
-        "copying", to=S.COPYING_COMPLETED, failed=S.COPYING_FAILED, failure="copy_failure"
+        "copying", to=S.COPYING_COMPLETED, otherwise={S.COPYING_FAILED: "copy_failure"}
     ),
-    S.STARTING: Progression("start", to=S.RUNNING, failed=S.FAILED, failure="start_failure"),
+    S.STARTING: Progression("start", to=S.RUNNING, otherwise={S.FAILED: "start_failure"}),
     S.STOPPING: Progression("stop", to=S.STOPPED),
 }
 STARTABLE: Final = frozenset({S.TRAINING_COMPLETED, S.STOPPED, S.COPYING_COMPLETED})
@@ -151,7 +151,7 @@ class Latencies(BaseModel):
 
 
 class Settings(ServiceSettings):
-    STATUS: ClassVar[type[StrEnum]] = Status
+    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
@@ -179,6 +179,10 @@ class Fleet(BaseModel):
     inference_units: int = Field(default=1, ge=1)
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.project
 
     def project_arn(self) -> str:
         return f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}/1"
@@ -219,7 +223,7 @@ class ProjectVersions(ManagedService):
         self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
 
     def populate(self, fleet: Fleet) -> None:
-        group = fleet.group or fleet.project
+        group = fleet.group_name
         versions = self._projects.setdefault(fleet.project_arn(), {})
         first = len(versions)  # two fleet entries of one project continue its numbering
         for index in range(first, first + fleet.count):

@@ -83,7 +83,9 @@ class RekognitionOperations(RuleBasedStateMachine):
         now = self.model.sim.now
         moves = self.model.sim.recorder.frames()["transitions"]
         prices = self.service.settings.prices
-        costs = derive_costs(moves, {"rekognition": prices}, now)
+        costs = derive_costs(
+            moves, {"rekognition": prices}, now, self.model.sim.recorder.resources()
+        )
         expected = 0.0
         for _, log in moves.groupby("resource_id", observed=True):
             ends = [*log["time"].tolist()[1:], now]

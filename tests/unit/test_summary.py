@@ -48,6 +48,7 @@ def test_billed_counts_a_replication_that_billed_nothing_as_zero() -> None:
         {
             "replication": [0, 0, 2],
             "service": pd.Categorical(["svc"] * 3),
+            "group": pd.Categorical(["fleet"] * 3),
             "item": pd.Categorical(["inference"] * 3),
             "usd": [1.0, 2.0, 6.0],
         }

@@ -32,6 +32,20 @@ def transitions(rows: Sequence[Row], ids: Sequence[str] = IDS) -> pd.DataFrame:
     )
 
 
+def registry(ids: Sequence[str] = IDS, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """The recorder's resource registry: each resource its own owner, in group `g`."""
+    categories = pd.CategoricalDtype(list(ids))
+    keys = np.arange(len(ids))
+    return pd.DataFrame(
+        {
+            "resource_id": pd.Categorical.from_codes(keys, dtype=categories),
+            "group": pd.Categorical(["g"] * len(ids)),
+            "kind": pd.Categorical(list(kinds) if kinds is not None else [""] * len(ids)),
+            "owner_id": pd.Categorical.from_codes(keys, dtype=categories),
+        }
+    )
+
+
 def records(costs: pd.DataFrame) -> list[tuple[Any, ...]]:
     columns = ["service", "resource_id", "item", "status", "start", "end"]
     return [tuple(row) for row in costs[columns].astype(object).itertuples(index=False)]
@@ -55,7 +69,7 @@ def per_second_transitions() -> pd.DataFrame:
 
 
 def test_costs_intervals_end_at_the_next_transition_or_the_horizon() -> None:
-    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0)
+    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0, resources=registry())
     assert list(costs.columns) == list(COST_COLUMNS)
     assert records(costs) == [
         ("svc", "r1", "inference", "RUNNING", 0.0, 1800.0),
@@ -68,7 +82,7 @@ def test_costs_intervals_end_at_the_next_transition_or_the_horizon() -> None:
 
 
 def test_costs_dtypes() -> None:
-    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0)
+    costs = derive_costs(per_second_transitions(), PER_SECOND, horizon=3600.0, resources=registry())
     for column in ("service", "item", "status", "resource_id"):
         assert isinstance(costs[column].dtype, pd.CategoricalDtype), column
     assert list(costs["resource_id"].cat.categories) == IDS
@@ -79,11 +93,11 @@ def test_costs_dtypes() -> None:
 def test_non_billable_statuses_and_other_services_cost_nothing() -> None:
     frame = per_second_transitions()
     other = {"other": PER_SECOND["svc"]}
-    costs = derive_costs(frame, other, horizon=3600.0)
+    costs = derive_costs(frame, other, horizon=3600.0, resources=registry())
     assert list(costs.columns) == list(COST_COLUMNS)
     assert costs.empty
     stopped_only = {"svc": {"x": Price(usd_per_hour=1.0, statuses=("STOPPED",))}}
-    costs = derive_costs(frame, stopped_only, horizon=3600.0)
+    costs = derive_costs(frame, stopped_only, horizon=3600.0, resources=registry())
     assert records(costs) == [
         ("svc", "r1", "x", "STOPPED", 2700.0, 3600.0),
         ("svc", "r0", "x", "STOPPED", 3000.0, 3600.0),
@@ -104,7 +118,7 @@ def test_several_items_of_one_service() -> None:
             (5400.0, "svc", "r0", "STOPPING", "STOPPED", "stopping", 1.0),
         ]
     )
-    costs = derive_costs(frame, prices, horizon=7200.0)
+    costs = derive_costs(frame, prices, horizon=7200.0, resources=registry())
     assert records(costs) == [
         ("svc", "r0", "inference", "RUNNING", 0.0, 3600.0),
         ("svc", "r0", "storage", "STOPPING", 3600.0, 5400.0),
@@ -130,7 +144,7 @@ def test_a_continuous_billable_span_is_rounded_on_its_last_interval() -> None:
             (130.0, "svc", "r0", "STOPPING", "STOPPED", "stopping", 1.0),
         ]
     )
-    costs = derive_costs(frame, ROUNDED, horizon=1000.0)
+    costs = derive_costs(frame, ROUNDED, horizon=1000.0, resources=registry())
     assert records(costs) == [
         ("svc", "r0", "inference", "RUNNING", 0.0, 100.0),
         ("svc", "r0", "inference", "STOPPING", 100.0, 130.0),
@@ -153,7 +167,7 @@ def test_rounding_up_to_granularity_above_the_minimum_per_span_and_resource() ->
             (801.0, "svc", "r1", "STOPPING", "STOPPED", "stopping", 2.0),
         ]
     )
-    costs = derive_costs(frame, ROUNDED, horizon=2000.0)
+    costs = derive_costs(frame, ROUNDED, horizon=2000.0, resources=registry())
     assert records(costs) == [
         ("svc", "r0", "inference", "RUNNING", 0.0, 130.0),
         ("svc", "r1", "inference", "RUNNING", 0.0, 650.0),
@@ -171,7 +185,7 @@ def test_rounding_up_to_granularity_above_the_minimum_per_span_and_resource() ->
 
 def test_a_span_open_at_the_horizon_is_rounded_too() -> None:
     frame = transitions([(0.0, "svc", "r0", None, "RUNNING", "initial", 1.0)])
-    costs = derive_costs(frame, ROUNDED, horizon=601.0)
+    costs = derive_costs(frame, ROUNDED, horizon=601.0, resources=registry())
     assert records(costs) == [("svc", "r0", "inference", "RUNNING", 0.0, 601.0)]
     assert costs["usd"].tolist() == pytest.approx([660.0], rel=1e-12)
 
@@ -239,8 +253,8 @@ def stop_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
 
 def derived() -> pd.DataFrame:
     raw, moves = stop_tables()
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON)
-    return derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
+    return derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
 
 
 def column(stops: pd.DataFrame, name: str) -> list[Any]:
@@ -301,7 +315,7 @@ def test_cost_after_request_is_pro_rata() -> None:
             "usd": [8.0, 10.0],
         }
     )
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
     # r0: [0, 800) costs 8; requested 100, terminal 400 -> 300/800 of it.
     # r1: [0, 1000) costs 10; requested 200, rejected -> until the horizon, 800/1000.
     assert stops["cost_after_request_usd"].tolist() == pytest.approx(
@@ -316,8 +330,8 @@ def test_no_stops() -> None:
         "stop_responses": raw["stop_responses"].iloc[:0],
         "stop_observations": raw["stop_observations"].iloc[:0],
     }
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON)
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON)
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
     assert list(stops.columns) == list(STOP_COLUMNS)
     assert stops.empty
 
@@ -349,9 +363,9 @@ def test_stops_from_recorder_tables() -> None:
     moves.append(21.0, "svc", r0, "RUNNING", "STOPPING", "stop", 1.0)
     moves.append(50.0, "svc", r0, "STOPPING", "STOPPED", "stop", 1.0)
     observations.append(1, 60.0, "STOPPED")
-    raw = recorder.frames()
-    costs = derive_costs(raw["transitions"], DOLLAR_A_SECOND, 100.0)
-    stops = derive_stops(raw, raw["transitions"], costs, TERMINAL, 100.0)
+    raw = {**recorder.frames(), "resources": recorder.resources()}
+    costs = derive_costs(raw["transitions"], DOLLAR_A_SECOND, 100.0, raw["resources"])
+    stops = derive_stops(raw, raw["transitions"], costs, TERMINAL, 100.0, raw["resources"])
     assert column(stops, "resource_id") == ["r1", "r0"]
     assert column(stops, "outcome") == ["rejected", "STOPPED"]
     assert column(stops, "attempts") == [5, 1]

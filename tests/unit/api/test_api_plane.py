@@ -23,7 +23,7 @@ class Status(StrEnum):
 
 
 class FakeSettings(ServiceSettings):
-    STATUS: ClassVar[type[StrEnum]] = Status
+    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
     OPERATIONS: ClassVar[tuple[str, ...]] = ("Stop", "Describe")
 
 

@@ -1,0 +1,231 @@
+"""Comprehend: custom document classifier training (StopTrainingDocumentClassifier).
+
+    SUBMITTED -> TRAINING -> TRAINED | TRAINED_WITH_WARNING | IN_ERROR
+    TRAINING  --stop--> STOP_REQUESTED -> STOPPED, unless training completes first -> TRAINED
+    SUBMITTED --stop--> STOP_REQUESTED -> STOPPED (nothing trained: ASSUMED)
+
+The race is documented: "If the training job completes before it can be stopped, it is put
+into the TRAINED [state]; otherwise the training job is stopped and put into the STOPPED
+state." Both clocks run from the stop: the training's own remaining time (drawn when it
+entered TRAINING) and the stop's latency; whichever fires first moves the classifier, and
+the other finds it gone and does nothing. With exponential clocks the share ending TRAINED
+is mu_train / (mu_train + mu_stop) (the statistical tests hold it to that).
+
+StopTrainingDocumentClassifier answers HTTP 200 with an empty body. TooManyRequestsException
+and ResourceNotFoundException are HTTP 400 on the API reference page, which the simulator
+follows; botocore 1.44's model (protocol smithy-rpc-v2-cbor) says 429 and 404. The status
+decides whether botocore's legacy mode retries a throttle (400: no; 429: yes); standard mode
+retries TooManyRequestsException by its code either way.
+
+A stop in another status (ASSUMED): STOP_REQUESTED is a 200 no-op; TRAINED,
+TRAINED_WITH_WARNING, IN_ERROR and STOPPED are InvalidRequestException, as Comprehend's other
+stop calls document; DELETING or an unknown ARN is ResourceNotFoundException.
+
+Training is billed per second at $3.00/h from TRAINING until it ends (after a stop: until
+STOPPED or TRAINED, ASSUMED); a trained model costs $0.50 per model-month of management.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.api.errors import ErrorSpec
+from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
+from simulator.api.validation import Param
+from simulator.engine.distributions import Distribution, Lognormal
+from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+
+if TYPE_CHECKING:
+    from simulator.engine.env import Simulation
+
+
+class Status(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    TRAINING = "TRAINING"
+    DELETING = "DELETING"
+    STOP_REQUESTED = "STOP_REQUESTED"
+    STOPPED = "STOPPED"
+    IN_ERROR = "IN_ERROR"
+    TRAINED = "TRAINED"
+    TRAINED_WITH_WARNING = "TRAINED_WITH_WARNING"
+
+
+S = Status
+TRAINING_ENDS: Final = frozenset({S.TRAINED, S.TRAINED_WITH_WARNING, S.IN_ERROR})
+TRANSITIONS: Final = {
+    S.SUBMITTED: frozenset({S.TRAINING, S.STOP_REQUESTED}),
+    S.TRAINING: TRAINING_ENDS | {S.STOP_REQUESTED},
+    S.STOP_REQUESTED: TRAINING_ENDS | {S.STOPPED},
+}
+PROGRESSIONS: Final = {
+    S.SUBMITTED: Progression("queue", to=S.TRAINING),
+    S.TRAINING: Progression(
+        "training",
+        to=S.TRAINED,
+        otherwise={S.TRAINED_WITH_WARNING: "warning", S.IN_ERROR: "error"},
+        also_from=frozenset({S.STOP_REQUESTED}),  # the race: training may still finish first
+    ),
+    S.STOP_REQUESTED: Progression("stop", to=S.STOPPED),
+}
+ENDED: Final = frozenset({S.TRAINED, S.TRAINED_WITH_WARNING, S.IN_ERROR, S.STOPPED})
+
+InvalidRequest = ErrorSpec("InvalidRequestException", 400)
+ResourceNotFound = ErrorSpec("ResourceNotFoundException", 400)
+ERRORS: Final = ServiceErrors(
+    validation=InvalidRequest,
+    throttling=ErrorSpec("TooManyRequestsException", 400),
+    internal=ErrorSpec("InternalServerException", 500),
+    access_denied=ErrorSpec("AccessDeniedException", 400),  # ASSUMED: not on the page
+    not_found=ResourceNotFound,
+)
+
+CLASSIFIER_ARN: Final = (
+    r"^arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:document-classifier/"
+    r"[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?$"
+)
+_CLASSIFIER = Param(str, required=True, max=256, pattern=CLASSIFIER_ARN)
+OPERATIONS: Final = {
+    op.name: op
+    for op in (
+        Operation(
+            "StopTrainingDocumentClassifier",
+            "comprehend:StopTrainingDocumentClassifier",
+            {"DocumentClassifierArn": _CLASSIFIER},
+            resource_param="DocumentClassifierArn",
+        ),
+        Operation(
+            "DescribeDocumentClassifier",
+            "comprehend:DescribeDocumentClassifier",
+            {"DocumentClassifierArn": _CLASSIFIER},
+            resource_param="DocumentClassifierArn",
+        ),
+    )
+}
+
+
+class Latencies(BaseModel):
+    """How long each transition takes. AWS publishes none: all ASSUMED."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    queue: Distribution = Field(
+        default=Lognormal(median=2 * 60, p95=10 * 60), description="SUBMITTED to TRAINING"
+    )
+    training: Distribution = Field(
+        default=Lognormal(median=45 * 60, p95=3 * 3600),
+        description="TRAINING until it ends (walkthroughs report 1-2 h end to end)",
+    )
+    stop: Distribution = Field(
+        default=Lognormal(median=5 * 60, p95=15 * 60),
+        description="STOP_REQUESTED to STOPPED, if training does not finish first",
+    )
+
+
+class Settings(ServiceSettings):
+    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
+    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+
+    latency: Latencies = Latencies()
+    warning: float = Field(default=0.0, ge=0, le=1, description="P(TRAINED_WITH_WARNING)")
+    error: float = Field(default=0.0, ge=0, le=1, description="P(IN_ERROR) when training ends")
+    prices: dict[str, Price] = Field(
+        default_factory=lambda: {
+            "training": Price(usd_per_hour=3.0, statuses=("TRAINING", "STOP_REQUESTED")),
+            "model_management": Price(
+                usd_per_hour=0.5 / 730, statuses=("TRAINED", "TRAINED_WITH_WARNING"), per_unit=False
+            ),
+        },
+        description="training per second (STOP_REQUESTED billed: ASSUMED); $0.50 per "
+        "model-month of a trained model",
+    )
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> Settings:
+        if self.warning + self.error > 1:
+            raise ValueError("warning + error: expected at most 1 together")
+        return self
+
+
+class Fleet(BaseModel):
+    """`count` document classifiers named `<name>-<i>`, all in `status` at the start."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    service: Literal["comprehend"]
+    count: int = Field(ge=1)
+    name: str = Field(default="classifier", pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", max_length=63)
+    group: str | None = Field(default=None, description="name to select by; default: name")
+    status: Literal["SUBMITTED", "TRAINING"] = Field(
+        default="TRAINING", description="where training is at t=0 (it progresses from there)"
+    )
+    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.name
+
+    def arn(self, index: int) -> str:
+        return (
+            f"arn:aws:comprehend:{self.region}:{self.account}:document-classifier/"
+            f"{self.name}-{index}"
+        )
+
+
+class DocumentClassifiers(ManagedService):
+    """All document classifiers of the simulated account, and their API."""
+
+    name: ClassVar[str] = "comprehend"
+    Status: ClassVar[type[StrEnum]] = Status
+    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
+    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
+    ERRORS: ClassVar[ServiceErrors] = ERRORS
+    STOP: ClassVar[StopSpec] = StopSpec(
+        operation="StopTrainingDocumentClassifier",
+        terminal=ENDED,
+        describe="DescribeDocumentClassifier",
+        describe_status=lambda r: r["DocumentClassifierProperties"]["Status"],
+    )
+    settings: Settings
+
+    def __init__(self, sim: Simulation, settings: Settings) -> None:
+        super().__init__(sim, settings)
+        self._named: dict[str, int] = {}  # name -> classifiers so far: entries continue it
+
+    def populate(self, fleet: Fleet) -> None:
+        first = self._named.get(fleet.name, 0)
+        self._named[fleet.name] = first + fleet.count
+        for index in range(first, first + fleet.count):
+            # units: the training job billed per hour (none for one stopped before training)
+            self.add(fleet.arn(index), fleet.group_name, Status(fleet.status), units=1.0)
+
+    def _find(self, arn: str) -> Resource:
+        classifier = self.resources.get(arn)
+        if classifier is None or classifier.status is S.DELETING:
+            raise ResourceNotFound(f"Resource {arn} not found")
+        return classifier
+
+    def stop_training_document_classifier(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        classifier = self._find(params["DocumentClassifierArn"])
+        if classifier.status in ENDED:
+            raise InvalidRequest(f"Classifier is {classifier.status}; training is not running")
+        if classifier.status is S.SUBMITTED:
+            classifier.units = 0.0  # stopped before it trained: nothing to bill
+        if classifier.status is not S.STOP_REQUESTED:
+            self.move(classifier, S.STOP_REQUESTED, "stop")
+        return {}
+
+    def describe_document_classifier(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        classifier = self._find(params["DocumentClassifierArn"])
+        return {
+            "DocumentClassifierProperties": {
+                "DocumentClassifierArn": classifier.id,
+                "Status": classifier.status,  # a StrEnum member is its string
+            }
+        }
+
+    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        return {"DocumentClassifierArn": resource.id, **extra}

@@ -1,0 +1,267 @@
+"""Lookout for Vision: model hosting (StopModel).
+
+    TRAINING -> TRAINED | TRAINING_FAILED
+    TRAINED --start--> STARTING_HOSTING -> HOSTED | HOSTING_FAILED
+    HOSTED --stop--> STOPPING_HOSTING -> TRAINED
+    HOSTED <-> SYSTEM_UPDATING (maintenance windows: off unless `latency.maintenance_gap`)
+
+Amazon Lookout for Vision reached its end of support on 2025-10-31: the simulator keeps it
+for studies of fleets that ran on it. botocore no longer ships its model, so the API page
+(`StopModel`) is the reference for members, constraints and errors.
+
+StopModel answers HTTP 202 with {"Status": "STOPPING_HOSTING"} (DOC: "After the model
+hosting stops, the Status of the model is TRAINED"). Its ClientToken makes it idempotent
+for 8 hours (DOC): the same token with the same parameters replays the first answer and
+stops nothing twice, with other parameters it is a ConflictException (ASSUMED: the page says
+"an error occurs"); an SDK fills in a token per call when the caller gives none.
+
+A stop in another status (ASSUMED): STOPPING_HOSTING answers STOPPING_HOSTING again;
+HOSTING_FAILED is accepted and cleans up to TRAINED; STARTING_HOSTING, SYSTEM_UPDATING and
+every status that is not hosted are ConflictException (409). A model is billed per inference
+unit per minute while HOSTED, and (ASSUMED) while SYSTEM_UPDATING and STOPPING_HOSTING, at
+an ASSUMED $4.00 per inference-unit hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.api.errors import ErrorSpec
+from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
+from simulator.api.validation import Param
+from simulator.engine.distributions import Distribution, Lognormal
+from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+
+if TYPE_CHECKING:
+    from simulator.engine.env import Simulation
+
+END_OF_SUPPORT: Final = "2025-10-31"
+
+
+class Status(StrEnum):
+    TRAINING = "TRAINING"
+    TRAINED = "TRAINED"
+    TRAINING_FAILED = "TRAINING_FAILED"
+    STARTING_HOSTING = "STARTING_HOSTING"
+    HOSTED = "HOSTED"
+    HOSTING_FAILED = "HOSTING_FAILED"
+    STOPPING_HOSTING = "STOPPING_HOSTING"
+    SYSTEM_UPDATING = "SYSTEM_UPDATING"
+    DELETING = "DELETING"
+
+
+S = Status
+TRANSITIONS: Final = {
+    S.TRAINING: frozenset({S.TRAINED, S.TRAINING_FAILED}),
+    S.TRAINED: frozenset({S.STARTING_HOSTING}),
+    S.STARTING_HOSTING: frozenset({S.HOSTED, S.HOSTING_FAILED}),
+    S.HOSTED: frozenset({S.STOPPING_HOSTING, S.SYSTEM_UPDATING}),
+    S.SYSTEM_UPDATING: frozenset({S.HOSTED}),
+    S.HOSTING_FAILED: frozenset({S.STOPPING_HOSTING}),
+    S.STOPPING_HOSTING: frozenset({S.TRAINED}),
+}
+PROGRESSIONS: Final = {
+    S.TRAINING: Progression(
+        "training", to=S.TRAINED, otherwise={S.TRAINING_FAILED: "training_failure"}
+    ),
+    S.STARTING_HOSTING: Progression(
+        "start", to=S.HOSTED, otherwise={S.HOSTING_FAILED: "start_failure"}
+    ),
+    S.HOSTED: Progression("maintenance_gap", to=S.SYSTEM_UPDATING),
+    S.SYSTEM_UPDATING: Progression("maintenance", to=S.HOSTED),
+    S.STOPPING_HOSTING: Progression("stop", to=S.TRAINED),
+}
+STOPPABLE: Final = frozenset({S.HOSTED, S.HOSTING_FAILED})
+
+Conflict = ErrorSpec("ConflictException", 409)
+ResourceNotFound = ErrorSpec("ResourceNotFoundException", 404)
+ServiceQuotaExceeded = ErrorSpec("ServiceQuotaExceededException", 402)
+ERRORS: Final = ServiceErrors(
+    validation=ErrorSpec("ValidationException", 400),
+    throttling=ErrorSpec("ThrottlingException", 429),
+    internal=ErrorSpec("InternalServerException", 500),
+    access_denied=ErrorSpec("AccessDeniedException", 403),
+    not_found=ResourceNotFound,
+    token_conflict=Conflict,
+    others=(ServiceQuotaExceeded,),
+)
+
+PROJECT_NAME: Final = r"^[a-zA-Z0-9][a-zA-Z0-9_\-]*$"
+_PROJECT = Param(str, required=True, min=1, max=255, pattern=PROJECT_NAME)
+_VERSION = Param(str, required=True, min=1, max=10, pattern=r"^([1-9][0-9]*|latest)$")
+_TOKEN = Param(str, min=1, max=64, pattern=r"^[a-zA-Z0-9-]+$")
+OPERATIONS: Final = {
+    op.name: op
+    for op in (
+        Operation(
+            "StopModel",
+            "lookoutvision:StopModel",
+            {"ProjectName": _PROJECT, "ModelVersion": _VERSION, "ClientToken": _TOKEN},
+            resource_param="ProjectName",
+            success_status=202,
+            idempotency_token="ClientToken",
+        ),
+        Operation(
+            "StartModel",
+            "lookoutvision:StartModel",
+            {
+                "ProjectName": _PROJECT,
+                "ModelVersion": _VERSION,
+                "MinInferenceUnits": Param(int, required=True, min=1),
+                "ClientToken": _TOKEN,
+                "MaxInferenceUnits": Param(int, min=1),
+            },
+            resource_param="ProjectName",
+            success_status=202,
+            idempotency_token="ClientToken",
+        ),
+        Operation(
+            "DescribeModel",
+            "lookoutvision:DescribeModel",
+            {"ProjectName": _PROJECT, "ModelVersion": _VERSION},
+            resource_param="ProjectName",
+        ),
+    )
+}
+
+
+class Latencies(BaseModel):
+    """How long each transition takes. AWS publishes none: all ASSUMED."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    training: Distribution = Field(
+        default=Lognormal(median=2 * 3600, p95=8 * 3600), description="TRAINING until done"
+    )
+    start: Distribution = Field(
+        default=Lognormal(median=10 * 60, p95=30 * 60), description="STARTING_HOSTING to HOSTED"
+    )
+    stop: Distribution = Field(
+        default=Lognormal(median=2 * 60, p95=6 * 60), description="STOPPING_HOSTING to TRAINED"
+    )
+    maintenance_gap: Distribution | None = Field(
+        default=None,
+        description="hosted time before a SYSTEM_UPDATING window, e.g. {kind: exponential, "
+        "mean: 7d} for windows at a rate; default: no maintenance",
+    )
+    maintenance: Distribution = Field(
+        default=Lognormal(median=15 * 60, p95=45 * 60),
+        description="how long a SYSTEM_UPDATING window lasts",
+    )
+
+
+class Settings(ServiceSettings):
+    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
+    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+
+    latency: Latencies = Latencies()
+    training_failure: float = Field(default=0.0, ge=0, le=1, description="P(TRAINING_FAILED)")
+    start_failure: float = Field(default=0.0, ge=0, le=1, description="P(HOSTING_FAILED)")
+    prices: dict[str, Price] = Field(
+        default_factory=lambda: {
+            "inference": Price(
+                usd_per_hour=4.0,
+                statuses=("HOSTED", "SYSTEM_UPDATING", "STOPPING_HOSTING"),
+                granularity=60.0,
+            ),
+        },
+        description="ASSUMED $4.00 per inference-unit hour, billed per minute while hosted "
+        "(SYSTEM_UPDATING and STOPPING_HOSTING billed: ASSUMED)",
+    )
+
+
+class Fleet(BaseModel):
+    """Model versions 1..`count` of one project (continuing its numbering), in `status`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    service: Literal["lookoutvision"]
+    count: int = Field(ge=1)
+    project: str = Field(default="inspection", max_length=255, pattern=PROJECT_NAME)
+    group: str | None = Field(default=None, description="name to select by; default: project")
+    status: Status = Status.HOSTED
+    inference_units: int = Field(default=1, ge=1)
+    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.project
+
+    def model_arn(self, version: int) -> str:
+        return f"arn:aws:lookoutvision:{self.region}:{self.account}:model/{self.project}/{version}"
+
+
+class Models(ManagedService):
+    """All Lookout for Vision models of the simulated account, and their API."""
+
+    name: ClassVar[str] = "lookoutvision"
+    Status: ClassVar[type[StrEnum]] = Status
+    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
+    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
+    ERRORS: ClassVar[ServiceErrors] = ERRORS
+    STOP: ClassVar[StopSpec] = StopSpec(
+        operation="StopModel",
+        terminal=frozenset({S.TRAINED}),
+        describe="DescribeModel",
+        describe_status=lambda r: r["ModelDescription"]["Status"],
+    )
+    settings: Settings
+
+    def __init__(self, sim: Simulation, settings: Settings) -> None:
+        super().__init__(sim, settings)
+        self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
+        self._versions: dict[str, tuple[str, str]] = {}  # ModelArn -> (project, version)
+
+    def populate(self, fleet: Fleet) -> None:
+        versions = self._projects.setdefault(fleet.project, [])
+        for number in range(len(versions) + 1, len(versions) + fleet.count + 1):
+            arn = fleet.model_arn(number)
+            versions.append(self.add(arn, fleet.group_name, fleet.status, fleet.inference_units))
+            self._versions[arn] = (fleet.project, str(number))
+
+    def _find(self, params: Mapping[str, Any]) -> Resource:
+        project, version = params["ProjectName"], params["ModelVersion"]
+        versions = self._projects.get(project, [])
+        index = len(versions) if version == "latest" else int(version)
+        if not 1 <= index <= len(versions):
+            raise ResourceNotFound(f"Model {project}/{version} not found")
+        return versions[index - 1]
+
+    def stop_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        model = self._find(params)
+        if model.status in STOPPABLE:
+            self.move(model, S.STOPPING_HOSTING, "stop")
+        elif model.status is not S.STOPPING_HOSTING:
+            raise Conflict(f"Model is {model.status}; only a hosted model can stop")
+        return {"Status": S.STOPPING_HOSTING.value}
+
+    def start_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        model = self._find(params)
+        if model.status is not S.TRAINED:
+            raise Conflict(f"Model is {model.status}; only a TRAINED model can start")
+        model.units = params["MinInferenceUnits"]
+        self.move(model, S.STARTING_HOSTING, "start")
+        return {"Status": S.STARTING_HOSTING.value}
+
+    def describe_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        model = self._find(params)
+        version = self._versions[model.id][1]
+        return {
+            "ModelDescription": {
+                "ModelVersion": version,
+                "ModelArn": model.id,
+                "Status": model.status,  # a StrEnum member is its string
+                "MinInferenceUnits": int(model.units),
+            }
+        }
+
+    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        project, version = self._versions[resource.id]
+        request: dict[str, Any] = {"ProjectName": project, "ModelVersion": version}
+        if operation == "StartModel":
+            request["MinInferenceUnits"] = int(resource.units)  # restart as it ran
+        return {**request, **extra}
