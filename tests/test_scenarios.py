@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulator.runner import simulate
@@ -34,3 +35,45 @@ def test_the_throttled_burst_shows_throttles_retries_and_lost_stops() -> None:
     assert (calls["attempt"] > 1).sum() > 0
     outcomes = set(tables["stops"]["outcome"])
     assert {"STOPPED", "rejected"} <= outcomes
+
+
+def _run(name: str) -> dict[str, pd.DataFrame]:
+    scenario = load_scenario(Path(__file__).parent.parent / "scenarios" / f"{name}.yaml")
+    return simulate(scenario, scenario.seed, 0)
+
+
+def test_the_comprehend_race_ends_some_stops_trained() -> None:
+    tables = _run("comprehend-stop-race")
+    outcomes = tables["stops"]["outcome"].value_counts()
+    assert outcomes["STOPPED"] > outcomes["TRAINED"] > 0
+    trained = tables["stops"].query("outcome == 'TRAINED'")
+    assert (trained["cost_after_request_usd"] > 0).all()  # training billed until it won
+    assert (tables["costs"]["item"] == "model_management").any()
+
+
+def test_lookout_retries_stop_each_model_once_and_token_reuse_conflicts() -> None:
+    tables = _run("lookoutvision-idempotent-retries")
+    stops, moves = tables["stops"], tables["transitions"]
+    assert (tables["calls"]["error_code"] == "InternalServerException").any()  # retried
+    stopping = moves[moves["to_status"] == "STOPPING_HOSTING"]
+    fleet = stopping[stopping["resource_id"].astype(str).str.contains("model/fleet/")]
+    days = (fleet["time"] // 86400).astype(int)
+    assert fleet.groupby([fleet["resource_id"].astype(str), days]).size().max() == 1
+    scripted = stops[stops["resource_id"].astype(str).str.contains("model/scripted/")]
+    assert (scripted["error_code"] == "ConflictException").sum() == 3  # 6's token, 3, 4
+    replayed = scripted[(scripted["requested_at"] == 19 * 3600 + 20 * 60) & scripted["accepted"]]
+    assert len(replayed) == 2
+    assert (replayed["stop_latency_s"] == 0).all()  # the first answer, nothing stopped again
+    model1 = stopping[stopping["resource_id"].astype(str).str.endswith("model/scripted/1")]
+    assert len(model1) == 2  # the next evening its old token has expired
+
+
+def test_neptune_cancel_without_clean_leaves_storage_billing() -> None:
+    tables = _run("neptune-cancel-clean")
+    assert set(tables["stops"]["outcome"]) == {"Stopped"}
+    s3 = tables["costs"].query("item == 's3'").groupby("group", observed=True)["usd"].sum()
+    assert s3["kept"] > 20 * s3["cleaned"] > 0
+    moves = tables["transitions"]
+    deleted = moves[moves["to_status"] == "Deleted"]["resource_id"].astype(str)
+    assert deleted.str.startswith("cleaned-").all()
+    assert len(deleted) == 25

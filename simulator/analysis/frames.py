@@ -3,15 +3,15 @@
     costs   one row per resource per interval spent in a billable status: the resource's
             group, the interval's unit-hours and dollars. Each continuous billable span is
             rounded up to the price's granularity and minimum; the rounding is charged on
-            the span's last interval.
-            Intervals still open at the horizon end there.
+            the span's last interval. Intervals still open at the horizon end there.
     stops   one row per stop request: when it was sent, whether it was accepted and after
-            how many attempts, when the resource reached a status that ends a stop, when the
-            caller saw it, what the resource cost from the request until then (until the
-            horizon if the stop never took effect: the price of a lost stop), counting the
-            parts it owns (a training job's instances) with it, and the
-            outcome: the terminal status, `rejected` (the call failed), `stuck` (accepted,
-            not ended by the horizon) or `in_flight` (unanswered at the horizon).
+            how many attempts, when the resource reached a status that ends a stop (at once
+            if it was in one already: a duplicate stop), when the caller saw it, what the
+            resource and the parts it owns (a training job's instances) cost from the
+            request until then (until the horizon if the stop never took effect: the price
+            of a lost stop), and the outcome: the terminal status, `rejected` (the call
+            failed), `stuck` (accepted, not ended by the horizon) or `in_flight`
+            (unanswered at the horizon).
 
 All the inputs are plain tables and plain data (prices, terminal statuses by service); the
 `resources` registry (resource_id, group, kind, owner_id per recorder key) says what each
@@ -175,16 +175,14 @@ def derive_stops(
 def _terminal_after(
     stops: pd.DataFrame, transitions: pd.DataFrame, terminal: Mapping[str, frozenset[str]]
 ) -> pd.DataFrame:
-    """For each accepted stop, the first move of its resource into a terminal status after
-    the request was sent."""
+    """For each accepted stop, when and how its resource ended: the status it was already in
+    when the request was sent, if that ends a stop (a duplicate stop answered after the
+    first took effect), else its first move into a terminal status after the request."""
     status = transitions["to_status"].astype(str)
     service = transitions["service"].astype(str)
     is_end = np.zeros(len(transitions), dtype=bool)
     for name, statuses in terminal.items():
         is_end |= ((service == name) & status.isin(statuses)).to_numpy()
-    ends = transitions.loc[is_end, ["time", "resource_id", "to_status"]].rename(
-        columns={"to_status": "status"}
-    )
     left = pd.DataFrame(
         {
             "row": np.arange(len(stops)),
@@ -192,20 +190,33 @@ def _terminal_after(
             "requested_at": stops["requested_at"].to_numpy(),
         }
     ).sort_values("requested_at", kind="stable")
-    right = pd.DataFrame(
+    moves = pd.DataFrame(
         {
-            "key": ends["resource_id"].cat.codes.to_numpy(),
-            "time": ends["time"].to_numpy(),
-            "status": ends["status"].astype(str).to_numpy(),
+            "key": transitions["resource_id"].cat.codes.to_numpy(),
+            "time": transitions["time"].to_numpy(),
+            "status": status.to_numpy(),
+            "ends": is_end,
         }
     ).sort_values("time", kind="stable")
-    joined = pd.merge_asof(
-        left, right, left_on="requested_at", right_on="time", by="key", direction="forward"
+    before = pd.merge_asof(
+        left, moves, left_on="requested_at", right_on="time", by="key", direction="backward"
+    )
+    after = pd.merge_asof(
+        left, moves[moves["ends"]], left_on="requested_at", right_on="time", by="key",
+        direction="forward",
+    )  # fmt: skip
+    already = before["ends"].fillna(False).astype(bool).to_numpy()
+    joined = pd.DataFrame(
+        {
+            "row": left["row"].to_numpy(),
+            "time": np.where(already, left["requested_at"], after["time"]),
+            "status": np.where(already, before["status"], after["status"]),
+        }
     ).sort_values("row")
     accepted = stops["accepted"].fillna(False).astype(bool).to_numpy()
     return pd.DataFrame(
         {
-            "time": np.where(accepted, joined["time"].to_numpy(), np.nan),
+            "time": np.where(accepted, joined["time"].to_numpy(dtype=float), np.nan),
             "status": pd.Series(joined["status"].to_numpy()).where(accepted).astype("category"),
         }
     )

@@ -281,6 +281,46 @@ def test_stops_terminal_latency_and_observation() -> None:
     assert column(stops, "observed_at") == [420.0, None, None, None, None]
 
 
+def test_a_stop_accepted_when_its_resource_has_already_ended_ends_at_once() -> None:
+    """A duplicate stop (a token replayed, a job already Stopped) ends when it is sent."""
+    moves = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (10.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
+            (50.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
+        ]
+    )
+    raw = {
+        "transitions": moves,
+        "stop_requests": pd.DataFrame(
+            {
+                "time": [9.9, 80.0],
+                "service": pd.Categorical(["svc"] * 2),
+                "resource_id": pd.Categorical(["r0", "r0"], categories=IDS),
+                "caller": pd.Categorical(["ops"] * 2),
+            }
+        ),
+        "stop_responses": pd.DataFrame(
+            {
+                "request": np.array([0, 1], dtype=np.int64),
+                "time": [10.1, 80.2],
+                "accepted": np.array([True, True]),
+                "error_code": pd.Categorical([None, None]),
+                "attempts": np.array([1, 1], dtype=np.int64),
+            }
+        ),
+        "stop_observations": pd.DataFrame(
+            {"request": np.array([], dtype=np.int64), "time": [], "status": pd.Categorical([])}
+        ),
+    }
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    assert column(stops, "terminal_at") == [50.0, 80.0]
+    assert column(stops, "stop_latency_s") == [pytest.approx(40.1), 0.0]
+    assert column(stops, "outcome") == ["STOPPED", "STOPPED"]
+    assert stops["cost_after_request_usd"].tolist() == pytest.approx([40.1, 0.0], rel=1e-12)
+
+
 def test_cost_after_request_until_terminal_or_horizon() -> None:
     stops = derived()
     # $1 a second while RUNNING or STOPPING:
