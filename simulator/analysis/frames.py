@@ -110,6 +110,10 @@ def derive_costs(
     return costs
 
 
+_NOISE: Final = 1e-9
+"""Relative tolerance, in billing increments, for spans summed from float clock times."""
+
+
 def _rounding(span: np.ndarray, seconds: np.ndarray, price: Price) -> np.ndarray:
     """Seconds added to each interval: a span's rounding, on its last interval."""
     extra = np.zeros(len(seconds))
@@ -117,7 +121,10 @@ def _rounding(span: np.ndarray, seconds: np.ndarray, price: Price) -> np.ndarray
         return extra  # per-second billing of float times: nothing to round
     starts = np.flatnonzero(np.append(True, span[1:] != span[:-1]))
     totals = np.add.reduceat(seconds, starts)
-    billed = np.maximum(np.ceil(totals / price.granularity) * price.granularity, price.minimum)
+    # A span of exactly one minute can reach the clock as 60.00000000000001 s: float noise
+    # far below a microsecond does not start another billing increment.
+    units = np.ceil(totals / price.granularity - _NOISE)
+    billed = np.maximum(units * price.granularity, price.minimum)
     ends = np.append(starts[1:], len(seconds)) - 1
     extra[ends] = billed - totals
     return extra

@@ -121,6 +121,16 @@ class ServiceSettings(BaseModel):
     )
     prices: dict[str, Price] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_prices(cls, data: Any) -> Any:
+        """Price items a scenario gives replace the defaults of the same name; the other
+        defaults stay (adding an instance type must not make the rest free)."""
+        if isinstance(data, dict) and isinstance(data.get("prices"), dict):
+            defaults = cls.model_fields["prices"].get_default(call_default_factory=True)
+            data = {**data, "prices": {**defaults, **data["prices"]}}
+        return data
+
     @model_validator(mode="after")
     def _known_names(self) -> ServiceSettings:
         for block in ("throttle", "faults"):
@@ -142,8 +152,3 @@ class ServiceSettings(BaseModel):
                     f"{', '.join(statuses)}"
                 )
         return self
-
-
-def default_prices(**prices: Price) -> Any:
-    """A `Field` default for a service's price table (list prices, us-east-1)."""
-    return Field(default_factory=lambda: dict(prices))

@@ -59,9 +59,9 @@ class _Route:
     throttle: Throttle | None
     fault_probability: float
     fault: Callable[[], float] | None
-    tokens: TokenStore | None
-    """The operation's idempotency tokens: a token is scoped to its operation."""
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    tokens: dict[str, TokenStore] = field(default_factory=dict)
+    """Idempotency tokens by account: a token is scoped to its operation and account."""
 
 
 class ControlPlane:
@@ -87,7 +87,6 @@ class ControlPlane:
                 settings.throttle.get(name),
                 probability,
                 fault,
-                TokenStore(service.token_lifetime_s) if operation.idempotency_token else None,
             )
 
     def operation(self, service: str, operation: str) -> Operation:
@@ -118,11 +117,15 @@ class ControlPlane:
         token_field = operation.idempotency_token
         if token_field is None or token_field not in params:
             return route.handler(params)
-        return self._idempotent(route, params, token_field)
+        return self._idempotent(route, caller.account, params, token_field)
 
-    def _idempotent(self, route: _Route, params: Mapping[str, Any], token_field: str) -> Response:
-        service, store = route.service, route.tokens
-        assert store is not None, route.operation.name
+    def _idempotent(
+        self, route: _Route, account: str, params: Mapping[str, Any], token_field: str
+    ) -> Response:
+        service = route.service
+        store = route.tokens.get(account)
+        if store is None:
+            store = route.tokens[account] = TokenStore(service.token_lifetime_s)
         token, now = params[token_field], self.sim.now
         try:
             replayed = store.replay(token, params, token_field, now)

@@ -33,7 +33,7 @@ class Param:
     """True when `check` would find nothing wrong: the fast path, one call per member."""
 
     def __post_init__(self) -> None:
-        regex = re.compile(self.pattern) if self.pattern is not None else None
+        regex = re.compile(ecma_anchors(self.pattern)) if self.pattern is not None else None
         object.__setattr__(self, "_regex", regex)
         object.__setattr__(self, "accepts", self._compile())
 
@@ -68,6 +68,30 @@ class Param:
         if self.enum is not None and value not in self.enum:
             return f"{name} must be one of {', '.join(self.enum)}"
         return None
+
+
+def ecma_anchors(pattern: str) -> str:
+    """`pattern` with each end anchor `$` (outside a character class) written `\\Z`.
+
+    AWS patterns are ECMA-262 regexes, searched, not implicitly anchored; ECMA's `$` matches
+    only at the end of the value, Python's also before a final newline, which would let
+    "latest\\n" through as a ModelVersion.
+    """
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 class Schema(dict[str, Param]):

@@ -258,8 +258,9 @@ class Scenario(_Strict):
                 for kind in fleet.billed_kinds:
                     if not any(p.kinds is None or kind in p.kinds for p in prices):
                         raise ValueError(
-                            f"fleet[{index}]: no price for instance type {kind!r}; add one "
-                            f"under services.neptune.prices with kinds: [{kind}]"
+                            f"fleet[{index}]: no price for {kind!r}; add one under "
+                            f"services.neptune.prices, e.g. {kind}: {{usd_per_hour: ..., "
+                            f"statuses: [InProgress, Stopping], kinds: [{kind}]}}"
                         )
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:

@@ -127,6 +127,8 @@ class ManagedService:
     def _outcome(self, progression: Progression) -> StrEnum:
         """Where a progression ends: one uniform draw against the cumulative probabilities
         of `otherwise`, in their declared order; `to` for the rest."""
+        if not progression.otherwise:
+            return progression.to
         chances = [(s, float(getattr(self.settings, p))) for s, p in progression.otherwise.items()]
         if not any(chance > 0 for _, chance in chances):
             return progression.to

@@ -193,10 +193,12 @@ class Fleet(BaseModel):
     @property
     def billed_kinds(self) -> tuple[str, ...]:
         """The price kinds its parts bill as: each needs a price (the scenario checks)."""
+        storage = ("s3",) if self.artifacts_gb > 0 else ()
         return (
             self.processing_instance_type,
             self.training_instance_type,
             self.transform_instance_type,
+            *storage,
         )
 
 
@@ -293,7 +295,7 @@ class TrainingJobs(ManagedService):
         shape = job.shape
         if job.stage == "processing":
             if ended is not S.Completed:
-                self._end(job, S.Failed, ended)
+                self._end(job, S.Failed)
                 return
             job.stages["processing"] = S.Completed
             job.stage = "training"
@@ -304,27 +306,29 @@ class TrainingJobs(ManagedService):
                 self._launch_training(job)
             elif not job.running:
                 if job.trained == 0:  # no training job produced a model
-                    self._end(job, S.Failed, ended)
+                    self._end(job, S.Failed)
                     return
                 job.stages["training"] = S.Completed
                 job.stage = "transform"
                 self._launch(job, "transform", shape.transform_instance_type)
         else:
-            self._end(job, S.Completed if ended is S.Completed else S.Failed, ended)
+            self._end(job, S.Completed if ended is S.Completed else S.Failed)
 
     def _launch_training(self, job: _Job) -> None:
         job.launched += 1
         self._launch(job, f"hpo-{job.launched}", job.shape.training_instance_type)
 
-    def _end(self, job: _Job, to: JobStatus, stage_status: StrEnum) -> None:
-        job.stages[job.stage] = JobStatus(stage_status)
-        job.stage = "done"
-        self.move(job.resource, to, "training")
+    def _end(self, job: _Job, to: JobStatus) -> None:
+        """End the job as its current stage ended (Completed, or Failed)."""
+        stage, job.stage = job.stage, "done"
+        job.stages[stage] = to
+        self.move(job.resource, to, stage)
 
     # -- the cancel --------------------------------------------------------------------
 
     def _stop_parts(self, job: _Job) -> None:
         self.move(job.resource, S.Stopping, "cancel")
+        job.stages[job.stage] = S.Stopping
         for part in sorted(job.running, key=lambda p: p.key):  # in launch order: reproducible
             self.move(part, S.Stopping, "cancel")
             delay = self._latency("stop")

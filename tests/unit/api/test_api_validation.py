@@ -129,3 +129,19 @@ def test_float_param_is_compared_by_value() -> None:
     assert confidence.check("MinConfidence", 50.5) is None
     assert confidence.check("MinConfidence", 100.5) == "MinConfidence must be at most 100"
     assert confidence.check("MinConfidence", -0.5) == "MinConfidence must be at least 0"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "accepted"),
+    [
+        (r"^([1-9][0-9]*|latest)$", "latest", True),
+        (r"^([1-9][0-9]*|latest)$", "latest\n", False),  # Python's `$` would accept it
+        (r"^[a-z]+$", "abc\n", False),
+        (r"[$]x", "$x", True),  # a `$` in a class is a character
+        (r"a\$", "a$", True),  # so is an escaped one
+        (r"ab", "xxabyy", True),  # AWS patterns are searched, not anchored
+    ],
+)
+def test_patterns_follow_ecma_semantics(pattern: str, value: str, accepted: bool) -> None:
+    assert Param(str, pattern=pattern).accepts(value) is accepted
+    assert (Param(str, pattern=pattern).check("m", value) is None) is accepted
