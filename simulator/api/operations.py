@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.validation import Param, Schema
 from simulator.engine.distributions import Duration
+from simulator.engine.schema import Strict
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,9 @@ class ServiceErrors:
         return tuple(dict.fromkeys(s for s in [*specs, *self.others] if s is not None))
 
 
-class Throttle(BaseModel):
+class Throttle(Strict):
     """A token bucket: `rate` requests per second, `burst` at once. Over it: throttled."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     rate: float = Field(gt=0, description="sustained requests per second")
     burst: float = Field(default=1, ge=1, description="bucket size: requests admitted at once")
 
@@ -66,7 +66,7 @@ HOURS_PER_MONTH: Final = 730.0
 """AWS's billing month (S3 storage, Comprehend model management)."""
 
 
-class Price(BaseModel):
+class Price(Strict):
     """USD per unit-hour while a resource is in one of `statuses`.
 
     Each continuous billable span is rounded up to `granularity` and to at least `minimum`.
@@ -74,7 +74,6 @@ class Price(BaseModel):
     bills); it is kept as the hourly rate.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     usd_per_hour: float = Field(ge=0)
     statuses: tuple[str, ...] = Field(min_length=1)
     granularity: Duration = Field(default=1.0, gt=0)
@@ -102,14 +101,13 @@ class Price(BaseModel):
         return data
 
 
-class ServiceSettings(BaseModel):
+class ServiceSettings(Strict):
     """Settings every service has; a service's own `Settings` subclass adds its behaviour.
 
     `STATUSES` (every status a price may name) and `OPERATIONS`, set by the subclass, let
     the schema check names early.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     STATUSES: ClassVar[tuple[type[StrEnum], ...]]
     OPERATIONS: ClassVar[tuple[str, ...]]
 

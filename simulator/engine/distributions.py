@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -30,6 +29,7 @@ from pydantic import (
 )
 
 from simulator.engine.durations import parse_duration
+from simulator.engine.schema import Strict
 
 Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 """Seconds; accepts a number or a human duration. Used across the scenario schema."""
@@ -37,9 +37,7 @@ Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 Z95 = 1.6448536269514722  # standard normal quantile at 0.95
 
 
-class _Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
+class _Distribution(Strict):
     def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
 
@@ -225,8 +223,7 @@ def _read_column(path: Path, column: str) -> tuple[float, ...]:
         raise ValueError(f"column {column!r} of {path}: {error}") from None
 
 
-class Component(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class Component(Strict):
     weight: float = Field(gt=0)
     of: Distribution
 

@@ -14,8 +14,6 @@ from typing import Annotated, Any, Self
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -24,6 +22,7 @@ from pydantic import (
 )
 
 from simulator.engine.distributions import Distribution, Duration, Lognormal
+from simulator.engine.schema import Strict
 from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
@@ -42,11 +41,7 @@ class RetryMode(StrEnum):
     ADAPTIVE = "adaptive"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Services(_Strict):
+class Services(Strict):
     """Per-service settings; a service left out keeps its defaults."""
 
     rekognition: _rekognition.Settings = _rekognition.Settings()
@@ -61,7 +56,7 @@ Fleet = Annotated[
 ]
 
 
-class Retry(_Strict):
+class Retry(Strict):
     mode: RetryMode = Field(
         default=RetryMode.STANDARD, description="botocore's retry mode (standard since 1.44)"
     )
@@ -70,12 +65,12 @@ class Retry(_Strict):
     )
 
 
-class WaiterSettings(_Strict):
+class WaiterSettings(Strict):
     delay: Duration = Field(default=30.0, gt=0, description="between polls (SDK waiters: 30s)")
     max_attempts: int = Field(default=40, ge=1, description="polls before giving up")
 
 
-class Caller(_Strict):
+class Caller(Strict):
     """One botocore client: its retries, its network, its permissions, its waiter."""
 
     retry: Retry = Retry()
@@ -87,13 +82,13 @@ class Caller(_Strict):
     waiter: WaiterSettings = WaiterSettings()
 
 
-class Poisson(_Strict):
+class Poisson(Strict):
     rate: float = Field(gt=0, description="requests per second")
     start: Duration = 0.0
     end: Duration | None = Field(default=None, description="default: the horizon")
 
 
-class Replay(_Strict):
+class Replay(Strict):
     """A trace of requests: CSV or Parquet with columns time, service, resource, operation,
     and optionally parameters (a JSON object) and caller. `time` is seconds from the start or
     an ISO timestamp."""
@@ -127,7 +122,7 @@ class Replay(_Strict):
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class Where(_Strict):
+class Where(Strict):
     """Which resources a request may target: all of a service's, or a group, or statuses."""
 
     group: str | None = None
@@ -136,7 +131,7 @@ class Where(_Strict):
     )
 
 
-class Requests(_Strict):
+class Requests(Strict):
     """A stream of requests to one operation of one service.
 
     Exactly one of `at`, `every`, `poisson`, `replay` says when. `at` and `every` target all
@@ -229,7 +224,7 @@ class Requests(_Strict):
         return time(int(hours), int(minutes))
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """A fleet of resources, who calls what when, and how the services behave."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="used in output names")

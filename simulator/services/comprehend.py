@@ -31,12 +31,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
+from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
@@ -107,10 +108,9 @@ OPERATIONS: Final = {
 }
 
 
-class Latencies(BaseModel):
+class Latencies(Strict):
     """How long each transition takes. AWS publishes none: all ASSUMED."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     queue: Distribution = Field(
         default=Lognormal(median=2 * 60, p95=10 * 60), description="SUBMITTED to TRAINING"
     )
@@ -129,8 +129,8 @@ class Settings(ServiceSettings):
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
-    warning: float = Field(default=0.0, ge=0, le=1, description="P(TRAINED_WITH_WARNING)")
-    error: float = Field(default=0.0, ge=0, le=1, description="P(IN_ERROR) when training ends")
+    warning: Probability = Field(default=0.0, description="P(TRAINED_WITH_WARNING)")
+    error: Probability = Field(default=0.0, description="P(IN_ERROR) when training ends")
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
             "training": Price(usd_per_hour=3.0, statuses=("TRAINING", "STOP_REQUESTED")),
@@ -149,10 +149,9 @@ class Settings(ServiceSettings):
         return self
 
 
-class Fleet(BaseModel):
+class Fleet(Strict):
     """`count` document classifiers named `<name>-<i>`, all in `status` at the start."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     service: Literal["comprehend"]
     count: int = Field(ge=1)
     name: str = Field(default="classifier", pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", max_length=63)

@@ -28,12 +28,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
+from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
@@ -129,10 +130,9 @@ OPERATIONS: Final = {
 }
 
 
-class Latencies(BaseModel):
+class Latencies(Strict):
     """How long each transition takes. AWS publishes none: all ASSUMED."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     training: Distribution = Field(
         default=Lognormal(median=2 * 3600, p95=8 * 3600), description="TRAINING until done"
     )
@@ -158,8 +158,8 @@ class Settings(ServiceSettings):
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
-    training_failure: float = Field(default=0.0, ge=0, le=1, description="P(TRAINING_FAILED)")
-    start_failure: float = Field(default=0.0, ge=0, le=1, description="P(HOSTING_FAILED)")
+    training_failure: Probability = Field(default=0.0, description="P(TRAINING_FAILED)")
+    start_failure: Probability = Field(default=0.0, description="P(HOSTING_FAILED)")
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
             "inference": Price(
@@ -173,10 +173,9 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(BaseModel):
+class Fleet(Strict):
     """Model versions 1..`count` of one project (continuing its numbering), in `status`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     service: Literal["lookoutvision"]
     count: int = Field(ge=1)
     project: str = Field(default="inspection", max_length=255, pattern=PROJECT_NAME)

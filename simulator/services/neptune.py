@@ -37,12 +37,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
+from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
@@ -118,10 +119,9 @@ OPERATIONS: Final = {
 }
 
 
-class Latencies(BaseModel):
+class Latencies(Strict):
     """How long each part takes. AWS publishes none but the stop's grace: all ASSUMED."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     processing: Distribution = Field(
         default=Lognormal(median=20 * 60, p95=60 * 60), description="data processing"
     )
@@ -150,9 +150,9 @@ class Settings(ServiceSettings):
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
-    processing_failure: float = Field(default=0.0, ge=0, le=1, description="P(processing Failed)")
-    training_failure: float = Field(default=0.0, ge=0, le=1, description="P(a training Failed)")
-    transform_failure: float = Field(default=0.0, ge=0, le=1, description="P(transform Failed)")
+    processing_failure: Probability = Field(default=0.0, description="P(processing Failed)")
+    training_failure: Probability = Field(default=0.0, description="P(a training Failed)")
+    transform_failure: Probability = Field(default=0.0, description="P(transform Failed)")
     cluster_roles: tuple[str, ...] = Field(
         default=("arn:aws:iam::123456789012:role/NeptuneMLRole",),
         description="the IAM roles in the DB cluster parameter group",
@@ -170,10 +170,9 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(BaseModel):
+class Fleet(Strict):
     """`count` model-training jobs `<name>-<i>`, all started at t=0 with this shape."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     service: Literal["neptune"]
     count: int = Field(ge=1)
     name: str = Field(default="training", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")

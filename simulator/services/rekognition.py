@@ -21,12 +21,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal, Uniform
+from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
@@ -129,10 +130,9 @@ OPERATIONS: Final = {
 }
 
 
-class Latencies(BaseModel):
+class Latencies(Strict):
     """How long each transition takes. Defaults: AWS publishes none but these ranges."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     training: Distribution = Field(
         default=Lognormal(median=2 * 3600, p95=12 * 3600),
         description="TRAINING_IN_PROGRESS until done (DOC: 30 minutes to 24 hours)",
@@ -155,9 +155,9 @@ class Settings(ServiceSettings):
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
-    training_failure: float = Field(default=0.0, ge=0, le=1, description="P(TRAINING_FAILED)")
-    copy_failure: float = Field(default=0.0, ge=0, le=1, description="P(COPYING_FAILED)")
-    start_failure: float = Field(default=0.0, ge=0, le=1, description="P(FAILED on start)")
+    training_failure: Probability = Field(default=0.0, description="P(TRAINING_FAILED)")
+    copy_failure: Probability = Field(default=0.0, description="P(COPYING_FAILED)")
+    start_failure: Probability = Field(default=0.0, description="P(FAILED on start)")
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
             "inference": Price(usd_per_hour=4.0, statuses=("RUNNING", "STOPPING")),
@@ -167,10 +167,9 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(BaseModel):
+class Fleet(Strict):
     """`count` model versions of one project, all in `status` at the start."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     service: Literal["rekognition"]
     count: int = Field(ge=1)
     project: str = Field(default="models", pattern=r"^[a-zA-Z0-9_.\-]{1,255}$")
