@@ -115,18 +115,24 @@ _NOISE: Final = 1e-9
 
 
 def _rounding(span: np.ndarray, seconds: np.ndarray, price: Price) -> np.ndarray:
-    """Seconds added to each interval: a span's rounding, on its last interval."""
+    """Seconds added to each interval: a span's rounding, on its last interval.
+
+    Per-second billing (a granularity of 1 s) bills the clock's continuous time as it is:
+    whole seconds would add a fraction of a second per span, noise to every closed form.
+    """
     extra = np.zeros(len(seconds))
-    if (price.granularity == 1.0 and price.minimum == 0.0) or len(seconds) == 0:
-        return extra  # per-second billing of float times: nothing to round
+    per_second = price.granularity == 1.0
+    if (per_second and price.minimum == 0.0) or len(seconds) == 0:
+        return extra
     starts = np.flatnonzero(np.append(True, span[1:] != span[:-1]))
     totals = np.add.reduceat(seconds, starts)
-    # A span of exactly one minute can reach the clock as 60.00000000000001 s: float noise
-    # far below a microsecond does not start another billing increment.
-    units = np.ceil(totals / price.granularity - _NOISE)
-    billed = np.maximum(units * price.granularity, price.minimum)
+    billed = totals
+    if not per_second:
+        # A span of exactly one minute can reach the clock as 60.00000000000001 s: float
+        # noise far below a microsecond does not start another billing increment.
+        billed = np.ceil(totals / price.granularity - _NOISE) * price.granularity
     ends = np.append(starts[1:], len(seconds)) - 1
-    extra[ends] = billed - totals
+    extra[ends] = np.maximum(billed, price.minimum) - totals
     return extra
 
 

@@ -69,7 +69,8 @@ HOURS_PER_MONTH: Final = 730.0
 class Price(Strict):
     """USD per unit-hour while a resource is in one of `statuses`.
 
-    Each continuous billable span is rounded up to `granularity` and to at least `minimum`.
+    Each continuous billable span is rounded up to `granularity` and to at least `minimum`;
+    per-second billing (1 s, the default) bills the clock's continuous time unrounded.
     A monthly list price may be given as `usd_per_month` (a month is 730 hours, as AWS
     bills); it is kept as the hourly rate.
     """
