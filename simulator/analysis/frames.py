@@ -191,11 +191,10 @@ def _terminal_after(
     """For each accepted stop, when and how its resource ended: the status it was already in
     when the request was sent, if that ends a stop (a duplicate stop answered after the
     first took effect), else its first move into a terminal status after the request."""
-    status = transitions["to_status"].astype(str)
-    service = transitions["service"].astype(str)
+    to_status, service = transitions["to_status"], transitions["service"]
     is_end = np.zeros(len(transitions), dtype=bool)
     for name, statuses in terminal.items():
-        is_end |= ((service == name) & status.isin(statuses)).to_numpy()
+        is_end |= ((service == name) & to_status.isin(statuses)).to_numpy()
     left = pd.DataFrame(
         {
             "row": np.arange(len(stops)),
@@ -207,7 +206,7 @@ def _terminal_after(
         {
             "key": transitions["resource_id"].cat.codes.to_numpy(),
             "time": transitions["time"].to_numpy(),
-            "status": status.to_numpy(),
+            "status": to_status.cat.codes.to_numpy(),
             "ends": is_end,
         }
     ).sort_values("time", kind="stable")
@@ -219,18 +218,17 @@ def _terminal_after(
         direction="forward",
     )  # fmt: skip
     already = before["ends"].fillna(False).astype(bool).to_numpy()
-    joined = pd.DataFrame(
-        {
-            "row": left["row"].to_numpy(),
-            "time": np.where(already, left["requested_at"], after["time"]),
-            "status": np.where(already, before["status"], after["status"]),
-        }
-    ).sort_values("row")
     accepted = stops["accepted"].fillna(False).astype(bool).to_numpy()
+    order = np.argsort(left["row"].to_numpy(), kind="stable")  # back to the stops' order
+    time = np.where(already, left["requested_at"], after["time"])[order]
+    code = np.where(already, before["status"], after["status"].fillna(-1))[order]
+    code = np.where(accepted, code, -1).astype(np.int64)
     return pd.DataFrame(
         {
-            "time": np.where(accepted, joined["time"].to_numpy(dtype=float), np.nan),
-            "status": pd.Series(joined["status"].to_numpy()).where(accepted).astype("category"),
+            "time": np.where(accepted, time, np.nan),
+            "status": pd.Categorical.from_codes(
+                code, dtype=to_status.dtype
+            ).remove_unused_categories(),
         }
     )
 
