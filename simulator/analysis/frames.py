@@ -227,7 +227,7 @@ def _terminal_after(
         {
             "time": np.where(accepted, time, np.nan),
             "status": pd.Categorical.from_codes(
-                code, dtype=to_status.dtype
+                code, categories=to_status.cat.categories
             ).remove_unused_categories(),
         }
     )
