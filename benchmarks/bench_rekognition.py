@@ -127,7 +127,7 @@ def run_simulator(work: Workload) -> dict[str, Any]:
     parse_s = time.perf_counter() - started
 
     started, cpu = time.perf_counter(), time.process_time()
-    tables = simulate(scenario, work.seed, 0)
+    tables = simulate(scenario, work.seed, 0, baseline=False)  # the simulation alone
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 
     calls, stops, transitions = tables["calls"], tables["stops"], tables["transitions"]

@@ -23,8 +23,9 @@ class Model:
     clients: dict[str, Client]
 
 
-def build(scenario: Scenario, seed: int, replication: int) -> Model:
-    """Replication `replication` of `scenario`, ready to run from t=0."""
+def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -> Model:
+    """Replication `replication` of `scenario`, ready to run from t=0; with `stops` False,
+    its counterfactual: the same draws, no stop request sent."""
     sim = Simulation(Streams(seed, replication))
     plane = ControlPlane(sim)
     services = {
@@ -45,5 +46,5 @@ def build(scenario: Scenario, seed: int, replication: int) -> Model:
         )
         for name, caller in scenario.callers.items()
     }
-    Workload(sim, scenario, services, clients).start()
+    Workload(sim, scenario, services, clients, stops).start()
     return Model(sim, plane, services, clients)

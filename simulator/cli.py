@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -15,10 +14,16 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TimeRemainingColumn
 from rich.table import Table
 
-from simulator.analysis.summary import billed, summarize
+from simulator.analysis.summary import (
+    BILLED_COLUMNS,
+    SAVINGS_COLUMNS,
+    SUMMARY_COLUMNS,
+    with_intervals,
+)
 from simulator.errors import SimulatorError
-from simulator.output import Format, write_run
-from simulator.runner import run as run_replications
+from simulator.report import write_report
+from simulator.results import Results, load_results
+from simulator.results import run as run_scenario
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 
@@ -77,43 +82,31 @@ def _load(path: Path) -> Scenario:
         raise typer.Exit(2) from None
 
 
-def _interval(row: pd.Series, metric: str, fmt: str) -> str:
-    value, low, high = row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    text = format(value, fmt)
-    if isinstance(low, float) and not math.isnan(low):
-        text += f" ±{(high - low) / 2:{fmt}}"
-    return text
-
-
-def print_summary(summary: pd.DataFrame, title: str) -> None:
+def _print_table(frame: pd.DataFrame, title: str, left: int) -> None:
+    """A DataFrame of text as a terminal table; its first `left` columns are names."""
     table = Table(title=title, title_justify="left")
-    headers = ("service", "outcome", "stops", "latency mean s", "p50 s", "p95 s", "p99 s")
-    for header in (*headers, "USD after request"):
-        table.add_column(header, justify="left" if header in {"service", "outcome"} else "right")
-    for _, row in summary.iterrows():
-        table.add_row(
-            row["service"],
-            row["outcome"],
-            _interval(row, "count", ".1f"),
-            _interval(row, "latency_mean_s", ".1f"),
-            _interval(row, "latency_p50_s", ".1f"),
-            _interval(row, "latency_p95_s", ".1f"),
-            _interval(row, "latency_p99_s", ".1f"),
-            _interval(row, "cost_after_request_usd", ",.2f"),
-        )
+    for index, column in enumerate(frame.columns):
+        table.add_column(str(column), justify="left" if index < left else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(value) for value in row))
     out.print(table)
+
+
+def print_answers(results: Results) -> None:
+    """The summary, the savings and the bill: what `run` and `report` print alike."""
+    title = f"{results.scenario.name}: seed {results.seed}, {results.replications} replication(s)"
+    summary = with_intervals(results.summary(), ["service", "outcome"], SUMMARY_COLUMNS)
+    _print_table(summary, title, left=2)
+    saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
+    _print_table(saved, "what the stops saved (against the same draws, nothing stopped)", 2)
+    bill = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
+    _print_table(bill, "billed over the horizon", left=3)
     out.print("[dim]mean over replications ± half-width of its 95% confidence interval[/dim]")
 
 
-def print_billed(bill: pd.DataFrame) -> None:
-    table = Table(title="billed over the horizon", title_justify="left")
-    for header in ("service", "group", "item", "USD"):
-        table.add_column(header, justify="right" if header == "USD" else "left")
-    for _, row in bill.iterrows():
-        table.add_row(row["service"], row["group"], row["item"], _interval(row, "usd", ",.2f"))
-    out.print(table)
+ReportFlag = Annotated[
+    bool, typer.Option("--report", help="also write PNG figures and report.html into the run")
+]
 
 
 @app.command()
@@ -128,29 +121,43 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="processes to run replications on")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    report: ReportFlag = False,
 ) -> None:
     """Run a scenario and write its tables, summary and resolved scenario."""
     if fmt not in ("parquet", "csv"):
         err.print(f"--format: expected parquet or csv, got {fmt!r}")
         raise typer.Exit(2)
     scenario = _load(scenario_file)
-    seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     progress = _DelayedProgress(f"{scenario.name}: {count} replication(s)")
     try:
-        tables = run_replications(
+        results = run_scenario(
             scenario, seed=seed, replications=count, workers=workers, progress=progress
         )
     finally:
         progress.close()
-    summary = summarize(tables["stops"], count)
-    bill = billed(tables["costs"], count)
-    directory = out_dir or Path("runs") / scenario.name
-    fmt_: Format = "csv" if fmt == "csv" else "parquet"
-    write_run(directory, tables, summary, bill, scenario, seed=seed, replications=count, fmt=fmt_)
-    print_summary(summary, f"{scenario.name}: seed {seed}, {count} replication(s)")
-    print_billed(bill)
+    directory = results.save(
+        out_dir or Path("runs") / scenario.name, "csv" if fmt == "csv" else "parquet"
+    )
+    print_answers(results)
     out.print(f"tables written to {directory}/")
+    if report:
+        out.print(f"report written to {write_report(results, directory)}")
+
+
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="a run directory", show_default=False)],
+) -> None:
+    """Re-render a run's summary, figures and report.html from its directory, without
+    running it again."""
+    try:
+        results = load_results(run_dir)
+    except SimulatorError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    print_answers(results)
+    out.print(f"report written to {write_report(results, run_dir)}")
 
 
 @app.command()

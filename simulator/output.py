@@ -1,8 +1,9 @@
 """A run directory: the tables, the summary, and what they came from.
 
-    transitions.parquet calls.parquet stops.parquet costs.parquet   (or .csv)
+    transitions calls stops costs baseline_costs   .parquet (or .csv): the tables
     summary.csv summary.json       per service and outcome, with 95% intervals
     billed.csv                     what each service billed over the horizon, by item
+    savings.csv                    billed with and without the stops, and the saving
     scenario.yaml                  the resolved scenario (every default written out)
     run.json                       seed, replications, package version; written last
 
@@ -30,12 +31,23 @@ from simulator.scenario.model import Scenario
 Format = Literal["parquet", "csv"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_READABLE = 0o666 & ~_umask()
+"""The mode a plainly created file would get: what a user's umask allows."""
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """`write(temporary)` then rename onto `path`: readers never see a partial file."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, _READABLE)  # mkstemp's file is private; results are to share
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -45,8 +57,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def write_run(
     directory: Path,
     tables: Mapping[str, pd.DataFrame],
-    summary: pd.DataFrame,
-    bill: pd.DataFrame,
+    answers: Mapping[str, pd.DataFrame],
     scenario: Scenario,
     *,
     seed: int,
@@ -57,9 +68,9 @@ def write_run(
     (directory / "run.json").unlink(missing_ok=True)  # the old run is no longer complete
     for name, table in tables.items():
         atomic_write(directory / f"{name}.{fmt}", partial(_write_table, table, fmt))
-    atomic_write(directory / "summary.csv", lambda p: summary.to_csv(p, index=False))
-    atomic_write(directory / "billed.csv", lambda p: bill.to_csv(p, index=False))
-    records = json.loads(summary.to_json(orient="records"))
+    for name, answer in answers.items():
+        atomic_write(directory / f"{name}.csv", partial(_write_table, answer, "csv"))
+    records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
     resolved = scenario.model_dump(mode="json", by_alias=True)
     resolved.update(seed=seed, replications=replications)

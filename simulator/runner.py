@@ -20,7 +20,9 @@ from simulator.build import build
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 
-TABLES: Final = ("transitions", "calls", "stops", "costs")
+TABLES: Final = ("transitions", "calls", "stops", "costs", "baseline_costs")
+"""`baseline_costs` is `costs` in the counterfactual where no stop is sent: same seed, same
+streams, so the difference between the two is what the stops saved, not noise."""
 Progress = Callable[[float], None]
 """Told the fraction of the work done, from 0 to 1."""
 
@@ -28,9 +30,16 @@ _STEPS: Final = 50
 
 
 def simulate(
-    scenario: Scenario, seed: int, replication: int, progress: Progress | None = None
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    progress: Progress | None = None,
+    *,
+    baseline: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """Run one replication to the horizon and derive its tables."""
+    """Run one replication to the horizon and derive its tables; with `baseline`, run its
+    counterfactual too (without it, `baseline_costs` is left out: benchmarks time the
+    simulation alone)."""
     raw = _recorded(scenario, seed, replication, progress)
     gc.collect()  # the model's processes and events form cycles: free them before deriving
     prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
@@ -41,16 +50,26 @@ def simulate(
     costs = derive_costs(transitions, prices, scenario.horizon, resources)
     stops = derive_stops(raw, transitions, costs, terminal, scenario.horizon, resources)
     tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
+    del raw
+    if baseline:
+        unstopped = _recorded(scenario, seed, replication, None, stops=False)
+        tables["baseline_costs"] = derive_costs(
+            unstopped["transitions"], prices, scenario.horizon, unstopped["resources"]
+        )
     for table in tables.values():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
     return tables
 
 
 def _recorded(
-    scenario: Scenario, seed: int, replication: int, progress: Progress | None
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    progress: Progress | None,
+    stops: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """The recorder's tables; the model (resources, processes) is freed on return."""
-    model = build(scenario, seed, replication)
+    model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
     for step in range(1, _STEPS + 1):
         env.run(until=horizon * step / _STEPS)
@@ -59,14 +78,16 @@ def _recorded(
     return model.sim.recorder.hand_over()
 
 
-def _unit(scenario: Scenario, seed: int, replication: int) -> dict[str, pd.DataFrame]:
-    return simulate(scenario, seed, replication)
+def _unit(
+    scenario: Scenario, seed: int, replication: int, baseline: bool
+) -> dict[str, pd.DataFrame]:
+    return simulate(scenario, seed, replication, baseline=baseline)
 
 
 def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """The tables of several replications as one, `replication` first, categories unified."""
-    tables = {}
-    for name in TABLES:
+    tables: dict[str, pd.DataFrame] = {}
+    for name in (name for name in TABLES if name in parts[0]):
         frames = [part[name] for part in parts]
         categorical = [
             c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
@@ -81,7 +102,7 @@ def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def run(
+def run_tables(
     scenario: Scenario,
     *,
     seed: int | None = None,
@@ -89,8 +110,12 @@ def run(
     workers: int = 1,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    baseline: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """All replications' tables. `workers` > 1 runs them on a local process pool."""
+    """All replications' tables (`baseline_costs` with `baseline`). `workers` > 1 runs them
+    on a local process pool.
+
+    `simulator.run` wraps this in a `Results`."""
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     if executor is None and workers <= 1:
@@ -101,12 +126,12 @@ def run(
                 if progress is not None:
                     progress((done + fraction) / count)
 
-            parts.append(simulate(scenario, seed, replication, step))
+            parts.append(simulate(scenario, seed, replication, step, baseline=baseline))
         return concat(parts)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = [pool.submit(_unit, scenario, seed, r) for r in range(count)]
+        futures = [pool.submit(_unit, scenario, seed, r, baseline) for r in range(count)]
         results = []
         for done, future in enumerate(futures, start=1):
             results.append(future.result())

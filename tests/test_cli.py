@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
+from simulator.runner import TABLES
 
 NIGHTLY = Path(__file__).parent.parent / "scenarios" / "rekognition-nightly-stop.yaml"
-TABLES = ("transitions", "calls", "stops", "costs")
 runner = CliRunner()
 
 
@@ -35,7 +35,7 @@ def test_run_writes_the_tables_summary_and_resolved_scenario(
     out, tables = first_run
     names = {p.name for p in out.iterdir()}
     assert names == {f"{t}.parquet" for t in TABLES} | {
-        "summary.csv", "summary.json", "billed.csv", "scenario.yaml", "run.json"
+        "summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml", "run.json"
     }  # fmt: skip
     meta = json.loads((out / "run.json").read_text())
     assert (meta["seed"], meta["replications"]) == (2026, 2)
@@ -165,3 +165,41 @@ def test_schema_is_json_schema_of_the_scenario() -> None:
     assert schema["title"] == "Scenario"
     assert {"horizon", "fleet", "requests", "services", "callers"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+def test_run_with_report_writes_figures_and_one_self_contained_html(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(NIGHTLY), "--out", str(tmp_path), "--replications", "1", "--report"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = {"latency", "cost", "timeline", "outcomes", "calls"}
+    assert {p.stem for p in tmp_path.glob("*.png")} == figures
+    page = (tmp_path / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == len(figures)
+    assert 'src="http' not in page  # nothing is fetched from elsewhere
+    assert "<link" not in page
+    assert "rekognition-nightly-stop" in page
+    assert "seed 2026" in page
+
+
+def test_report_reproduces_the_summary_the_run_printed(
+    first_run: tuple[Path, dict[str, pd.DataFrame]],
+) -> None:
+    out, _ = first_run
+    again = runner.invoke(app, ["report", str(out)])
+    assert again.exit_code == 0, again.output
+    printed = runner.invoke(
+        app, ["run", str(NIGHTLY), "--out", str(out), "--replications", "2"]
+    ).output
+
+    def answers(output: str) -> list[str]:
+        return [line for line in output.splitlines() if " written to " not in line]
+
+    assert answers(again.output) == answers(printed)
+    assert (out / "report.html").is_file()
+
+
+def test_report_of_a_directory_that_is_not_a_run_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no run.json" in result.output

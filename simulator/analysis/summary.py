@@ -1,8 +1,11 @@
-"""Per service and outcome: how many stops, how long they took, what they cost.
+"""Per service and outcome: how many stops, how long they took, what they cost; per service
+and group: what was billed, what would have been without the stops, and the saving.
 
 Each figure is computed per replication, then averaged over replications with a 95%
 confidence interval from Student's t (none with a single replication: one run says nothing
-about its own spread).
+about its own spread). The saving is the mean of per-replication differences between the
+counterfactual and the run, which share their random draws: its interval is that of the
+paired differences, narrower than the two totals' intervals would suggest.
 """
 
 from __future__ import annotations
@@ -15,28 +18,46 @@ from scipy import stats
 
 METRICS: Final = (
     "count",
+    "share",
     "latency_mean_s",
     "latency_p50_s",
     "latency_p95_s",
     "latency_p99_s",
+    "observed_mean_s",
+    "observed_p50_s",
+    "observed_p95_s",
+    "observed_p99_s",
     "cost_after_request_usd",
 )
+"""`latency` runs from the request to the terminal status, `observed` to the moment the
+caller's waiter saw it; `share` is the outcome's share of the service's stops."""
 KEYS: Final = ["service", "outcome"]
 
 
 def per_replication(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
     """One row per replication, service and outcome: zero counts and costs where an outcome
     is absent from a replication, even from one with no stop at all."""
-    frame = stops.assign(service=stops["service"].astype(str), outcome=stops["outcome"].astype(str))
+    frame = stops.assign(
+        service=stops["service"].astype(str),
+        outcome=stops["outcome"].astype(str),
+        observed_s=stops["observed_at"] - stops["requested_at"],
+    )
     grouped = frame.groupby(["replication", *KEYS], observed=True)
-    latency = grouped["stop_latency_s"]
+    latency, observed = grouped["stop_latency_s"], grouped["observed_s"]
+    count = grouped.size().astype(float)
+    of_service = count.groupby(level=["replication", "service"]).transform("sum")
     table = pd.DataFrame(
         {
-            "count": grouped.size().astype(float),
+            "count": count,
+            "share": count / of_service,
             "latency_mean_s": latency.mean(),
             "latency_p50_s": latency.quantile(0.50),
             "latency_p95_s": latency.quantile(0.95),
             "latency_p99_s": latency.quantile(0.99),
+            "observed_mean_s": observed.mean(),
+            "observed_p50_s": observed.quantile(0.50),
+            "observed_p95_s": observed.quantile(0.95),
+            "observed_p99_s": observed.quantile(0.99),
             "cost_after_request_usd": grouped["cost_after_request_usd"].sum(),
         }
     )
@@ -46,9 +67,8 @@ def per_replication(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
         names=["replication", *KEYS],
     )
     table = table.reindex(full)
-    table[["count", "cost_after_request_usd"]] = table[["count", "cost_after_request_usd"]].fillna(
-        0.0
-    )
+    zeros = ["count", "share", "cost_after_request_usd"]
+    table[zeros] = table[zeros].fillna(0.0)
     return table.reset_index()
 
 
@@ -64,6 +84,13 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def _per_replication(costs: pd.DataFrame, keys: list[str], replications: int) -> pd.DataFrame:
+    """USD per replication (rows) and key (columns); a replication without any is zero."""
+    frame = costs.assign(**{key: costs[key].astype(str) for key in keys})
+    per = frame.pivot_table(index="replication", columns=keys, values="usd", aggfunc="sum")
+    return per.reindex(range(replications)).fillna(0.0)
+
+
 def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
     """What each service's resources cost over the horizon, per fleet group and price item,
     per replication averaged.
@@ -72,15 +99,37 @@ def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
     nothing for one of them counts as zero, not as missing.
     """
     keys = ["service", "group", "item"]
-    frame = costs.assign(**{key: costs[key].astype(str) for key in keys})
-    per = frame.pivot_table(index="replication", columns=keys, values="usd", aggfunc="sum")
-    per = per.reindex(range(replications)).fillna(0.0)
+    per = _per_replication(costs, keys, replications)
     rows = []
     for key in per.columns:
         usd, low, high = _mean_ci(per[key])
         names = dict(zip(keys, cast(tuple[str, str, str], key), strict=True))
         rows.append({**names, "usd": usd, "usd_ci_low": low, "usd_ci_high": high})
     return pd.DataFrame(rows, columns=[*keys, "usd", "usd_ci_low", "usd_ci_high"])
+
+
+SAVINGS: Final = ("billed_usd", "baseline_usd", "saved_usd")
+
+
+def savings(costs: pd.DataFrame, baseline: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """Per service and group: billed with the stops, billed without them (the counterfactual
+    on the same draws), and the saving, each with its 95% interval; the saving's interval
+    is that of the paired per-replication differences."""
+    keys = ["service", "group"]
+    actual = _per_replication(costs, keys, replications)
+    unstopped = _per_replication(baseline, keys, replications)
+    columns = actual.columns.union(unstopped.columns)
+    actual = actual.reindex(columns=columns, fill_value=0.0)
+    unstopped = unstopped.reindex(columns=columns, fill_value=0.0)
+    rows = []
+    for key in columns:
+        row: dict[str, object] = dict(zip(keys, cast(tuple[str, str], key), strict=True))
+        figures = (actual[key], unstopped[key], unstopped[key] - actual[key])
+        for metric, values in zip(SAVINGS, figures, strict=True):
+            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = _mean_ci(values)
+        rows.append(row)
+    header = [*keys] + [f"{m}{end}" for m in SAVINGS for end in ("", "_ci_low", "_ci_high")]
+    return pd.DataFrame(rows, columns=header)
 
 
 def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
@@ -99,3 +148,37 @@ def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
             row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = _mean_ci(group[metric])
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
+
+
+def with_intervals(
+    table: pd.DataFrame, keys: list[str], metrics: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
+    """Each metric as 'mean ±half-width' text under a readable header, keys first: the
+    summary as the terminal and the HTML report show it. `metrics` maps a metric to its
+    (header, format)."""
+    shown = table[keys].copy()
+    for metric, (header, fmt) in metrics.items():
+        half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
+        shown[header] = [
+            "-" if pd.isna(v) else format(v, fmt) + ("" if pd.isna(h) else f" ±{h:{fmt}}")
+            for v, h in zip(table[metric], half, strict=True)
+        ]
+    return shown
+
+
+SUMMARY_COLUMNS: Final = {
+    "count": ("stops", ",.1f"),
+    "share": ("share", ".0%"),
+    "latency_mean_s": ("latency mean s", ",.0f"),
+    "latency_p50_s": ("p50 s", ",.0f"),
+    "latency_p95_s": ("p95 s", ",.0f"),
+    "latency_p99_s": ("p99 s", ",.0f"),
+    "observed_p95_s": ("seen p95 s", ",.0f"),
+    "cost_after_request_usd": ("USD after request", ",.2f"),
+}
+SAVINGS_COLUMNS: Final = {
+    "billed_usd": ("billed USD", ",.2f"),
+    "baseline_usd": ("without stops USD", ",.2f"),
+    "saved_usd": ("saved USD", ",.2f"),
+}
+BILLED_COLUMNS: Final = {"usd": ("USD", ",.2f")}

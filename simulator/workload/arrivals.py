@@ -131,11 +131,15 @@ class Workload:
         scenario: Scenario,
         services: Mapping[str, ManagedService],
         clients: Mapping[str, Client],
+        stops: bool = True,
     ) -> None:
         self.sim = sim
         self.scenario = scenario
         self.services = services
         self.clients = clients
+        self.stops = stops
+        """False for the counterfactual in which nothing is stopped: every stop request is
+        left out, everything else (streams' names, hence their draws) stays as it is."""
         self._unknown: dict[tuple[str, str], int] = {}
         for name, columns in (
             ("calls", CALL_COLUMNS),
@@ -148,6 +152,9 @@ class Workload:
     def start(self) -> None:
         for index, requests in enumerate(self.scenario.requests):
             name = self.scenario.stream_name(index)
+            stop = self.services[requests.service].STOP.operation
+            if not self.stops and requests.replay is None and requests.operation_name == stop:
+                continue
             if requests.replay is not None:
                 self.sim.process(self._replay(requests))
             elif requests.poisson is not None:
@@ -221,6 +228,8 @@ class Workload:
                 return
             yield self.sim.timeout(max(0.0, time - self.sim.now))
             service = self.services[str(row["service"])]
+            if not self.stops and operation == service.STOP.operation:
+                continue
             requester = requesters.get((service.name, operation))
             if requester is None:
                 requester = Requester(self.sim, service, operation, requests.wait)

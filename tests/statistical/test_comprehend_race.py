@@ -75,7 +75,7 @@ def race_yaml(train_minutes: float, stop_minutes: float) -> str:
 
 @cache  # both tests read the same replications: run each once
 def race(case: str) -> dict[str, pd.DataFrame]:
-    return simulate(scenario(race_yaml(*MEANS[case])), seed=23, replication=0)
+    return simulate(scenario(race_yaml(*MEANS[case])), seed=23, replication=0, baseline=False)
 
 
 @pytest.mark.parametrize("case", list(MEANS))

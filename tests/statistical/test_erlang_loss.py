@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.runner import run
+from simulator.runner import run_tables
 from simulator.scenario import parse_scenario
 from tests.statistical._bounds import binomial_half_width
 
@@ -55,7 +55,7 @@ requests:
 @pytest.mark.parametrize("rho", [0.5, 2.0])
 def test_rejected_share_is_erlang_b(rho: float) -> None:
     scenario = parse_scenario(scenario_yaml(rho * RATE, ARRIVALS))
-    stops = run(scenario, replications=1)["stops"]
+    stops = run_tables(scenario, replications=1, baseline=False)["stops"]
     # the pool of models ran out before the horizon: every model was asked once
     assert len(stops) == ARRIVALS
     assert stops["resource_id"].nunique() == ARRIVALS

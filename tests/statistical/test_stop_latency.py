@@ -19,7 +19,7 @@ import math
 import pytest
 
 from simulator.engine.distributions import Lognormal
-from simulator.runner import run
+from simulator.runner import run_tables
 from simulator.scenario import parse_scenario
 from tests.statistical._bounds import z
 
@@ -63,7 +63,7 @@ requests:
 @pytest.mark.parametrize("network", list(NETWORKS))
 def test_mean_stop_latency_is_half_trip_plus_stop(network: str) -> None:
     spec, trip_mean, trip_variance = NETWORKS[network]
-    stops = run(parse_scenario(scenario_yaml(spec)), replications=1)["stops"]
+    stops = run_tables(parse_scenario(scenario_yaml(spec)), replications=1, baseline=False)["stops"]
     assert len(stops) == MODELS
     assert (stops["requested_at"] == 0).all()
     assert (stops["outcome"].astype(str) == "STOPPED").all()  # none stuck at the horizon

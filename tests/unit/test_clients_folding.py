@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator.api.errors import AwsError
-from simulator.runner import TABLES, run
+from simulator.runner import TABLES, run_tables
 from simulator.workload import clients
 from simulator.workload.clients import CallResult, Client
 from tests.conftest import scenario
@@ -92,9 +92,9 @@ requests: [{service: rekognition, at: 1m}]
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_folding_changes_no_table(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scn = scenario(SCENARIOS[name])
-    folded = run(scn, replications=2)
+    folded = run_tables(scn, replications=2)
     monkeypatch.setattr(clients.Client, "call", _every_leg)
-    reference = run(scn, replications=2)
+    reference = run_tables(scn, replications=2)
     assert (folded["calls"]["attempt"] > 1).any()  # retries happen: the quota is in play
     for table in TABLES:
         pd.testing.assert_frame_equal(folded[table], reference[table])

@@ -7,17 +7,20 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulator.analysis.summary import billed, summarize
+from simulator.analysis.summary import billed, savings, summarize
 
 
 def _stops(rows: list[tuple[int, str, float, float]]) -> pd.DataFrame:
+    """Stops requested at t=100, each observed 5 s after it ended."""
     replication, outcome, latency, usd = zip(*rows, strict=True)
     return pd.DataFrame(
         {
             "replication": replication,
             "service": pd.Categorical(["svc"] * len(rows)),
             "outcome": pd.Categorical(outcome),
+            "requested_at": 100.0,
             "stop_latency_s": latency,
+            "observed_at": 105.0 + np.array(latency),
             "cost_after_request_usd": usd,
         }
     )
@@ -35,6 +38,42 @@ def test_a_replication_without_stops_counts_as_zero() -> None:
     half = stats.t.ppf(0.975, 3) * counts.std(ddof=1) / 2
     assert row["count_ci_high"] - row["count"] == pytest.approx(half)
     assert row["latency_mean_s"] == pytest.approx((20.0 + 20.0) / 2)  # replications with stops
+    assert row["observed_mean_s"] == pytest.approx((25.0 + 25.0) / 2)
+
+
+def test_share_is_of_the_services_stops_in_each_replication() -> None:
+    stops = _stops(
+        [
+            (0, "STOPPED", 10.0, 1.0),
+            (0, "TRAINED", 30.0, 3.0),
+            (0, "STOPPED", 20.0, 2.0),
+            (1, "STOPPED", 20.0, 2.0),
+        ]
+    )
+    shares = summarize(stops, replications=2).set_index("outcome")["share"]
+    assert shares["STOPPED"] == pytest.approx((2 / 3 + 1.0) / 2)
+    assert shares["TRAINED"] == pytest.approx((1 / 3 + 0.0) / 2)
+
+
+def test_savings_are_paired_differences_per_replication() -> None:
+    def costs(usd: list[float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "replication": range(len(usd)),
+                "service": pd.Categorical(["svc"] * len(usd)),
+                "group": pd.Categorical(["g"] * len(usd)),
+                "usd": usd,
+            }
+        )
+
+    actual, baseline = costs([10.0, 20.0, 30.0]), costs([15.0, 26.0, 37.0])
+    row = savings(actual, baseline, replications=3).iloc[0]
+    assert (row["billed_usd"], row["baseline_usd"]) == pytest.approx((20.0, 26.0))
+    assert row["saved_usd"] == pytest.approx(6.0)
+    half = stats.t.ppf(0.975, 2) * np.std([5.0, 6.0, 7.0], ddof=1) / np.sqrt(3)
+    assert row["saved_usd_ci_high"] - row["saved_usd"] == pytest.approx(half)
+    # far narrower than the totals' own intervals: the draws are shared
+    assert half < (row["billed_usd_ci_high"] - row["billed_usd"]) / 5
 
 
 def test_one_replication_has_no_interval() -> None:

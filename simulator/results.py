@@ -1,0 +1,185 @@
+"""What a run gives back: its tables, what it came from, and the answers drawn from them.
+
+`simulator.run(...)` returns a `Results`; `Results.save(directory)` writes a run directory
+(see `simulator.output`) and `load_results(directory)` reads one back, equal table for
+table to what the run returned, so a notebook or `simulate report` can work from a saved
+run without running it again.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulator.analysis import plots
+from simulator.analysis.summary import billed, savings, summarize
+from simulator.errors import ResultsError
+from simulator.output import Format, write_run
+from simulator.runner import TABLES, Progress, run_tables
+from simulator.scenario import load_scenario
+from simulator.scenario.model import Scenario
+
+CATEGORICAL: Final = {
+    "transitions": ("service", "resource_id", "from_status", "to_status", "cause"),
+    "calls": ("caller", "service", "operation", "resource_id", "error_code"),
+    "stops": ("service", "resource_id", "error_code", "terminal_status", "outcome"),
+    "costs": ("service", "resource_id", "group", "item", "status"),
+    "baseline_costs": ("service", "resource_id", "group", "item", "status"),
+}
+"""The categorical columns, which a file may not keep by itself."""
+NULLABLE: Final = {"stops": {"accepted": "boolean", "attempts": "Int64"}}
+
+
+@dataclass
+class Results:
+    """A run's tables (each a DataFrame with `replication` first) and where they came from."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def transitions(self) -> pd.DataFrame:
+        return self.tables["transitions"]
+
+    @property
+    def calls(self) -> pd.DataFrame:
+        return self.tables["calls"]
+
+    @property
+    def stops(self) -> pd.DataFrame:
+        return self.tables["stops"]
+
+    @property
+    def costs(self) -> pd.DataFrame:
+        return self.tables["costs"]
+
+    @property
+    def baseline_costs(self) -> pd.DataFrame:
+        """`costs` had nothing been stopped: the same run without its stop requests."""
+        return self.tables["baseline_costs"]
+
+    # -- answers -------------------------------------------------------------------------
+
+    def summary(self) -> pd.DataFrame:
+        """Per service and outcome: count, share, latencies and cost, with 95% intervals."""
+        return summarize(self.stops, self.replications)
+
+    def billed(self) -> pd.DataFrame:
+        """Per service, group and price item: USD over the horizon, with 95% intervals."""
+        return billed(self.costs, self.replications)
+
+    def savings(self) -> pd.DataFrame:
+        """Per service and group: billed, billed without the stops, and the saving."""
+        return savings(self.costs, self.baseline_costs, self.replications)
+
+    # -- pictures ------------------------------------------------------------------------
+
+    def plot_latency(self) -> Figure:
+        return plots.latency_ecdf(self.stops)
+
+    def plot_cost(self) -> Figure:
+        return plots.cost_over_time(self.costs, self.baseline_costs, self.scenario.horizon)
+
+    def plot_timeline(self, sample: int = 20, replication: int = 0) -> Figure:
+        return plots.status_timeline(
+            self.transitions, self.stops, sample=sample, replication=replication, seed=self.seed
+        )
+
+    def plot_outcomes(self) -> Figure:
+        return plots.outcome_shares(self.stops)
+
+    def plot_calls(self) -> Figure:
+        return plots.api_calls(self.calls)
+
+    def figures(self) -> dict[str, Figure]:
+        """Every plot, by the name its PNG gets in a report."""
+        return {
+            "latency": self.plot_latency(),
+            "cost": self.plot_cost(),
+            "timeline": self.plot_timeline(),
+            "outcomes": self.plot_outcomes(),
+            "calls": self.plot_calls(),
+        }
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, directory: Path | str, fmt: Format = "parquet") -> Path:
+        directory = Path(directory)
+        write_run(
+            directory,
+            self.tables,
+            {"summary": self.summary(), "billed": self.billed(), "savings": self.savings()},
+            self.scenario,
+            seed=self.seed,
+            replications=self.replications,
+            fmt=fmt,
+        )
+        return directory
+
+
+def run(
+    scenario: Scenario | Path | str,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Results:
+    """Run a scenario (or the scenario file at that path): every replication, with its
+    counterfactual, on `workers` local processes or on `executor`."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario))
+    seed = scenario.seed if seed is None else seed
+    count = scenario.replications if replications is None else replications
+    tables = run_tables(
+        scenario,
+        seed=seed,
+        replications=count,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+    )
+    return Results(scenario, seed, count, tables)
+
+
+def load_results(directory: Path | str) -> Results:
+    """A run directory read back: the same tables, dtypes and scenario as the run's."""
+    directory = Path(directory)
+    meta_path = directory / "run.json"
+    if not meta_path.is_file():
+        raise ResultsError(f"{directory}: no run.json; not a run directory, or an interrupted run")
+    meta: dict[str, Any] = json.loads(meta_path.read_text())
+    fmt = meta["format"]
+    tables = {}
+    for name in meta["tables"]:
+        path = directory / f"{name}.{fmt}"
+        if not path.is_file():
+            raise ResultsError(f"{directory}: run.json lists {path.name}, which is missing")
+        frame = pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path)
+        tables[name] = _restore(name, frame)
+    scenario = load_scenario(directory / "scenario.yaml")
+    return Results(scenario, int(meta["seed"]), int(meta["replications"]), tables)
+
+
+def _restore(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The dtypes a file format drops: categoricals (CSV; Parquet, when empty of values)
+    and nullable integers and booleans (CSV)."""
+    for column in CATEGORICAL.get(name, ()):
+        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+            values = frame[column].astype(object).where(frame[column].notna(), None)
+            frame[column] = pd.Categorical(
+                values, categories=pd.Index(values.dropna().unique(), dtype=object)
+            )
+    return frame.astype(NULLABLE.get(name, {}))
+
+
+__all__ = ["TABLES", "Results", "load_results", "run"]

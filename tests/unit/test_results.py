@@ -1,0 +1,94 @@
+"""The Python API: `simulator.run` -> Results, saved and read back equal, and the savings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulator
+from simulator.results import Results, load_results
+from tests.conftest import scenario
+
+ONE_MODEL = """
+name: unit
+horizon: 1h
+replications: 2
+services:
+  rekognition:
+    latency: {stop: 2m, start: 5m, training: 1h, copying: 1h}
+fleet:
+  - {service: rekognition, count: 1, project: p, inference_units: 2}
+callers:
+  default:
+    network: 0.2
+requests: [{service: rekognition, at: 10m}]
+"""
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return simulator.run(scenario(ONE_MODEL))
+
+
+def test_the_public_names_are_what_all_says() -> None:
+    assert sorted(simulator.__all__) == sorted(
+        ["Results", "ResultsError", "ScenarioError", "SimulatorError", "load_results",
+         "load_scenario", "parse_scenario", "run"]
+    )  # fmt: skip
+    for name in simulator.__all__:
+        assert getattr(simulator, name) is not None
+
+
+def test_a_run_has_its_tables_with_replication_first(results: Results) -> None:
+    assert list(results.tables) == [
+        "transitions", "calls", "stops", "costs", "baseline_costs"
+    ]  # fmt: skip
+    for table in results.tables.values():
+        assert table.columns[0] == "replication"
+        assert set(table["replication"]) <= {0, 1}
+    assert isinstance(results.stops["outcome"].dtype, pd.CategoricalDtype)
+
+
+def test_the_saving_of_a_stop_is_the_rate_times_the_time_billing_ended_early(
+    results: Results,
+) -> None:
+    """Billing ends at STOPPED (600.1 + 120 s); never stopped, it runs to the horizon."""
+    saved = results.savings().iloc[0]
+    rate = 2 * 4.0 / 3600  # 2 inference units at $4 per unit-hour, per second
+    assert saved["saved_usd"] == pytest.approx(rate * (3600 - 720.1), rel=1e-12)
+    assert saved["baseline_usd"] == pytest.approx(rate * 3600, rel=1e-12)
+    assert saved["billed_usd"] == pytest.approx(rate * 720.1, rel=1e-12)
+    assert saved["saved_usd_ci_high"] == pytest.approx(saved["saved_usd"])  # no spread
+
+
+def test_the_counterfactual_shares_the_draws_and_only_lacks_the_stops() -> None:
+    text = ONE_MODEL.replace("stop: 2m", "stop: {kind: uniform, low: 1m, high: 5m}")
+    text = text.replace("count: 1,", "count: 30,").replace("network: 0.2", "network: 0.3")
+    run = simulator.run(scenario(text), replications=1)
+    baseline = run.baseline_costs
+    assert set(baseline["status"].astype(str)) == {"RUNNING"}
+    assert baseline["usd"].sum() == pytest.approx(30 * 2 * 4.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_saved_run_reads_back_equal(results: Results, tmp_path: Path, fmt: str) -> None:
+    directory = results.save(tmp_path / "run", fmt="csv" if fmt == "csv" else "parquet")
+    again = load_results(directory)
+    assert (again.seed, again.replications) == (results.seed, results.replications)
+    assert again.scenario == results.scenario.model_copy(update={"seed": results.seed})
+    for name, table in results.tables.items():
+        if fmt == "parquet":
+            pd.testing.assert_frame_equal(again.tables[name], table)
+        else:  # CSV keeps values and the categorical columns, not every integer width
+            pd.testing.assert_frame_equal(
+                again.tables[name], table, check_dtype=False, check_categorical=False
+            )
+    pd.testing.assert_frame_equal(again.summary(), results.summary())
+    pd.testing.assert_frame_equal(again.savings(), results.savings())
+
+
+def test_a_directory_without_run_json_is_a_results_error(tmp_path: Path) -> None:
+    with pytest.raises(simulator.ResultsError, match=r"no run\.json"):
+        load_results(tmp_path)
