@@ -16,7 +16,7 @@ from simulator.api.iam import Permissions
 from simulator.api.idempotency import TokenStore
 from simulator.api.operations import Operation, ServiceErrors, ServiceSettings, Throttle
 from simulator.api.throttle import TokenBucket
-from simulator.api.validation import validate
+from simulator.api.validation import Unchanging, validate
 from simulator.engine.env import Simulation
 
 Response = Mapping[str, Any]
@@ -111,7 +111,11 @@ class ControlPlane:
             raise errors.access_denied(
                 f"User: {caller.name} is not authorized to perform: {operation.action}"
             )
-        validate(params, operation.params, errors.validation, errors.missing_parameter)
+        if params.__class__ is not Unchanging:
+            validate(params, operation.params, errors.validation, errors.missing_parameter)
+        elif params.valid_for is not operation:
+            validate(params, operation.params, errors.validation, errors.missing_parameter)
+            params.valid_for = operation
         if route.fault is not None and route.fault() < route.fault_probability:
             raise errors.internal("Internal server error (injected fault)")
         token_field = operation.idempotency_token

@@ -70,6 +70,18 @@ class Param:
         return None
 
 
+class Unchanging(dict[str, Any]):
+    """A request sent again and again as it is (a waiter's poll). Validating it once per
+    operation gives the answer every later check would: the plane remembers it passed,
+    which spares a tenth of the work of a stop followed by its polls."""
+
+    __slots__ = ("valid_for",)
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.valid_for: object = None
+
+
 def ecma_anchors(pattern: str) -> str:
     """`pattern` with each end anchor `$` (outside a character class) written `\\Z`.
 

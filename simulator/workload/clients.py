@@ -23,6 +23,7 @@ import simpy
 
 from simulator.api.errors import AwsError
 from simulator.api.plane import ControlPlane, Identity, Response
+from simulator.api.validation import Unchanging
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
 from simulator.engine.recorder import Columns
@@ -210,7 +211,7 @@ class Client:
         the waiter gives up (max attempts) or a poll fails after its retries, as an SDK
         waiter raises WaiterError then.
         """
-        delay = 0.0
+        delay, params = 0.0, Unchanging(params)  # every poll sends the same request
         for _ in range(self.waiter.max_attempts):
             result = yield from self.call(
                 service, operation, params, resource_key, in_flight_s + delay

@@ -145,3 +145,35 @@ def test_float_param_is_compared_by_value() -> None:
 def test_patterns_follow_ecma_semantics(pattern: str, value: str, accepted: bool) -> None:
     assert Param(str, pattern=pattern).accepts(value) is accepted
     assert (Param(str, pattern=pattern).check("m", value) is None) is accepted
+
+
+def test_an_unchanging_request_is_validated_once_per_operation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A waiter's polls send one request again and again: the plane checks it once, and an
+    invalid one fails every time."""
+    from simulator.api import plane
+    from simulator.api.validation import Unchanging
+    from simulator.build import build
+    from tests.conftest import scenario
+
+    checked: list[str] = []
+    original = plane.validate
+
+    def counting(params: Any, schema: Any, error: Any, missing: Any = None) -> None:
+        checked.append("x")
+        original(params, schema, error, missing)
+
+    monkeypatch.setattr(plane, "validate", counting)
+    model = build(scenario("name: t\nhorizon: 1h\nfleet: [{service: comprehend, count: 1}]"), 0, 0)
+    caller = model.clients["default"].identity
+    arn = next(iter(model.services["comprehend"].resources))
+    poll = Unchanging({"DocumentClassifierArn": arn})
+    for _ in range(3):
+        model.plane.handle(caller, "comprehend", "DescribeDocumentClassifier", poll)
+    assert len(checked) == 1
+    bad = Unchanging({"DocumentClassifierArn": "nope"})
+    for _ in range(2):
+        with pytest.raises(AwsError, match="InvalidRequestException"):
+            model.plane.handle(caller, "comprehend", "DescribeDocumentClassifier", bad)
+    assert len(checked) == 3
