@@ -64,15 +64,16 @@ def derive_costs(
     resources: pd.DataFrame,
 ) -> pd.DataFrame:
     intervals = _intervals(transitions, horizon)
-    kinds = resources["kind"].astype(str).to_numpy()
-    groups = resources["group"].astype(str).to_numpy()
+    kind, group = resources["kind"], resources["group"]  # categoricals, read by their codes
+    kinds, groups = kind.cat.codes.to_numpy(), group.cat.codes.to_numpy()
     parts = []
     for service, items in prices.items():
         mine = intervals[intervals["service"] == service]
         for item, price in items.items():
             billable = mine["status"].isin(price.statuses).to_numpy()
             if price.kinds is not None:
-                of_kind = np.isin(kinds[mine["resource_id"].cat.codes.to_numpy()], price.kinds)
+                wanted = np.flatnonzero(kind.cat.categories.isin(price.kinds))
+                of_kind = np.isin(kinds[mine["resource_id"].cat.codes.to_numpy()], wanted)
                 billable = billable & of_kind
             if not billable.any():
                 continue
@@ -90,7 +91,10 @@ def derive_costs(
                     {
                         "service": rows["service"].astype(str).to_numpy(),
                         "resource_id": rows["resource_id"].array,
-                        "group": groups[rows["resource_id"].cat.codes.to_numpy()],
+                        "group": pd.Categorical.from_codes(
+                            groups[rows["resource_id"].cat.codes.to_numpy()],
+                            categories=group.cat.categories,
+                        ),
                         "item": item,
                         "status": rows["status"].astype(str).to_numpy(),
                         "start": rows["start"].to_numpy(),
@@ -202,26 +206,45 @@ def _terminal_after(
             "requested_at": stops["requested_at"].to_numpy(),
         }
     ).sort_values("requested_at", kind="stable")
-    moves = pd.DataFrame(
+    ends = pd.DataFrame(
         {
-            "key": transitions["resource_id"].cat.codes.to_numpy(),
-            "time": transitions["time"].to_numpy(),
-            "status": to_status.cat.codes.to_numpy(),
-            "ends": is_end,
+            "seq": np.flatnonzero(is_end),  # the move's place in the log: ties keep order
+            "key": transitions["resource_id"].cat.codes.to_numpy()[is_end],
+            "time": transitions["time"].to_numpy()[is_end],
+            "status": to_status.cat.codes.to_numpy()[is_end],
         }
     ).sort_values("time", kind="stable")
-    before = pd.merge_asof(
-        left, moves, left_on="requested_at", right_on="time", by="key", direction="backward"
-    )
     after = pd.merge_asof(
-        left, moves[moves["ends"]], left_on="requested_at", right_on="time", by="key",
-        direction="forward",
+        left, ends, left_on="requested_at", right_on="time", by="key", direction="forward"
+    )
+    # Already ended when the request was sent? Only a resource that ended before it can be:
+    # look at those few resources' last move, not at every transition of the run.
+    ended = pd.merge_asof(
+        left, ends.rename(columns={"seq": "end_seq", "time": "ended_at", "status": "ended_as"}),
+        left_on="requested_at", right_on="ended_at", by="key", direction="backward",
     )  # fmt: skip
-    already = before["ends"].fillna(False).astype(bool).to_numpy()
+    already = np.zeros(len(left), dtype=bool)
+    prior = ended["ended_at"].notna().to_numpy()
+    if prior.any():
+        codes = transitions["resource_id"].cat.codes.to_numpy()
+        mine = np.isin(codes, left["key"].to_numpy()[prior])
+        last = pd.merge_asof(
+            left[prior],
+            pd.DataFrame(
+                {
+                    "seq": np.flatnonzero(mine),
+                    "key": codes[mine],
+                    "time": transitions["time"].to_numpy()[mine],
+                }
+            ).sort_values("time", kind="stable"),
+            left_on="requested_at", right_on="time", by="key", direction="backward",
+        )  # fmt: skip
+        already[prior] = last["seq"].to_numpy() == ended["end_seq"].to_numpy()[prior]
+    ended_as = ended["ended_as"].to_numpy()
     accepted = stops["accepted"].fillna(False).astype(bool).to_numpy()
     order = np.argsort(left["row"].to_numpy(), kind="stable")  # back to the stops' order
     time = np.where(already, left["requested_at"], after["time"])[order]
-    code = np.where(already, before["status"], after["status"].fillna(-1))[order]
+    code = np.where(already, ended_as, after["status"].fillna(-1))[order]
     code = np.where(accepted, code, -1).astype(np.int64)
     return pd.DataFrame(
         {
