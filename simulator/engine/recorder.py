@@ -72,8 +72,9 @@ class Table:
     def __len__(self) -> int:
         return len(next(iter(self._data.values())))
 
-    def to_frame(self, resource_ids: list[str]) -> pd.DataFrame:
-        """A DataFrame: categories for strings, `resource_ids[key]` for resource columns.
+    def to_frame(self, resources: pd.CategoricalDtype) -> pd.DataFrame:
+        """A DataFrame: categories for strings, `resources` (the ids by key, one dtype shared
+        by every table: a million ids are indexed once) for resource columns.
 
         `None` recorded in a category column is a missing value.
         """
@@ -88,12 +89,17 @@ class Table:
                 codes = remap[values] if len(values) else values.astype(np.int32)
                 frame[column] = pd.Categorical.from_codes(codes, dtype=_categories(categories))
             elif kind == "resource":
-                frame[column] = pd.Categorical.from_codes(values, dtype=_categories(resource_ids))
+                frame[column] = pd.Categorical.from_codes(values, dtype=resources)
             elif kind == "bool":
                 frame[column] = values.astype(bool)
             else:
                 frame[column] = values.copy()
         return pd.DataFrame(frame)
+
+
+def _decode(codes: array[int], names: _Interner) -> pd.Categorical:
+    values = np.frombuffer(codes, dtype=np.int32) if codes else np.zeros(0, dtype=np.int32)
+    return pd.Categorical.from_codes(values.copy(), dtype=_categories(list(names)))
 
 
 def _categories(values: list[Any]) -> pd.CategoricalDtype:
@@ -113,8 +119,8 @@ class Recorder:
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
         self.resource_ids: list[str] = []
-        self._groups: list[str] = []
-        self._kinds: list[str] = []
+        self._groups, self._group_names = array("i"), _Interner()
+        self._kinds, self._kind_names = array("i"), _Interner()
         self._owners = array("i")
 
     def table(self, name: str, columns: Columns) -> Table:
@@ -135,34 +141,36 @@ class Recorder:
         """
         key = len(self.resource_ids)
         self.resource_ids.append(resource_id)
-        self._groups.append(group)
-        self._kinds.append(kind)
+        self._groups.append(self._group_names[group])
+        self._kinds.append(self._kind_names[kind])
         self._owners.append(key if owner is None else owner)
         return key
 
-    def resources(self) -> pd.DataFrame:
+    def resources(self, ids: pd.CategoricalDtype | None = None) -> pd.DataFrame:
         """The registry, one row per key: resource_id, group, kind, owner_id."""
-        ids = _categories(self.resource_ids)
+        ids = _categories(self.resource_ids) if ids is None else ids
         keys = np.arange(len(self.resource_ids), dtype=np.int32)
         owners = np.frombuffer(self._owners, dtype=np.int32) if self._owners else keys
         return pd.DataFrame(
             {
                 "resource_id": pd.Categorical.from_codes(keys, dtype=ids),
-                "group": pd.Categorical(self._groups),
-                "kind": pd.Categorical(self._kinds),
+                "group": _decode(self._groups, self._group_names),
+                "kind": _decode(self._kinds, self._kind_names),
                 "owner_id": pd.Categorical.from_codes(owners.copy(), dtype=ids),
             }
         )
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame (the recorder keeps recording afterwards)."""
-        return {name: t.to_frame(self.resource_ids) for name, t in self.tables.items()}
+        ids = _categories(self.resource_ids)
+        return {name: t.to_frame(ids) for name, t in self.tables.items()}
 
     def hand_over(self) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame, and the registry as `resources`, emptying the recorder
         table by table as it goes, so that a million-request replication does not hold its
         tables twice."""
-        frames = {"resources": self.resources()}
+        ids = _categories(self.resource_ids)
+        frames = {"resources": self.resources(ids)}
         for name in list(self.tables):
-            frames[name] = self.tables.pop(name).to_frame(self.resource_ids)
+            frames[name] = self.tables.pop(name).to_frame(ids)
         return frames

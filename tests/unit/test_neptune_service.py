@@ -354,8 +354,7 @@ def _status(model: Model, part: str = "") -> str:
     service = model.services["neptune"]
     if not part:
         return str(service.resources["job-0"].status)
-    keys = model.sim.recorder.resource_ids
-    table = model.sim.recorder.tables["transitions"].to_frame(keys)
+    table = model.sim.recorder.frames()["transitions"]
     rows = table[table["resource_id"].astype(str) == f"job-0/{part}"]
     return str(rows["to_status"].iloc[-1])
 
