@@ -72,15 +72,16 @@ def write_run(
         atomic_write(directory / f"{name}.csv", partial(_write_table, answer, "csv"))
     records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
-    resolved = scenario.model_dump(mode="json", by_alias=True)
-    resolved.update(seed=seed, replications=replications)
-    _write_text(directory / "scenario.yaml", yaml.safe_dump(resolved, sort_keys=False))
+    _write_text(directory / "scenario.yaml", resolved_yaml(scenario, seed, replications))
     meta = {
         "scenario": scenario.name,
         "seed": seed,
         "replications": replications,
         "format": fmt,
-        "tables": list(tables),
+        "tables": {  # each column's dtype: what a file format does not keep is restored
+            name: {column: str(dtype) for column, dtype in table.dtypes.items()}
+            for name, table in tables.items()
+        },
         "simulator_version": version("simulator"),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -94,9 +95,20 @@ def _write_table(table: pd.DataFrame, fmt: Format, path: Path) -> None:
         table.to_csv(path, index=False)
 
 
+def resolved_yaml(scenario: Scenario, seed: int, replications: int) -> str:
+    """The scenario with every default written out, and the seed and replications run."""
+    resolved = scenario.model_dump(mode="json", by_alias=True)
+    resolved.update(seed=seed, replications=replications)
+    return yaml.safe_dump(resolved, sort_keys=False)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, partial(_put, data))
+
+
 def _write_text(path: Path, text: str) -> None:
-    atomic_write(path, partial(_write_bytes, (text + "\n").encode()))
+    write_bytes(path, (text + "\n").encode())
 
 
-def _write_bytes(data: bytes, path: Path) -> None:
+def _put(data: bytes, path: Path) -> None:
     path.write_bytes(data)

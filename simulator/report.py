@@ -10,12 +10,10 @@ from __future__ import annotations
 import base64
 import html
 import io
-from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Final
 
-import yaml
 from matplotlib.figure import Figure
 
 from simulator.analysis.summary import (
@@ -24,7 +22,7 @@ from simulator.analysis.summary import (
     SUMMARY_COLUMNS,
     with_intervals,
 )
-from simulator.output import atomic_write
+from simulator.output import resolved_yaml, write_bytes
 from simulator.results import Results
 
 DPI: Final = 110
@@ -44,19 +42,15 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _write_bytes(data: bytes, path: Path) -> None:
-    path.write_bytes(data)
-
-
 def write_report(results: Results, directory: Path) -> Path:
     """Write `<name>.png` for every figure and `report.html`; return the HTML's path."""
     directory.mkdir(parents=True, exist_ok=True)
     images = {name: _png(figure) for name, figure in results.figures().items()}
     for name, data in images.items():
-        atomic_write(directory / f"{name}.png", partial(_write_bytes, data))
+        write_bytes(directory / f"{name}.png", data)
     page = render_html(results, images)
     path = directory / "report.html"
-    atomic_write(path, partial(_write_bytes, page.encode()))
+    write_bytes(path, page.encode())
     return path
 
 
@@ -65,8 +59,6 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
     summary = with_intervals(results.summary(), ["service", "outcome"], SUMMARY_COLUMNS)
     saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
     billed = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
-    resolved = scenario.model_dump(mode="json", by_alias=True)
-    resolved.update(seed=results.seed, replications=results.replications)
     sections = [
         f"<h1>{html.escape(scenario.name)}</h1>",
         f'<p class="meta">seed {results.seed}, {results.replications} replication(s), '
@@ -88,7 +80,7 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
             for name, data in images.items()
         ),
         "<h2>Scenario (resolved)</h2>",
-        f"<pre>{html.escape(yaml.safe_dump(resolved, sort_keys=False))}</pre>",
+        f"<pre>{html.escape(resolved_yaml(scenario, results.seed, results.replications))}</pre>",
     ]
     body = "\n".join(s for s in sections if s)
     return (

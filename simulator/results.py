@@ -12,7 +12,7 @@ import json
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -24,16 +24,6 @@ from simulator.output import Format, write_run
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
-
-CATEGORICAL: Final = {
-    "transitions": ("service", "resource_id", "from_status", "to_status", "cause"),
-    "calls": ("caller", "service", "operation", "resource_id", "error_code"),
-    "stops": ("service", "resource_id", "error_code", "terminal_status", "outcome"),
-    "costs": ("service", "resource_id", "group", "item", "status"),
-    "baseline_costs": ("service", "resource_id", "group", "item", "status"),
-}
-"""The categorical columns, which a file may not keep by itself."""
-NULLABLE: Final = {"stops": {"accepted": "boolean", "attempts": "Int64"}}
 
 
 @dataclass
@@ -160,26 +150,29 @@ def load_results(directory: Path | str) -> Results:
     meta: dict[str, Any] = json.loads(meta_path.read_text())
     fmt = meta["format"]
     tables = {}
-    for name in meta["tables"]:
+    for name, dtypes in meta["tables"].items():
         path = directory / f"{name}.{fmt}"
         if not path.is_file():
             raise ResultsError(f"{directory}: run.json lists {path.name}, which is missing")
         frame = pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path)
-        tables[name] = _restore(name, frame)
+        tables[name] = _restore(frame, dtypes)
     scenario = load_scenario(directory / "scenario.yaml")
     return Results(scenario, int(meta["seed"]), int(meta["replications"]), tables)
 
 
-def _restore(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The dtypes a file format drops: categoricals (CSV; Parquet, when empty of values)
-    and nullable integers and booleans (CSV)."""
-    for column in CATEGORICAL.get(name, ()):
-        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+    """The dtypes the run recorded, where the file format dropped them: categoricals (CSV;
+    Parquet, when empty of values), integer widths and nullable columns (CSV)."""
+    for column, dtype in dtypes.items():
+        if str(frame[column].dtype) == dtype:
+            continue
+        if dtype == "category":
             values = frame[column].astype(object).where(frame[column].notna(), None)
-            frame[column] = pd.Categorical(
-                values, categories=pd.Index(values.dropna().unique(), dtype=object)
-            )
-    return frame.astype(NULLABLE.get(name, {}))
+            categories = pd.Index(values.dropna().unique(), dtype=object)
+            frame[column] = pd.Categorical(values, categories=categories)
+        else:
+            frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
+    return frame
 
 
 __all__ = ["TABLES", "Results", "load_results", "run"]

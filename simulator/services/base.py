@@ -97,6 +97,7 @@ class ManagedService:
         self.lifecycle = Lifecycle(self.name, self.TRANSITIONS, sim.recorder, sim.clock)
         self.resources: dict[str, Resource] = {}
         self._samplers: dict[str, Callable[[], float]] = {}
+        self._named: dict[str, int] = {}
 
     def handler(self, operation: str) -> Handler:
         method: Handler = getattr(self, snake_case(operation))
@@ -181,6 +182,13 @@ class ManagedService:
         if resource.moves != moves and resource.status not in progression.also_from:
             return  # the resource has moved on: another move won the race
         self.move(resource, self._outcome(progression), progression.latency)
+
+    def numbered(self, name: str, count: int) -> range:
+        """The next `count` numbers of resources called `<name>-<i>`: two fleet entries of
+        one name continue its numbering instead of repeating ids."""
+        first = self._named.get(name, 0)
+        self._named[name] = first + count
+        return range(first, first + count)
 
     def populate(self, fleet: Any) -> None:
         """Add the resources a scenario's fleet entry for this service describes."""

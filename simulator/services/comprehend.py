@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from pydantic import Field, model_validator
 
@@ -39,9 +39,6 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
-
-if TYPE_CHECKING:
-    from simulator.engine.env import Simulation
 
 
 class Status(StrEnum):
@@ -190,14 +187,8 @@ class DocumentClassifiers(ManagedService):
     )
     settings: Settings
 
-    def __init__(self, sim: Simulation, settings: Settings) -> None:
-        super().__init__(sim, settings)
-        self._named: dict[str, int] = {}  # name -> classifiers so far: entries continue it
-
     def populate(self, fleet: Fleet) -> None:
-        first = self._named.get(fleet.name, 0)
-        self._named[fleet.name] = first + fleet.count
-        for index in range(first, first + fleet.count):
+        for index in self.numbered(fleet.name, fleet.count):
             # units: the training job billed per hour (none for one stopped before training)
             self.add(fleet.arn(index), fleet.group_name, Status(fleet.status), units=1.0)
 

@@ -193,6 +193,12 @@ class Fleet(Strict):
         return f"arn:aws:lookoutvision:{self.region}:{self.account}:model/{self.project}/{version}"
 
 
+def _model_parts(model_arn: str) -> tuple[str, str]:
+    """(ProjectName, ModelVersion) of a ModelArn `...:model/<project>/<version>`."""
+    project, version = model_arn.rsplit("/", 2)[1:]
+    return project, version
+
+
 class Models(ManagedService):
     """All Lookout for Vision models of the simulated account, and their API."""
 
@@ -213,14 +219,12 @@ class Models(ManagedService):
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
         self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
-        self._versions: dict[str, tuple[str, str]] = {}  # ModelArn -> (project, version)
 
     def populate(self, fleet: Fleet) -> None:
         versions = self._projects.setdefault(fleet.project, [])
         for number in range(len(versions) + 1, len(versions) + fleet.count + 1):
             arn = fleet.model_arn(number)
             versions.append(self.add(arn, fleet.group_name, fleet.status, fleet.inference_units))
-            self._versions[arn] = (fleet.project, str(number))
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]
@@ -248,7 +252,7 @@ class Models(ManagedService):
 
     def describe_model(self, params: Mapping[str, Any]) -> dict[str, Any]:
         model = self._find(params)
-        version = self._versions[model.id][1]
+        version = _model_parts(model.id)[1]
         return {
             "ModelDescription": {
                 "ModelVersion": version,
@@ -259,7 +263,7 @@ class Models(ManagedService):
         }
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
-        project, version = self._versions[resource.id]
+        project, version = _model_parts(resource.id)
         request: dict[str, Any] = {"ProjectName": project, "ModelVersion": version}
         if operation == "StartModel":
             request["MinInferenceUnits"] = int(resource.units)  # restart as it ran

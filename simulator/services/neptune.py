@@ -76,6 +76,11 @@ TRANSITIONS: Final = {
     A.Deleting: frozenset({A.Deleted}),
 }
 PROGRESSIONS: Final = {A.Deleting: Progression("clean", to=A.Deleted)}
+PARTS: Final = {
+    stage: Progression(stage, to=S.Completed, otherwise={S.Failed: f"{stage}_failure"})
+    for stage in ("processing", "training", "transform")
+}
+"""How a running part ends, by stage (a training part past its timeout ends Stopped)."""
 ENDED: Final = frozenset({S.Completed, S.Failed, S.Stopped})
 BILLED: Final = ("InProgress", "Stopping")
 
@@ -236,12 +241,9 @@ class TrainingJobs(ManagedService):
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
         self._jobs: dict[str, _Job] = {}
-        self._named: dict[str, int] = {}  # name -> jobs so far: fleet entries continue it
 
     def populate(self, fleet: Fleet) -> None:
-        first = self._named.get(fleet.name, 0)
-        self._named[fleet.name] = first + fleet.count
-        for index in range(first, first + fleet.count):
+        for index in self.numbered(fleet.name, fleet.count):
             job_id = f"{fleet.name}-{index}"
             job = self.add(job_id, fleet.group_name, S.InProgress, units=0.0, kind="job")
             artifacts = self.add(
@@ -273,16 +275,10 @@ class TrainingJobs(ManagedService):
         else:
             self.sim.after(duration, self._part_ends, job, part, None, stage)
 
-    def _part_ends(self, job: _Job, part: Resource, to: JobStatus | None, cause: str) -> None:
+    def _part_ends(self, job: _Job, part: Resource, to: StrEnum | None, cause: str) -> None:
         if part.status is not S.InProgress:
             return  # stopped by a cancel meanwhile
-        if to is None:
-            failure = getattr(self.settings, f"{job.stage}_failure")
-            to = (
-                S.Failed
-                if failure > 0 and self._uniform(f"{job.stage}.outcome") < failure
-                else S.Completed
-            )
+        to = self._outcome(PARTS[job.stage]) if to is None else to
         self.move(part, to, cause)
         job.running.discard(part)
         if job.stage == "training" and to is S.Completed:

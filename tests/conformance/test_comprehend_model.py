@@ -8,12 +8,9 @@ simulator follows the page, and a test below pins the disagreement.
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -26,18 +23,16 @@ from simulator.engine.distributions import Fixed
 from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
 from simulator.services import comprehend
+from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
 
 OPERATIONS = ("StopTrainingDocumentClassifier", "DescribeDocumentClassifier")
-SEED_PAGE = Path("/work/shared/seeds/002_00f5be632d59449b.txt")
 ARN = "DocumentClassifierArn"
-BOTOCORE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
 PAGE_FOLLOWED_OVER_BOTOCORE = {"TooManyRequestsException": 429, "ResourceNotFoundException": 404}
 """botocore 1.44's statuses where the API page (400 for both) says otherwise."""
 
 
-@functools.cache
 def model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model("comprehend")
+    return service_model("comprehend")
 
 
 def operation(name: str) -> OperationModel:
@@ -75,20 +70,8 @@ def arn_shape(name: str) -> Shape:
     return operation(name).input_shape.members[ARN]
 
 
-@functools.cache
 def page() -> str:
-    if not SEED_PAGE.exists():
-        pytest.skip(f"{SEED_PAGE} is not here")
-    text = SEED_PAGE.read_text(encoding="utf-8")
-    assert "\nStopTrainingDocumentClassifier\n" in text
-    return text
-
-
-def page_errors(text: str) -> dict[str, int]:
-    """{code: HTTP status} from the Errors section of an AWS API reference page."""
-    section = text.split("\nErrors\n", 1)[1].split("\nSee Also\n", 1)[0]
-    pattern = r"(?ms)^(\w+)\n\n.*?^HTTP Status Code: (\d{3})$"
-    return {match[1]: int(match[2]) for match in re.finditer(pattern, section)}
+    return seed_page("002_00f5be632d59449b.txt", "\nStopTrainingDocumentClassifier\n")
 
 
 # -- request members ---------------------------------------------------------------------

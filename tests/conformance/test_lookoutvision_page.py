@@ -8,9 +8,7 @@ HTTP statuses: those come from the AWS API reference and are checked as constant
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -23,19 +21,14 @@ from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
 from simulator.services import lookoutvision
 from simulator.services.base import HOURS_8
+from tests.conformance._aws import seed_page
 
-SEED_PAGE = Path("/work/shared/seeds/001_86062a38458f9a10.txt")
 STOP = lookoutvision.OPERATIONS["StopModel"]
 PAGE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
 
 
-@functools.cache
 def page() -> str:
-    if not SEED_PAGE.exists():
-        pytest.skip(f"{SEED_PAGE} is not here")
-    text = SEED_PAGE.read_text(encoding="utf-8")
-    assert "LookoutforVision.Client.stop_model(" in text
-    return text
+    return seed_page("001_86062a38458f9a10.txt", "LookoutforVision.Client.stop_model(")
 
 
 def page_members(text: str) -> dict[str, tuple[type, bool]]:

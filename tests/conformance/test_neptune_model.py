@@ -8,12 +8,9 @@ reference page (kept in the shared seeds) is checked for the same errors and sta
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel
 
@@ -26,15 +23,13 @@ from simulator.engine.distributions import Fixed
 from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
 from simulator.services import neptune
+from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
 
 OPERATIONS = ("CancelMLModelTrainingJob", "GetMLModelTrainingJob")
-SEED_PAGE = Path("/work/shared/seeds/004_4f1e2e62d671d66d.txt")
-BOTOCORE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
 
 
-@functools.cache
 def model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model("neptunedata")
+    return service_model("neptunedata")
 
 
 def operation(name: str) -> OperationModel:
@@ -64,20 +59,8 @@ def ours() -> dict[str, ErrorSpec]:
     return {spec.code: spec for spec in neptune.ERRORS.all()}
 
 
-@functools.cache
 def page() -> str:
-    if not SEED_PAGE.exists():
-        pytest.skip(f"{SEED_PAGE} is not here")
-    text = SEED_PAGE.read_text(encoding="utf-8")
-    assert "\nCancelMLModelTrainingJob\n" in text
-    return text
-
-
-def page_errors(text: str) -> dict[str, int]:
-    """{code: HTTP status} from the Errors section of an AWS API reference page."""
-    section = text.split("\nErrors\n", 1)[1].split("\nSee Also\n", 1)[0]
-    pattern = r"(?ms)^(\w+)\n\n.*?^HTTP Status Code: (\d{3})$"
-    return {match[1]: int(match[2]) for match in re.finditer(pattern, section)}
+    return seed_page("004_4f1e2e62d671d66d.txt", "\nCancelMLModelTrainingJob\n")
 
 
 # -- request members ---------------------------------------------------------------------

@@ -7,12 +7,9 @@ the StopProjectVersion API reference page kept in the shared seeds.
 
 from __future__ import annotations
 
-import functools
 import re
-from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel
 from botocore.validate import ParamValidator
@@ -25,15 +22,13 @@ from simulator.api.validation import Param, validate
 from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
 from simulator.services import rekognition
+from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
 
 OPERATIONS = ("StopProjectVersion", "StartProjectVersion", "DescribeProjectVersions")
-SEED_PAGE = Path("/work/shared/seeds/000_deb5b17b20770f1c.txt")
-BOTOCORE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
 
 
-@functools.cache
 def model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model("rekognition")
+    return service_model("rekognition")
 
 
 def operation(name: str) -> OperationModel:
@@ -179,18 +174,8 @@ def test_stop_and_start_raise_resource_in_use() -> None:
     assert "ResourceInUseException" in raised_codes("StartProjectVersion")
 
 
-def page_errors(text: str) -> dict[str, int]:
-    """{code: HTTP status} from the Errors section of an AWS API reference page."""
-    section = text.split("\nErrors\n", 1)[1].split("\nSee Also\n", 1)[0]
-    pattern = r"(?ms)^(\w+)\n\n.*?^HTTP Status Code: (\d{3})$"
-    return {match[1]: int(match[2]) for match in re.finditer(pattern, section)}
-
-
 def test_http_statuses_match_the_stop_project_version_page() -> None:
-    if not SEED_PAGE.exists():
-        pytest.skip(f"{SEED_PAGE} is not here")
-    text = SEED_PAGE.read_text(encoding="utf-8")
-    assert "\nStopProjectVersion\n" in text
+    text = seed_page("000_deb5b17b20770f1c.txt", "\nStopProjectVersion\n")
     documented = page_errors(text)
     assert set(documented) == error_codes(operation("StopProjectVersion"))
     ours = {spec.code: spec.http_status for spec in declared_specs() if spec.code in documented}
