@@ -1,7 +1,8 @@
 """The result tables derived from what the recorder saw: `costs` and `stops`.
 
     costs   one row per resource per interval spent in a billable status: the resource's
-            group, the interval's unit-hours and dollars. Each continuous billable span is
+            group, the interval's unit-hours (or, for a price per entry, its entries) and
+            dollars. Each continuous billable span is
             rounded up to the price's granularity and minimum; the rounding is charged on
             the span's last interval. Intervals still open at the horizon end there.
     stops   one row per stop request: when it was sent, whether it was accepted and after
@@ -82,10 +83,14 @@ def derive_costs(
             breaks[1:] = (~billable[:-1]) | (codes[1:] != codes[:-1])
             span = np.cumsum(breaks)[billable]
             rows = mine[billable]
-            seconds = (rows["end"] - rows["start"]).to_numpy()
-            rounded = _rounding(span, seconds, price)
-            hours = (seconds + rounded) / 3600.0
-            quantity = hours * rows["units"].to_numpy() if price.per_unit else hours
+            if price.usd_per_entry > 0:  # each interval is one entry into a billed status
+                quantity = rows["units"].to_numpy() if price.per_unit else np.ones(len(rows))
+                rate = price.usd_per_entry
+            else:
+                seconds = (rows["end"] - rows["start"]).to_numpy()
+                hours = (seconds + _rounding(span, seconds, price)) / 3600.0
+                quantity = hours * rows["units"].to_numpy() if price.per_unit else hours
+                rate = price.usd_per_hour
             parts.append(
                 pd.DataFrame(
                     {
@@ -100,7 +105,7 @@ def derive_costs(
                         "start": rows["start"].to_numpy(),
                         "end": rows["end"].to_numpy(),
                         "quantity": quantity,
-                        "usd": quantity * price.usd_per_hour,
+                        "usd": quantity * rate,
                     }
                 )
             )

@@ -67,7 +67,8 @@ HOURS_PER_MONTH: Final = 730.0
 
 
 class Price(Strict):
-    """USD per unit-hour while a resource is in one of `statuses`.
+    """USD per unit-hour while a resource is in one of `statuses`, or USD each time it
+    enters one (`usd_per_entry`: a Lambda invocation, an SQS request).
 
     Each continuous billable span is rounded up to `granularity` and to at least `minimum`;
     per-second billing (1 s, the default) bills the clock's continuous time unrounded.
@@ -75,7 +76,12 @@ class Price(Strict):
     bills); it is kept as the hourly rate.
     """
 
-    usd_per_hour: float = Field(ge=0)
+    usd_per_hour: float = Field(default=0.0, ge=0)
+    usd_per_entry: float = Field(
+        default=0.0,
+        ge=0,
+        description="instead of an hourly rate: per entry into a billed status, times units",
+    )
     statuses: tuple[str, ...] = Field(min_length=1)
     granularity: Duration = Field(default=1.0, gt=0)
     minimum: Duration = 0.0
@@ -100,6 +106,12 @@ class Price(Strict):
             else:
                 data["usd_per_hour"] = monthly  # let the field's own check name the problem
         return data
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Price:
+        if self.usd_per_hour > 0 and self.usd_per_entry > 0:
+            raise ValueError("give an hourly rate or usd_per_entry, not both")
+        return self
 
 
 class ServiceSettings(Strict):

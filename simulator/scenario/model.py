@@ -21,14 +21,15 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.engine.distributions import Distribution, Duration, Lognormal
-from simulator.engine.schema import Strict
+from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
+from simulator.engine.schema import Probability, Strict
 from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
 from simulator.services import lookoutvision as _lookoutvision
 from simulator.services import neptune as _neptune
 from simulator.services import rekognition as _rekognition
+from simulator.services import sagemaker as _sagemaker
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
 
@@ -48,10 +49,15 @@ class Services(Strict):
     lookoutvision: _lookoutvision.Settings = _lookoutvision.Settings()
     comprehend: _comprehend.Settings = _comprehend.Settings()
     neptune: _neptune.Settings = _neptune.Settings()
+    sagemaker: _sagemaker.Settings = _sagemaker.Settings()
 
 
 Fleet = Annotated[
-    _rekognition.Fleet | _lookoutvision.Fleet | _comprehend.Fleet | _neptune.Fleet,
+    _rekognition.Fleet
+    | _lookoutvision.Fleet
+    | _comprehend.Fleet
+    | _neptune.Fleet
+    | _sagemaker.Fleet,
     Field(discriminator="service"),
 ]
 
@@ -80,6 +86,36 @@ class Caller(Strict):
     permissions: tuple[str, ...] = Field(default=("*",), description="IAM action patterns")
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     waiter: WaiterSettings = WaiterSettings()
+
+
+class Consumer(Strict):
+    """The code that polls a callback step's SQS queue and answers SageMaker: when it gets
+    each message, how long it works on it, and whether it answers at all.
+
+    Every message is handled on its own (a consumer that scales out). The first message of
+    a step asks for its work; one with `"status": "Stopping"` (sent when the execution is
+    stopped) asks for cleanup. Either answer ends the step.
+    """
+
+    caller: str = Field(default="default", description="whose client sends the answers")
+    receive: Distribution = Field(
+        default=Uniform(low=0, high=20),
+        description="a message sent until the consumer has it (SQS long polls: 20 s)",
+    )
+    handle: Distribution = Field(
+        default=Lognormal(median=10 * 60, p95=60 * 60),
+        description="a step's work, received until SendPipelineExecutionStepSuccess",
+    )
+    handle_stop: Distribution = Field(
+        default=Lognormal(median=30, p95=120),
+        description="cleanup after a 'Stopping' message, received until the answer",
+    )
+    never_answers: Probability = Field(
+        default=0.0, description="P(a step's messages are lost or have no handler)"
+    )
+    failure: Probability = Field(
+        default=0.0, description="P(the work fails: SendPipelineExecutionStepFailure)"
+    )
 
 
 class Poisson(Strict):
@@ -239,6 +275,10 @@ class Scenario(Strict):
     fleet: list[Fleet] = Field(default_factory=list)
     callers: dict[str, Caller] = Field(default_factory=lambda: {"default": Caller()})
     requests: list[Requests] = Field(default_factory=list)
+    consumers: dict[str, Consumer] = Field(
+        default_factory=dict,
+        description="by SQS queue name: who answers the callback steps that use the queue",
+    )
 
     @field_validator("start")
     @classmethod
@@ -248,15 +288,15 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Self:
         for index, fleet in enumerate(self.fleet):
-            if isinstance(fleet, _neptune.Fleet):
-                prices = self.services.neptune.prices.values()
-                for kind in fleet.billed_kinds:
-                    if not any(p.kinds is None or kind in p.kinds for p in prices):
-                        raise ValueError(
-                            f"fleet[{index}]: no price for {kind!r}; add one under "
-                            f"services.neptune.prices, e.g. {kind}: {{usd_per_hour: ..., "
-                            f"statuses: [InProgress, Stopping], kinds: [{kind}]}}"
-                        )
+            prices = getattr(self.services, fleet.service).prices.values()
+            for kind in getattr(fleet, "billed_kinds", ()):
+                if not any(p.kinds is None or kind in p.kinds for p in prices):
+                    raise ValueError(
+                        f"fleet[{index}]: no price for {kind!r}; add one under "
+                        f"services.{fleet.service}.prices, e.g. {kind}: {{usd_per_hour: ..., "
+                        f"statuses: [...], kinds: [{kind}]}}"
+                    )
+        self._pipelines()
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:
                 raise ValueError(
@@ -284,6 +324,36 @@ class Scenario(Strict):
                         f"is not among the callers ({', '.join(self.callers)})"
                     )
         return self
+
+    def _pipelines(self) -> None:
+        """One fleet entry per pipeline; a consumer for every callback queue, and no
+        consumer without a queue (it would wait for nothing)."""
+        pipelines = [f for f in self.fleet if isinstance(f, _sagemaker.Fleet)]
+        names = [f.pipeline for f in pipelines]
+        for index, fleet in enumerate(self.fleet):
+            if isinstance(fleet, _sagemaker.Fleet) and names.count(fleet.pipeline) > 1:
+                raise ValueError(
+                    f"fleet[{index}].pipeline: {fleet.pipeline!r} is defined twice; give one "
+                    "entry per pipeline (its `count` and `every` say how many executions)"
+                )
+        queues = {queue for fleet in pipelines for queue in fleet.queues}
+        for queue in sorted(queues - set(self.consumers)):
+            raise ValueError(
+                f"consumers: no consumer for the callback queue {queue!r}; add one, e.g. "
+                f"consumers: {{{queue}: {{handle: 10m}}}} (never_answers: 1 models a queue "
+                "nobody reads)"
+            )
+        for queue, consumer in self.consumers.items():
+            if queue not in queues:
+                raise ValueError(
+                    f"consumers.{queue}: no callback step uses the queue {queue!r}; queues are "
+                    f"{', '.join(sorted(queues)) or 'none'}"
+                )
+            if consumer.caller not in self.callers:
+                raise ValueError(
+                    f"consumers.{queue}.caller: no caller {consumer.caller!r}; callers are "
+                    f"{', '.join(self.callers)}"
+                )
 
     def stream_name(self, index: int) -> str:
         return self.requests[index].name or f"requests{index}"

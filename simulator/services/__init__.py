@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.services import comprehend, lookoutvision, neptune, rekognition
+from simulator.services import comprehend, lookoutvision, neptune, rekognition, sagemaker
 from simulator.services.base import ManagedService
 
 SERVICES: dict[str, type[ManagedService]] = {
@@ -12,5 +12,6 @@ SERVICES: dict[str, type[ManagedService]] = {
         lookoutvision.Models,
         comprehend.DocumentClassifiers,
         neptune.TrainingJobs,
+        sagemaker.Pipelines,
     )
 }

@@ -20,7 +20,9 @@ from simulator.engine.env import Simulation
 from simulator.engine.recorder import Columns
 from simulator.scenario.model import Requests, Scenario
 from simulator.services.base import ManagedService, Resource
+from simulator.services.sagemaker import Pipelines
 from simulator.workload.clients import CALL_COLUMNS, Client
+from simulator.workload.consumers import start_consumers
 
 STOP_REQUEST_COLUMNS: Final[Columns] = {
     "time": "float",
@@ -150,6 +152,9 @@ class Workload:
             sim.recorder.table(name, columns)  # present in the results even when empty
 
     def start(self) -> None:
+        pipelines = self.services.get("sagemaker")
+        if isinstance(pipelines, Pipelines):
+            start_consumers(self.sim, self.scenario.consumers, pipelines, self.clients)
         for index, requests in enumerate(self.scenario.requests):
             name = self.scenario.stream_name(index)
             stop = self.services[requests.service].STOP.operation
