@@ -16,6 +16,7 @@ from rich.table import Table
 
 from simulator.analysis.summary import (
     BILLED_COLUMNS,
+    KEYS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     with_intervals,
@@ -95,7 +96,7 @@ def _print_table(frame: pd.DataFrame, title: str, left: int) -> None:
 def print_answers(results: Results) -> None:
     """The summary, the savings and the bill: what `run` and `report` print alike."""
     title = f"{results.scenario.name}: seed {results.seed}, {results.replications} replication(s)"
-    summary = with_intervals(results.summary(), ["service", "outcome"], SUMMARY_COLUMNS)
+    summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
     _print_table(summary, title, left=2)
     saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
     _print_table(saved, "what the stops saved (against the same draws, nothing stopped)", 2)

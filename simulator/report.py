@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from simulator.analysis.summary import (
     BILLED_COLUMNS,
+    KEYS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     with_intervals,
@@ -56,7 +57,7 @@ def write_report(results: Results, directory: Path) -> Path:
 
 def render_html(results: Results, images: dict[str, bytes]) -> str:
     scenario = results.scenario
-    summary = with_intervals(results.summary(), ["service", "outcome"], SUMMARY_COLUMNS)
+    summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
     saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
     billed = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
     sections = [

@@ -42,8 +42,11 @@ def test_run_writes_the_tables_summary_and_resolved_scenario(
     assert meta["simulator_version"]
     assert set(tables["stops"]["replication"]) == {0, 1}
     summary = pd.read_csv(out / "summary.csv")
-    assert summary[["service", "outcome"]].values.tolist() == [["rekognition", "STOPPED"]]
-    assert summary["count"].iloc[0] == 840  # 120 models stopped on each of 7 evenings
+    assert summary[["service", "group", "outcome"]].values.tolist() == [
+        ["rekognition", "storefront-defects", "STOPPED"],
+        ["rekognition", "warehouse-labels", "STOPPED"],
+    ]
+    assert summary["count"].tolist() == [560, 280]  # 80 and 40 models on each of 7 evenings
     bill = pd.read_csv(out / "billed.csv")
     assert bill[["service", "group", "item"]].values.tolist() == [
         ["rekognition", "storefront-defects", "inference"],

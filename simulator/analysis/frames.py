@@ -2,16 +2,17 @@
 
     costs   one row per resource per interval spent in a billable status: the resource's
             group, the interval's unit-hours (or, for a price per entry, its entries) and
-            dollars. Each continuous billable span is
-            rounded up to the price's granularity and minimum; the rounding is charged on
-            the span's last interval. Intervals still open at the horizon end there.
-    stops   one row per stop request: when it was sent, whether it was accepted and after
-            how many attempts, when the resource reached a status that ends a stop (at once
-            if it was in one already: a duplicate stop), when the caller saw it, what the
-            resource and the parts it owns (a training job's instances) cost from the
-            request until then (until the horizon if the stop never took effect: the price
-            of a lost stop), and the outcome: the terminal status, `rejected` (the call
-            failed), `stuck` (accepted, not ended by the horizon) or `in_flight`
+            dollars. Each continuous billable span is rounded up to the price's
+            granularity and minimum; the rounding is charged on the span's last interval.
+            Intervals still open at the horizon end there.
+    stops   one row per stop request: its resource's fleet group, when it was sent,
+            whether it was accepted and after how many attempts, when the resource reached
+            a status that ends a stop (at once if it was in one already: a duplicate
+            stop), when the caller saw it, what the resource and the parts it owns (a
+            training job's instances) cost from the request until then (until the horizon
+            if the stop never took effect: the price of a lost stop), and the outcome: the
+            terminal status, `rejected` (the call failed), `stuck` (accepted, not ended by
+            the horizon) or `in_flight`
             (unanswered at the horizon).
 
 All the inputs are plain tables and plain data (prices, terminal statuses by service); the
@@ -41,7 +42,7 @@ COST_COLUMNS: Final = (
     "usd",
 )
 STOP_COLUMNS: Final = (
-    "service", "resource_id", "requested_at", "accepted", "error_code", "attempts",
+    "service", "resource_id", "group", "requested_at", "accepted", "error_code", "attempts",
     "terminal_status", "terminal_at", "stop_latency_s", "observed_at",
     "cost_after_request_usd", "outcome",
 )  # fmt: skip
@@ -188,6 +189,11 @@ def derive_stops(
     owners = resources["owner_id"].cat.codes.to_numpy()
     stops["cost_after_request_usd"] = _cost_between(stops, until, costs, owners)
     stops["outcome"] = _outcome(stops)
+    group = resources["group"]
+    stops["group"] = pd.Categorical.from_codes(
+        group.cat.codes.to_numpy()[stops["resource_id"].cat.codes.to_numpy()],
+        categories=group.cat.categories,
+    )
     stops["accepted"] = stops["accepted"].astype("boolean")
     stops["error_code"] = stops["error_code"].astype("category")
     stops["attempts"] = stops["attempts"].astype("Int64")

@@ -1,5 +1,6 @@
-"""Per service and outcome: how many stops, how long they took, what they cost; per service
-and group: what was billed, what would have been without the stops, and the saving.
+"""Per service, fleet group and outcome: how many stops, how long they took, what they
+cost; per service and group: what was billed, what would have been without the stops, and
+the saving.
 
 Each figure is computed per replication, then averaged over replications with a 95%
 confidence interval from Student's t (none with a single replication: one run says nothing
@@ -30,26 +31,27 @@ METRICS: Final = (
     "cost_after_request_usd",
 )
 """`latency` runs from the request to the terminal status, `observed` to the moment the
-caller's waiter saw it; `share` is the outcome's share of the service's stops."""
-KEYS: Final = ["service", "outcome"]
+caller's waiter saw it; `share` is the outcome's share of the group's stops."""
+KEYS: Final = ["service", "group", "outcome"]
 
 
 def per_replication(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """One row per replication, service and outcome: zero counts and costs where an outcome
-    is absent from a replication, even from one with no stop at all."""
+    """One row per replication, service, group and outcome: zero counts and costs where an
+    outcome is absent from a replication, even from one with no stop at all."""
     frame = stops.assign(
         service=stops["service"].astype(str),
+        group=stops["group"].astype(str),
         outcome=stops["outcome"].astype(str),
         observed_s=stops["observed_at"] - stops["requested_at"],
     )
     grouped = frame.groupby(["replication", *KEYS], observed=True)
     latency, observed = grouped["stop_latency_s"], grouped["observed_s"]
     count = grouped.size().astype(float)
-    of_service = count.groupby(level=["replication", "service"]).transform("sum")
+    of_group = count.groupby(level=["replication", "service", "group"]).transform("sum")
     table = pd.DataFrame(
         {
             "count": count,
-            "share": count / of_service,
+            "share": count / of_group,
             "latency_mean_s": latency.mean(),
             "latency_p50_s": latency.quantile(0.50),
             "latency_p95_s": latency.quantile(0.95),
@@ -133,7 +135,8 @@ def savings(costs: pd.DataFrame, baseline: pd.DataFrame, replications: int) -> p
 
 
 def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """Columns: service, outcome, replications, then each metric with `_ci_low`/`_ci_high`."""
+    """Columns: service, group, outcome, replications, then each metric with `_ci_low` and
+    `_ci_high`."""
     columns = [*KEYS, "replications"]
     for metric in METRICS:
         columns += [metric, f"{metric}_ci_low", f"{metric}_ci_high"]

@@ -10,13 +10,17 @@ from scipy import stats
 from simulator.analysis.summary import billed, savings, summarize
 
 
-def _stops(rows: list[tuple[int, str, float, float]]) -> pd.DataFrame:
-    """Stops requested at t=100, each observed 5 s after it ended."""
+def _stops(
+    rows: list[tuple[int, str, float, float]], groups: list[str] | None = None
+) -> pd.DataFrame:
+    """Stops requested at t=100, each observed 5 s after it ended; all of group `g` unless
+    `groups` says."""
     replication, outcome, latency, usd = zip(*rows, strict=True)
     return pd.DataFrame(
         {
             "replication": replication,
             "service": pd.Categorical(["svc"] * len(rows)),
+            "group": pd.Categorical(groups or ["g"] * len(rows)),
             "outcome": pd.Categorical(outcome),
             "requested_at": 100.0,
             "stop_latency_s": latency,
@@ -53,6 +57,21 @@ def test_share_is_of_the_services_stops_in_each_replication() -> None:
     shares = summarize(stops, replications=2).set_index("outcome")["share"]
     assert shares["STOPPED"] == pytest.approx((2 / 3 + 1.0) / 2)
     assert shares["TRAINED"] == pytest.approx((1 / 3 + 0.0) / 2)
+
+
+def test_share_is_of_the_groups_stops() -> None:
+    """Two fleet groups of one service: each outcome's share is of its own group's stops,
+    so a group where every stop failed shows 100%, not its share of the service."""
+    stops = _stops(
+        [(0, "Stopped", 10.0, 1.0), (0, "Stopped", 10.0, 1.0), (0, "Failed", 10.0, 1.0)],
+        groups=["short-timeout", "long-timeout", "short-timeout"],
+    )
+    shares = summarize(stops, replications=1).set_index(["group", "outcome"])["share"]
+    assert shares.to_dict() == {
+        ("long-timeout", "Stopped"): 1.0,
+        ("short-timeout", "Failed"): 0.5,
+        ("short-timeout", "Stopped"): 0.5,
+    }
 
 
 def test_savings_are_paired_differences_per_replication() -> None:
