@@ -87,7 +87,10 @@ def _print_table(frame: pd.DataFrame, title: str, left: int) -> None:
     """A DataFrame of text as a terminal table; its first `left` columns are names."""
     table = Table(title=title, title_justify="left")
     for index, column in enumerate(frame.columns):
-        table.add_column(str(column), justify="left" if index < left else "right")
+        if index < left:  # names are what a reader looks for: never cut them short
+            table.add_column(str(column), justify="left", no_wrap=True, min_width=len(str(column)))
+        else:
+            table.add_column(str(column), justify="right")
     for row in frame.itertuples(index=False):
         table.add_row(*(str(value) for value in row))
     out.print(table)

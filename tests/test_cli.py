@@ -98,6 +98,7 @@ BAD = {
         ":5: fleet[0].count: Input should be a valid integer",
     ),
     "broken yaml": ("name: x\nhorizon: [1h\n", ":3: this is not valid YAML"),
+    "duplicate key": ("name: x\nhorizon: 1h\nhorizon: 2h\n", ":3: duplicate key 'horizon'"),
     "list as a key": ("name: x\nhorizon: 1h\n? [a, b]\n: 1\n", ":3: a key must be a plain name"),
     "impossible date": ("name: x\nhorizon: 1h\nstart: 2026-13-01\n", ":3: start: cannot read"),
     "recursive alias": ("name: x\nhorizon: 1h\nfleet: &a [*a]\n", ": an alias refers to itself"),

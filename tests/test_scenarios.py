@@ -77,3 +77,22 @@ def test_neptune_cancel_without_clean_leaves_storage_billing() -> None:
     deleted = moves[moves["to_status"] == "Deleted"]["resource_id"].astype(str)
     assert deleted.str.startswith("cleaned-").all()
     assert len(deleted) == 25
+
+
+def test_a_lossy_callback_consumer_leaves_stuck_executions_that_bill_on() -> None:
+    tables = _run("sagemaker-callback-blocks-stop")
+    stops = tables["stops"]
+    by_group = stops.groupby(["group", "outcome"], observed=True).size()
+    assert by_group["reliable"].index.tolist() == ["Stopped"]
+    assert by_group["lossy", "Stopped"] > by_group["lossy", "stuck"] > 0
+    stuck = stops[stops["outcome"] == "stuck"]
+    assert (stuck["cost_after_request_usd"] > 0).all()  # the step's cluster runs to the horizon
+    answers = tables["calls"]["operation"] == "SendPipelineExecutionStepSuccess"
+    assert answers.any()  # consumers answer through the API
+
+
+def test_a_shorter_lambda_step_timeout_fails_more_stops() -> None:
+    stops = _run("sagemaker-lambda-timeout")["stops"]
+    failed = (stops["outcome"] == "Failed").groupby(stops["group"], observed=True).mean()
+    assert failed["export-2m"] > failed["export-5m"] > failed["export-10m"]
+    assert set(stops["outcome"]) == {"Stopped", "Failed"}

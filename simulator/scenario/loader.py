@@ -43,9 +43,12 @@ _Loader.yaml_implicit_resolvers = {
 def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Location, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # merged (`<<: *anchor`) pairs first, then the node's own
+        merged = len(node.value) - own
         mapping: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        own_keys: set[Any] = set()  # a merged key may be overridden, an own one not repeated
+        for index, (key_node, value_node) in enumerate(node.value):
             key = _scalar(loader, key_node, path)
             if isinstance(key, list | dict):
                 raise ScenarioError(
@@ -53,10 +56,14 @@ def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Loc
                     line=key_node.start_mark.line + 1,
                     field=_dotted(path),
                 )
-            if key in mapping:
-                raise ScenarioError(
-                    f"duplicate key {key!r}", line=key_node.start_mark.line + 1, field=_dotted(path)
-                )
+            if index >= merged:
+                if key in own_keys:
+                    raise ScenarioError(
+                        f"duplicate key {key!r}",
+                        line=key_node.start_mark.line + 1,
+                        field=_dotted(path),
+                    )
+                own_keys.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             mapping[key] = _construct(loader, value_node, (*path, key), lines)
         return mapping

@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.scenario import load_scenario
+from simulator.scenario import load_scenario, parse_scenario
 
 
 def test_the_written_scenario_reloads_with_files_resolved(tmp_path: Path) -> None:
@@ -33,3 +33,14 @@ def test_the_written_scenario_reloads_with_files_resolved(tmp_path: Path) -> Non
     assert again.services.rekognition.latency.stop.values == (60.0, 120.0)  # type: ignore[union-attr]
     assert again.requests[1].replay is not None
     assert again.requests[1].replay.path == (tmp_path / "trace.csv").resolve()
+
+
+def test_a_merged_mapping_takes_the_keys_written_beside_the_merge() -> None:
+    """YAML's merge key: `<<: *entry` copies an entry, and keys written beside it override
+    the copy's, which is how a scenario repeats a fleet entry under another name."""
+    scenario = parse_scenario(
+        "name: x\nhorizon: 1h\nfleet:\n"
+        "  - &shop {service: rekognition, project: shop, count: 2}\n"
+        "  - {<<: *shop, project: depot}\n"
+    )
+    assert [(f.group_name, f.count) for f in scenario.fleet] == [("shop", 2), ("depot", 2)]
