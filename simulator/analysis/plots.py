@@ -50,11 +50,13 @@ STATUS_COLOURS: Final[Mapping[str, str]] = {
     # on the way up or down
     "SUBMITTED": "#c5b0d5", "STARTING": _STARTING, "STARTING_HOSTING": _STARTING,
     "STOPPING": _STOPPING, "STOPPING_HOSTING": _STOPPING, "STOP_REQUESTED": _STOPPING,
-    "Stopping": _STOPPING,
+    "Stopping": _STOPPING, "Starting": _STARTING,
+    "Executing": _TRAINING, "Running": _TRAINING, "Sent": "#17becf",
     # where a stop ends
     "STOPPED": _STOPPED, "Stopped": _STOPPED,
     "TRAINED": "#1f77b4", "TRAINING_COMPLETED": "#1f77b4", "COPYING_COMPLETED": "#1f77b4",
-    "TRAINED_WITH_WARNING": "#aec7e8", "Completed": "#9467bd",
+    "TRAINED_WITH_WARNING": "#aec7e8", "Completed": "#9467bd", "Succeeded": "#9467bd",
+    "Finished": "#9467bd", "CompletedWithFailures": "#c49c94", "TimedOut": _FAILED,
     "FAILED": _FAILED, "IN_ERROR": _FAILED, "TRAINING_FAILED": _FAILED,
     "HOSTING_FAILED": _FAILED, "COPYING_FAILED": _FAILED, "Failed": _FAILED,
     "DELETING": _DELETING, "Deleting": _DELETING, "Deleted": _GONE,
@@ -340,15 +342,27 @@ def _stop_marks(ax: Axes, row: int, requests: pd.DataFrame, scale: float) -> Non
 def _sample(
     moves: pd.DataFrame, requests: pd.DataFrame | None, size: int, seed: int
 ) -> tuple[list[str], int]:
-    """`size` resource ids chosen with `seed` (those stopped first), in natural order, and
-    how many resources there were to choose from."""
+    """`size` resource ids chosen with `seed`, in natural order, and how many resources
+    there were to choose from. Stopped resources come first, an even share of each stop
+    outcome before the rest (a stuck execution among a hundred stopped ones is what the
+    figure is looked at for), then resources nobody stopped."""
     ids = {str(r) for r in moves["resource_id"].unique()}
     whole = sorted((r for r in ids if not _is_part(r, ids)), key=_natural)
-    stopped = set() if requests is None else {str(r) for r in requests["resource_id"].unique()}
+    outcomes: dict[str, set[str]] = {}
+    if requests is not None and "outcome" in requests:
+        for outcome, resources in requests.groupby("outcome", observed=True)["resource_id"]:
+            outcomes[str(outcome)] = {str(r) for r in resources}
+    elif requests is not None:
+        outcomes["stopped"] = {str(r) for r in requests["resource_id"].unique()}
+    share = max(1, size // max(1, len(outcomes)))
+    pools = [(share, [r for r in whole if r in of]) for of in outcomes.values()]
+    stopped = set().union(*outcomes.values())
+    pools += [(size, [r for r in whole if r in stopped]), (size, whole)]
     rng = np.random.default_rng(seed)
     chosen: list[str] = []
-    for pool in ([r for r in whole if r in stopped], [r for r in whole if r not in stopped]):
-        take = min(size - len(chosen), len(pool))
+    for most, pool in pools:
+        pool = [r for r in pool if r not in chosen]
+        take = min(most, size - len(chosen), len(pool))
         chosen += [pool[i] for i in rng.choice(len(pool), take, replace=False)]
     return sorted(chosen, key=_natural), len(whole)
 
