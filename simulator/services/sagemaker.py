@@ -431,6 +431,8 @@ class _Execution:
 Deliver = Callable[[Mapping[str, Any]], None]
 """A queue's consumer: told each message as SageMaker sends it."""
 _ALPHABET: Final = string.ascii_letters + string.digits
+NO_TOKEN: Final = "0" * 10
+"""A well-formed callback token that no step is given (tokens are drawn at random)."""
 
 
 class Pipelines(ManagedService):
@@ -772,4 +774,10 @@ class Pipelines(ManagedService):
         return self._answer(params, St.Failed)
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        """A callback answer carries the token of the execution's latest callback step (a
+        person approving whatever waits at 09:00); with none, a token no step has."""
+        if operation.startswith("SendPipelineExecutionStep"):
+            runs = self._executions[resource.id].runs.values()
+            tokens = [run.token for run in runs if run.token is not None]
+            return {"CallbackToken": tokens[-1] if tokens else NO_TOKEN, **extra}
         return {"PipelineExecutionArn": resource.id, **extra}
