@@ -1,10 +1,11 @@
 """The result tables derived from what the recorder saw: `costs` and `stops`.
 
     costs   one row per resource per interval spent in a billable status: the resource's
-            group, the interval's unit-hours (or, for a price per entry, its entries) and
-            dollars. Each continuous billable span is rounded up to the price's
-            granularity and minimum; the rounding is charged on the span's last interval.
-            Intervals still open at the horizon end there.
+            group, the interval's unit-hours and dollars. Each continuous billable span is
+            rounded up to the price's granularity and minimum; the rounding is charged on
+            the span's last interval. Intervals still open at the horizon end there. A
+            price per entry charges each entry when it happens: a row with start == end,
+            the entries as its quantity.
     stops   one row per stop request: its resource's fleet group, when it was sent,
             whether it was accepted and after how many attempts, when the resource reached
             a status that ends a stop (at once if it was in one already: a duplicate
@@ -12,8 +13,7 @@
             training job's instances) cost from the request until then (until the horizon
             if the stop never took effect: the price of a lost stop), and the outcome: the
             terminal status, `rejected` (the call failed), `stuck` (accepted, not ended by
-            the horizon) or `in_flight`
-            (unanswered at the horizon).
+            the horizon) or `in_flight` (unanswered at the horizon).
 
 All the inputs are plain tables and plain data (prices, terminal statuses by service); the
 `resources` registry (resource_id, group, kind, owner_id per recorder key) says what each
@@ -84,9 +84,10 @@ def derive_costs(
             breaks[1:] = (~billable[:-1]) | (codes[1:] != codes[:-1])
             span = np.cumsum(breaks)[billable]
             rows = mine[billable]
-            if price.usd_per_entry > 0:  # each interval is one entry into a billed status
+            end = rows["end"].to_numpy()
+            if price.usd_per_entry > 0:  # each interval is one entry: charged at its start
                 quantity = rows["units"].to_numpy() if price.per_unit else np.ones(len(rows))
-                rate = price.usd_per_entry
+                rate, end = price.usd_per_entry, rows["start"].to_numpy()
             else:
                 seconds = (rows["end"] - rows["start"]).to_numpy()
                 hours = (seconds + _rounding(span, seconds, price)) / 3600.0
@@ -104,7 +105,7 @@ def derive_costs(
                         "item": item,
                         "status": rows["status"].astype(str).to_numpy(),
                         "start": rows["start"].to_numpy(),
-                        "end": rows["end"].to_numpy(),
+                        "end": end,
                         "quantity": quantity,
                         "usd": quantity * rate,
                     }
@@ -291,7 +292,12 @@ def _cost_between(
         }
     )
     pairs = left.merge(right, on="key")
-    pairs = pairs[(pairs["end"] > pairs["requested_at"]) & (pairs["start"] < pairs["until"])]
+    # an instant (a request charged when made, a rounding charge) counts whole if it falls
+    # in [request, until); an interval, for the part of it that does
+    instant = pairs["end"] == pairs["start"]
+    after = pairs["end"] > pairs["requested_at"]
+    after |= instant & (pairs["start"] >= pairs["requested_at"])
+    pairs = pairs[after & (pairs["start"] < pairs["until"])]
     length = (pairs["end"] - pairs["start"]).to_numpy()
     inside = np.minimum(pairs["end"].to_numpy(), pairs["until"].to_numpy()) - np.maximum(
         pairs["start"].to_numpy(), pairs["requested_at"].to_numpy()

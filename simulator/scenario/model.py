@@ -329,13 +329,16 @@ class Scenario(Strict):
         """One fleet entry per pipeline; a consumer for every callback queue, and no
         consumer without a queue (it would wait for nothing)."""
         pipelines = [f for f in self.fleet if isinstance(f, _sagemaker.Fleet)]
-        names = [f.pipeline for f in pipelines]
+        seen: set[str] = set()
         for index, fleet in enumerate(self.fleet):
-            if isinstance(fleet, _sagemaker.Fleet) and names.count(fleet.pipeline) > 1:
+            if not isinstance(fleet, _sagemaker.Fleet):
+                continue
+            if fleet.pipeline in seen:
                 raise ValueError(
                     f"fleet[{index}].pipeline: {fleet.pipeline!r} is defined twice; give one "
                     "entry per pipeline (its `count` and `every` say how many executions)"
                 )
+            seen.add(fleet.pipeline)
         queues = {queue for fleet in pipelines for queue in fleet.queues}
         for queue in sorted(queues - set(self.consumers)):
             raise ValueError(

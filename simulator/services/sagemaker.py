@@ -44,6 +44,7 @@ only by features not modelled here.
 
 from __future__ import annotations
 
+import re
 import string
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -435,6 +436,13 @@ NO_TOKEN: Final = "0" * 10
 """A well-formed callback token that no step is given (tokens are drawn at random)."""
 
 
+def _job_name(key: int, step: str) -> str:
+    """A step's job name as SageMaker makes one (`pipelines-<id>-<step>`), within a job
+    name's limits: 63 characters of letters, digits and inner hyphens."""
+    name = f"pipelines-{key:x}-{re.sub(r'[^a-zA-Z0-9-]', '', step)}"
+    return name[:63].rstrip("-")
+
+
 class Pipelines(ManagedService):
     """All pipeline executions of the simulated account, and their API."""
 
@@ -575,9 +583,9 @@ class Pipelines(ManagedService):
         failed = self._fails(shape, spec.name, spec.failure)
         if duration <= spec.function_timeout:
             self.sim.after(duration, self.move, function, F.Finished, "function")
-        else:
-            self.sim.after(spec.function_timeout, self.move, function, F.TimedOut, "timeout")
-            failed = True
+        else:  # Lambda ends the function at its own limit: an error the step reports
+            duration, failed = spec.function_timeout, True
+            self.sim.after(duration, self.move, function, F.TimedOut, "timeout")
         if duration < spec.timeout:
             self.sim.after(duration, self._ends, execution, run, St.Failed if failed else None)
         else:
@@ -598,7 +606,8 @@ class Pipelines(ManagedService):
                 execution.failed = f"Step {run.spec.name} failed" + (
                     " (timeout)" if cause == "timeout" else ""
                 )
-        if execution.resource.status is E.Executing and to is St.Succeeded:
+        executing = execution.resource.status is E.Executing and execution.failed is None
+        if executing and to is St.Succeeded:  # after a failure, no step starts
             self._release(execution, run.spec.name)
         self._settle(execution)
 
@@ -740,7 +749,7 @@ class Pipelines(ManagedService):
         }
         if run.ended_at is not None:
             summary["EndTime"] = run.ended_at
-        job = f"{shape.pipeline}-{run.part.key}"
+        job = _job_name(run.part.key, spec.name)
         arn = f"arn:aws:sagemaker:{shape.region}:{shape.account}"
         if isinstance(spec, JobStep):
             member = "TrainingJob" if spec.type == "Training" else "ProcessingJob"

@@ -3,7 +3,8 @@
 A price rounds each continuous billable span up to its `granularity`, then to at least its
 `minimum`; per-second billing (1 s) bills continuous time unrounded. A minimum no longer
 than any span can therefore change no bill (a 90.5 s span at $1/s is $90.50 with or
-without `minimum: 1s`).
+without `minimum: 1s`). A price per entry (a Lambda request, an SQS message) bills each
+entry into its statuses once: neither how long the status lasts nor any rounding matters.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from simulator.api.operations import Price
 DOLLAR_A_SECOND = 3600.0  # USD per hour
 
 
-def billed(ons: list[float], price: Price) -> float:
-    """The bill of one model RUNNING for each of `ons` seconds, stopped 10 s in between."""
+def billed(ons: list[float], price: Price, units: float = 1.0) -> float:
+    """The bill of one model of `units` RUNNING for each of `ons` seconds, stopped 10 s in
+    between."""
     times, statuses, now = [], [], 0.0
     for on in ons:
         times += [now, now + on]
@@ -32,7 +34,7 @@ def billed(ons: list[float], price: Price) -> float:
             "service": pd.Categorical(["rekognition"] * len(times)),
             "resource_id": pd.Categorical(["m"] * len(times)),
             "to_status": pd.Categorical(statuses),
-            "units": 1.0,
+            "units": units,
         }
     )
     resources = pd.DataFrame(
@@ -54,3 +56,25 @@ def test_a_minimum_no_span_falls_below_changes_no_bill(ons: list[float]) -> None
     plain = Price(usd_per_hour=DOLLAR_A_SECOND, statuses=("RUNNING",))
     with_minimum = Price(usd_per_hour=DOLLAR_A_SECOND, statuses=("RUNNING",), minimum=min(ons))
     assert billed(ons, with_minimum) == pytest.approx(billed(ons, plain), rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    ons=st.lists(st.floats(0, 10_000), min_size=1, max_size=4),
+    granularity=st.sampled_from([0.001, 1.0, 60.0]),
+    minimum=st.sampled_from([0.0, 60.0]),
+    units=st.sampled_from([1.0, 3.0]),
+    per_unit=st.booleans(),
+)
+def test_a_price_per_entry_bills_each_entry_once(
+    ons: list[float], granularity: float, minimum: float, units: float, per_unit: bool
+) -> None:
+    price = Price(
+        usd_per_entry=0.5,
+        statuses=("RUNNING",),
+        granularity=granularity,
+        minimum=minimum,
+        per_unit=per_unit,
+    )
+    per_entry = 0.5 * (units if per_unit else 1.0)
+    assert billed(ons, price, units) == pytest.approx(len(ons) * per_entry, rel=1e-12)

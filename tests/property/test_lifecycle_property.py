@@ -12,7 +12,8 @@ step that changed something, two invariants hold:
   billable span (one still open at now included) is rounded up to the price's granularity
   and minimum, the rounding billed at the units of the span's last interval (a per-second
   price with no minimum bills float seconds as they are, frames.py's convention: see
-  test_costs_property.py for where that convention breaks).
+  test_costs_property.py for where that convention breaks); a price per entry bills each
+  move into one of its statuses once, at the units of that move, whatever it lasts.
 
 And every API error an operation raises is one its service declares (`ERRORS.all()`).
 """
@@ -36,6 +37,7 @@ from simulator.api.operations import Price
 from simulator.api.plane import Response
 from simulator.build import build
 from simulator.scenario.model import Scenario
+from simulator.services import sagemaker
 from simulator.services.base import ManagedService
 from tests.conftest import scenario
 
@@ -85,6 +87,12 @@ def expected_costs(
         ends = [move.time for move in log[1:]] + [now]
         for price in prices.values():
             if price.kinds is not None and kinds[resource_id] not in price.kinds:
+                continue
+            if price.usd_per_entry > 0:
+                entries = [
+                    m.units if price.per_unit else 1.0 for m in log if m.status in price.statuses
+                ]
+                usd[resource_id] += sum(entries) * price.usd_per_entry
                 continue
             unit_seconds = 0.0
             span, span_units = None, 0.0  # the open billable span's seconds and last units
@@ -339,11 +347,127 @@ class NeptuneOperations(ServiceOperations):
         )
 
 
+# ClientRequestToken: reused with the same execution it replays, with another it conflicts;
+# None sends a fresh one, as the SDK would.
+REQUEST_TOKENS = st.sampled_from([None, "a" * 32, "b" * 128])
+GHOST_CALLBACK = "Z" * 10
+
+
+class SageMakerOperations(ServiceOperations):
+    """Executions of DAGs with every step type, started over time; consumers that answer,
+    fail or never answer; stops with replayed and conflicting tokens; answers by hand. Each
+    resource's moves are also checked against its own kind's edges (an execution's, a
+    step's, a function's), not only the union the lifecycle shares between them."""
+
+    SERVICE = "sagemaker"
+    SCENARIO = scenario(
+        """
+        name: prop-sagemaker
+        horizon: 30d
+        services:
+          sagemaker:
+            callback_stop_wait: 2h
+            faults: {DescribePipelineExecution: 0.1}
+            throttle: {StopPipelineExecution: {rate: 0.1, burst: 5}}
+            latency:
+              orchestration: {kind: exponential, mean: 10s}
+              provisioning: {kind: exponential, mean: 3m}
+              stop: {kind: uniform, low: 30s, high: 2m}
+        fleet:
+          - service: sagemaker
+            pipeline: train
+            count: 3
+            every: 1h
+            max_parallel_steps: 2
+            steps:
+              - {name: prep, type: Processing, failure: 0.1,
+                 duration: {kind: exponential, mean: 20m}}
+              - {name: check, type: Lambda, timeout: 3m, memory_mb: 2048, failure: 0.1,
+                 duration: {kind: uniform, low: 10s, high: 5m}, depends_on: [prep]}
+              - {name: fit, type: Training, instance_type: ml.g5.xlarge, instance_count: 2,
+                 duration: {kind: exponential, mean: 1h}, depends_on: [prep]}
+              - {name: approve, type: Callback, queue: approvals, instance_type: ml.m5.xlarge,
+                 depends_on: [fit, check]}
+              - {name: register, type: Plain, depends_on: [approve]}
+          - service: sagemaker
+            pipeline: quick
+            count: 2
+            steps:
+              - {name: fn, type: Lambda, duration: {kind: uniform, low: 1s, high: 3m}}
+              - {name: review, type: Callback, queue: reviews}
+        consumers:
+          approvals: {handle: {kind: exponential, mean: 30m}, never_answers: 0.3, failure: 0.2}
+          reviews: {handle: {kind: exponential, mean: 2h}, never_answers: 0.5}
+        """
+    )
+    EDGES: ClassVar[Mapping[str, Mapping[Any, frozenset[Any]]]] = {
+        "execution": sagemaker.EXECUTION,
+        "lambda": sagemaker.FUNCTION,
+        "sqs": {},
+    }
+
+    def call(self, operation: str, index: int, **extra: Any) -> Response | None:
+        self.ids = list(self.service.resources)  # executions started since
+        return super().call(operation, index, **extra)
+
+    @rule(index=TARGETS, token=REQUEST_TOKENS)
+    def stop(self, index: int, token: str | None) -> None:
+        fresh = f"{len(self.model.sim.recorder.tables['transitions']):032d}"
+        self.call("StopPipelineExecution", index, ClientRequestToken=token or fresh)
+
+    @rule(index=TARGETS, order=st.sampled_from(["Ascending", "Descending"]), size=st.integers(1, 4))
+    def list_steps(self, index: int, order: str, size: int) -> None:
+        response = self.call("ListPipelineExecutionSteps", index, SortOrder=order, MaxResults=size)
+        if response is not None:
+            steps = response["PipelineExecutionSteps"]
+            assert len(steps) <= size
+            assert {s["StepStatus"] for s in steps} <= {s.value for s in sagemaker.StepStatus}
+
+    @rule(index=st.integers(0, 15), choice=st.integers(0, 3), success=st.booleans())
+    def answer(self, index: int, choice: int, success: bool) -> None:
+        """Answer one of the execution's callback steps by hand (ended ones too), or a token
+        no step has."""
+        self.ids = list(self.service.resources)
+        arn = self.ids[index % len(self.ids)]
+        caller, plane = self.caller, self.model.plane
+        listed = plane.handle(
+            caller, self.SERVICE, "ListPipelineExecutionSteps", {"PipelineExecutionArn": arn}
+        )
+        tokens = [
+            s["Metadata"]["Callback"]["CallbackToken"]
+            for s in listed["PipelineExecutionSteps"]
+            if "Callback" in s.get("Metadata", {})
+        ]
+        token = tokens[choice % len(tokens)] if tokens else GHOST_CALLBACK
+        operation = (
+            "SendPipelineExecutionStepSuccess" if success else "SendPipelineExecutionStepFailure"
+        )
+        try:
+            plane.handle(caller, self.SERVICE, operation, {"CallbackToken": token})
+        except AwsError as error:
+            refused = error
+        else:
+            return
+        assert refused.spec in self.declared, (operation, refused)
+
+    def check_chains(self, logs: Mapping[str, list[Move]]) -> None:
+        super().check_chains(logs)
+        resources = self.model.sim.recorder.resources()
+        kind_of = dict(zip(resources["resource_id"], resources["kind"].astype(str), strict=True))
+        for resource_id, log in logs.items():
+            edges = self.EDGES.get(kind_of[resource_id], sagemaker.STEP)
+            legal = {a.value: {b.value for b in bs} for a, bs in edges.items()}
+            for before, after in pairwise(log):
+                assert after.status in legal.get(before.status, ()), (resource_id, before, after)
+
+
 TestRekognitionOperations = RekognitionOperations.TestCase
 TestLookoutVisionOperations = LookoutVisionOperations.TestCase
 TestComprehendOperations = ComprehendOperations.TestCase
 TestNeptuneOperations = NeptuneOperations.TestCase
+TestSageMakerOperations = SageMakerOperations.TestCase
 TestRekognitionOperations.settings = SETTINGS
 TestLookoutVisionOperations.settings = SETTINGS
 TestComprehendOperations.settings = SETTINGS
 TestNeptuneOperations.settings = SETTINGS
+TestSageMakerOperations.settings = SETTINGS
