@@ -178,11 +178,11 @@ def print_sweep(results: SweepResults) -> None:
     if varying:
         _print_table(comparison_text(results.comparison(), varying, results.baseline), title, 2)
     else:
-        out.print(f"{title}: every metric is the same in every variant and replication")
+        out.print(f"{title}: no variant changes any metric")
     out.print(
         f"[dim]mean ± half-width of its 95% interval; {PAIRED}, so the noise they share "
         "cancels in the differences (unpaired: the difference's interval had the runs been "
-        "independent). Metrics the same in every unit are left out: all are in "
+        "independent). Metrics no variant changes are left out: all are in "
         "summary.csv[/dim]"
     )
 

@@ -167,7 +167,7 @@ class SweepResults:
         return summary_table(self.comparison(), self.parameters())
 
     def varying(self) -> list[str]:
-        """The metrics that are not the same in every unit: those worth a look."""
+        """The metrics some variant changes: those worth a look."""
         return varying(self.metrics)
 
     def results(self, variant: str) -> Results:

@@ -146,10 +146,17 @@ def _welch(a: pd.Series, b: pd.Series) -> tuple[float, float]:
 
 
 def varying(metrics: pd.DataFrame) -> list[str]:
-    """The metrics whose value is not the same in every replication of every variant: the
-    ones a table or a figure of the sweep has something to say about."""
-    table = _filled(metrics).drop(columns=["variant", "replication"])
-    return [c for c in table.columns if table[c].nunique(dropna=False) > 1]
+    """The metrics some variant changes: in some replication, not every variant has the
+    same value (to 1e-9 of it: times of day shifted and shifted back differ in the last
+    bits) or some have one and others none. A metric that varies only from replication to
+    replication is one the variants leave alone."""
+    table = _filled(metrics)
+    names = [c for c in table.columns if c not in ("variant", "replication")]
+    grouped = table.groupby("replication")[names]
+    width = (grouped.max() - grouped.min()).max()
+    scale = table[names].abs().max().fillna(0.0) + 1.0
+    given = table[names].notna().groupby(table["replication"]).nunique().max()
+    return [name for name in names if width[name] > 1e-9 * scale[name] or given[name] > 1]
 
 
 def summary_table(comparison: pd.DataFrame, parameters: pd.DataFrame) -> pd.DataFrame:
