@@ -117,8 +117,11 @@ def expand(
         found = list(problems.values())
         several = ScenarioError(f"{len(found)} problems", problems=found)
         raise found[0] if len(found) == 1 else several
-    chosen = baseline or (block.baseline if vary is None and block is not None else None)
     names = [variant.name for variant in variants]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        raise ScenarioError(f"two variants are named {twice!r}: a value is given twice")
+    chosen = baseline or (block.baseline if vary is None and block is not None else None)
     if chosen is not None and chosen not in names:
         raise ScenarioError(
             f"no variant is named {chosen!r}; variants are {', '.join(names)}",
