@@ -1,39 +1,51 @@
 """A discrete-event simulator of managed ML resource lifecycles.
 
-The Python API: load a scenario, run it, read the tables, or read a saved run back.
+The Python API: load a scenario, run it, read the tables, or read a saved run back; sweep
+its what-if variants and compare them on common random numbers.
 
     results = simulator.run("scenarios/comprehend-stop-race.yaml", replications=5)
     results.summary(); results.stops; results.plot_latency()
     results.save("runs/race"); simulator.load_results("runs/race")
+    study = simulator.sweep("scenarios/whatif-retry-modes.yaml", out="runs/modes")
+    study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
 
-`run`, `Results` and `load_results` are imported on first use, so that loading or
+`run`, `sweep` and what they return are imported on first use, so that loading or
 validating a scenario does not import the simulation engine or matplotlib.
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from simulator.errors import ResultsError, ScenarioError, SimulatorError
+from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepError
 from simulator.scenario import load_scenario, parse_scenario
 
 if TYPE_CHECKING:
     from simulator.results import Results, load_results, run
+    from simulator.sweeps import SweepResults, sweep
 
 __all__ = [
     "Results",
     "ResultsError",
     "ScenarioError",
     "SimulatorError",
+    "SweepError",
+    "SweepResults",
     "load_results",
     "load_scenario",
     "parse_scenario",
     "run",
+    "sweep",
 ]
-_LAZY = frozenset({"Results", "load_results", "run"})
+_LAZY = {
+    "Results": "simulator.results",
+    "load_results": "simulator.results",
+    "run": "simulator.results",
+    "SweepResults": "simulator.sweeps",
+    "sweep": "simulator.sweeps",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from simulator import results
-
-        return getattr(results, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")

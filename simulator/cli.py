@@ -11,9 +11,19 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from simulator.analysis.compare import comparison_text
 from simulator.analysis.summary import (
     BILLED_COLUMNS,
     KEYS,
@@ -27,6 +37,9 @@ from simulator.results import Results, load_results
 from simulator.results import run as run_scenario
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
+from simulator.scenario.variants import expand, parse_vary
+from simulator.sweeps import PAIRED, SweepResults
+from simulator.sweeps import sweep as run_sweep
 
 app = typer.Typer(
     help="Simulate how long stopping managed ML resources takes and what it costs meanwhile.",
@@ -45,30 +58,37 @@ def main_callback() -> None:
 
 
 class _DelayedProgress:
-    """A progress bar that appears only once the work has taken more than `after_s`."""
+    """A progress bar that appears only once the work has taken more than `after_s`: a
+    share of the work done, or with `counting` a count of things done ("3/12 units")."""
 
-    def __init__(self, label: str, after_s: float = 2.0) -> None:
+    def __init__(self, label: str, after_s: float = 2.0, counting: str | None = None) -> None:
         self.label = label
         self.after_s = after_s
+        self.counting = counting
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task = TaskID(0)
 
-    def __call__(self, fraction: float) -> None:
+    def __call__(self, completed: float, total: float = 1.0) -> None:
         if self.bar is None:
             if time.monotonic() - self.started < self.after_s:
                 return
+            done: tuple[ProgressColumn, ...] = (
+                (MofNCompleteColumn(), TextColumn(self.counting))
+                if self.counting
+                else (TaskProgressColumn(),)
+            )
             self.bar = Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
-                TaskProgressColumn(),
+                *done,
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,
             )
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=1.0)
-        self.bar.update(self.task, completed=fraction)
+            self.bar.start()  # begun at `completed`: the time left is of what is left
+            self.task = self.bar.add_task(self.label, total=total, completed=int(completed))
+        self.bar.update(self.task, completed=completed, total=total)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -144,9 +164,88 @@ def run(
         out_dir or Path("runs") / scenario.name, "csv" if fmt == "csv" else "parquet"
     )
     print_answers(results)
+    if scenario.sweep is not None:
+        out.print("[dim]ran the scenario as written; `simulate sweep` runs its variants[/dim]")
     out.print(f"tables written to {directory}/")
     if report:
         out.print(f"report written to {write_report(results, directory)}")
+
+
+def print_sweep(results: SweepResults) -> None:
+    """Per metric that varies, per variant: the mean and the paired difference from the
+    baseline, each with its 95% interval, and the unpaired interval for contrast."""
+    title = (
+        f"{results.variants[0].scenario.name}: {len(results.variants)} variants x "
+        f"{results.replications} replication(s), seed {results.seed}"
+    )
+    varying = results.varying()
+    if varying:
+        _print_table(comparison_text(results.comparison(), varying, results.baseline), title, 2)
+    else:
+        out.print(f"{title}: no variant changes any metric")
+    out.print(
+        f"[dim]mean ± half-width of its 95% interval; {PAIRED}, so the noise they share "
+        "cancels in the differences (unpaired: the difference's interval had the runs been "
+        "independent). Metrics no variant changes are left out: all are in "
+        "summary.csv[/dim]"
+    )
+
+
+@app.command()
+def sweep(
+    scenario_file: ScenarioFile,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="PATH=V1,V2,...: a dotted path into the scenario and its values; repeat for a "
+            "grid (default: the scenario's sweep block)"
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="sweep directory (default: runs/<name>-sweep)")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="overrides the scenario's seed")] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="per variant; overrides the scenario's")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="the variant to compare with (default: the first)")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="processes (default: one per core); 1 runs in this process"),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="a Dask scheduler's address, or 'local' for a LocalCluster of --workers"),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="discard the results already in the directory")
+    ] = False,
+) -> None:
+    """Run a scenario's what-if variants on common random numbers and compare them with
+    the baseline. Units found done in the directory are not run again."""
+    progress = _DelayedProgress(f"{scenario_file.stem}: sweep", counting="units")
+    try:
+        grid = dict(parse_vary(spec) for spec in vary) if vary else None
+        results = run_sweep(
+            scenario_file, grid, out=out_dir, seed=seed, replications=replications,
+            baseline=baseline, workers=workers, dask=dask, fresh=fresh, progress=progress,
+        )  # fmt: skip
+    except SimulatorError as error:
+        progress.close()
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        progress.close()
+        err.print("interrupted: the finished units are kept; run the same command to go on")
+        raise typer.Exit(130) from None
+    progress.close()
+    print_sweep(results)
+    reused = len(results.variants) * results.replications - results.ran
+    out.print(f"ran {results.ran} unit(s); {reused} found done")
+    out.print(f"figures written to {results.write_figures()}/")
+    out.print(f"summary written to {results.directory}/summary.csv")
 
 
 @app.command("report")
@@ -168,9 +267,17 @@ def report_command(
 def validate(scenario_file: ScenarioFile) -> None:
     """Check a scenario file and say what is wrong with it, if anything."""
     scenario = _load(scenario_file)
+    variants = ""
+    if scenario.sweep is not None:
+        try:
+            found, _ = expand(scenario, source=str(scenario_file), base_dir=scenario_file.parent)
+        except SimulatorError as error:
+            err.print(str(error), markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        variants = f", a sweep of {len(found)} variants"
     out.print(
         f"{scenario_file}: valid ({len(scenario.fleet)} fleet entries, "
-        f"{len(scenario.requests)} request streams, horizon {scenario.horizon:g} s)"
+        f"{len(scenario.requests)} request streams, horizon {scenario.horizon:g} s{variants})"
     )
 
 

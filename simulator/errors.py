@@ -3,10 +3,11 @@
     SimulatorError
      ├── ScenarioError        a scenario file is wrong: file, line, field, what was expected
      ├── ResultsError         a run directory is missing or incomplete
+     ├── SweepError           a sweep's directory holds another study, or cannot be used
      └── IllegalTransition    (engine.lifecycle) a model made an undeclared move: a bug
 
-The command line prints a ScenarioError or ResultsError as it is and exits with status 2;
-anything else is a bug and keeps its traceback.
+The command line prints a ScenarioError, ResultsError or SweepError as it is and exits
+with status 2; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ class SimulatorError(Exception):
 
 class ResultsError(SimulatorError):
     """A results directory cannot be read."""
+
+
+class SweepError(SimulatorError):
+    """A sweep cannot run as asked: its output directory holds results of another scenario,
+    seed or code version, or an executor it needs is not installed."""
 
 
 class ScenarioError(SimulatorError):

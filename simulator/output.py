@@ -67,9 +67,9 @@ def write_run(
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "run.json").unlink(missing_ok=True)  # the old run is no longer complete
     for name, table in tables.items():
-        atomic_write(directory / f"{name}.{fmt}", partial(_write_table, table, fmt))
+        write_table(directory / f"{name}.{fmt}", table)
     for name, answer in answers.items():
-        atomic_write(directory / f"{name}.csv", partial(_write_table, answer, "csv"))
+        write_table(directory / f"{name}.csv", answer)
     records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
     _write_text(directory / "scenario.yaml", resolved_yaml(scenario, seed, replications))
@@ -86,6 +86,11 @@ def write_run(
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _write_text(directory / "run.json", json.dumps(meta, indent=2))
+
+
+def write_table(path: Path, table: pd.DataFrame) -> None:
+    """`table` as Parquet or CSV, as the path's suffix says, renamed into place whole."""
+    atomic_write(path, partial(_write_table, table, "csv" if path.suffix == ".csv" else "parquet"))
 
 
 def _write_table(table: pd.DataFrame, fmt: Format, path: Path) -> None:

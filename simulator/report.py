@@ -37,7 +37,7 @@ img { max-width: 100%; margin: 0.5em 0 1.5em; } pre { background: #f7f7f7; paddi
 """
 
 
-def _png(figure: Figure) -> bytes:
+def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     return buffer.getvalue()
@@ -46,7 +46,7 @@ def _png(figure: Figure) -> bytes:
 def write_report(results: Results, directory: Path) -> Path:
     """Write `<name>.png` for every figure and `report.html`; return the HTML's path."""
     directory.mkdir(parents=True, exist_ok=True)
-    images = {name: _png(figure) for name, figure in results.figures().items()}
+    images = {name: png(figure) for name, figure in results.figures().items()}
     for name, data in images.items():
         write_bytes(directory / f"{name}.png", data)
     page = render_html(results, images)

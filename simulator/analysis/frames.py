@@ -41,6 +41,8 @@ COST_COLUMNS: Final = (
     "quantity",
     "usd",
 )
+THROTTLES: Final = frozenset({"ThrottlingException", "TooManyRequestsException"})
+"""The error codes of a throttled attempt, besides any answered with HTTP 429."""
 STOP_COLUMNS: Final = (
     "service", "resource_id", "group", "requested_at", "accepted", "error_code", "attempts",
     "terminal_status", "terminal_at", "stop_latency_s", "observed_at",
@@ -321,3 +323,9 @@ def _outcome(stops: pd.DataFrame) -> pd.Series:
         ),
     )
     return pd.Series(outcome, index=stops.index, dtype="category")
+
+
+def throttles(calls: pd.DataFrame) -> np.ndarray:
+    """Which API attempts were throttled: a throttling error code, or HTTP 429."""
+    coded = calls["error_code"].astype(object).isin(THROTTLES)
+    return (coded | (calls["http_status"] == 429)).to_numpy(bool)

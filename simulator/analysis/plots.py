@@ -31,6 +31,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter
 
+from simulator.analysis.compare import label
+from simulator.analysis.frames import throttles
+
 SERVICE_COLOURS: Final[Mapping[str, str]] = {
     "rekognition": "#1f77b4",
     "lookoutvision": "#9467bd",
@@ -70,7 +73,6 @@ _SPARE: Final = (
     "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
     "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696", "#de9ed6",
 )  # fmt: skip
-THROTTLES: Final = frozenset({"ThrottlingException", "TooManyRequestsException"})
 CALL_KINDS: Final = (
     ("first attempt succeeded", "#1f77b4"),
     ("retry succeeded", "#17becf"),
@@ -493,9 +495,114 @@ def _call_kind(calls: pd.DataFrame) -> np.ndarray:
     error: the index into CALL_KINDS."""
     error = calls["error_code"].astype(object)
     failed = error.notna().to_numpy() | (calls["http_status"].to_numpy(int) >= 400)
-    throttled = error.isin(THROTTLES).to_numpy() | (calls["http_status"].to_numpy(int) == 429)
+    throttled = throttles(calls)
     retry = calls["attempt"].to_numpy(int) > 1
     return np.where(throttled, 2, np.where(failed, 3, np.where(retry, 1, 0)))
+
+
+def sweep_metric(
+    comparison: pd.DataFrame,
+    parameters: pd.DataFrame,
+    metric: str,
+    baseline: str,
+    parameter: str | None = None,
+) -> Figure:
+    """One metric across a sweep's variants, against a swept `parameter` (default: the
+    first that varies; the variants' names when none does).
+
+    Left: each variant's mean over replications with its 95% interval, a line per value of
+    the other swept parameters. Right: its difference from the baseline, with the 95%
+    interval of the paired differences (dark, capped) over the unpaired one (light, wide):
+    the replications of every variant share their random draws, so the noise they share
+    cancels in the pairs. `comparison` and `parameters` are as `analysis.compare` and
+    `SweepResults.parameters` give them.
+    """
+    rows = comparison[comparison["metric"] == metric].merge(parameters, on="variant")
+    swept = [str(c) for c in parameters.columns[1:] if parameters[c].astype(str).nunique() > 1]
+    x = parameter or (swept[0] if swept else "variant")
+    others = [c for c in swept if c != x and rows.groupby(x)[c].nunique().max() > 1]
+    values = list(dict.fromkeys(rows[x]))
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    scale, unit = _metric_unit(metric, rows)
+    fig = _figure(12.0, 4.8)
+    left, right = fig.subplots(1, 2)
+    groups = rows.groupby(others, sort=False) if others else [((), rows)]
+    for key, group in groups:
+        name = ", ".join(f"{_short(c)}={v}" for c, v in zip(others, key, strict=True))
+        hue = colour(name) if others else SERVICE_COLOURS["rekognition"]
+        at = group[x].to_numpy(float) if numeric else group[x].map(values.index).to_numpy(float)
+        style = "o-" if numeric else "o"  # a line only where the values have an order
+        _intervals(left, at, group, "mean", "ci", scale, hue, style, name or None)
+        _intervals(right, at, group, "diff", "unpaired_ci", scale, hue, "", None)
+        _intervals(right, at, group, "diff", "diff_ci", scale, hue, style, None)
+    right.axhline(0, color="black", lw=0.8)
+    for ax in (left, right):
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
+            ax.margins(x=0.15)
+        ax.set_xlabel(x)
+        ax.grid(alpha=0.3)
+        _value_axis(ax, metric)
+    left.set_ylabel(f"{metric.partition('.')[2]}{f' ({unit})' if unit else ''}")
+    right.set_ylabel(f"difference{f' ({unit})' if unit else ''}")
+    runs = int(rows["replications"].max())
+    left.set_title(f"mean over {runs} replications, with its 95% interval", fontsize=10)
+    right.set_title(
+        f"difference from the baseline ({baseline}):\npaired 95% interval (dark) and unpaired "
+        "(light)",
+        fontsize=10,
+    )
+    if others:
+        left.legend(fontsize=8, title=", ".join(_short(c) for c in others))
+    fig.suptitle(
+        f"{label(metric)}\npaired on common random numbers: replication k of every variant "
+        "uses the same streams",
+    )
+    return fig
+
+
+def _intervals(
+    ax: Axes,
+    at: np.ndarray,
+    rows: pd.DataFrame,
+    value: str,
+    interval: str,
+    scale: float,
+    hue: str,
+    style: str,
+    label: str | None,
+) -> None:
+    """Points at `at` with their interval as capped error bars; without a `style`, the
+    interval alone as a wide light bar, for another interval drawn over it."""
+    y = rows[value].to_numpy(float) / scale
+    low = np.nan_to_num(y - rows[f"{interval}_low"].to_numpy(float) / scale)
+    high = np.nan_to_num(rows[f"{interval}_high"].to_numpy(float) / scale - y)
+    order = np.argsort(at, kind="stable")
+    if not style:
+        ax.errorbar(at, y, yerr=[low, high], fmt="none", ecolor=hue, elinewidth=9, alpha=0.25)
+        return
+    ax.errorbar(at[order], y[order], yerr=[low[order], high[order]], fmt=style, color=hue,
+                capsize=5, lw=1.5, ms=6, label=label)  # fmt: skip
+
+
+def _metric_unit(metric: str, rows: pd.DataFrame) -> tuple[float, str]:
+    """Seconds as s, min or h, whichever reads best; dollars and shares as they are (their
+    axis formats say so)."""
+    if metric.endswith("_s"):
+        return _duration_unit(float(np.nanmax(np.abs(rows["mean"].to_numpy(float)), initial=0)))
+    return 1.0, ""
+
+
+def _value_axis(ax: Axes, metric: str) -> None:
+    if metric.endswith("_usd"):
+        ax.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
+    elif ".share_" in metric:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def _short(path: str) -> str:
+    """The last part of a dotted path, for a legend."""
+    return path.rsplit(".", 1)[-1]
 
 
 # -- shared --------------------------------------------------------------------------------

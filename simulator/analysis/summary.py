@@ -74,7 +74,8 @@ def per_replication(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _mean_ci(values: pd.Series) -> tuple[float, float, float]:
+def mean_ci(values: pd.Series) -> tuple[float, float, float]:
+    """The mean of the values given (NaN left out) and its 95% interval, Student's t."""
     values = values.dropna()
     n = len(values)
     if n == 0:
@@ -104,7 +105,7 @@ def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
     per = _per_replication(costs, keys, replications)
     rows = []
     for key in per.columns:
-        usd, low, high = _mean_ci(per[key])
+        usd, low, high = mean_ci(per[key])
         names = dict(zip(keys, cast(tuple[str, str, str], key), strict=True))
         rows.append({**names, "usd": usd, "usd_ci_low": low, "usd_ci_high": high})
     return pd.DataFrame(rows, columns=[*keys, "usd", "usd_ci_low", "usd_ci_high"])
@@ -128,7 +129,7 @@ def savings(costs: pd.DataFrame, baseline: pd.DataFrame, replications: int) -> p
         row: dict[str, object] = dict(zip(keys, cast(tuple[str, str], key), strict=True))
         figures = (actual[key], unstopped[key], unstopped[key] - actual[key])
         for metric, values in zip(SAVINGS, figures, strict=True):
-            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = _mean_ci(values)
+            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(values)
         rows.append(row)
     header = [*keys] + [f"{m}{end}" for m in SAVINGS for end in ("", "_ci_low", "_ci_high")]
     return pd.DataFrame(rows, columns=header)
@@ -148,7 +149,7 @@ def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
         row: dict[str, object] = dict(zip(KEYS, key, strict=True))
         row["replications"] = len(group)
         for metric in METRICS:
-            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = _mean_ci(group[metric])
+            row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(group[metric])
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 

@@ -177,6 +177,19 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         raise ScenarioError("expected a mapping of scenario fields at the top", line=1).located(
             source
         )
+    return validate_scenario(data, source, base_dir, lines)
+
+
+def validate_scenario(
+    data: dict[str, Any],
+    source: str,
+    base_dir: Path | None = None,
+    lines: Mapping[Location, int] | None = None,
+) -> Scenario:
+    """A validated scenario from data as YAML reads it; ScenarioError names `source`, each
+    field and, where `lines` tells it, the line. Trace and CSV paths are read from
+    `base_dir`."""
+    known = lines or {}
     try:
         return Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as validation:
@@ -184,9 +197,18 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         for detail in validation.errors():
             names_key = detail["type"] in _KEY_ERRORS
             path, message = _refine(_real_path(data, detail["loc"], names_key), _message(detail))
-            line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), 1)
-            problems.append(ScenarioError(message, line=line, field=_dotted(path)))
+            found = (known[path[:n]] for n in range(len(path), -1, -1) if path[:n] in known)
+            problems.append(ScenarioError(message, line=next(found, None), field=_dotted(path)))
         raise ScenarioError.several(source, problems) from None
+
+
+def parse_value(text: str) -> Any:
+    """A value written as YAML 1.2 reads it: `5` an integer, `legacy` and `20:00` strings,
+    `true` a boolean, `[a, b]` a list."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"cannot read {text!r} as YAML: {error}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

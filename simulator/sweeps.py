@@ -1,0 +1,406 @@
+"""What-if sweeps: every (variant, replication) unit of a study, run on any executor and
+written where the results live as it finishes, so an interrupted study resumes.
+
+    OUT/sweep.json                        the study: seed, baseline, the variants with a
+                                          digest of each one's resolved scenario, the
+                                          package version and a fingerprint of its code
+    OUT/units/<variant>/replication-<k>/  one unit: its tables (Parquet) and metrics.json
+    OUT/summary.csv, summary.parquet      one row per variant: parameters, each metric's
+                                          mean and the paired difference from the baseline
+    OUT/comparison.csv                    per variant and metric, with the unpaired interval
+    OUT/replications.csv                  every unit's metrics
+
+A unit is written into a hidden directory beside its own and renamed into place, so a unit
+directory that exists is complete, and a hidden leftover of an interruption is removed on
+the next run. Running the same study again runs only the units whose directory is missing.
+A directory whose sweep.json tells of another seed, other code, or a variant of the same
+name with another scenario is refused rather than mixed in. More replications or another
+variant are the same study grown: a unit depends only on its variant, the seed and its
+number.
+
+Replication k of every variant runs on `Streams(seed, k)`: the same named streams, common
+random numbers, so the differences between variants are paired (`analysis.compare`).
+Each unit returns only its metrics: its tables stay on disk until asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulator.analysis import plots
+from simulator.analysis.compare import compare, ordered, summary_table, unit_metrics, varying
+from simulator.errors import SweepError
+from simulator.executors import default_workers, open_executor
+from simulator.output import write_bytes, write_table
+from simulator.report import png
+from simulator.results import Results
+from simulator.runner import TABLES, concat, simulate
+from simulator.scenario import load_scenario
+from simulator.scenario.model import Scenario
+from simulator.scenario.variants import Variant, Vary, expand
+
+Progress = Callable[[int, int], None]
+"""Told the units done (those found done included) and the units in all."""
+
+OUTPUTS: Final = ("summary.csv", "summary.parquet", "comparison.csv", "replications.csv")
+PAIRED: Final = (
+    "differences are paired on common random numbers: replication k of every variant uses "
+    "the same streams"
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One replication of one variant, and where its results go."""
+
+    variant: str
+    digest: str
+    scenario: Scenario
+    seed: int
+    replication: int
+    directory: Path
+    services: tuple[str, ...]
+
+
+def run_unit(unit: Unit) -> dict[str, Any]:
+    """Run the unit, write its tables and metrics into its directory whole, and return its
+    record (what `metrics.json` holds: a few numbers, cheap to send back)."""
+    tables = simulate(unit.scenario, unit.seed, unit.replication)
+    metrics = unit_metrics(tables, unit.services)
+    record = {
+        "variant": unit.variant,
+        "digest": unit.digest,
+        "seed": unit.seed,
+        "replication": unit.replication,
+        "code": fingerprint(),
+        "metrics": {name: None if math.isnan(v) else v for name, v in metrics.items()},
+    }
+    temporary = unit.directory.with_name(f".{unit.directory.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary.mkdir(parents=True)
+    try:
+        for name, table in tables.items():
+            table.to_parquet(temporary / f"{name}.parquet")
+        (temporary / "metrics.json").write_text(json.dumps(record, indent=1) + "\n")
+        try:
+            os.replace(temporary, unit.directory)
+        except OSError:
+            if not unit.directory.is_dir():
+                raise  # else a retry of this unit (a worker thought lost) finished it first
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)  # gone already once renamed
+    return record
+
+
+@functools.cache
+def fingerprint() -> str:
+    """A digest of the simulator's source files: results of other code are not mixed in."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """A digest of what a variant runs: its resolved scenario, seed and count aside."""
+    data = scenario.model_dump(
+        mode="json", by_alias=True, exclude={"sweep", "seed", "replications"}
+    )
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class SweepResults:
+    """A sweep's variants, the metrics of each replication, and the answers drawn from them.
+
+    The tables of a variant stay in its unit directories until `results(variant)` reads
+    them. Differences from the baseline are paired on common random numbers.
+    """
+
+    directory: Path
+    variants: list[Variant] = field(repr=False)
+    baseline: str
+    seed: int
+    replications: int
+    metrics: pd.DataFrame = field(repr=False)
+    """One row per unit: `variant`, `replication`, then each metric (`analysis.compare`)."""
+    ran: int
+    """How many units this call ran; the others were found done."""
+
+    def parameters(self) -> pd.DataFrame:
+        """One row per variant: `variant` and the value of each swept path in it."""
+        rows = [{"variant": v.name, **v.parameters} for v in self.variants]
+        frame = pd.DataFrame(rows, columns=["variant", *self.variants[0].parameters])
+        for column in frame.columns[1:]:  # one type per column, as Parquet wants
+            values = frame[column]
+            if values.map(lambda v: isinstance(v, dict | list)).any():
+                frame[column] = values.map(json.dumps)
+            elif values.map(type).nunique() > 1:
+                frame[column] = values.astype(str)
+        return frame
+
+    def comparison(self) -> pd.DataFrame:
+        """Per variant and metric: mean and 95% interval, the paired difference from the
+        baseline and its interval, and the unpaired interval of the same difference."""
+        return compare(self.metrics, self.baseline)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per variant: the parameters, each metric with its interval and its
+        paired difference from the baseline."""
+        return summary_table(self.comparison(), self.parameters())
+
+    def varying(self) -> list[str]:
+        """The metrics some variant changes: those worth a look."""
+        return varying(self.metrics)
+
+    def results(self, variant: str) -> Results:
+        """The variant's tables, read from its units, as the `Results` of a run."""
+        chosen = next((v for v in self.variants if v.name == variant), None)
+        if chosen is None:
+            names = ", ".join(v.name for v in self.variants)
+            raise KeyError(f"no variant {variant!r}; variants are {names}")
+        units = self.directory / "units" / _folder(variant)
+        parts = [
+            {name: pd.read_parquet(units / f"replication-{k}" / f"{name}.parquet")
+             for name in TABLES}
+            for k in range(self.replications)
+        ]  # fmt: skip
+        return Results(chosen.scenario, self.seed, self.replications, concat(parts))
+
+    def plot(self, metric: str, parameter: str | None = None) -> Figure:
+        """The metric against a swept parameter (default: the first that varies), each
+        variant's mean with its interval, and beside it the difference from the baseline
+        with its paired and unpaired intervals."""
+        return plots.sweep_metric(
+            self.comparison(), self.parameters(), metric, self.baseline, parameter
+        )
+
+    def figures(self) -> dict[str, Figure]:
+        """A figure of every metric that varies, by metric name."""
+        comparison, parameters = self.comparison(), self.parameters()
+        return {
+            metric: plots.sweep_metric(comparison, parameters, metric, self.baseline)
+            for metric in self.varying()
+        }
+
+    def write_figures(self) -> Path:
+        """Each figure as `figures/<metric>.png` in the sweep's directory."""
+        folder = self.directory / "figures"
+        folder.mkdir(exist_ok=True)
+        for metric, figure in self.figures().items():
+            write_bytes(folder / f"{metric}.png", png(figure))
+        return folder
+
+
+def sweep(
+    scenario: Scenario | Path | str,
+    vary: Vary | None = None,
+    *,
+    out: Path | str | None = None,
+    seed: int | None = None,
+    replications: int | None = None,
+    baseline: str | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    fresh: bool = False,
+    progress: Progress | None = None,
+) -> SweepResults:
+    """Run every variant of a scenario (or of the scenario file at that path) for the same
+    replications on common random numbers, and compare them with the baseline.
+
+    `vary` maps dotted paths to values (a grid); without it the scenario's `sweep` block
+    says the variants. Every variant is validated before anything runs. The units run on
+    `executor` if given, else on a Dask cluster (`dask`: an address, or "local"), else on
+    `workers` local processes (default: one per core; 1 runs them in this process, one
+    after another). Results go to `out` (default `runs/<name>-sweep`); units found done
+    there are not run again, and `fresh` discards what is there first.
+    """
+    if isinstance(scenario, Scenario):
+        variants, chosen = expand(scenario, vary, baseline=baseline)
+    else:
+        path = Path(scenario)
+        scenario = load_scenario(path)
+        variants, chosen = expand(
+            scenario, vary, baseline=baseline, source=str(path), base_dir=path.parent
+        )
+    seed = scenario.seed if seed is None else seed
+    count = scenario.replications if replications is None else replications
+    directory = Path(out or Path("runs") / f"{scenario.name}-sweep").resolve()
+    folders = {_folder(v.name) for v in variants}
+    if len(folders) < len(variants):
+        raise SweepError(
+            "two variants' names differ only in characters a directory name cannot hold: rename one"
+        )
+    digests = {v.name: scenario_digest(v.scenario) for v in variants}
+    _prepare(directory, _manifest(scenario.name, variants, chosen, digests, seed, count), fresh)
+    services = tuple(dict.fromkeys(f.service for f in scenario.fleet))
+    units = [
+        Unit(v.name, digests[v.name], v.scenario, seed, k,
+             directory / "units" / _folder(v.name) / f"replication-{k}", services)
+        for v in variants
+        for k in range(count)
+    ]  # fmt: skip
+    records = [_record(u) for u in units if u.directory.is_dir()]
+    todo = [u for u in units if not u.directory.is_dir()]
+    if progress is not None:
+        progress(len(records), len(units))
+    if todo:
+        with (
+            open_executor(workers or default_workers(), dask)
+            if executor is None
+            else nullcontext(executor)
+        ) as running:
+            records += _run(todo, running, len(records), len(units), progress)
+    results = SweepResults(
+        directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
+    )
+    _write_answers(results)
+    return results
+
+
+def _run(
+    units: Sequence[Unit], executor: Executor, done: int, total: int, progress: Progress | None
+) -> list[dict[str, Any]]:
+    futures = [executor.submit(run_unit, unit) for unit in units]
+    records = []
+    try:
+        for future in as_completed(futures):
+            record = future.result()
+            if record["code"] != fingerprint():
+                raise SweepError(
+                    "a worker runs other simulator code than this process: install the same "
+                    f"version on every worker (worker {record['code']}, here {fingerprint()})"
+                )
+            records.append(record)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    finally:
+        for future in futures:
+            future.cancel()  # those not started yet: an interrupted study stops here
+    return records
+
+
+def _manifest(
+    name: str,
+    variants: Sequence[Variant],
+    baseline: str,
+    digests: dict[str, str],
+    seed: int,
+    replications: int,
+) -> dict[str, Any]:
+    return {
+        "scenario": name,
+        "seed": seed,
+        "replications": replications,
+        "baseline": baseline,
+        "variants": [
+            {"name": v.name, "parameters": dict(v.parameters), "digest": digests[v.name]}
+            for v in variants
+        ],
+        "paired": PAIRED,
+        "simulator_version": version("simulator"),
+        "code": fingerprint(),
+    }
+
+
+def _prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
+    """Check that `directory` holds nothing of another study, clear leftovers of an
+    interruption, and write the manifest."""
+    path = directory / "sweep.json"
+    if fresh:
+        shutil.rmtree(directory / "units", ignore_errors=True)
+        for name in ("sweep.json", *OUTPUTS):
+            (directory / name).unlink(missing_ok=True)
+        shutil.rmtree(directory / "figures", ignore_errors=True)
+    elif path.is_file():
+        _check(directory, json.loads(path.read_text()), manifest)
+    for leftover in directory.glob("units/*/.replication-*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    for variant in manifest["variants"]:
+        (directory / "units" / _folder(variant["name"])).mkdir(parents=True, exist_ok=True)
+    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
+
+
+def _check(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+    changes = []
+    if old["seed"] != new["seed"]:
+        changes.append(f"seed {old['seed']} (now {new['seed']})")
+    if old["code"] != new["code"]:
+        changes.append(
+            f"other simulator code (version {old['simulator_version']}, code {old['code']}; "
+            f"now {new['simulator_version']}, {new['code']})"
+        )
+    before = {v["name"]: v["digest"] for v in old["variants"]}
+    changed = [
+        v["name"] for v in new["variants"] if before.get(v["name"], v["digest"]) != v["digest"]
+    ]
+    if changed:
+        changes.append(f"another scenario for variant(s) {', '.join(changed)}")
+    if changes:
+        raise SweepError(
+            f"{directory} holds a sweep run with {'; '.join(changes)}: its results are not "
+            "mixed with these. Give another output directory, or --fresh to discard them."
+        )
+
+
+def _record(unit: Unit) -> dict[str, Any]:
+    """A finished unit's record, checked to be of this study."""
+    path = unit.directory / "metrics.json"
+    try:
+        record: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SweepError(
+            f"{path}: unreadable ({error}); remove {unit.directory} to run it again"
+        ) from None
+    theirs = (record["digest"], record["seed"], record["code"])
+    if theirs != (unit.digest, unit.seed, fingerprint()):
+        raise SweepError(
+            f"{unit.directory} was run with another scenario, seed or code; give another "
+            "output directory, or --fresh to discard it"
+        )
+    return record
+
+
+def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> pd.DataFrame:
+    """The records as one row per unit, in the order of the variants and replications."""
+    order = {v.name: index for index, v in enumerate(variants)}
+    records = sorted(records, key=lambda r: (order[r["variant"]], r["replication"]))
+    names = ordered(name for record in records for name in record["metrics"])
+    rows = [
+        [r["variant"], r["replication"], *(r["metrics"].get(n) for n in names)] for r in records
+    ]
+    frame = pd.DataFrame(rows, columns=["variant", "replication", *names])
+    return frame.astype(dict.fromkeys(names, float))
+
+
+def _write_answers(results: SweepResults) -> None:
+    summary = results.summary()
+    write_table(results.directory / "summary.csv", summary)
+    write_table(results.directory / "summary.parquet", summary)
+    write_table(results.directory / "comparison.csv", results.comparison())
+    write_table(results.directory / "replications.csv", results.metrics)
+
+
+def _folder(variant: str) -> str:
+    """A variant's directory name: its name, with what a filesystem might mind replaced."""
+    return re.sub(r"[^A-Za-z0-9_.=,+-]|^\.", "_", variant)
