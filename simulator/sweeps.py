@@ -25,14 +25,10 @@ Each unit returns only its metrics: its tables stay on disk until asked for.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import math
-import os
 import re
 import shutil
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from contextlib import nullcontext
@@ -45,16 +41,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulator.analysis import plots
-from simulator.analysis.compare import compare, ordered, summary_table, unit_metrics, varying
+from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
 from simulator.executors import default_workers, open_executor
 from simulator.output import write_bytes, write_table
 from simulator.report import png
 from simulator.results import Results
-from simulator.runner import TABLES, concat, simulate
+from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
+from simulator.units import Unit, fingerprint, run_unit
 
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""
@@ -64,58 +61,6 @@ PAIRED: Final = (
     "differences are paired on common random numbers: replication k of every variant uses "
     "the same streams"
 )
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One replication of one variant, and where its results go."""
-
-    variant: str
-    digest: str
-    scenario: Scenario
-    seed: int
-    replication: int
-    directory: Path
-    services: tuple[str, ...]
-
-
-def run_unit(unit: Unit) -> dict[str, Any]:
-    """Run the unit, write its tables and metrics into its directory whole, and return its
-    record (what `metrics.json` holds: a few numbers, cheap to send back)."""
-    tables = simulate(unit.scenario, unit.seed, unit.replication)
-    metrics = unit_metrics(tables, unit.services)
-    record = {
-        "variant": unit.variant,
-        "digest": unit.digest,
-        "seed": unit.seed,
-        "replication": unit.replication,
-        "code": fingerprint(),
-        "metrics": {name: None if math.isnan(v) else v for name, v in metrics.items()},
-    }
-    temporary = unit.directory.with_name(f".{unit.directory.name}.{uuid.uuid4().hex[:8]}.tmp")
-    temporary.mkdir(parents=True)
-    try:
-        for name, table in tables.items():
-            table.to_parquet(temporary / f"{name}.parquet")
-        (temporary / "metrics.json").write_text(json.dumps(record, indent=1) + "\n")
-        try:
-            os.replace(temporary, unit.directory)
-        except OSError:
-            if not unit.directory.is_dir():
-                raise  # else a retry of this unit (a worker thought lost) finished it first
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)  # gone already once renamed
-    return record
-
-
-@functools.cache
-def fingerprint() -> str:
-    """A digest of the simulator's source files: results of other code are not mixed in."""
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def scenario_digest(scenario: Scenario) -> str:
