@@ -1,13 +1,15 @@
 """The simulator's own exceptions (AWS errors are `simulator.api.errors.AwsError`).
 
-    SimulatorError
+    SimulatorError           what a user can cause and fix
      ├── ScenarioError        a scenario file is wrong: file, line, field, what was expected
      ├── ResultsError         a run directory is missing or incomplete
-     ├── SweepError           a sweep's directory holds another study, or cannot be used
+     └── SweepError           a sweep's directory holds another study, or cannot be used
+
+    RuntimeError
      └── IllegalTransition    (engine.lifecycle) a model made an undeclared move: a bug
 
-The command line prints a ScenarioError, ResultsError or SweepError as it is and exits
-with status 2; anything else is a bug and keeps its traceback.
+The command line prints a SimulatorError as it is and exits with status 2;
+IllegalTransition, like anything else, is a bug and keeps its traceback.
 """
 
 from __future__ import annotations

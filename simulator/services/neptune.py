@@ -45,6 +45,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.instances import instance_prices
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -146,10 +147,6 @@ class Latencies(Strict):
     )
 
 
-def _instance_price(instance_type: str, usd_per_hour: float) -> Price:
-    return Price(usd_per_hour=usd_per_hour, statuses=BILLED, kinds=(instance_type,))
-
-
 class Settings(ServiceSettings):
     STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (JobStatus, ArtifactStatus)
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
@@ -164,10 +161,7 @@ class Settings(ServiceSettings):
     )
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
-            "ml.m5.xlarge": _instance_price("ml.m5.xlarge", 0.23),
-            "ml.m5.2xlarge": _instance_price("ml.m5.2xlarge", 0.461),
-            "ml.g5.xlarge": _instance_price("ml.g5.xlarge", 1.408),
-            "ml.p3.2xlarge": _instance_price("ml.p3.2xlarge", 3.825),
+            **instance_prices(BILLED),
             "s3": Price(usd_per_hour=0.023 / 730, statuses=("Stored", "Deleting"), kinds=("s3",)),
         },
         description="SageMaker instances per instance-hour, billed per second while a part "

@@ -60,6 +60,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.instances import instance_prices
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -348,12 +349,6 @@ class Latencies(Strict):
     )
 
 
-def _instance_price(instance_type: str, usd_per_hour: float) -> Price:
-    return Price(
-        usd_per_hour=usd_per_hour, statuses=("Executing", "Stopping"), kinds=(instance_type,)
-    )
-
-
 class Settings(ServiceSettings):
     STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (
         PipelineExecutionStatus,
@@ -375,10 +370,7 @@ class Settings(ServiceSettings):
     )
     prices: dict[str, Price] = Field(
         default_factory=lambda: {
-            "ml.m5.xlarge": _instance_price("ml.m5.xlarge", 0.23),
-            "ml.m5.2xlarge": _instance_price("ml.m5.2xlarge", 0.461),
-            "ml.g5.xlarge": _instance_price("ml.g5.xlarge", 1.408),
-            "ml.p3.2xlarge": _instance_price("ml.p3.2xlarge", 3.825),
+            **instance_prices(("Executing", "Stopping")),
             "lambda": Price(
                 usd_per_hour=0.0000166667 * 3600,
                 statuses=("Running",),
