@@ -109,8 +109,11 @@ class Price(Strict):
 
     @model_validator(mode="after")
     def _one_rate(self) -> Price:
-        if self.usd_per_hour > 0 and self.usd_per_entry > 0:
-            raise ValueError("give an hourly rate or usd_per_entry, not both")
+        if self.usd_per_entry > 0:
+            if self.usd_per_hour > 0:
+                raise ValueError("give an hourly rate or usd_per_entry, not both")
+            if self.granularity != 1.0 or self.minimum != 0.0:
+                raise ValueError("granularity and minimum round time: not with usd_per_entry")
         return self
 
 

@@ -379,7 +379,9 @@ class Scenario(Strict):
                 )
             seen.add(fleet.pipeline)
         queues = {queue for fleet in pipelines for queue in fleet.queues}
-        for queue in sorted(queues - set(self.consumers)):
+        missing = sorted(queues - set(self.consumers))
+        if missing:
+            queue = missing[0]
             raise ValueError(
                 f"consumers: no consumer for the callback queue {queue!r}; add one, e.g. "
                 f"consumers: {{{queue}: {{handle: 10m}}}} (never_answers: 1 models a queue "

@@ -58,6 +58,7 @@ from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
+from simulator.engine.lifecycle import IllegalTransition
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 from simulator.services.instances import instance_prices
@@ -124,6 +125,13 @@ def _merged(*tables: Edges) -> dict[StrEnum, frozenset[StrEnum]]:
 
 
 TRANSITIONS: Final = _merged(EXECUTION, STEP, FUNCTION)
+EDGES: Final[Mapping[type[StrEnum], Edges]] = {
+    PipelineExecutionStatus: EXECUTION,
+    StepStatus: STEP,
+    FunctionStatus: FUNCTION,
+}
+"""Each kind's own moves, by its status enum: `Pipelines.move` holds every resource to
+these before the lifecycle checks the merged table."""
 PROGRESSIONS: Final[Mapping[StrEnum, Progression]] = {}
 """Nothing progresses by a service-wide latency: each step's duration is the pipeline's."""
 ENDED: Final = frozenset({E.Stopped, E.Failed, E.Succeeded})
@@ -138,6 +146,7 @@ ERRORS: Final = ServiceErrors(
     access_denied=ErrorSpec("AccessDeniedException", 400),
     not_found=ResourceNotFound,
     token_conflict=Conflict,
+    # the Send...Step operations declare ResourceLimitExceeded; no limit is modelled
     others=(Conflict, ErrorSpec("ResourceLimitExceeded", 400)),
 )
 
@@ -403,10 +412,26 @@ class _Run:
     function: Resource | None = None
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """What chance decides for one step of one execution. All of an execution's draws are
+    made when it starts, whether its steps run or not, so they are the same whatever a stop
+    changes elsewhere: common random numbers between a run, its counterfactual without
+    stops, and the variants of a sweep."""
+
+    orchestration: float
+    provisioning: float = 0.0
+    duration: float = 0.0
+    failed: bool = False
+    stop: float = 0.0
+    token: str | None = None
+
+
 @dataclass(eq=False)
 class _Execution:
     resource: Resource
     shape: Fleet
+    draws: dict[str, _Draws]
     waiting: dict[str, set[str]]
     """Steps not yet ready, with the steps they still wait for."""
     ready: deque[str] = field(default_factory=deque)
@@ -462,6 +487,15 @@ class Pipelines(ManagedService):
             "sagemaker.callback_tokens", lambda g, n: g.integers(0, 62**10, n, dtype="int64")
         )
 
+    def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
+        current = resource.status
+        if type(to) is not type(current) or to not in EDGES[type(current)].get(current, ()):
+            raise IllegalTransition(
+                f"sagemaker: {type(current).__name__} {current} -> {to} is not a declared "
+                "transition"
+            )
+        super().move(resource, to, cause)
+
     def subscribe(self, queue: str, deliver: Deliver) -> None:
         """Have `deliver` told every message sent to `queue` (a consumer polling it)."""
         self._queues.setdefault(queue, []).append(deliver)
@@ -475,6 +509,27 @@ class Pipelines(ManagedService):
                 self.sim.after(at, self._execute, fleet, index)
 
     # -- draws, one stream per pipeline step and purpose -----------------------------------
+
+    def _plan(self, fleet: Fleet) -> dict[str, _Draws]:
+        """The draws of one execution's steps, in the pipeline's order."""
+        plan: dict[str, _Draws] = {}
+        for spec in fleet.steps:
+            orchestration = self._required("orchestration")
+            if isinstance(spec, CallbackStep):
+                plan[spec.name] = _Draws(orchestration, token=self._callback_token())
+                continue
+            provisioning = stop = 0.0
+            if isinstance(spec, JobStep):
+                provisioning, stop = self._required("provisioning"), self._required("stop")
+            duration = self._draw(fleet, spec.name, "duration", spec.duration)
+            failed = self._fails(fleet, spec.name, spec.failure)
+            plan[spec.name] = _Draws(orchestration, provisioning, duration, failed, stop)
+        return plan
+
+    def _required(self, latency: str) -> float:
+        delay = self._latency(latency)
+        assert delay is not None, latency  # none of SageMaker's latencies can be switched off
+        return delay
 
     def _draw(self, fleet: Fleet, step: str, purpose: str, distribution: Distribution) -> float:
         name = f"sagemaker.{fleet.pipeline}.{step}.{purpose}"
@@ -499,7 +554,8 @@ class Pipelines(ManagedService):
         arn = f"{fleet.pipeline_arn()}/execution/{index}"
         resource = self.add(arn, fleet.group_name, E.Executing, units=0.0, kind="execution")
         waiting = {step.name: set(step.depends_on) for step in fleet.steps}
-        execution = self._executions[arn] = _Execution(resource, fleet, waiting)
+        execution = _Execution(resource, fleet, self._plan(fleet), waiting)
+        self._executions[arn] = execution
         self._release(execution, None)
 
     def _release(self, execution: _Execution, succeeded: str | None) -> None:
@@ -514,9 +570,7 @@ class Pipelines(ManagedService):
         while execution.ready and len(execution.running) + execution.launching < limit:
             name = execution.ready.popleft()
             execution.launching += 1
-            delay = self._latency("orchestration")
-            assert delay is not None
-            self.sim.after(delay, self._start, execution, name)
+            self.sim.after(execution.draws[name].orchestration, self._start, execution, name)
 
     def _start(self, execution: _Execution, name: str) -> None:
         execution.launching -= 1
@@ -531,32 +585,32 @@ class Pipelines(ManagedService):
             kind, units = spec.instance_type, float(spec.instance_count)
         part = self.add(step_id, shape.group_name, St.Starting, units, kind, execution.resource)
         run = execution.runs[name] = _Run(spec, part, self.sim.now)
+        draws = execution.draws[name]
         if isinstance(spec, JobStep):
-            delay = self._latency("provisioning")
-            assert delay is not None
-            self.sim.after(delay, self._provisioned, execution, run)
+            self.sim.after(draws.provisioning, self._provisioned, execution, run)
             return
         self.move(part, St.Executing, "start")
         if isinstance(spec, LambdaStep):
             self._invoke(execution, run, spec)
         elif isinstance(spec, CallbackStep):
-            run.token = self._callback_token()
-            self._callbacks[run.token] = (execution, run)
+            assert draws.token is not None
+            run.token = draws.token
+            self._callbacks[draws.token] = (execution, run)
             self._send(execution, run, spec, stopping=False)
         else:
-            duration = self._draw(shape, name, "duration", spec.duration)
-            failed = self._fails(shape, name, spec.failure)
-            self.sim.after(duration, self._ends, execution, run, St.Failed if failed else None)
+            self._run_for(execution, run)
 
     def _provisioned(self, execution: _Execution, run: _Run) -> None:
         if run.part.status is not St.Starting:
             return  # stopped while its instances came up
-        assert isinstance(run.spec, JobStep)
         self.move(run.part, St.Executing, "provisioning")
-        shape, name = execution.shape, run.spec.name
-        duration = self._draw(shape, name, "duration", run.spec.duration)
-        failed = self._fails(shape, name, run.spec.failure)
-        self.sim.after(duration, self._ends, execution, run, St.Failed if failed else None)
+        self._run_for(execution, run)
+
+    def _run_for(self, execution: _Execution, run: _Run) -> None:
+        """End a job or plain step after its drawn duration, as its draw says."""
+        draws = execution.draws[run.spec.name]
+        to = St.Failed if draws.failed else None
+        self.sim.after(draws.duration, self._ends, execution, run, to)
 
     def _invoke(self, execution: _Execution, run: _Run, spec: LambdaStep) -> None:
         """Start the function; the step ends at the function's end or at the step's
@@ -571,8 +625,8 @@ class Pipelines(ManagedService):
             execution.resource,
         )
         run.function = function
-        duration = self._draw(shape, spec.name, "duration", spec.duration)
-        failed = self._fails(shape, spec.name, spec.failure)
+        draws = execution.draws[spec.name]
+        duration, failed = draws.duration, draws.failed
         if duration <= spec.function_timeout:
             self.sim.after(duration, self.move, function, F.Finished, "function")
         else:  # Lambda ends the function at its own limit: an error the step reports
@@ -665,9 +719,7 @@ class Pipelines(ManagedService):
                 run.ended_at = self.sim.now
             elif isinstance(spec, JobStep):
                 self.move(part, St.Stopping, "stop")
-                delay = self._latency("stop")
-                assert delay is not None
-                self.sim.after(delay, self._job_stopped, execution, run)
+                self.sim.after(execution.draws[spec.name].stop, self._job_stopped, execution, run)
             elif isinstance(spec, CallbackStep):
                 self._send(execution, run, spec, stopping=True)
                 wait = self.settings.callback_stop_wait

@@ -8,22 +8,37 @@ answers again (with Success: ASSUMED), and only that answer, or the first if it 
 sooner, lets the execution stop. A consumer that never answers a step leaves a stopped
 execution Stopping for ever.
 
-Each message's draws (when it is received, how long it is handled, whether the work fails)
-are made when it is sent, on streams named by the queue and the message's kind, so the
-counterfactual without stops, which has no "Stopping" messages, draws the same for the rest.
+A step's draws (when each message is received, how long it is handled, whether the work
+fails, whether the consumer answers at all) come from a stream of the step's own, so they
+are the same in a run, its counterfactual without stops (which sends no "Stopping"
+messages), and every variant of a sweep.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
 
+from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
 from simulator.scenario.model import Consumer
 from simulator.services.sagemaker import Pipelines
 from simulator.workload.clients import Client
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """What chance decides about one callback step's messages."""
+
+    silent: bool
+    first: float
+    """Sent until answered, for the step's first message (receive + handle)."""
+    failed: bool
+    stop: float
+    """The same for a "Stopping" message, should one come."""
 
 
 class QueueConsumer:
@@ -33,37 +48,39 @@ class QueueConsumer:
         self, sim: Simulation, queue: str, settings: Consumer, client: Client, service: Pipelines
     ) -> None:
         self.sim = sim
+        self.queue = queue
         self.settings = settings
         self.client = client
         self.service = service
-        prefix = f"consumers.{queue}"
-
-        def uniform(name: str) -> Callable[[], float]:
-            return sim.streams.sampler(f"{prefix}.{name}", lambda g, n: g.random(n))
-
-        self._receive = {
-            False: sim.sampler(f"{prefix}.receive", settings.receive),
-            True: sim.sampler(f"{prefix}.stop.receive", settings.receive),
-        }
-        self._handle = {
-            False: sim.sampler(f"{prefix}.handle", settings.handle),
-            True: sim.sampler(f"{prefix}.stop.handle", settings.handle_stop),
-        }
-        self._fails = uniform("failure")
-        self._never = uniform("never_answers")
-        self._silent: dict[str, bool] = {}
+        self._draws: dict[str, _Draws] = {}
         service.subscribe(queue, self.deliver)
 
+    def _draw(self, token: str) -> _Draws:
+        """A step's draws, on a stream of its own (named by its callback token, itself
+        drawn when its execution started): the same whatever happened to other steps."""
+        generator = self.sim.streams.generator(f"consumers.{self.queue}.{token}")
+        settings = self.settings
+
+        def duration(distribution: Distribution) -> float:
+            return float(distribution.draw(generator, 1)[0])
+
+        silent = generator.random() < settings.never_answers
+        first = duration(settings.receive) + duration(settings.handle)
+        failed = generator.random() < settings.failure
+        stop = duration(settings.receive) + duration(settings.handle_stop)
+        return _Draws(silent, first, failed, stop)
+
     def deliver(self, message: Mapping[str, Any]) -> None:
-        stopping = message.get("status") == "Stopping"
         token = message["token"]
-        silent = self._silent.get(token)
-        if silent is None:  # decided once per step, at its first message
-            silent = self._silent[token] = self._never() < self.settings.never_answers
-        delay = self._receive[stopping]() + self._handle[stopping]()
-        failed = not stopping and self._fails() < self.settings.failure
-        if not silent:
-            self.sim.process(self._answer(message, delay, failed))
+        draws = self._draws.get(token)
+        if draws is None:
+            draws = self._draws[token] = self._draw(token)
+        if draws.silent:
+            return
+        if message.get("status") == "Stopping":
+            self.sim.process(self._answer(message, draws.stop, False))
+        else:
+            self.sim.process(self._answer(message, draws.first, draws.failed))
 
     def _answer(
         self, message: Mapping[str, Any], delay: float, failed: bool

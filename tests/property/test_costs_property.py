@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from simulator.analysis.frames import derive_costs
 from simulator.api.operations import Price
@@ -61,20 +62,19 @@ def test_a_minimum_no_span_falls_below_changes_no_bill(ons: list[float]) -> None
 @settings(max_examples=50, deadline=None)
 @given(
     ons=st.lists(st.floats(0, 10_000), min_size=1, max_size=4),
-    granularity=st.sampled_from([0.001, 1.0, 60.0]),
-    minimum=st.sampled_from([0.0, 60.0]),
     units=st.sampled_from([1.0, 3.0]),
     per_unit=st.booleans(),
 )
 def test_a_price_per_entry_bills_each_entry_once(
-    ons: list[float], granularity: float, minimum: float, units: float, per_unit: bool
+    ons: list[float], units: float, per_unit: bool
 ) -> None:
-    price = Price(
-        usd_per_entry=0.5,
-        statuses=("RUNNING",),
-        granularity=granularity,
-        minimum=minimum,
-        per_unit=per_unit,
-    )
+    price = Price(usd_per_entry=0.5, statuses=("RUNNING",), per_unit=per_unit)
     per_entry = 0.5 * (units if per_unit else 1.0)
     assert billed(ons, price, units) == pytest.approx(len(ons) * per_entry, rel=1e-12)
+
+
+@pytest.mark.parametrize("rounding", [{"granularity": 60.0}, {"minimum": 60.0}])
+def test_a_price_per_entry_takes_no_time_rounding(rounding: dict[str, float]) -> None:
+    """Rounding is of time: with a price per entry it would be silently ignored."""
+    with pytest.raises(ValidationError, match="not with usd_per_entry"):
+        Price(usd_per_entry=0.5, statuses=("RUNNING",), **rounding)

@@ -19,8 +19,10 @@ import pytest
 
 from simulator.api.errors import AwsError
 from simulator.build import Model, build
+from simulator.engine.lifecycle import IllegalTransition
 from simulator.errors import ScenarioError
 from simulator.runner import simulate
+from simulator.services import sagemaker
 from simulator.services.sagemaker import Pipelines
 from tests.conftest import scenario
 
@@ -1086,3 +1088,69 @@ def test_the_cost_after_a_stop_counts_an_entry_whole_when_it_is_after(
     text: str, expected: float
 ) -> None:
     assert _stop(_run(text))["cost_after_request_usd"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_executions_nobody_stops_draw_the_same_with_and_without_the_stops() -> None:
+    """Common random numbers: every draw of an execution (step durations, failures, its
+    consumer's answers) is made on streams of its own or at its start, so stopping some
+    executions shifts nothing for the others. Those cost exactly the same in the run and in
+    its counterfactual, where no stop is sent. (The network is fixed: a caller's network
+    draws are shared by all its calls, and the stops are calls too.)"""
+    text = """\
+name: crn
+seed: 3
+horizon: 1d
+fleet:
+  - service: sagemaker
+    pipeline: p
+    count: 30
+    every: 20m
+    steps:
+      - {name: prep, type: Processing, duration: {kind: lognormal, median: 10m, p95: 30m}}
+      - {name: check, type: Lambda, depends_on: [prep], duration: {kind: exponential, mean: 60}}
+      - {name: cb, type: Callback, depends_on: [check], queue: q, instance_type: ml.m5.xlarge}
+      - {name: train, type: Training, depends_on: [cb], failure: 0.2,
+         duration: {kind: lognormal, median: 1h, p95: 3h}}
+consumers:
+  q: {handle: {kind: lognormal, median: 20m, p95: 1h}, never_answers: 0.1, failure: 0.1}
+callers:
+  default: {network: {kind: fixed, value: 0.05}}
+requests:
+  - {service: sagemaker, every: 2h, first: 30m, where: {status: [Executing]}, fraction: 0.5}
+"""
+    tables = simulate(scenario(text), 3, 0)
+    stopped = set(tables["stops"]["resource_id"].astype(str))
+    assert 0 < len(stopped) < 30
+
+    def unstopped(costs: pd.DataFrame) -> pd.Series:
+        owner = costs["resource_id"].astype(str).str.extract(r"^(.*/execution/\d+)")[0]
+        kept = costs[~owner.isin(stopped)]
+        return kept.groupby(owner[kept.index])["usd"].sum()
+
+    run, counterfactual = unstopped(tables["costs"]), unstopped(tables["baseline_costs"])
+    assert len(run) == 30 - len(stopped)
+    pd.testing.assert_series_equal(run, counterfactual, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("resource", "to"),
+    [
+        ("execution/0", "Stopped"),  # an execution stops through Stopping
+        ("execution/0/fn", "Finished"),  # a function's status, not a step's
+    ],
+)
+def test_each_kind_moves_only_by_its_own_transitions(resource: str, to: str) -> None:
+    """Executions and steps share status names, so the lifecycle's table is their union;
+    the service still holds each kind to its own edges: an execution cannot skip Stopping
+    as a step may, and a step cannot take a function's status."""
+    model = build(scenario(pipeline("{name: fn, type: Lambda, duration: 100}")), 0, 0)
+    model.sim.env.run(until=10)
+    service = model.services["sagemaker"]
+    assert isinstance(service, Pipelines)
+    target = next(r for r in service._executions.values())  # the one execution
+    part = target.resource if resource == "execution/0" else target.runs["fn"].part
+    status = {"Stopped": sagemaker.PipelineExecutionStatus.Stopped}.get(
+        to, sagemaker.FunctionStatus.Finished
+    )
+    with pytest.raises(IllegalTransition, match="not a declared transition"):
+        service.move(part, status, "test")
