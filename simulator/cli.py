@@ -16,12 +16,13 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    Task,
     TaskID,
     TaskProgressColumn,
     TextColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from simulator.analysis.compare import comparison_text
 from simulator.analysis.summary import (
@@ -37,7 +38,7 @@ from simulator.results import Results, load_results
 from simulator.results import run as run_scenario
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
-from simulator.scenario.variants import expand, parse_vary
+from simulator.scenario.variants import expand, parse_grid
 from simulator.sweeps import PAIRED, SweepResults
 from simulator.sweeps import sweep as run_sweep
 
@@ -57,21 +58,57 @@ def main_callback() -> None:
     """Simulate how long stopping managed ML resources takes and what it costs meanwhile."""
 
 
+class _TimeLeft(ProgressColumn):
+    """The time left as the task's `finish_at` field (a `time.monotonic()`) says, counting
+    down between updates; `-:--:--` until there is one."""
+
+    def render(self, task: Task) -> Text:
+        finish_at = task.fields.get("finish_at")
+        if finish_at is None:
+            return Text("-:--:--", style="progress.remaining")
+        minutes, seconds = divmod(round(max(0.0, finish_at - time.monotonic())), 60)
+        hours, minutes = divmod(minutes, 60)
+        return Text(f"{hours}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
+
+
 class _DelayedProgress:
     """A progress bar that appears only once the work has taken more than `after_s`: a
-    share of the work done, or with `counting` a count of things done ("3/12 units")."""
+    share of the work done, or with `counting` a count of things done ("3/12 units").
 
-    def __init__(self, label: str, after_s: float = 2.0, counting: str | None = None) -> None:
+    The time left is this session's pace applied to the work left: the time since the
+    work began over the work done since. rich's own estimate looks at the last 30 s only,
+    so work in steps slower than that (a sweep's units) never got one. With `resumed`, the
+    first call tells the work found done (a sweep's units run before): not done here, so
+    it is left out of the pace.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        after_s: float = 2.0,
+        counting: str | None = None,
+        *,
+        resumed: bool = False,
+    ) -> None:
         self.label = label
         self.after_s = after_s
         self.counting = counting
         self.started = time.monotonic()
+        self.origin: tuple[float, float] | None = None if resumed else (self.started, 0.0)
+        self.finish_at: float | None = None
         self.bar: Progress | None = None
         self.task = TaskID(0)
 
     def __call__(self, completed: float, total: float = 1.0) -> None:
+        now = time.monotonic()
+        if self.origin is None:
+            self.origin = (now, completed)
+        began, done_before = self.origin
+        if completed > done_before:
+            pace_s = (now - began) / (completed - done_before)
+            self.finish_at = now + pace_s * (total - completed)
         if self.bar is None:
-            if time.monotonic() - self.started < self.after_s:
+            if now - self.started < self.after_s:
                 return
             done: tuple[ProgressColumn, ...] = (
                 (MofNCompleteColumn(), TextColumn(self.counting))
@@ -82,13 +119,13 @@ class _DelayedProgress:
                 "[progress.description]{task.description}",
                 BarColumn(),
                 *done,
-                TimeRemainingColumn(),
+                _TimeLeft(),
                 console=err,
                 transient=True,
             )
-            self.bar.start()  # begun at `completed`: the time left is of what is left
+            self.bar.start()
             self.task = self.bar.add_task(self.label, total=total, completed=int(completed))
-        self.bar.update(self.task, completed=completed, total=total)
+        self.bar.update(self.task, completed=completed, total=total, finish_at=self.finish_at)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -225,9 +262,9 @@ def sweep(
 ) -> None:
     """Run a scenario's what-if variants on common random numbers and compare them with
     the baseline. Units found done in the directory are not run again."""
-    progress = _DelayedProgress(f"{scenario_file.stem}: sweep", counting="units")
+    progress = _DelayedProgress(f"{scenario_file.stem}: sweep", counting="units", resumed=True)
     try:
-        grid = dict(parse_vary(spec) for spec in vary) if vary else None
+        grid = parse_grid(vary) if vary else None
         results = run_sweep(
             scenario_file, grid, out=out_dir, seed=seed, replications=replications,
             baseline=baseline, workers=workers, dask=dask, fresh=fresh, progress=progress,

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
+from typing import Final
 
 from simulator.errors import SweepError
+
+_ADDRESSES: Final = "expected a scheduler's address, tcp://host:port, or local (a LocalCluster)"
 
 
 def default_workers() -> int:
@@ -40,26 +44,53 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
         with pool:
             yield pool
         return
-    distributed = _distributed()
-    cluster = None
-    if dask == "local":
-        cluster = distributed.LocalCluster(
+    distributed = check_dask(dask)
+    cluster = (
+        distributed.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,  # a unit is pure Python: one per process, as a pool runs them
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,
         )
+        if dask == "local"
+        else None
+    )
     try:
-        client = distributed.Client(cluster if cluster is not None else dask)
-    except OSError as error:
-        raise SweepError(f"--dask {dask}: cannot reach the scheduler: {error}") from None
-    try:
-        yield client.get_executor()
+        try:
+            client = distributed.Client(cluster if cluster is not None else dask)
+        except OSError as error:
+            raise SweepError(f"--dask {dask}: cannot reach the scheduler: {error}") from None
+        except (ValueError, TypeError) as error:
+            raise SweepError(f"--dask {dask!r}: {error}; {_ADDRESSES}") from None
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
     finally:
-        client.close()
         if cluster is not None:
             cluster.close()
+
+
+def check_dask(dask: str) -> ModuleType:
+    """Dask's `distributed`, once it is known to be installed and `dask` to be "local" or an
+    address a scheduler can have: a sweep checks before it writes anything, and a Client
+    that fails half-made prints a traceback of its own as it is collected."""
+    distributed = _distributed()
+    if dask != "local":
+        try:
+            distributed.comm.get_address_host_port(dask)
+        except (ValueError, TypeError) as error:
+            raise SweepError(f"--dask {dask!r}: {error}; {_ADDRESSES}") from None
+    return distributed
+
+
+def lost_worker_errors() -> tuple[type[BaseException], ...]:
+    """What an executor raises for a unit whose worker died under it (a pool process
+    killed, a Dask worker lost for good): not the unit's fault, and running it again may
+    well succeed. Dask's is looked for only once Dask is loaded: before, none is raised."""
+    killed = getattr(sys.modules.get("distributed"), "KilledWorker", None)
+    return (BrokenExecutor, killed) if isinstance(killed, type) else (BrokenExecutor,)
 
 
 def _distributed() -> ModuleType:

@@ -10,13 +10,15 @@ written where the results live as it finishes, so an interrupted study resumes.
     OUT/comparison.csv                    per variant and metric, with the unpaired interval
     OUT/replications.csv                  every unit's metrics
 
-A unit is written into a hidden directory beside its own and renamed into place, so a unit
-directory that exists is complete, and a hidden leftover of an interruption is removed on
-the next run. Running the same study again runs only the units whose directory is missing.
-A directory whose sweep.json tells of another seed, other code, or a variant of the same
-name with another scenario is refused rather than mixed in. More replications or another
-variant are the same study grown: a unit depends only on its variant, the seed and its
-number.
+A unit is written into a hidden directory beside its own, flushed to the disk and renamed
+into place (`units`), so a unit directory that exists is complete, and a hidden leftover
+of an interruption is removed on the next run. Running the same study again runs only the
+units whose directory is missing; a unit found done is checked to be of this study and
+whole. A directory whose sweep.json tells of another seed, other code, or a variant of the
+same name with another scenario is refused rather than mixed in, and so is a non-empty
+directory with no sweep.json. More replications or another variant are the same study
+grown: a unit depends only on its variant, the seed and its number. A lost worker (a pool
+process killed, a Dask worker gone) stops the study, its finished units kept.
 
 Replication k of every variant runs on `Streams(seed, k)`: the same named streams, common
 random numbers, so the differences between variants are paired (`analysis.compare`).
@@ -43,7 +45,7 @@ from matplotlib.figure import Figure
 from simulator.analysis import plots
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
-from simulator.executors import default_workers, open_executor
+from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
 from simulator.output import write_bytes, write_table
 from simulator.report import png
 from simulator.results import Results
@@ -51,7 +53,7 @@ from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
-from simulator.units import Unit, fingerprint, run_unit
+from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
 
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""
@@ -64,10 +66,18 @@ PAIRED: Final = (
 
 
 def scenario_digest(scenario: Scenario) -> str:
-    """A digest of what a variant runs: its resolved scenario, seed and count aside."""
+    """A digest of what a variant runs: its resolved scenario, seed and count aside.
+
+    A replayed trace counts by its contents, not by where it lies: an edited trace makes
+    another scenario, and a study moved to another directory stays the same one.
+    """
     data = scenario.model_dump(
         mode="json", by_alias=True, exclude={"sweep", "seed", "replications"}
     )
+    for resolved, requests in zip(data["requests"], scenario.requests, strict=True):
+        if requests.replay is not None:
+            trace = requests.replay.path.read_bytes()
+            resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -171,12 +181,14 @@ def sweep(
     """Run every variant of a scenario (or of the scenario file at that path) for the same
     replications on common random numbers, and compare them with the baseline.
 
-    `vary` maps dotted paths to values (a grid); without it the scenario's `sweep` block
-    says the variants. Every variant is validated before anything runs. The units run on
-    `executor` if given, else on a Dask cluster (`dask`: an address, or "local"), else on
-    `workers` local processes (default: one per core; 1 runs them in this process, one
-    after another). Results go to `out` (default `runs/<name>-sweep`); units found done
-    there are not run again, and `fresh` discards what is there first.
+    `vary` maps dotted paths to values (a grid) and replaces the scenario's `sweep` block;
+    without it (None) the block says the variants. An empty grid varies nothing: one
+    variant, `scenario`, the scenario as written. Every variant is validated before
+    anything runs. The units run on `executor` if given, else on a Dask cluster (`dask`: an
+    address, or "local"), else on `workers` local processes (default: one per core; 1 runs
+    them in this process, one after another). Results go to `out` (default
+    `runs/<name>-sweep`, which must be new, empty, or a sweep's own); units found done
+    there are not run again, and `fresh` discards the sweep's results there first.
     """
     if isinstance(scenario, Scenario):
         variants, chosen = expand(scenario, vary, baseline=baseline)
@@ -189,21 +201,19 @@ def sweep(
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     directory = Path(out or Path("runs") / f"{scenario.name}-sweep").resolve()
-    folders = {_folder(v.name) for v in variants}
-    if len(folders) < len(variants):
-        raise SweepError(
-            "two variants' names differ only in characters a directory name cannot hold: rename one"
-        )
+    _check_folders(variants)
+    if executor is None and dask is not None:
+        check_dask(dask)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}
     _prepare(directory, _manifest(scenario.name, variants, chosen, digests, seed, count), fresh)
-    services = tuple(dict.fromkeys(f.service for f in scenario.fleet))
     units = [
         Unit(v.name, digests[v.name], v.scenario, seed, k,
-             directory / "units" / _folder(v.name) / f"replication-{k}", services)
+             directory / "units" / _folder(v.name) / f"replication-{k}",
+             tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
         for v in variants
         for k in range(count)
     ]  # fmt: skip
-    records = [_record(u) for u in units if u.directory.is_dir()]
+    records = [finished_record(u) for u in units if u.directory.is_dir()]
     todo = [u for u in units if not u.directory.is_dir()]
     if progress is not None:
         progress(len(records), len(units))
@@ -224,20 +234,32 @@ def sweep(
 def _run(
     units: Sequence[Unit], executor: Executor, done: int, total: int, progress: Progress | None
 ) -> list[dict[str, Any]]:
+    """Run the units, telling `progress` of each one done; a worker of other code, or one
+    lost, stops the study with a SweepError (what finished stays on disk)."""
     futures = [executor.submit(run_unit, unit) for unit in units]
     records = []
     try:
         for future in as_completed(futures):
-            record = future.result()
-            if record["code"] != fingerprint():
-                raise SweepError(
-                    "a worker runs other simulator code than this process: install the same "
-                    f"version on every worker (worker {record['code']}, here {fingerprint()})"
-                )
-            records.append(record)
+            records.append(future.result())
             done += 1
             if progress is not None:
                 progress(done, total)
+    except OtherCode as error:
+        raise SweepError(
+            "a worker runs other simulator code than this process: install the same version "
+            f"on every worker (worker {error.code}, here {fingerprint()})"
+        ) from None
+    except lost_worker_errors() as error:
+        kept = (
+            total
+            - len(units)
+            + sum(f.done() and not f.cancelled() and f.exception() is None for f in futures)
+        )
+        raise SweepError(
+            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}). The finished "
+            f"units are kept ({kept} of {total}); run the same command to go on: it runs only the "
+            "others"
+        ) from None
     finally:
         for future in futures:
             future.cancel()  # those not started yet: an interrupted study stops here
@@ -269,21 +291,32 @@ def _manifest(
 
 def _prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
     """Check that `directory` holds nothing of another study, clear leftovers of an
-    interruption, and write the manifest."""
+    interruption, and write the manifest (first: a directory with units has one).
+
+    A directory with files but no manifest is not a sweep's (a `simulate run` directory,
+    say): refused, even with `fresh`, rather than written into or partly deleted.
+    """
     path = directory / "sweep.json"
+    if directory.exists() and not directory.is_dir():
+        raise SweepError(f"{directory} is a file: give a directory for the sweep (--out)")
+    if not path.is_file() and directory.is_dir() and any(directory.iterdir()):
+        raise SweepError(
+            f"{directory} is not empty and holds no sweep.json: it is not a sweep's directory, "
+            "and nothing in it is overwritten. Give a new or empty directory (--out)."
+        )
     if fresh:
         shutil.rmtree(directory / "units", ignore_errors=True)
-        for name in ("sweep.json", *OUTPUTS):
-            (directory / name).unlink(missing_ok=True)
         shutil.rmtree(directory / "figures", ignore_errors=True)
+        for name in OUTPUTS:
+            (directory / name).unlink(missing_ok=True)
     elif path.is_file():
         _check(directory, json.loads(path.read_text()), manifest)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
     for leftover in directory.glob("units/*/.replication-*.tmp"):
         shutil.rmtree(leftover, ignore_errors=True)
-    directory.mkdir(parents=True, exist_ok=True)
     for variant in manifest["variants"]:
         (directory / "units" / _folder(variant["name"])).mkdir(parents=True, exist_ok=True)
-    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
 
 
 def _check(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -308,24 +341,6 @@ def _check(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
         )
 
 
-def _record(unit: Unit) -> dict[str, Any]:
-    """A finished unit's record, checked to be of this study."""
-    path = unit.directory / "metrics.json"
-    try:
-        record: dict[str, Any] = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise SweepError(
-            f"{path}: unreadable ({error}); remove {unit.directory} to run it again"
-        ) from None
-    theirs = (record["digest"], record["seed"], record["code"])
-    if theirs != (unit.digest, unit.seed, fingerprint()):
-        raise SweepError(
-            f"{unit.directory} was run with another scenario, seed or code; give another "
-            "output directory, or --fresh to discard it"
-        )
-    return record
-
-
 def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> pd.DataFrame:
     """The records as one row per unit, in the order of the variants and replications."""
     order = {v.name: index for index, v in enumerate(variants)}
@@ -344,6 +359,20 @@ def _write_answers(results: SweepResults) -> None:
     write_table(results.directory / "summary.parquet", summary)
     write_table(results.directory / "comparison.csv", results.comparison())
     write_table(results.directory / "replications.csv", results.metrics)
+
+
+def _check_folders(variants: Sequence[Variant]) -> None:
+    """Refuse two variants whose names make the same directory name."""
+    named: dict[str, str] = {}
+    for variant in variants:
+        folder = _folder(variant.name)
+        other = named.setdefault(folder, variant.name)
+        if other != variant.name:
+            raise SweepError(
+                f"variants {other!r} and {variant.name!r} would share the directory "
+                f"units/{folder} (a directory name holds only letters, digits and _.=,+-): "
+                "rename one"
+            )
 
 
 def _folder(variant: str) -> str:

@@ -3,6 +3,10 @@
 A worker (a pool process, a Dask worker) imports this module to run a unit: it keeps to
 what running one needs, not the figures and reports of the study around it, so a fresh
 worker process starts in a second rather than three.
+
+A unit is written whole or not at all: its files are written into a hidden directory
+beside its own, flushed to the disk with that directory, and the directory renamed into
+place. After a crash or a power cut, a unit directory that exists holds every table.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.compare import unit_metrics
-from simulator.runner import simulate
+from simulator.errors import SweepError
+from simulator.runner import TABLES, simulate
 from simulator.scenario.model import Scenario
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One replication of one variant, and where its results go."""
+    """One replication of one variant, where its results go, and the code that must run
+    it (the sweep's fingerprint: a worker with other code refuses the unit)."""
 
     variant: str
     digest: str
@@ -34,11 +40,28 @@ class Unit:
     replication: int
     directory: Path
     services: tuple[str, ...]
+    code: str
+
+
+class OtherCode(Exception):
+    """A worker's simulator code is not the code the sweep runs: its results would not be
+    those of the study. Holds the worker's fingerprint."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def run_unit(unit: Unit) -> dict[str, Any]:
     """Run the unit, write its tables and metrics into its directory whole, and return its
-    record (what `metrics.json` holds: a few numbers, cheap to send back)."""
+    record (what `metrics.json` holds: a few numbers, cheap to send back).
+
+    Raises OtherCode, before running or writing anything, if this process's code is not the
+    sweep's. If the unit's directory appeared meanwhile (a retry of a unit thought lost
+    finished it first), it is kept if it is this unit's, and a SweepError otherwise.
+    """
+    if unit.code != fingerprint():
+        raise OtherCode(fingerprint())
     tables = simulate(unit.scenario, unit.seed, unit.replication)
     metrics = unit_metrics(tables, unit.services)
     record = {
@@ -46,7 +69,7 @@ def run_unit(unit: Unit) -> dict[str, Any]:
         "digest": unit.digest,
         "seed": unit.seed,
         "replication": unit.replication,
-        "code": fingerprint(),
+        "code": unit.code,
         "metrics": {name: None if math.isnan(v) else v for name, v in metrics.items()},
     }
     temporary = unit.directory.with_name(f".{unit.directory.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -54,15 +77,55 @@ def run_unit(unit: Unit) -> dict[str, Any]:
     try:
         for name, table in tables.items():
             table.to_parquet(temporary / f"{name}.parquet")
+            _flush(temporary / f"{name}.parquet")
         (temporary / "metrics.json").write_text(json.dumps(record, indent=1) + "\n")
+        _flush(temporary / "metrics.json")
+        _flush(temporary)
         try:
             os.replace(temporary, unit.directory)
         except OSError:
             if not unit.directory.is_dir():
-                raise  # else a retry of this unit (a worker thought lost) finished it first
+                raise
+            return finished_record(unit)
+        _flush(unit.directory.parent)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)  # gone already once renamed
     return record
+
+
+def finished_record(unit: Unit) -> dict[str, Any]:
+    """The record of the unit found done in its directory, checked to be this unit's (the
+    same variant scenario, seed, replication and code) and whole (every table there)."""
+    path = unit.directory / "metrics.json"
+    try:
+        record: dict[str, Any] = json.loads(path.read_text())
+        theirs = (record["digest"], record["seed"], record["replication"], record["code"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SweepError(
+            f"{path}: unreadable ({error!r}); remove {unit.directory} to run it again"
+        ) from None
+    if theirs != (unit.digest, unit.seed, unit.replication, unit.code):
+        raise SweepError(
+            f"{unit.directory} was run with another scenario, seed, replication or code; give "
+            "another output directory, or --fresh to discard it"
+        )
+    missing = [name for name in TABLES if not (unit.directory / f"{name}.parquet").is_file()]
+    if missing:
+        raise SweepError(
+            f"{unit.directory} is incomplete (no {missing[0]}.parquet): remove it to run it anew"
+        )
+    return record
+
+
+def _flush(path: Path) -> None:
+    """Make what `path` (a file, or a directory's entries) holds durable: a rename is safe
+    after a power cut only once what it renames is on the disk, and itself once its
+    directory is."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 @functools.cache

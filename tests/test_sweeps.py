@@ -5,21 +5,28 @@ of another study refused, and the what-if scenarios showing what they say they s
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import simulator
-from simulator.cli import app
-from simulator.errors import SweepError
+from simulator.cli import _DelayedProgress, app
+from simulator.errors import ScenarioError, SweepError
 from simulator.runner import TABLES
-from simulator.sweeps import SweepResults
+from simulator.sweeps import SweepResults, scenario_digest
 
 ROOT = Path(__file__).parent.parent
 TINY = """\
@@ -37,8 +44,9 @@ STOPS = {LATER: [{"kind": "uniform", "low": 60, "high": 300}, "6m"]}
 
 
 @pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scenario, outside `tmp_path`: a sweep's output directory must start empty."""
+    path = tmp_path_factory.mktemp("scenario") / "tiny.yaml"
     path.write_text(TINY)
     return path
 
@@ -110,6 +118,7 @@ def test_two_identical_variants_differ_by_exactly_zero(tmp_path: Path) -> None:
     )
     results = simulator.sweep(base, out=tmp_path, workers=1)
     b = results.comparison().query("variant == 'b'")
+    assert len(b) == len(results.metrics.columns) - 2 > 0  # a row per metric
     assert (b[["diff", "diff_ci_low", "diff_ci_high"]] == 0.0).all().all()
     assert results.varying() == []
     for name in TABLES:
@@ -188,16 +197,127 @@ def test_simulate_sweep_prints_paired_differences_and_writes_the_summary(
         (["--vary", "fleet.0.count=1,many"], "variant count=many: fleet[0].count: Input should"),
         (["--vary", "fleet.0.count"], "--vary 'fleet.0.count': expected PATH=VALUE"),
         (["--dask", "local"], "--dask needs Dask's distributed scheduler: pip install"),
+        (["--vary", "fleet.0.count=1,2", "--vary", "fleet.0.count=3"],
+         "--vary fleet.0.count is given twice; give all its values in one --vary"),
+        (["--vary", "fleet.0.count=1,{a: b"],
+         "--vary 'fleet.0.count=1,{a: b': cannot read '1,{a: b' as YAML"),
+        (["--vary", f"{LATER}=3m,6m", "--baseline", "nope"],
+         "--baseline: no variant is named 'nope'; variants are stop=3m, stop=6m"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_sweep_is_one_clear_message_and_status_2(
     tiny: Path, tmp_path: Path, args: list[str], expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
     result = CliRunner().invoke(app, ["sweep", str(tiny), "--out", str(tmp_path), *args])
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
     assert expected in result.output
-    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # said and left, not an error raised
+    assert not list(tmp_path.iterdir())  # refused before anything was written
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [("nohost", "missing port number"), ("foo://bar:1", "unknown address scheme 'foo'")],
+)
+def test_a_bad_dask_address_names_dask_and_what_it_expects(
+    tiny: Path, tmp_path: Path, address: str, problem: str
+) -> None:
+    pytest.importorskip("distributed")
+    args = ["sweep", str(tiny), "--out", str(tmp_path), "--dask", address]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"--dask {address!r}: " in result.output
+    assert problem in result.output
+    assert "expected a scheduler's address, tcp://host:port, or local" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+class _LosesWorkers(Executor):
+    """Runs the first `survivors` units it is given, then fails the rest as a process pool
+    does once one of its workers is killed."""
+
+    def __init__(self, survivors: int) -> None:
+        self.survivors = survivors
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        if self.survivors > 0:
+            self.survivors -= 1
+            future.set_result(fn(*args, **kwargs))
+        else:
+            future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        return future
+
+
+def test_a_lost_worker_stops_the_sweep_with_its_finished_units_kept(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @contextmanager
+    def losing(workers: int, dask: str | None = None) -> Iterator[Executor]:
+        yield _LosesWorkers(survivors=2)
+
+    monkeypatch.setattr("simulator.sweeps.open_executor", losing)
+    args = ["sweep", str(tiny), "--vary", f"{LATER}=3m,6m", "--out", str(tmp_path)]
+    lost = CliRunner().invoke(app, [*args, "--workers", "2"])
+    assert lost.exit_code == 2, lost.output
+    assert isinstance(lost.exception, SystemExit)
+    assert "a worker was lost (BrokenProcessPool: A child process terminated abruptly)" in (
+        lost.output
+    )
+    assert "The finished units are kept (2 of 6); run the same command to go on" in lost.output
+    assert len(list(tmp_path.glob("units/*/replication-*"))) == 2
+
+    monkeypatch.undo()
+    resumed = CliRunner().invoke(app, [*args, "--workers", "1"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "ran 4 unit(s); 2 found done" in resumed.output
+
+
+def test_a_worker_of_other_code_refuses_its_unit_before_writing_it(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep asks for code `0000...`; the worker (this process) runs other code."""
+    monkeypatch.setattr("simulator.sweeps.fingerprint", lambda: "0" * 16)
+    with pytest.raises(SweepError, match="a worker runs other simulator code than this process"):
+        simulator.sweep(tiny, STOPS, out=tmp_path, workers=1)
+    assert (tmp_path / "sweep.json").is_file()
+    assert not list(tmp_path.glob("units/*/*"))  # nothing run, nothing written
+
+
+def test_a_directory_that_is_not_a_sweeps_is_refused_even_fresh(tiny: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(tiny), "--out", str(run)]).exit_code == 0
+    before = sorted(run.iterdir())
+    for fresh in (False, True):
+        with pytest.raises(SweepError, match=r"is not empty and holds no sweep\.json"):
+            simulator.sweep(tiny, STOPS, out=run, workers=1, fresh=fresh)
+    assert sorted(run.iterdir()) == before
+
+
+def test_an_empty_grid_runs_the_scenario_as_written_and_an_empty_path_is_refused(
+    tiny: Path, tmp_path: Path
+) -> None:
+    results = simulator.sweep(tiny, {}, out=tmp_path / "empty", workers=1, replications=1)
+    assert [v.name for v in results.variants] == ["scenario"]
+    assert (tmp_path / "empty" / "units" / "scenario" / "replication-0").is_dir()
+    with pytest.raises(ScenarioError, match=r"tiny.yaml: fleet.0.count: no values given"):
+        simulator.sweep(tiny, {"fleet.0.count": []}, out=tmp_path / "none", workers=1)
+    assert not (tmp_path / "none").exists()
+
+
+def test_the_time_left_is_this_sessions_pace_over_the_units_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Units of 100 s on a resumed sweep: 5 of 10 found done, then one a 100 s: 4 left,
+    400 s, however long ago the units found done were run."""
+    clock = iter([1000.0, 1000.0, 1100.0])
+    monkeypatch.setattr("simulator.cli.time", SimpleNamespace(monotonic=lambda: next(clock)))
+    progress = _DelayedProgress("sweep", after_s=1e9, counting="units", resumed=True)
+    progress(5, 10)
+    assert progress.finish_at is None  # nothing run here yet: no pace
+    progress(6, 10)
+    assert progress.finish_at == pytest.approx(1100.0 + 4 * 100.0)
 
 
 def test_the_retry_modes_trade_stops_for_a_latency_tail(tmp_path: Path) -> None:
@@ -225,3 +345,18 @@ def test_each_hour_the_stop_moves_is_the_fleets_hourly_price_a_day(tmp_path: Pat
         assert row["diff"] == pytest.approx((hour - 20) * hourly, abs=1e-6)
         assert row["diff_ci_high"] - row["diff_ci_low"] < 1e-6  # the same draws, hours apart
         assert row["unpaired_ci_high"] - row["unpaired_ci_low"] > 1.0
+
+
+def test_a_replayed_trace_counts_by_its_contents_not_its_place(tmp_path: Path) -> None:
+    source = ROOT / "scenarios" / "lookoutvision-idempotent-retries.yaml"
+    trace = ROOT / "scenarios" / "traces" / "lookoutvision-duplicate-stops.csv"
+    digests = []
+    for place in ("here", "there"):
+        (tmp_path / place / "traces").mkdir(parents=True)
+        shutil.copy(source, tmp_path / place / source.name)
+        shutil.copy(trace, tmp_path / place / "traces" / trace.name)
+        digests.append(scenario_digest(simulator.load_scenario(tmp_path / place / source.name)))
+    assert digests[0] == digests[1]
+    edited = tmp_path / "there" / "traces" / trace.name
+    edited.write_text(edited.read_text().replace("T19:00:05Z", "T19:00:06Z", 1))
+    assert scenario_digest(simulator.load_scenario(tmp_path / "there" / source.name)) != digests[0]

@@ -13,6 +13,12 @@ replication, d_k = x_k(variant) - x_k(baseline), and its interval is Student's t
 d_k: the noise the two runs share cancels. Two identical variants differ by exactly zero;
 a real change gets an interval much narrower than the unpaired one (Welch's, from the two
 means and their spreads as if the runs were independent), which is reported beside it.
+
+A figure may be missing from a replication: a latency where no stop ended, the shares where
+no stop was sent. The difference and both its intervals are then taken over the
+replications where both variants have the figure (`pairs` of them), so the unpaired
+interval is centred on the paired difference; a variant's mean is over the replications
+where it has the figure (`replications` of them).
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ PER_SERVICE: Final = {
 _TOTALS: Final = ("attempts", "throttled", "billed_usd", "saved_usd")
 COLUMNS: Final = (
     "variant", "metric", "replications", "mean", "ci_low", "ci_high",
-    "diff", "diff_ci_low", "diff_ci_high", "unpaired_ci_low", "unpaired_ci_high",
+    "pairs", "diff", "diff_ci_low", "diff_ci_high", "unpaired_ci_low", "unpaired_ci_high",
 )  # fmt: skip
 
 
@@ -102,12 +108,14 @@ def ordered(names: Iterable[str]) -> list[str]:
 
 def compare(metrics: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Per variant (in the order given) and metric: the mean over replications and its 95%
-    interval; the mean paired difference from `baseline` and its interval; the unpaired
-    interval of the same difference (none for the baseline itself).
+    interval, and how many replications have the figure; the mean paired difference from
+    `baseline`, its interval, and how many pairs it is over; the unpaired interval of the
+    same difference over the same pairs (none for the baseline itself).
 
     `metrics` has a row per variant and replication: columns `variant`, `replication`,
-    then one per metric. A share of an outcome a replication did not have is zero; a
-    latency of a replication whose stops never ended is left out (and so is its pair).
+    then one per metric. A share of an outcome a replication did not have is zero if it
+    had stops, missing if it had none; a latency of a replication whose stops never
+    ended is missing. A missing figure is left out, and so is its pair.
     """
     table = _filled(metrics)
     names = [c for c in table.columns if c not in ("variant", "replication")]
@@ -119,21 +127,31 @@ def compare(metrics: pd.DataFrame, baseline: str) -> pd.DataFrame:
     rows = []
     for variant, values in by_variant.items():
         for name in names:
-            mine, theirs = values[name], reference[name]
-            paired = (mine - theirs.reindex(mine.index)).dropna()
-            unpaired = _welch(mine, theirs) if variant != baseline else (np.nan, np.nan)
-            rows.append((variant, name, len(mine), *mean_ci(mine), *mean_ci(paired), *unpaired))
+            mine = values[name]
+            both = pd.DataFrame({"mine": mine, "theirs": reference[name]}).dropna()
+            paired = both["mine"] - both["theirs"]
+            unpaired = (
+                _welch(both["mine"], both["theirs"]) if variant != baseline else (np.nan, np.nan)
+            )
+            rows.append((
+                variant, name, int(mine.notna().sum()), *mean_ci(mine),
+                len(both), *mean_ci(paired), *unpaired,
+            ))  # fmt: skip
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def _filled(metrics: pd.DataFrame) -> pd.DataFrame:
-    shares = [c for c in metrics.columns if ".share_" in c]
-    return metrics.assign(**{c: metrics[c].fillna(0.0) for c in shares})
+    """The shares of outcomes a replication's stops did not end in, as zeros; where a
+    service had no stop at all, its shares stay missing (a share of nothing)."""
+    filled = {}
+    for column in (c for c in metrics.columns if ".share_" in c):
+        stops = metrics[f"{column.partition('.')[0]}.stops"]
+        filled[column] = metrics[column].mask(metrics[column].isna() & (stops > 0), 0.0)
+    return metrics.assign(**filled)
 
 
 def _welch(a: pd.Series, b: pd.Series) -> tuple[float, float]:
     """The 95% interval of mean(a) - mean(b) as if a and b were independent samples."""
-    a, b = a.dropna(), b.dropna()
     if len(a) < 2 or len(b) < 2:
         return np.nan, np.nan
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
@@ -170,7 +188,8 @@ def summary_table(comparison: pd.DataFrame, parameters: pd.DataFrame) -> pd.Data
             ("diff_ci_low", "_diff_ci_low"), ("diff_ci_high", "_diff_ci_high"),
         ):  # fmt: skip
             columns[f"{metric}{suffix}"] = wide[(field, metric)]
-    counts = comparison.groupby("variant", sort=False)["replications"].first()
+    # the replications a variant ran: those of its most complete metric (stops: always there)
+    counts = comparison.groupby("variant", sort=False)["replications"].max()
     figures = pd.DataFrame({"replications": counts, **columns})
     return parameters.join(figures, on="variant")
 

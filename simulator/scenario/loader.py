@@ -1,8 +1,10 @@
 """Read a scenario file; every error names the file, the line, the field and what was wanted.
 
 YAML is composed into nodes first, so each value's line is known; pydantic's error locations
-are then mapped back to those lines. Integers are read as YAML 1.2 reads them: `20:00` is
-not the base-60 number 1200 that YAML 1.1 makes of it.
+are then mapped back to those lines. Booleans and numbers are read as YAML 1.2 (its core
+schema) reads them, not as YAML 1.1 does: `20:00` is text, not the base-60 number 1200;
+`010` is ten, not eight; `no` and `on` are text, and `true` and `false` the only booleans.
+Dates and timestamps are still read as dates (`start: 2026-01-05`).
 """
 
 from __future__ import annotations
@@ -22,22 +24,30 @@ Location = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's sexagesimal numbers."""
+    """SafeLoader reading booleans and numbers as YAML 1.2's core schema does."""
 
 
+def _construct_int(loader: _Loader, node: yaml.Node) -> int:
+    """Decimal whatever its leading zeros; `0o17` octal and `0x1F` hexadecimal."""
+    text = str(node.value)
+    return int(text, 8 if text.startswith("0o") else 16 if text.startswith("0x") else 10)
+
+
+_YAML_11 = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float")}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:int"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_11]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Loader.yaml_implicit_resolvers = {
-    first: [(t, r) for t, r in resolvers if not (t.endswith(":float") and r.match("1:30"))]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-}
+for _tag, _pattern, _first in (  # YAML 1.2.2, 10.3.2; int before float, which matches `10` too
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+.0123456789"),
+):  # fmt: skip
+    _Loader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(rf"^(?:{_pattern})$"), list(_first)
+    )
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Location, int]) -> Any:
@@ -202,13 +212,16 @@ def validate_scenario(
         raise ScenarioError.several(source, problems) from None
 
 
-def parse_value(text: str) -> Any:
-    """A value written as YAML 1.2 reads it: `5` an integer, `legacy` and `20:00` strings,
-    `true` a boolean, `[a, b]` a list."""
+def parse_value(text: str, shown: str | None = None) -> Any:
+    """A value written as a scenario file reads it (YAML 1.2): `5` an integer, `legacy`,
+    `no` and `20:00` strings, `true` a boolean, `[a, b]` a list. An error names `shown`,
+    the text as its user wrote it (default: `text`)."""
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        raise ScenarioError(f"cannot read {text!r} as YAML: {error}") from None
+        problem = error.problem if isinstance(error, yaml.MarkedYAMLError) else None
+        named = text if shown is None else shown
+        raise ScenarioError(f"cannot read {named!r} as YAML: {problem or error}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -8,12 +8,14 @@ A path points into the resolved scenario, every default written out, so a settin
 never mentions (`services.rekognition.latency.stop`) can be varied. List items are numbered
 (`requests.0.time_of_day` or `requests[0].time_of_day`); a key that holds dots (an instance
 type, `ml.p3.2xlarge`) is matched whole. An entry may be added to a service's `throttle`,
-`faults` or `prices`, or to a request's `parameters`
-(`services.rekognition.throttle.StopProjectVersion.rate` where nothing is throttled yet),
-unless its name is close to one there already (a typo); elsewhere the entry must exist: a
-new caller, say, would be one no request names. Each variant is the resolved scenario with
-its values set, validated again as a whole, so a path that leads nowhere or a value of the
-wrong type is an error naming the variant and the path before anything runs.
+`faults` or `prices` (`services.rekognition.throttle.StartProjectVersion.rate` beside a
+throttled StopProjectVersion): the schema checks those names (an operation of the service;
+any price item), so a typo there is its error. An entry may also be added to a request's
+`parameters`, whose names nothing checks, unless its name is close to one there already (a
+typo). Elsewhere the entry must exist: a new caller, say, would be one no request names.
+Each variant is the resolved scenario with its values set, validated again as a whole, so
+a path that leads nowhere or a value of the wrong type is an error naming the variant and
+the path before anything runs.
 
 Variants differ in settings only: they share the seed, so replication k of every variant
 draws from the same named streams (common random numbers) and their differences are
@@ -40,8 +42,11 @@ from simulator.scenario.model import Scenario
 Vary = Mapping[str, Sequence[Any]]
 """A grid: dotted path -> the values it takes; every combination is a variant."""
 
-_OPEN: Final = frozenset({"throttle", "faults", "prices", "parameters"})
-"""The mappings a path may add an entry to: an entry there takes effect by its name alone."""
+_CHECKED: Final = frozenset({"throttle", "faults", "prices"})
+"""Mappings a path may add an entry to whose names the schema checks: a new one is meant."""
+_FREE: Final = frozenset({"parameters"})
+"""Mappings a path may add an entry to whose names nothing checks: one close to a name there
+already is taken for a typo of it."""
 _SHARED: Final = {
     "seed": "every variant runs on the same seed (common random numbers); give --seed instead",
     "replications": "every variant runs the same replications; give --replications instead",
@@ -64,10 +69,30 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
     path, equals, values = spec.partition("=")
     if not equals or not path.strip() or not values.strip():
         raise ScenarioError(f"--vary {spec!r}: expected PATH=VALUE[,VALUE...]")
-    parsed = parse_value(f"[{values}]")
+    try:
+        parsed = parse_value(f"[{values}]", shown=values)
+    except ScenarioError as error:
+        raise ScenarioError(f"--vary {spec!r}: {error.problem}") from None
     if not isinstance(parsed, list) or not parsed:
         raise ScenarioError(f"--vary {spec!r}: expected PATH=VALUE[,VALUE...]")
     return path.strip(), parsed
+
+
+def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
+    """The grid the `--vary PATH=V1,V2,...` options make. A path given twice is an error:
+    the second would silently replace the first's values."""
+    grid: dict[str, list[Any]] = {}
+    given: dict[str, str] = {}
+    for spec in specs:
+        path, values = parse_vary(spec)
+        before = given.setdefault(_canonical(path), path)
+        if before != path or path in grid:
+            spelt = "" if before == path else f" (also as {before})"
+            raise ScenarioError(
+                f"--vary {path} is given twice{spelt}; give all its values in one --vary"
+            )
+        grid[path] = values
+    return grid
 
 
 def expand(
@@ -80,17 +105,18 @@ def expand(
 ) -> tuple[list[Variant], str]:
     """The variants of `scenario` and the name of the one the others are compared with.
 
-    `vary` (a grid) replaces the scenario's own `sweep` block; without either there is one
-    variant, the scenario as written. `baseline` defaults to the block's, else the first
-    variant. Every variant is validated (trace and CSV paths read from `base_dir`); all the
-    problems found are raised together as one ScenarioError.
+    `vary` (a grid) replaces the scenario's own `sweep` block; without either, or with an
+    empty grid (it varies nothing), there is one variant, `scenario`, the scenario as
+    written. A path of the grid with no values is an error. `baseline` defaults to the
+    block's, else the first variant. Every variant is validated (trace and CSV paths read
+    from `base_dir`); all the problems found are raised together as one ScenarioError.
     """
     block = scenario.sweep
-    if vary is not None:
-        settings = _grid(vary)
-    elif block is not None and block.grid is not None:
+    if vary:
+        settings = _grid(_checked(vary, source))
+    elif vary is None and block is not None and block.grid is not None:
         settings = _grid(block.grid)
-    elif block is not None and block.variants is not None:
+    elif vary is None and block is not None and block.variants is not None:
         settings = [(v.name, dict(v.set)) for v in block.variants]
     else:
         settings = [("scenario", {})]
@@ -121,6 +147,11 @@ def expand(
     twice = next((name for name in names if names.count(name) > 1), None)
     if twice is not None:
         raise ScenarioError(f"two variants are named {twice!r}: a value is given twice")
+    if baseline and baseline not in names:
+        raise ScenarioError(
+            f"no variant is named {baseline!r}; variants are {', '.join(names)}",
+            field="--baseline",
+        )
     chosen = baseline or (block.baseline if vary is None and block is not None else None)
     if chosen is not None and chosen not in names:
         raise ScenarioError(
@@ -129,6 +160,27 @@ def expand(
             field="sweep.baseline",
         )
     return variants, chosen or names[0]
+
+
+def _checked(vary: Vary, source: str) -> dict[str, list[Any]]:
+    """The grid as lists of values, refused where a path has none (no variant would have
+    it), its values are one text rather than a list, or it is given twice spelt two ways
+    (`fleet[0].count`, `fleet.0.count`): the second would replace the first."""
+    grid: dict[str, list[Any]] = {}
+    given: dict[str, str] = {}
+    for path, values in vary.items():
+        if isinstance(values, str | bytes | Mapping):
+            problem = f"expected a list of values, got {values!r}"
+            raise ScenarioError(problem, field=path).located(source)
+        if not values:
+            raise ScenarioError("no values given; give at least one", field=path).located(source)
+        before = given.setdefault(_canonical(path), path)
+        if before != path:
+            raise ScenarioError(
+                f"the same path as {before}: give its values once", field=path
+            ).located(source)
+        grid[path] = list(values)
+    return grid
 
 
 def _grid(vary: Vary) -> list[tuple[str, dict[str, Any]]]:
@@ -177,9 +229,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _canonical(path: str) -> str:
+    """A path spelt one way: `fleet[0].count` -> `fleet.0.count`."""
+    return path.replace("[", ".").replace("]", "")
+
+
 def _parts(path: str) -> list[str]:
     """`fleet[0].count` -> ['fleet', '0', 'count']."""
-    parts = path.replace("[", ".").replace("]", "").split(".")
+    parts = _canonical(path).split(".")
     if not path or any(not part for part in parts):
         raise ScenarioError(f"{path!r} is not a dotted path, e.g. requests.0.time_of_day")
     return parts
@@ -193,9 +250,11 @@ def _place(data: dict[str, Any], scenario: Scenario, path: str, value: Any) -> N
         raise ScenarioError(_SHARED[parts[0]], field=path)
     node: Any = data
     model: Any = scenario
+    parent: Any = None
     position = 0
     while True:
-        key, taken, model = _step(node, model, parts, position, path)
+        key, taken, child = _step(node, model, parent, parts, position, path)
+        parent, model = model, child
         position += taken
         if position == len(parts):
             node[key] = value
@@ -206,10 +265,12 @@ def _place(data: dict[str, Any], scenario: Scenario, path: str, value: Any) -> N
 
 
 def _step(
-    node: Any, model: Any, parts: list[str], position: int, path: str
+    node: Any, model: Any, parent: Any, parts: list[str], position: int, path: str
 ) -> tuple[str | int, int, Any]:
     """The key at `parts[position]` in `node`, how many parts it takes, and what the
-    scenario holds there (None where the data is new)."""
+    scenario holds there (None where the data is new). `parent` is what holds `model`: a
+    block of settings whose field `parts[position - 1]` is a mapping may open it to new
+    entries."""
     here = ".".join(parts[:position]) or "the scenario"
     part = parts[position]
     if isinstance(model, BaseModel):
@@ -231,9 +292,14 @@ def _step(
     if size:
         key = ".".join(parts[position : position + size])
         return key, size, model.get(key) if isinstance(model, Mapping) else None
-    near = difflib.get_close_matches(part, list(node), n=1, cutoff=0.75)
-    if model is not None and parts[position - 1] not in _OPEN:  # None: data the path makes
+    if model is None:  # data the path makes: validation says what it may hold
+        return part, 1, None
+    mapping = parts[position - 1] if isinstance(parent, BaseModel) else None
+    if mapping in _CHECKED:
+        return part, 1, None
+    if mapping not in _FREE:
         raise ScenarioError(f"{here} has no {part!r}{_nearest(part, list(node))}", field=path)
+    near = difflib.get_close_matches(part, list(node), n=1, cutoff=0.75)
     if near:
         raise ScenarioError(
             f"{here} has no {part!r}; did you mean {near[0]!r}? (a new entry is made only "
