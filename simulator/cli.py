@@ -145,7 +145,8 @@ def _print_table(frame: pd.DataFrame, title: str, left: int) -> None:
     table = Table(title=title, title_justify="left")
     for index, column in enumerate(frame.columns):
         if index < left:  # names are what a reader looks for: never cut them short
-            table.add_column(str(column), justify="left", no_wrap=True, min_width=len(str(column)))
+            width = max(len(str(v)) for v in [column, *frame[column]])
+            table.add_column(str(column), justify="left", no_wrap=True, min_width=width)
         else:
             table.add_column(str(column), justify="right")
     for row in frame.itertuples(index=False):
@@ -157,7 +158,7 @@ def print_answers(results: Results) -> None:
     """The summary, the savings and the bill: what `run` and `report` print alike."""
     title = f"{results.scenario.name}: seed {results.seed}, {results.replications} replication(s)"
     summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
-    _print_table(summary, title, left=2)
+    _print_table(summary, title, left=len(KEYS))
     saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
     _print_table(saved, "what the stops saved (against the same draws, nothing stopped)", 2)
     bill = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)

@@ -10,10 +10,11 @@
             whether it was accepted and after how many attempts, when the resource reached
             a status that ends a stop (at once if it was in one already: a duplicate
             stop), when the caller saw it, what the resource and the parts it owns (a
-            training job's instances) cost from the request until then (until the horizon
-            if the stop never took effect: the price of a lost stop), and the outcome: the
-            terminal status, `rejected` (the call failed), `stuck` (accepted, not ended by
-            the horizon) or `in_flight` (unanswered at the horizon).
+            training job's instances) cost from the request until then (for a rejected
+            stop, until the resource ended by other means, or the horizon: the price of a
+            lost stop), and the outcome: the terminal status, `rejected` (the call
+            failed), `stuck` (accepted, not ended by the horizon) or `in_flight`
+            (unanswered at the horizon).
 
 All the inputs are plain tables and plain data (prices, terminal statuses by service); the
 `resources` registry (resource_id, group, kind, owner_id per recorder key) says what each
@@ -188,7 +189,7 @@ def derive_stops(
     stops["terminal_status"] = ends["status"]
     stops["terminal_at"] = ends["time"]
     stops["stop_latency_s"] = stops["terminal_at"] - stops["requested_at"]
-    until = stops["terminal_at"].fillna(horizon).to_numpy()
+    until = ends["ended_at"].fillna(horizon).to_numpy()
     owners = resources["owner_id"].cat.codes.to_numpy()
     stops["cost_after_request_usd"] = _cost_between(stops, until, costs, owners)
     stops["outcome"] = _outcome(stops)
@@ -206,9 +207,12 @@ def derive_stops(
 def _terminal_after(
     stops: pd.DataFrame, transitions: pd.DataFrame, terminal: Mapping[str, frozenset[str]]
 ) -> pd.DataFrame:
-    """For each accepted stop, when and how its resource ended: the status it was already in
-    when the request was sent, if that ends a stop (a duplicate stop answered after the
-    first took effect), else its first move into a terminal status after the request."""
+    """For each stop, when its resource ended (`ended_at`): at once if it was already in a
+    status that ends a stop when the request was sent (a duplicate stop answered after the
+    first took effect), else at its first move into one after the request; and, for an
+    accepted stop, that time and status as the stop's own (`time`, `status`). A rejected
+    stop ended nothing, but its resource may have ended by another's stop: that end bounds
+    what the rejected stop is said to have cost."""
     to_status, service = transitions["to_status"], transitions["service"]
     is_end = np.zeros(len(transitions), dtype=bool)
     for name, statuses in terminal.items():
@@ -262,6 +266,7 @@ def _terminal_after(
     code = np.where(accepted, code, -1).astype(np.int64)
     return pd.DataFrame(
         {
+            "ended_at": time,
             "time": np.where(accepted, time, np.nan),
             "status": pd.Categorical.from_codes(
                 code, categories=to_status.cat.categories

@@ -324,11 +324,56 @@ def test_a_stop_accepted_when_its_resource_has_already_ended_ends_at_once() -> N
 def test_cost_after_request_until_terminal_or_horizon() -> None:
     stops = derived()
     # $1 a second while RUNNING or STOPPING:
-    # r0 100..400, r1 200..1000 (rejected: until the horizon), r2 300..1000 (stuck),
+    # r0 100..400, r1 200..1000 (rejected, nothing else stops it: until the horizon),
+    # r2 300..1000 (stuck),
     # r3 900..1000 (in flight), r4 500..600
     assert stops["cost_after_request_usd"].tolist() == pytest.approx(
         [300.0, 800.0, 700.0, 100.0, 100.0], rel=1e-12
     )
+
+
+def test_a_rejected_stop_costs_until_its_resource_ends_by_other_means() -> None:
+    """A rejected stop ended nothing; what it is said to cost runs until the resource ended
+    anyway: at once when it had ended before (a duplicate refused with a conflict), even if
+    it is started again later, or when another stop takes effect."""
+    moves = transitions(
+        [
+            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
+            (10.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
+            (50.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
+            (300.0, "svc", "r0", "STOPPED", "RUNNING", "start", 1.0),
+        ]
+    )
+    raw = {
+        "transitions": moves,
+        "stop_requests": pd.DataFrame(
+            {
+                "time": [9.9, 20.0, 80.0],
+                "service": pd.Categorical(["svc"] * 3),
+                "resource_id": pd.Categorical(["r0"] * 3, categories=IDS),
+                "caller": pd.Categorical(["ops"] * 3),
+            }
+        ),
+        "stop_responses": pd.DataFrame(
+            {
+                "request": np.array([0, 1, 2], dtype=np.int64),
+                "time": [10.1, 20.1, 80.1],
+                "accepted": np.array([True, False, False]),
+                "error_code": pd.Categorical([None, "ThrottlingException", "ConflictException"]),
+                "attempts": np.array([1, 3, 1], dtype=np.int64),
+            }
+        ),
+        "stop_observations": pd.DataFrame(
+            {"request": np.array([], dtype=np.int64), "time": [], "status": pd.Categorical([])}
+        ),
+    }
+    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
+    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    assert column(stops, "outcome") == ["STOPPED", "rejected", "rejected"]
+    assert column(stops, "terminal_at") == [50.0, None, None]  # a rejected stop ends nothing
+    # $1 a second while RUNNING or STOPPING: 9.9..50; 20..50 (the first stop's end); none
+    # for the duplicate sent after the end (the restart at 300 is not its doing)
+    assert stops["cost_after_request_usd"].tolist() == pytest.approx([40.1, 30.0, 0.0], rel=1e-12)
 
 
 def test_stops_dtypes() -> None:
