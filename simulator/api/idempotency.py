@@ -22,9 +22,13 @@ class _Entry:
 
 
 class TokenStore:
+    """The live tokens of one operation and account. Tokens expire in the order they were
+    first used (one lifetime for all), so the oldest are forgotten first, as new ones come:
+    a long run keeps only the tokens of the last lifetime."""
+
     def __init__(self, lifetime_s: float) -> None:
         self.lifetime_s = lifetime_s
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, _Entry] = {}  # in the order of first use
 
     @staticmethod
     def _fingerprint(params: Mapping[str, Any], token_field: str) -> tuple[tuple[str, Any], ...]:
@@ -53,5 +57,12 @@ class TokenStore:
         response: Mapping[str, Any],
         now: float,
     ) -> None:
+        entries = self._entries
+        while entries:  # the expired come first: drop them up to the first live one
+            oldest = next(iter(entries))
+            if entries[oldest].expires_at > now:
+                break
+            del entries[oldest]
         fingerprint = self._fingerprint(params, token_field)
-        self._entries[token] = _Entry(fingerprint, response, now + self.lifetime_s)
+        entries.pop(token, None)  # an expired token used anew goes to the end
+        entries[token] = _Entry(fingerprint, response, now + self.lifetime_s)

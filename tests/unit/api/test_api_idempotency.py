@@ -66,3 +66,16 @@ def test_the_token_field_is_not_part_of_the_fingerprint() -> None:
 def test_tokens_are_independent() -> None:
     store = store_with_token()
     assert store.replay("t-2", {**PARAMS, "MinInferenceUnits": 2}, "ClientToken", 20.0) is None
+
+
+def test_expired_tokens_are_forgotten_as_new_ones_come() -> None:
+    """A long run keeps only the tokens of the last lifetime, and an expired token used
+    again is new again (and kept until its own new expiry)."""
+    store = TokenStore(lifetime_s=10.0)
+    for second in range(100):
+        store.remember(f"t{second}", PARAMS, "ClientToken", {"n": second}, float(second))
+    assert list(store._entries) == [f"t{second}" for second in range(90, 100)]
+    assert store.replay("t95", PARAMS, "ClientToken", 104.5) == {"n": 95}
+    store.remember("t0", PARAMS, "ClientToken", {"n": "anew"}, 120.0)
+    assert list(store._entries) == ["t0"]
+    assert store.replay("t0", PARAMS, "ClientToken", 129.0) == {"n": "anew"}
