@@ -101,6 +101,14 @@ BAD = {
     "duplicate key": ("name: x\nhorizon: 1h\nhorizon: 2h\n", ":3: duplicate key 'horizon'"),
     "list as a key": ("name: x\nhorizon: 1h\n? [a, b]\n: 1\n", ":3: a key must be a plain name"),
     "impossible date": ("name: x\nhorizon: 1h\nstart: 2026-13-01\n", ":3: start: cannot read"),
+    "alias bomb": (
+        "name: x\nhorizon: 1h\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+            for p, n in zip("abcde", "bcdef", strict=True)
+        ),
+        ":3: the scenario expands to more than 200,000 values",
+    ),
     "recursive alias": ("name: x\nhorizon: 1h\nfleet: &a [*a]\n", ": an alias refers to itself"),
     "infinite rate": (
         "name: x\nhorizon: 1h\nservices:\n  rekognition:\n    throttle:\n"

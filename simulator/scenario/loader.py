@@ -50,8 +50,19 @@ for _tag, _pattern, _first in (  # YAML 1.2.2, 10.3.2; int before float, which m
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+MAX_VALUES = 200_000
+"""More values than any scenario writes by hand: past it, aliases nested in aliases are
+expanding exponentially (a 'billion laughs'), and reading them would take the machine."""
+
+
 def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Location, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    if len(lines) > MAX_VALUES:
+        raise ScenarioError(
+            f"the scenario expands to more than {MAX_VALUES:,} values: aliases (*name) "
+            "nested in aliases repeat it exponentially",
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         loader.flatten_mapping(node)  # merged (`<<: *anchor`) pairs first, then the node's own
