@@ -89,10 +89,19 @@ def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     for name in (name for name in TABLES if name in parts[0]):
         frames = [part[name] for part in parts]
+        # categorical in any part: Parquet gives back an all-missing one as plain objects
         categorical = [
-            c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
+            c
+            for c in frames[0].columns
+            if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)
         ]
         for column in categorical:
+            frames = [
+                f
+                if isinstance(f[column].dtype, pd.CategoricalDtype)
+                else f.assign(**{column: f[column].astype("category")})
+                for f in frames
+            ]
             categories = sorted(set().union(*(f[column].cat.categories for f in frames)), key=str)
             frames = [
                 f.assign(**{column: f[column].cat.set_categories(categories)}) for f in frames

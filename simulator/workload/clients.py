@@ -44,6 +44,12 @@ CALL_COLUMNS: Final[Columns] = {
 Process = Generator[simpy.Event, Any, Any]
 
 
+class _Draws(NamedTuple):
+    network: Callable[[], float]
+    jitter: Callable[[], float]
+    token_bits: Callable[[], float]
+
+
 class CallResult(NamedTuple):
     response: Response | None
     error: AwsError | None
@@ -109,12 +115,8 @@ class Client:
         self.waiter = waiter
         self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]] = {}
         self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
-        prefix = f"callers.{identity.name}"
-        self._network = sim.sampler(f"{prefix}.network", network)
-        self._jitter = sim.streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n))
-        self._token_bits = sim.streams.sampler(
-            f"{prefix}.tokens", lambda g, n: g.integers(0, 2**63, n, dtype="int64")
-        )
+        self._network_distribution = network
+        self._draws: dict[tuple[str, str], _Draws] = {}
         self._record = sim.recorder.table("calls", CALL_COLUMNS).append
 
     def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]:
@@ -128,9 +130,30 @@ class Client:
             found = self._per_service[service] = (policy, limiter, _Refunds(policy))
         return found
 
-    def _client_token(self) -> str:
-        """A UUID4 string from the caller's token stream (the SDK's uuid4, reproducibly)."""
-        high, low = int(self._token_bits()), int(self._token_bits())
+    def _operation_draws(self, service: str, operation: str) -> _Draws:
+        """The streams of this caller's calls to one operation: its network times, retry
+        jitter and client tokens. Kept apart per operation, so calls to one operation (the
+        stops, left out of the counterfactual; a retry mode's extra attempts in a sweep)
+        shift nothing in the draws of the others."""
+        found = self._draws.get((service, operation))
+        if found is None:
+            prefix, streams = (
+                f"callers.{self.identity.name}.{service}.{operation}",
+                self.sim.streams,
+            )
+            found = self._draws[service, operation] = _Draws(
+                self.sim.sampler(f"{prefix}.network", self._network_distribution),
+                streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n)),
+                streams.sampler(
+                    f"{prefix}.tokens", lambda g, n: g.integers(0, 2**63, n, dtype="int64")
+                ),
+            )
+        return found
+
+    @staticmethod
+    def _client_token(bits: Callable[[], float]) -> str:
+        """A UUID4 string from a token stream (the SDK's uuid4, reproducibly)."""
+        high, low = int(bits()), int(bits())
         return str(UUID(int=(high << 64 | low) & ((1 << 128) - 1), version=4))
 
     def call(
@@ -153,13 +176,14 @@ class Client:
         """
         env, plane, identity = self.sim.env, self.plane, self.identity
         retry, limiter, refunds = self.service_client(service)
+        network, jitter, token_bits = self._operation_draws(service, operation)
         spec = plane.operation(service, operation)
         if spec.idempotency_token is not None and spec.idempotency_token not in params:
-            params = {**params, spec.idempotency_token: self._client_token()}
+            params = {**params, spec.idempotency_token: self._client_token(token_bits)}
         attempt, last_cost, pending = 0, 0, after_s
         while True:
             attempt += 1
-            half_trip = self._network() / 2
+            half_trip = network() / 2
             if limiter is not None:
                 if pending > 0:
                     yield env.timeout(pending)
@@ -189,7 +213,7 @@ class Client:
                 retry.succeeded(last_cost)
                 return CallResult(response, None, attempt)
             refunds.settle(env.now, order)
-            decision = retry.delay(attempt, error, self._jitter())
+            decision = retry.delay(attempt, error, jitter())
             if decision is None:
                 return CallResult(None, error, attempt)
             pending, last_cost = decision

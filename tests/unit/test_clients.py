@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from simulator.runner import simulate
+from simulator.runner import _recorded, simulate
 from tests.conftest import scenario
 
 FLEET = """
@@ -113,3 +114,34 @@ def pd_isna(value: object) -> bool:
     import pandas as pd
 
     return bool(pd.isna(value))
+
+
+def test_a_callers_calls_to_one_operation_do_not_move_its_draws_for_another() -> None:
+    """Network times, retry jitter and client tokens are drawn per operation: the stops
+    left out of the counterfactual shift nothing in the same caller's starts, which is what
+    makes the run and its counterfactual (and a sweep's variants) pair call for call."""
+    text = """
+    name: per-operation
+    horizon: 2h
+    fleet:
+      - {service: rekognition, project: stopped, count: 30}
+      - {service: rekognition, project: started, count: 30, status: STOPPED}
+    callers:
+      ops: {network: {kind: lognormal, median: 0.05, p95: 0.3}}
+    requests:
+      - {service: rekognition, caller: ops, every: 7m, where: {group: stopped}, count: 3}
+      - {service: rekognition, caller: ops, operation: StartProjectVersion, every: 5m,
+         where: {group: started, status: [STOPPED]}, count: 2}
+    """
+    parsed = scenario(text)
+    with_stops = _recorded(parsed, 0, 0, None)["calls"]
+    without = _recorded(parsed, 0, 0, None, stops=False)["calls"]
+
+    def starts(calls: pd.DataFrame) -> pd.DataFrame:
+        mine = calls[calls["operation"] == "StartProjectVersion"]
+        return mine[["time", "resource_id", "attempt", "latency_s"]].reset_index(drop=True)
+
+    assert (with_stops["operation"] == "StopProjectVersion").sum() > 0
+    assert (without["operation"] == "StopProjectVersion").sum() == 0
+    assert len(starts(with_stops)) > 0
+    pd.testing.assert_frame_equal(starts(with_stops), starts(without))

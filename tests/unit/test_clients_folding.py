@@ -28,11 +28,12 @@ def _every_leg(
     """Client.call as first written: each wait and each half of the trip its own timeout."""
     env, plane, identity = self.sim.env, self.plane, self.identity
     retry, _limiter, _refunds = self.service_client(service)
+    network, jitter, _tokens = self._operation_draws(service, operation)
     spec = plane.operation(service, operation)
     attempt, last_cost, pending = 0, 0, after_s
     while True:
         attempt += 1
-        half_trip = self._network() / 2
+        half_trip = network() / 2
         if pending > 0:
             yield env.timeout(pending)
         sent_at = env.now
@@ -51,7 +52,7 @@ def _every_leg(
         if error is None:
             retry.succeeded(last_cost)
             return CallResult(response, None, attempt)
-        decision = retry.delay(attempt, error, self._jitter())
+        decision = retry.delay(attempt, error, jitter())
         if decision is None:
             return CallResult(None, error, attempt)
         pending, last_cost = decision

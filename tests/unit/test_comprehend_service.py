@@ -310,8 +310,8 @@ def test_legacy_retry_mode_does_not_retry_a_400_throttle() -> None:
 
 def test_standard_retry_mode_retries_the_throttle() -> None:
     text = THROTTLED.replace("network: 0.2", "network: 0.2\n    retry: {mode: standard}")
-    # seed 3: the retry waits long enough for the bucket to hold a token again
-    tables = _run(text + "requests: [{service: comprehend, at: 20m, wait: false}]", seed=3)
+    # seed 8: the retry waits long enough for the bucket to hold a token again
+    tables = _run(text + "requests: [{service: comprehend, at: 20m, wait: false}]", seed=8)
     stop_calls = _calls(tables)
     assert stop_calls["attempt"].tolist() == [1, 1, 2]
     assert stop_calls["http_status"].tolist() == [200, 400, 200]

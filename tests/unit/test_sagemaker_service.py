@@ -1094,8 +1094,9 @@ def test_executions_nobody_stops_draw_the_same_with_and_without_the_stops() -> N
     """Common random numbers: every draw of an execution (step durations, failures, its
     consumer's answers) is made on streams of its own or at its start, so stopping some
     executions shifts nothing for the others. Those cost exactly the same in the run and in
-    its counterfactual, where no stop is sent. (The network is fixed: a caller's network
-    draws are shared by all its calls, and the stops are calls too.)"""
+    its counterfactual, where no stop is sent. (The network is fixed: the consumer answers
+    a "Stopping" message with the operation it answers a step's work with, and a caller's
+    calls to one operation share their network draws.)"""
     text = """\
 name: crn
 seed: 3
