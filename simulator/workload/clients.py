@@ -176,7 +176,8 @@ class Client:
         """
         env, plane, identity = self.sim.env, self.plane, self.identity
         retry, limiter, refunds = self.service_client(service)
-        network, jitter, token_bits = self._operation_draws(service, operation)
+        draws = self._draws.get((service, operation)) or self._operation_draws(service, operation)
+        network, jitter, token_bits = draws
         spec = plane.operation(service, operation)
         if spec.idempotency_token is not None and spec.idempotency_token not in params:
             params = {**params, spec.idempotency_token: self._client_token(token_bits)}
