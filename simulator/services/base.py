@@ -28,6 +28,7 @@ from simulator.engine.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from simulator.api.plane import Handler, Response
+    from simulator.engine.distributions import Distribution
     from simulator.engine.env import Simulation
 
 HOURS_8 = 8 * 3600.0
@@ -107,12 +108,15 @@ class ManagedService:
 
     def _latency(self, name: str) -> float | None:
         """A draw of the latency setting `name`, on its own stream; None if it is off."""
+        distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
+        return None if distribution is None else self._draw(name, distribution)
+
+    def _draw(self, purpose: str, distribution: Distribution) -> float:
+        """A draw of `distribution` on the stream named `purpose` (within this service)."""
+        name = f"{self.name}.{purpose}"
         sampler = self._samplers.get(name)
         if sampler is None:
-            distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
-            if distribution is None:
-                return None
-            sampler = self._samplers[name] = self.sim.sampler(f"{self.name}.{name}", distribution)
+            sampler = self._samplers[name] = self.sim.sampler(name, distribution)
         return sampler()
 
     def _uniform(self, purpose: str) -> float:

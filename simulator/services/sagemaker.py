@@ -409,7 +409,6 @@ class _Run:
     ended_at: float | None = None
     token: str | None = None
     messages: int = 0
-    function: Resource | None = None
 
 
 @dataclass(frozen=True)
@@ -482,7 +481,6 @@ class Pipelines(ManagedService):
         self._executions: dict[str, _Execution] = {}
         self._callbacks: dict[str, tuple[_Execution, _Run]] = {}
         self._queues: dict[str, list[Deliver]] = {}
-        self._draws: dict[str, Callable[[], float]] = {}
         self._tokens = sim.streams.sampler(
             "sagemaker.callback_tokens", lambda g, n: g.integers(0, 62**10, n, dtype="int64")
         )
@@ -521,7 +519,7 @@ class Pipelines(ManagedService):
             provisioning = stop = 0.0
             if isinstance(spec, JobStep):
                 provisioning, stop = self._required("provisioning"), self._required("stop")
-            duration = self._draw(fleet, spec.name, "duration", spec.duration)
+            duration = self._draw(f"{fleet.pipeline}.{spec.name}.duration", spec.duration)
             failed = self._fails(fleet, spec.name, spec.failure)
             plan[spec.name] = _Draws(orchestration, provisioning, duration, failed, stop)
         return plan
@@ -530,13 +528,6 @@ class Pipelines(ManagedService):
         delay = self._latency(latency)
         assert delay is not None, latency  # none of SageMaker's latencies can be switched off
         return delay
-
-    def _draw(self, fleet: Fleet, step: str, purpose: str, distribution: Distribution) -> float:
-        name = f"sagemaker.{fleet.pipeline}.{step}.{purpose}"
-        sampler = self._draws.get(name)
-        if sampler is None:
-            sampler = self._draws[name] = self.sim.sampler(name, distribution)
-        return sampler()
 
     def _fails(self, fleet: Fleet, step: str, probability: float) -> bool:
         return self._uniform(f"{fleet.pipeline}.{step}.failure") < probability
@@ -624,7 +615,6 @@ class Pipelines(ManagedService):
             "lambda",
             execution.resource,
         )
-        run.function = function
         draws = execution.draws[spec.name]
         duration, failed = draws.duration, draws.failed
         if duration <= spec.function_timeout:

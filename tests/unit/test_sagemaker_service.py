@@ -1133,25 +1133,19 @@ requests:
     pd.testing.assert_series_equal(run, counterfactual, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize(
-    ("resource", "to"),
-    [
-        ("execution/0", "Stopped"),  # an execution stops through Stopping
-        ("execution/0/fn", "Finished"),  # a function's status, not a step's
-    ],
-)
-def test_each_kind_moves_only_by_its_own_transitions(resource: str, to: str) -> None:
-    """Executions and steps share status names, so the lifecycle's table is their union;
-    the service still holds each kind to its own edges: an execution cannot skip Stopping
-    as a step may, and a step cannot take a function's status."""
+def test_each_kind_moves_only_by_its_own_transitions() -> None:
+    """Executions and steps share status names, so the lifecycle's table is their union,
+    where Executing -> Stopped (a step's) and Stopping -> Failed (an execution's) are both
+    edges. The service still holds each kind to its own: an execution cannot skip Stopping,
+    and a step being stopped cannot fail."""
     model = build(scenario(pipeline("{name: fn, type: Lambda, duration: 100}")), 0, 0)
     model.sim.env.run(until=10)
     service = model.services["sagemaker"]
     assert isinstance(service, Pipelines)
-    target = next(r for r in service._executions.values())  # the one execution
-    part = target.resource if resource == "execution/0" else target.runs["fn"].part
-    status = {"Stopped": sagemaker.PipelineExecutionStatus.Stopped}.get(
-        to, sagemaker.FunctionStatus.Finished
-    )
+    (execution,) = service._executions.values()
     with pytest.raises(IllegalTransition, match="not a declared transition"):
-        service.move(part, status, "test")
+        service.move(execution.resource, sagemaker.PipelineExecutionStatus.Stopped, "test")
+    step = execution.runs["fn"].part
+    service.move(step, sagemaker.StepStatus.Stopping, "test")  # a step's own edge
+    with pytest.raises(IllegalTransition, match="not a declared transition"):
+        service.move(step, sagemaker.StepStatus.Failed, "test")
