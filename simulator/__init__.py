@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepError
 from simulator.scenario import load_scenario, parse_scenario
+from simulator.version import __version__
 
 if TYPE_CHECKING:
     from simulator.results import Results, load_results, run
@@ -30,6 +31,7 @@ __all__ = [
     "SimulatorError",
     "SweepError",
     "SweepResults",
+    "__version__",
     "load_results",
     "load_scenario",
     "parse_scenario",

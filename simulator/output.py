@@ -19,7 +19,6 @@ import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +26,7 @@ import pandas as pd
 import yaml
 
 from simulator.scenario.model import Scenario
+from simulator.version import __version__
 
 Format = Literal["parquet", "csv"]
 
@@ -82,7 +82,7 @@ def write_run(
             name: {column: str(dtype) for column, dtype in table.dtypes.items()}
             for name, table in tables.items()
         },
-        "simulator_version": version("simulator"),
+        "simulator_version": __version__,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _write_text(directory / "run.json", json.dumps(meta, indent=2))

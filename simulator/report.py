@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-from importlib.metadata import version
 from pathlib import Path
 from typing import Final
 
@@ -25,6 +24,7 @@ from simulator.analysis.summary import (
 )
 from simulator.output import resolved_yaml, write_bytes
 from simulator.results import Results
+from simulator.version import DISTRIBUTION, __version__
 
 DPI: Final = 110
 _STYLE: Final = """
@@ -63,7 +63,7 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
     sections = [
         f"<h1>{html.escape(scenario.name)}</h1>",
         f'<p class="meta">seed {results.seed}, {results.replications} replication(s), '
-        f"horizon {scenario.horizon:g} s, simulator {version('simulator')}</p>",
+        f"horizon {scenario.horizon:g} s, {DISTRIBUTION} {__version__}</p>",
         f"<p>{html.escape(scenario.description)}</p>" if scenario.description else "",
         "<h2>Stops by outcome</h2>",
         summary.to_html(index=False, border=0),

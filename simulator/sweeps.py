@@ -35,7 +35,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Final
 
@@ -54,6 +53,7 @@ from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
 from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
+from simulator.version import __version__
 
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""
@@ -284,7 +284,7 @@ def _manifest(
             for v in variants
         ],
         "paired": PAIRED,
-        "simulator_version": version("simulator"),
+        "simulator_version": __version__,
         "code": fingerprint(),
     }
 
