@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
-from simulator.engine.recorder import Columns, Recorder
+if TYPE_CHECKING:  # the recorder imports pandas: loading a scenario does not need it
+    from simulator.engine.recorder import Columns, Recorder
 
 TRANSITION_COLUMNS: Final[Columns] = {
     "time": "float",

@@ -10,9 +10,8 @@ import re
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
-import pandas as pd
 from pydantic import (
     Field,
     PrivateAttr,
@@ -30,6 +29,9 @@ from simulator.services import lookoutvision as _lookoutvision
 from simulator.services import neptune as _neptune
 from simulator.services import rekognition as _rekognition
 from simulator.services import sagemaker as _sagemaker
+
+if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fast
+    import pandas as pd
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from simulator.services import SERVICES
+
+if TYPE_CHECKING:  # pandas is imported when a trace is read: validating a scenario is fast
+    import pandas as pd
 
 REQUIRED = ("time", "service", "resource", "operation")
 OPTIONAL = ("parameters", "caller")
@@ -18,6 +20,8 @@ def read_trace(path: Path) -> pd.DataFrame:
 
     `time` stays as given (seconds, or timestamps) until the scenario's start is known.
     """
+    import pandas as pd
+
     frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
