@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from simulator.api.errors import ErrorSpec
 from simulator.api.validation import Param, Schema
@@ -66,6 +67,18 @@ HOURS_PER_MONTH: Final = 730.0
 """AWS's billing month (S3 storage, Comprehend model management)."""
 
 
+def _monthly_json_schema(schema: JsonDict) -> None:
+    """`usd_per_month`, which `Price._monthly` reads, is no field: the schema says it."""
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    properties["usd_per_month"] = {
+        "type": "number",
+        "minimum": 0,
+        "description": "instead of usd_per_hour: USD per month of 730 hours",
+    }
+    schema["not"] = {"required": ["usd_per_hour", "usd_per_month"]}
+
+
 class Price(Strict):
     """USD per unit-hour while a resource is in one of `statuses`, or USD each time it
     enters one (`usd_per_entry`: a Lambda invocation, an SQS request).
@@ -75,6 +88,8 @@ class Price(Strict):
     A monthly list price may be given as `usd_per_month` (a month is 730 hours, as AWS
     bills); it is kept as the hourly rate.
     """
+
+    model_config = ConfigDict(json_schema_extra=_monthly_json_schema)
 
     usd_per_hour: float = Field(default=0.0, ge=0)
     usd_per_entry: float = Field(

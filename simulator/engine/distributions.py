@@ -10,6 +10,8 @@ bare number or duration ("2m") is a fixed value; otherwise `kind` names the dist
                                  {weight: 0.1, of: {kind: exponential, mean: 10m}}]}
 
 Parameters that are times accept durations; a bare number is seconds (or the quantity's unit).
+The JSON Schema of a `Duration` and of a `Distribution` says so: a number, or text matching
+the duration grammar, or (a distribution) a mapping with `kind`.
 """
 
 from __future__ import annotations
@@ -23,16 +25,43 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from simulator.engine.durations import parse_duration
+from simulator.engine.durations import DURATION_PATTERN, parse_duration
 from simulator.engine.schema import Strict
 
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+
+def duration_json_schema(number: JsonSchemaValue) -> JsonSchemaValue:
+    """A duration's JSON Schema: `number` (seconds, with the field's bounds), or text."""
+    return {"anyOf": [number, {"type": "string", "pattern": DURATION_PATTERN}]}
+
+
+class _DurationJsonSchema:
+    """The validator reads text too, which the float's own schema does not say."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return duration_json_schema(handler(core_schema))
+
+
+# The bound comes before the validator, so that pydantic applies it, and a field's own
+# bounds (`Field(gt=0)`), to the float the text became, and says them in the JSON Schema;
+# a bound added after (to a union with None, or in an outer Annotated) reaches the schema
+# as pydantic's own `gt`, which JSON Schema does not know.
+Duration = Annotated[float, Field(ge=0), BeforeValidator(parse_duration), _DurationJsonSchema()]
 """Seconds; accepts a number or a human duration. Used across the scenario schema."""
+PositiveDuration = Annotated[
+    float, Field(gt=0), BeforeValidator(parse_duration), _DurationJsonSchema()
+]
+"""A duration longer than zero: what `PositiveDuration | None` needs, as the bound cannot be
+given on the union."""
 
 Z95 = 1.6448536269514722  # standard normal quantile at 0.95
 
@@ -261,12 +290,23 @@ def _fixed_shorthand(value: Any) -> Any:
     return value
 
 
+class _ShorthandJsonSchema:
+    """A bare duration is a `fixed` distribution: the schema offers it beside the kinds."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        fixed = duration_json_schema({"type": "number", "minimum": 0})
+        return {"anyOf": [fixed, handler(core_schema)]}
+
+
 Distribution = Annotated[
     Annotated[
         Fixed | Uniform | Exponential | Lognormal | Gamma | Triangular | Empirical | Mixture,
         Field(discriminator="kind"),
     ],
     BeforeValidator(_fixed_shorthand),
+    _ShorthandJsonSchema(),
 ]
 """Any distribution; in a scenario, a mapping with `kind`, or a bare value for `fixed`."""
 

@@ -20,8 +20,14 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
-from simulator.engine.schema import Probability, Strict
+from simulator.engine.distributions import (
+    Distribution,
+    Duration,
+    Lognormal,
+    PositiveDuration,
+    Uniform,
+)
+from simulator.engine.schema import Probability, Strict, Timestamp
 from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
@@ -157,7 +163,7 @@ class Replay(Strict):
         return path
 
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class Where(Strict):
@@ -184,12 +190,14 @@ class Requests(Strict):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="request members added to each request"
     )
-    at: Duration | datetime | None = Field(
+    at: Duration | Timestamp | None = Field(
         default=None, description="once: a time from the start, or a timestamp"
     )
-    every: Duration | None = Field(default=None, gt=0, description="recurring: the period")
+    every: PositiveDuration | None = Field(default=None, description="recurring: the period")
     time_of_day: str | None = Field(
-        default=None, description="with `every`: first occurrence at this 'HH:MM' (start's zone)"
+        default=None,
+        description="with `every`: first occurrence at this 'HH:MM' (start's zone)",
+        json_schema_extra={"pattern": _CLOCK.pattern},  # checked in _one_schedule, to say so
     )
     first: Duration = Field(default=0.0, description="with `every`: first occurrence")
     poisson: Poisson | None = None
@@ -306,7 +314,7 @@ class Scenario(Strict):
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1)
     horizon: Duration = Field(gt=0, description="how long to simulate")
-    start: datetime = Field(
+    start: Timestamp = Field(
         default=DEFAULT_START, description="wall-clock time of t=0 (default a Monday, UTC)"
     )
     services: Services = Services()

@@ -57,7 +57,13 @@ from pydantic import Field, model_validator
 from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
-from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
+from simulator.engine.distributions import (
+    Distribution,
+    Duration,
+    Lognormal,
+    PositiveDuration,
+    Uniform,
+)
 from simulator.engine.lifecycle import IllegalTransition
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
@@ -282,7 +288,7 @@ class Fleet(Strict):
     )
     group: str | None = Field(default=None, description="name to select by; default: pipeline")
     count: int = Field(ge=1, description="how many executions")
-    every: Duration | None = Field(default=None, gt=0, description="default: all at t=0")
+    every: PositiveDuration | None = Field(default=None, description="default: all at t=0")
     first: Duration = Field(default=0.0, ge=0, description="when the first execution starts")
     max_parallel_steps: int = Field(default=50, ge=1, description="MaxParallelExecutionSteps")
     steps: list[Step] = Field(min_length=1)
@@ -368,9 +374,8 @@ class Settings(ServiceSettings):
     OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
-    callback_stop_wait: Duration | None = Field(
+    callback_stop_wait: PositiveDuration | None = Field(
         default=None,
-        gt=0,
         description="after a stop, how long a running callback step waits for its answer "
         "before it and the execution are Failed; default: for ever (ASSUMED)",
     )
