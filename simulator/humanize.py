@@ -16,6 +16,7 @@ The rules:
   that rounds to zero has no sign.
 - `duration_unit`: the one unit a column of durations is shown in, so its numbers can be
   compared by eye ("p95 min").
+- `decimals`: one count of decimals for a column, so its numbers line up.
 - Not a number (a statistic of no values) reads "-" everywhere.
 """
 
@@ -109,6 +110,14 @@ def usd(amount: float, decimals: int = 2) -> str:
     text = f"{abs(amount):,.{decimals}f}"
     negative = amount < 0 and any(c not in "0.," for c in text)
     return f"{'-' if negative else ''}${text}"
+
+
+def decimals(longest: float, figures: int = 3, most: int = 2) -> int:
+    """Decimals that give the `longest` value of a column `figures` significant figures,
+    between 0 and `most`: one count of decimals per column, so its numbers line up."""
+    if not math.isfinite(longest) or longest == 0:
+        return 0
+    return min(max(figures - 1 - math.floor(math.log10(abs(longest))), 0), most)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

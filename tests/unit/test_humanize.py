@@ -16,6 +16,7 @@ from simulator.humanize import (
     HOURS,
     MINUTES,
     SECONDS,
+    decimals,
     duration,
     duration_unit,
     plural,
@@ -112,3 +113,10 @@ def test_humanize_imports_only_the_standard_library() -> None:
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert {name.split(".")[0] for name in imported} - sys.stdlib_module_names == set()
     assert {"math", "collections.abc"} <= imported  # the walk sees the module's imports
+
+
+@pytest.mark.parametrize(
+    ("longest", "count"), [(9.5, 2), (45.0, 1), (450.0, 0), (45000.0, 0), (0.05, 2), (0.0, 0)]
+)
+def test_decimals_give_the_longest_value_three_figures(longest: float, count: int) -> None:
+    assert decimals(longest) == count
