@@ -3,7 +3,8 @@
     SimulatorError           what a user can cause and fix
      ├── ScenarioError        a scenario file is wrong: file, line, field, what was expected
      ├── ResultsError         a run directory is missing or incomplete
-     └── SweepError           a sweep's directory holds another study, or cannot be used
+     ├── SweepError           a sweep's directory holds another study, or cannot be used
+     └── UnknownName          (also a KeyError) a metric or parameter a study does not have
 
     RuntimeError
      └── IllegalTransition    (engine.lifecycle) a model made an undeclared move: a bug
@@ -28,6 +29,14 @@ class ResultsError(SimulatorError):
 class SweepError(SimulatorError):
     """A sweep cannot run as asked: its output directory holds results of another scenario,
     seed or code version, or an executor it needs is not installed."""
+
+
+class UnknownName(SimulatorError, KeyError):
+    """A name asked of a study that it does not have (a metric to plot, a parameter); the
+    message lists the names it has."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # not KeyError's quoted repr
 
 
 class ScenarioError(SimulatorError):

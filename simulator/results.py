@@ -12,18 +12,19 @@ import json
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from simulator.analysis import plots
 from simulator.analysis.summary import billed, savings, summarize
 from simulator.errors import ResultsError
 from simulator.output import Format, write_run
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -72,22 +73,52 @@ class Results:
 
     # -- pictures ------------------------------------------------------------------------
 
+    # Each imports the plots (and matplotlib) when asked for a picture, not with the package.
+    # A group is a fleet group: where a scenario's fleet has several, the figures compare them.
+
     def plot_latency(self) -> Figure:
+        """How long stops took, per service and fleet group (or outcome)."""
+        from simulator.analysis import plots
+
         return plots.latency_ecdf(self.stops)
 
     def plot_cost(self) -> Figure:
-        return plots.cost_over_time(self.costs, self.baseline_costs, self.scenario.horizon)
+        """Cumulative cost per service and group, with the stops and without."""
+        from simulator.analysis import plots
+
+        return plots.cost_over_time(
+            self.costs, self.baseline_costs, self.scenario.horizon, self.replications
+        )
 
     def plot_timeline(self, sample: int = 20, replication: int = 0) -> Figure:
+        """A sample of `sample` resources of one replication, a bar per status held."""
+        from simulator.analysis import plots
+
         return plots.status_timeline(
-            self.transitions, self.stops, sample=sample, replication=replication, seed=self.seed
+            self.transitions,
+            self.stops,
+            sample=sample,
+            replication=replication,
+            seed=self.seed,
+            horizon=self.scenario.horizon,
+            groups=plots.resource_groups([self.costs, self.stops]),
         )
 
     def plot_outcomes(self) -> Figure:
+        """How the stops ended, per service and fleet group."""
+        from simulator.analysis import plots
+
         return plots.outcome_shares(self.stops)
 
     def plot_calls(self) -> Figure:
-        return plots.api_calls(self.calls)
+        """API attempts over the horizon, by result, per service and fleet group."""
+        from simulator.analysis import plots
+
+        return plots.api_calls(
+            self.calls,
+            horizon=self.scenario.horizon,
+            groups=plots.resource_groups([self.costs, self.stops]),
+        )
 
     def figures(self) -> dict[str, Figure]:
         """Every plot, by the name its PNG gets in a report."""

@@ -41,7 +41,6 @@ from typing import Any, Final
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulator.analysis import plots
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
 from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
@@ -142,13 +141,18 @@ class SweepResults:
     def plot(self, metric: str, parameter: str | None = None) -> Figure:
         """The metric against a swept parameter (default: the first that varies), each
         variant's mean with its interval, and beside it the difference from the baseline
-        with its paired and unpaired intervals."""
+        with its paired and unpaired intervals. A metric or parameter the study does not
+        have raises UnknownName (a KeyError), which lists those it has."""
+        from simulator.analysis import plots  # matplotlib, when a picture is asked for
+
         return plots.sweep_metric(
             self.comparison(), self.parameters(), metric, self.baseline, parameter
         )
 
     def figures(self) -> dict[str, Figure]:
         """A figure of every metric that varies, by metric name."""
+        from simulator.analysis import plots
+
         comparison, parameters = self.comparison(), self.parameters()
         return {
             metric: plots.sweep_metric(comparison, parameters, metric, self.baseline)

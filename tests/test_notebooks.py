@@ -1,18 +1,29 @@
-"""Every notebook in notebooks/ runs top to bottom on a fresh kernel, stored without outputs."""
+"""Every notebook in notebooks/ runs top to bottom on a fresh kernel, stored without outputs,
+and every cell that plots shows its picture.
+
+A figure the library returns has no pyplot behind it, so Jupyter shows it only because the
+figure renders itself (`_repr_png_`): a cell that shows `<Figure size 660x480 with 1 Axes>`
+instead is the bug these tests are here for.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+PLOTS = re.compile(r"\.plot(_\w+)?\(|\bfigures\(\)")
+"""A cell that calls `.plot(...)`, `.plot_<name>(...)` or `.figures()`."""
+BARE_FIGURE = re.compile(r"^<Figure size \d+x\d+ with \d+ Axes>$")
 
 
 def test_there_are_notebooks() -> None:
-    assert len(NOTEBOOKS) >= 2
+    assert len(NOTEBOOKS) >= 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -30,10 +41,66 @@ def test_a_notebook_is_stored_without_outputs_and_imports_only_simulator(path: P
     assert not any(name.startswith("simulator.") for name in imports), "public API only"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_a_notebook_runs_on_a_fresh_kernel(path: Path) -> None:
-    book = nbformat.read(path, as_version=4)
+def execute(book: nbformat.NotebookNode, directory: Path) -> nbformat.NotebookNode:
     client = NotebookClient(
-        book, timeout=120, kernel_name="python3", resources={"metadata": {"path": path.parent}}
+        book, timeout=300, kernel_name="python3", resources={"metadata": {"path": directory}}
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
+    return book
+
+
+def images(cell: nbformat.NotebookNode) -> int:
+    return sum("image/png" in output.get("data", {}) for output in cell.outputs)
+
+
+def bare_figures(cell: nbformat.NotebookNode) -> list[str]:
+    """The outputs that are a figure's text alone: what Jupyter shows for a figure it
+    cannot draw."""
+    texts: list[str] = []
+    for output in cell.outputs:
+        data: dict[str, Any] = output.get("data", {})
+        text = str(data.get("text/plain", output.get("text", ""))).strip()
+        if "image/png" not in data and any(BARE_FIGURE.match(t) for t in text.splitlines()):
+            texts.append(text)
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_runs_on_a_fresh_kernel_and_shows_every_figure(path: Path) -> None:
+    book = execute(nbformat.read(path, as_version=4), path.parent)
+    code = [cell for cell in book.cells if cell.cell_type == "code"]
+    plotting = [cell for cell in code if PLOTS.search(cell.source)]
+    assert plotting, f"{path.name} draws no figure"
+    for cell in plotting:
+        assert images(cell) >= 1, f"no picture from:\n{cell.source}"
+    for cell in code:
+        assert not bare_figures(cell), f"a figure shown as text by:\n{cell.source}"
+
+
+def test_the_second_notebook_covers_every_service() -> None:
+    """It compares the services' stops: all five of them."""
+    (path,) = (p for p in NOTEBOOKS if p.name.startswith("02-"))
+    book = nbformat.read(path, as_version=4)
+    source = "\n".join(cell.source for cell in book.cells if cell.cell_type == "code")
+    services = ("rekognition", "lookoutvision", "comprehend", "neptune", "sagemaker")
+    assert all(f"scenarios/{s}-" in source for s in services), source
+
+
+@pytest.mark.slow
+def test_a_figure_is_one_picture_with_or_without_pyplot_inline(tmp_path: Path) -> None:
+    """matplotlib_inline registers its own PNG printer for Figure once pyplot is imported in
+    a notebook: the figure must still show once, not twice (and never as text)."""
+    cells = [
+        "import pandas as pd\nfrom simulator.analysis import plots\n"
+        "stops = pd.DataFrame({'replication': [0], 'service': ['rekognition'], "
+        "'group': ['g'], 'requested_at': [0.0], 'stop_latency_s': [60.0], "
+        "'observed_at': [70.0], 'outcome': ['STOPPED']})",
+        "plots.latency_ecdf(stops)",
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplots.latency_ecdf(stops)",
+        "fig = plots.latency_ecdf(stops)\nfig",
+    ]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    ran = execute(book, tmp_path)
+    assert [images(cell) for cell in ran.cells] == [0, 1, 1, 1]
+    assert not any(bare_figures(cell) for cell in ran.cells)

@@ -227,15 +227,38 @@ def _interval(value: float, low: float, high: float, fmt: str) -> str:
     return f"{value:{fmt}}{half}"
 
 
+SERVICE_NAMES: Final = {
+    "rekognition": "Rekognition",
+    "lookoutvision": "Lookout for Vision",
+    "comprehend": "Comprehend",
+    "neptune": "Neptune ML",
+    "sagemaker": "SageMaker Pipelines",
+    "all": "All services",
+}
+_WORDS: Final = {
+    "stops": "stop requests",
+    "latency_mean_s": "stop latency mean",
+    "latency_p95_s": "stop latency p95",
+    "latency_p99_s": "stop latency p99",
+    "cost_after_request_usd": "cost from stop request to stop",
+    "attempts": "API attempts",
+    "throttled": "API attempts throttled",
+    "billed_usd": "billed",
+    "saved_usd": "saved by the stops",
+}
+"""PER_SERVICE's metrics in the few words of an axis label."""
+
+
 def label(metric: str) -> str:
-    """What a metric measures, in words: `rekognition.latency_p95_s` -> 'rekognition: stop
-    latency: p95'."""
+    """What a metric measures, in words, without its unit: `rekognition.latency_p99_s` ->
+    'Rekognition stop latency p99', `all.share_in_flight` -> 'All services share of stops
+    in flight'."""
     scope, _, name = metric.partition(".")
     if name.startswith("share_"):
-        words = PER_SERVICE["share_<outcome>"].replace("<outcome>", name.removeprefix("share_"))
+        words = f"share of stops {name.removeprefix('share_').replace('_', ' ')}"
     else:
-        words = PER_SERVICE.get(name, name)
-    return f"{'all services' if scope == 'all' else scope}: {words}"
+        words = _WORDS.get(name, name.replace("_", " "))
+    return f"{SERVICE_NAMES.get(scope, scope)} {words}"
 
 
 def number_format(metric: str) -> str:
