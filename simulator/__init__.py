@@ -9,19 +9,20 @@ its what-if variants and compare them on common random numbers.
     study = simulator.sweep("scenarios/whatif-retry-modes.yaml", out="runs/modes")
     study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
 
-`run`, `sweep` and what they return are imported on first use, so that loading or
-validating a scenario does not import the simulation engine or matplotlib.
+The errors and the version are imported with the package, the rest on first use, so that
+`simulate --help` starts at once and validating a scenario imports no pandas, engine or
+matplotlib.
 """
 
 import importlib
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepError
-from simulator.scenario import load_scenario, parse_scenario
 from simulator.version import __version__
 
 if TYPE_CHECKING:
     from simulator.results import Results, load_results, run
+    from simulator.scenario import load_scenario, parse_scenario
     from simulator.sweeps import SweepResults, sweep
 
 __all__ = [
@@ -42,6 +43,8 @@ _LAZY = {
     "Results": "simulator.results",
     "load_results": "simulator.results",
     "run": "simulator.results",
+    "load_scenario": "simulator.scenario",
+    "parse_scenario": "simulator.scenario",
     "SweepResults": "simulator.sweeps",
     "sweep": "simulator.sweeps",
 }

@@ -23,7 +23,8 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator
-from simulator.cli import _DelayedProgress, app
+from simulator.cli import app
+from simulator.cli.progress import DelayedProgress
 from simulator.errors import ScenarioError, SweepError
 from simulator.runner import TABLES
 from simulator.sweeps import SweepResults, scenario_digest
@@ -312,8 +313,9 @@ def test_the_time_left_is_this_sessions_pace_over_the_units_left(
     """Units of 100 s on a resumed sweep: 5 of 10 found done, then one a 100 s: 4 left,
     400 s, however long ago the units found done were run."""
     clock = iter([1000.0, 1000.0, 1100.0])
-    monkeypatch.setattr("simulator.cli.time", SimpleNamespace(monotonic=lambda: next(clock)))
-    progress = _DelayedProgress("sweep", after_s=1e9, counting="units", resumed=True)
+    fake = SimpleNamespace(monotonic=lambda: next(clock))
+    monkeypatch.setattr("simulator.cli.progress.time", fake)
+    progress = DelayedProgress("sweep", after_s=1e9, counting="units", resumed=True)
     progress(5, 10)
     assert progress.finish_at is None  # nothing run here yet: no pace
     progress(6, 10)

@@ -87,7 +87,7 @@ def mean_ci(values: pd.Series) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def _per_replication(costs: pd.DataFrame, keys: list[str], replications: int) -> pd.DataFrame:
+def usd_per_replication(costs: pd.DataFrame, keys: list[str], replications: int) -> pd.DataFrame:
     """USD per replication (rows) and key (columns); a replication without any is zero."""
     frame = costs.assign(**{key: costs[key].astype(str) for key in keys})
     per = frame.pivot_table(index="replication", columns=keys, values="usd", aggfunc="sum")
@@ -102,7 +102,7 @@ def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
     nothing for one of them counts as zero, not as missing.
     """
     keys = ["service", "group", "item"]
-    per = _per_replication(costs, keys, replications)
+    per = usd_per_replication(costs, keys, replications)
     rows = []
     for key in per.columns:
         usd, low, high = mean_ci(per[key])
@@ -119,8 +119,8 @@ def savings(costs: pd.DataFrame, baseline: pd.DataFrame, replications: int) -> p
     on the same draws), and the saving, each with its 95% interval; the saving's interval
     is that of the paired per-replication differences."""
     keys = ["service", "group"]
-    actual = _per_replication(costs, keys, replications)
-    unstopped = _per_replication(baseline, keys, replications)
+    actual = usd_per_replication(costs, keys, replications)
+    unstopped = usd_per_replication(baseline, keys, replications)
     columns = actual.columns.union(unstopped.columns)
     actual = actual.reindex(columns=columns, fill_value=0.0)
     unstopped = unstopped.reindex(columns=columns, fill_value=0.0)

@@ -1,0 +1,93 @@
+"""A run's answers (summary, savings, bill) as `run` and `report` print them: a header,
+then tables for people, one JSON document, or markdown for a pull request.
+
+Imported by those commands when they run: it imports pandas through the summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from simulator.analysis.summary import (
+    BILLED_COLUMNS,
+    KEYS,
+    SAVINGS_COLUMNS,
+    SUMMARY_COLUMNS,
+    with_intervals,
+)
+from simulator.cli.formats import markdown, records
+from simulator.cli.tables import TextTable, print_table
+from simulator.results import Results
+from simulator.scenario.model import Scenario
+
+FOOTNOTE = "mean over replications ± half-width of its 95% confidence interval"
+
+
+def heading(scenario: Scenario, seed: int, replications: int) -> str:
+    return f"{scenario.name}: seed {seed}, {replications} replication(s)"
+
+
+def print_header(console: Console, scenario: Scenario, seed: int, replications: int) -> None:
+    """The scenario's name, seed and replications, and the question it asks (its
+    `description`), wrapped to the width: printed before a run, and by `report`."""
+    console.print(Text(heading(scenario, seed, replications), style="bold"))
+    if scenario.description:
+        console.print(Text(" ".join(scenario.description.split())))
+    console.print()
+
+
+def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
+    """The summary, the savings and the bill as text tables, each with its title."""
+    summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
+    saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
+    bill = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
+    return [
+        ("stops by service, group and outcome", _text_table(summary, len(KEYS))),
+        ("what the stops saved (against the same draws, nothing stopped)", _text_table(saved, 2)),
+        ("billed over the horizon", _text_table(bill, 3)),
+    ]
+
+
+def _text_table(frame: Any, names: int) -> TextTable:
+    rows = [[str(value) for value in row] for row in frame.itertuples(index=False)]
+    return TextTable([str(c) for c in frame.columns], rows, names)
+
+
+def print_answers(console: Console, results: Results) -> None:
+    """The three tables, each laid out to fit the console's width, and how to read them."""
+    for title, table in answer_tables(results):
+        console.print(Text(title, style="bold"))
+        print_table(console, table)
+        console.print()
+    console.print(Text(FOOTNOTE, style="dim"))
+
+
+def answers_json(results: Results, directory: Path) -> dict[str, Any]:
+    """What `--json` prints: where the run is and what it came from, then the summary,
+    savings and billed tables as records (as summary.csv, savings.csv, billed.csv)."""
+    return {
+        "scenario": results.scenario.name,
+        "description": results.scenario.description,
+        "seed": results.seed,
+        "replications": results.replications,
+        "run_directory": str(directory),
+        "summary": records(results.summary()),
+        "savings": records(results.savings()),
+        "billed": records(results.billed()),
+    }
+
+
+def answers_markdown(results: Results) -> str:
+    """What `--format md` prints: a heading, the question, and the three tables."""
+    scenario = results.scenario
+    parts = [f"### {heading(scenario, results.seed, results.replications)}"]
+    if scenario.description:
+        parts.append(" ".join(scenario.description.split()))
+    for title, table in answer_tables(results):
+        parts += [f"**{title}**", markdown(table)]
+    parts.append(f"_{FOOTNOTE}_")
+    return "\n\n".join(parts) + "\n"

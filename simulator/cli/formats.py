@@ -1,0 +1,99 @@
+"""What a command prints, in the form asked for: a table for people, JSON for programs,
+markdown for a pull request.
+
+Every command that answers takes `--format text|json|md` and `--json` (short for
+`--format json`). JSON goes to stdout alone, its numbers as numbers and a missing figure
+(NaN: a latency where no stop ended) as null; markdown is GitHub's, tables with the figures
+right-aligned.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from simulator.cli.console import fail
+from simulator.cli.tables import TextTable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MD = "md"
+
+
+class CheckFormat(StrEnum):
+    """What `validate` prints: it has no table to put in a pull request."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def format_option() -> Any:
+    """`--format`: what the command prints (its choices are the annotation's enum)."""
+    return typer.Option(
+        "--format", help="what to print: text (tables), json, or md (GitHub markdown)"
+    )
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON: the same as --format json")]
+
+
+def chosen(fmt: str, as_json: bool) -> Format:
+    """The format asked for by `--format` and `--json` together."""
+    if as_json and fmt not in (Format.TEXT, Format.JSON):
+        fail(f"--json and --format {fmt}: give one of them")
+    return Format.JSON if as_json else Format(fmt)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of `frame` as JSON objects: numbers as numbers, missing values as None."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return None if _missing(value) else str(value)
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def emit_json(data: Mapping[str, Any]) -> None:
+    """`data` on stdout as JSON: strict (no NaN, which is not JSON), one document."""
+    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def markdown(table: TextTable) -> str:
+    """`table` as a GitHub-flavoured markdown table: names left, figures right."""
+    align = ["---" if i < table.names else "---:" for i in range(len(table.columns))]
+    lines = [_md_row(table.columns), _md_row(align)]
+    lines += [_md_row(row) for row in table.rows]
+    return "\n".join(lines)
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(_md_cell(cell) for cell in cells) + " |"
+
+
+def _md_cell(text: str) -> str:
+    """A cell's text that cannot end the cell or the row: `|` escaped, lines joined."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")

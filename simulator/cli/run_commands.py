@@ -1,0 +1,160 @@
+"""`simulate run` and `simulate report`: a scenario's run and its answers, printed as a
+table, JSON or markdown."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from simulator.cli.app import app
+from simulator.cli.console import fail, message, stdout_console
+from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option
+from simulator.cli.options import RunDirectory, ScenarioFile, Seed
+from simulator.errors import SimulatorError
+
+if TYPE_CHECKING:
+    from simulator.results import Results
+    from simulator.scenario.model import Scenario
+
+_log = logging.getLogger(__name__)
+
+ReportFlag = Annotated[
+    bool, typer.Option("--report", help="also write PNG figures and report.html into the run")
+]
+
+
+class TableFormat(StrEnum):
+    PARQUET = "parquet"
+    CSV = "csv"
+
+
+class RunFormat(StrEnum):
+    """What `run` prints; parquet and csv are the old spelling of `--table-format`."""
+
+    TEXT = "text"
+    JSON = "json"
+    MD = "md"
+    PARQUET = "parquet"
+    CSV = "csv"
+
+
+def load(path: Path) -> Scenario:
+    """The scenario at `path`, or its problems on stderr and exit status 2."""
+    from simulator.scenario import load_scenario
+
+    try:
+        return load_scenario(path)
+    except SimulatorError as error:
+        fail(str(error))
+
+
+@app.command()
+def run(
+    scenario_file: ScenarioFile,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="run directory (default: runs/<scenario name>)")
+    ] = None,
+    seed: Seed = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="overrides the scenario's replications")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="processes to run replications on")] = 1,
+    table_format: Annotated[
+        TableFormat, typer.Option("--table-format", help="the tables' files")
+    ] = TableFormat.PARQUET,
+    fmt: Annotated[RunFormat, format_option()] = RunFormat.TEXT,
+    as_json: JsonFlag = False,
+    report: ReportFlag = False,
+) -> None:
+    """Run a scenario, write its run directory, print its answers.
+
+    The run directory holds the tables, the summary, savings and bill, and the resolved
+    scenario. (`--format parquet|csv` is the old spelling of `--table-format`.)"""
+    if fmt in (RunFormat.PARQUET, RunFormat.CSV):
+        message(f"--format {fmt} is now spelt --table-format {fmt}")
+        table_format, fmt = TableFormat(fmt), RunFormat.TEXT
+    shown = chosen(fmt, as_json)
+    scenario = load(scenario_file)
+    directory = out_dir or Path("runs") / scenario.name
+    _check_destination(directory)
+    count = scenario.replications if replications is None else replications
+    console = stdout_console()
+    if shown is Format.TEXT:
+        from simulator.cli.answers import print_header
+
+        print_header(console, scenario, scenario.seed if seed is None else seed, count)
+    results = _simulate(scenario, seed, count, workers)
+    results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
+    _answer(results, directory, shown)
+    if scenario.sweep is not None:
+        message("ran the scenario as written; `simulate sweep` runs its variants")
+    message(f"tables written to {directory}/")
+    if report:
+        from simulator.report import write_report
+
+        message(f"report written to {write_report(results, directory)}")
+
+
+def _check_destination(directory: Path) -> None:
+    """Refuse, before anything runs, a directory a run cannot be written into."""
+    from simulator.output import check_run_directory
+
+    try:
+        check_run_directory(directory)
+    except SimulatorError as error:
+        fail(str(error))
+
+
+def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) -> Results:
+    from simulator.cli.progress import DelayedProgress
+    from simulator.results import run as run_scenario
+
+    progress = DelayedProgress(f"{scenario.name}: {count} replication(s)")
+    _log.info("running %s: %d replication(s) on %d worker(s)", scenario.name, count, workers)
+    try:
+        return run_scenario(
+            scenario, seed=seed, replications=count, workers=workers, progress=progress
+        )
+    finally:
+        progress.close()
+
+
+def _answer(results: Results, directory: Path, shown: Format) -> None:
+    """Print the answers in the format asked for."""
+    from simulator.cli import answers
+
+    if shown is Format.JSON:
+        emit_json(answers.answers_json(results, directory))
+    elif shown is Format.MD:
+        sys.stdout.write(answers.answers_markdown(results))
+    else:
+        answers.print_answers(stdout_console(), results)
+
+
+@app.command("report")
+def report_command(
+    run_dir: RunDirectory, fmt: Annotated[Format, format_option()] = Format.TEXT,
+    as_json: JsonFlag = False,
+) -> None:  # fmt: skip
+    """Print a saved run's answers again; write its figures and report.html.
+
+    All from its directory, without running it again."""
+    from simulator.report import write_report
+    from simulator.results import load_results
+
+    shown = chosen(fmt, as_json)
+    try:
+        results = load_results(run_dir)
+    except SimulatorError as error:
+        fail(str(error))
+    if shown is Format.TEXT:
+        from simulator.cli.answers import print_header
+
+        print_header(stdout_console(), results.scenario, results.seed, results.replications)
+    _answer(results, run_dir, shown)
+    message(f"report written to {write_report(results, run_dir)}")
