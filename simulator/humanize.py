@@ -16,6 +16,7 @@ The rules:
   that rounds to zero has no sign.
 - `duration_unit`: the one unit a column of durations is shown in, so its numbers can be
   compared by eye ("p95 min").
+- `percent`: whole percents, a tenth of one below 10% ("3.5%", "0.3%", "64%").
 - `decimals`: one count of decimals for a column, so its numbers line up.
 - Not a number (a statistic of no values) reads "-" everywhere.
 """
@@ -118,6 +119,14 @@ def decimals(longest: float, figures: int = 3, most: int = 2) -> int:
     if not math.isfinite(longest) or longest == 0:
         return 0
     return min(max(figures - 1 - math.floor(math.log10(abs(longest))), 0), most)
+
+
+def percent(share: float) -> str:
+    """A share as a percentage: whole percents, but a tenth of one below 10% ('0.3%', '3.5%'),
+    where whole percents would round a rare outcome to '0%' or blur '3.5%' to '4%'."""
+    if math.isnan(share):
+        return MISSING
+    return f"{share:.1%}" if 0 < abs(share) < 0.095 else f"{share:.0%}"
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

@@ -120,7 +120,7 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
         table_html(results.savings(), ["service", "group"], SAVINGS),
         '<p class="note">Against the same run with no stop sent (same seed, same draws); the '
         "saving's interval is that of the paired differences.</p>",
-        f"<h2>Billed over the {html.escape(horizon)}</h2>",
+        f"<h2>Billed over the horizon ({html.escape(horizon)})</h2>",
         table_html(results.billed(), ["service", "group", "item"], BILLED),
         *(
             f"<h2>{html.escape(FIGURES.get(name, name.capitalize()))}</h2>"
@@ -174,7 +174,7 @@ def _writer(kind: Kind, values: pd.Series) -> tuple[Callable[[float], str], str]
     if kind == "usd":
         return humanize.usd, ""
     if kind == "share":
-        return "{:.0%}".format, ""
+        return humanize.percent, ""
     if kind == "count":
         return "{:,.1f}".format, ""
     unit = humanize.duration_unit(values)

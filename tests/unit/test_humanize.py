@@ -19,6 +19,7 @@ from simulator.humanize import (
     decimals,
     duration,
     duration_unit,
+    percent,
     plural,
     significant,
     usd,
@@ -120,3 +121,12 @@ def test_humanize_imports_only_the_standard_library() -> None:
 )
 def test_decimals_give_the_longest_value_three_figures(longest: float, count: int) -> None:
     assert decimals(longest) == count
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.0, "0%"), (0.003, "0.3%"), (0.035, "3.5%"), (0.0949, "9.5%"), (0.64, "64%"),
+     (1.0, "100%"), (math.nan, "-")],
+)  # fmt: skip
+def test_percent_keeps_a_tenth_below_ten_percent(share: float, text: str) -> None:
+    assert percent(share) == text

@@ -58,7 +58,7 @@ def test_the_question_comes_first_escaped(page: str) -> None:
 
 def test_the_horizon_reads_in_days_and_no_raw_seconds_show(page: str) -> None:
     assert "horizon 7 days from Mon 2026-01-05 00:00 UTC" in page
-    assert "<h2>Billed over the 7 days</h2>" in page
+    assert "<h2>Billed over the horizon (7 days)</h2>" in page
     assert "604800" not in _visible(page)
 
 
