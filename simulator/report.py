@@ -141,12 +141,16 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
 
 def table_html(table: pd.DataFrame, keys: list[str], columns: dict[str, tuple[str, Kind]]) -> str:
     """The table as HTML: the keys, then each metric's mean with the half-width of its 95%
-    interval beside it in grey, under its header (a duration column's names its unit)."""
+    interval beside it in grey, under its header. Every duration of the table is in one
+    unit, the one that fits the longest, named in each duration column's header: a p50 in
+    seconds beside a p95 in minutes would invite a wrong comparison."""
+    durations = [metric for metric, (_, kind) in columns.items() if kind == "duration"]
+    unit = humanize.duration_unit(table[durations].to_numpy(float).ravel())
     headers = [*keys]
     cells: list[list[str]] = [[html.escape(str(v)) for v in row] for row in table[keys].values]
     for metric, (header, kind) in columns.items():
-        write, unit = _writer(kind, table[metric])
-        headers.append(f"{header} ({unit})" if unit else header)
+        write, symbol = _writer(kind, table[metric], unit)
+        headers.append(f"{header} ({symbol})" if symbol else header)
         half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
         for row, value, width in zip(cells, table[metric], half, strict=True):
             row.append(_cell(value, width, write))
@@ -168,15 +172,17 @@ def _cell(value: float, half: float, write: Callable[[float], str]) -> str:
     return html.escape(write(value)) + ci
 
 
-def _writer(kind: Kind, values: pd.Series) -> tuple[Callable[[float], str], str]:
-    """How to write one number of a column of this kind, and the unit for its header (empty
-    when the numbers carry their own, as dollars and shares do)."""
+def _writer(
+    kind: Kind, values: pd.Series, unit: humanize.DurationUnit
+) -> tuple[Callable[[float], str], str]:
+    """How to write one number of a column of this kind (a duration in `unit`, with the
+    decimals its longest value needs), and the unit for its header (empty when the numbers
+    carry their own, as dollars and shares do)."""
     if kind == "usd":
         return humanize.usd, ""
     if kind == "share":
         return humanize.percent, ""
     if kind == "count":
         return "{:,.1f}".format, ""
-    unit = humanize.duration_unit(values)
     places = humanize.decimals(values.abs().max() / unit.seconds)
     return (lambda seconds: f"{seconds / unit.seconds:,.{places}f}"), unit.symbol

@@ -123,3 +123,17 @@ def test_write_report_writes_the_page_and_every_figure(results: Results, tmp_pat
     assert names == set(results.figures())
     assert page.count('src="data:image/png;base64,') == len(names)
     assert "<h2>Stop latency</h2>" in page
+
+
+def test_every_duration_of_a_table_is_in_one_unit() -> None:
+    """A p50 of 117 s beside a p95 of 5 min reads in minutes too: 1.95."""
+    table = pd.DataFrame(
+        {"group": ["a"], "p50_s": [117.0], "p50_s_ci_low": [110.0], "p50_s_ci_high": [124.0],
+         "p95_s": [300.0], "p95_s_ci_low": [290.0], "p95_s_ci_high": [310.0]}
+    )  # fmt: skip
+    html = table_html(
+        table, ["group"], {"p50_s": ("p50", "duration"), "p95_s": ("p95", "duration")}
+    )
+    assert re.findall(r"<th>([^<]*)</th>", html) == ["p50 (min)", "p95 (min)"]
+    assert '<td>1.95 <span class="ci">±0.12</span></td>' in html
+    assert '<td>5.00 <span class="ci">±0.17</span></td>' in html
