@@ -102,6 +102,7 @@ class Results:
             seed=self.seed,
             horizon=self.scenario.horizon,
             groups=plots.resource_groups([self.costs, self.stops]),
+            costs=self.costs,
         )
 
     def plot_outcomes(self) -> Figure:

@@ -243,7 +243,7 @@ _WORDS: Final = {
     "cost_after_request_usd": "cost from stop request to stop",
     "attempts": "API attempts",
     "throttled": "API attempts throttled",
-    "billed_usd": "billed",
+    "billed_usd": "billed over the horizon",
     "saved_usd": "saved by the stops",
 }
 """PER_SERVICE's metrics in the few words of an axis label."""

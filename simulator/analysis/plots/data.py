@@ -47,12 +47,16 @@ def groups(table: pd.DataFrame) -> list[str]:
 
 def resource_groups(tables: Iterable[pd.DataFrame]) -> dict[str, str]:
     """Each resource's fleet group, from the tables that have both columns (the costs
-    list every billed resource and part, the stops every stopped one)."""
+    list every billed resource and part, the stops every stopped one). A resource that
+    bills only through its parts (a pipeline execution through its steps) takes theirs:
+    a part is named `<resource>/<part>`."""
     found: dict[str, str] = {}
     for table in tables:
         if {"resource_id", "group"} <= set(table.columns):
             pairs = table[["resource_id", "group"]].dropna().astype(str).drop_duplicates()
             found.update(zip(pairs["resource_id"], pairs["group"], strict=True))
+    for resource, group in list(found.items()):
+        found.setdefault(resource.rpartition("/")[0], group)
     return found
 
 

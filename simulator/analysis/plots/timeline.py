@@ -24,6 +24,7 @@ def status_timeline(
     seed: int = 0,
     horizon: float | None = None,
     groups: Mapping[str, str] | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> Figure:
     """A sample of resources over one replication, a bar per status held, stop requests
     marked with a triangle (hollow when the stop was rejected or unanswered). Reading across
@@ -33,8 +34,10 @@ def status_timeline(
     each with its share of the sample: the groups are what the scenario compares. The
     sample (at most `sample` resources, chosen with `seed`) prefers resources that got stop
     requests when `stops` is given, and leaves out parts (`<job>/<part>` beside their job,
-    billed on their own): a stop is sent to the job. The time axis ends at `horizon` (s;
-    default: soon after the sample's last change), as every time axis of a run does.
+    billed on their own): a stop is sent to the job. Given the `costs`, a part still billed
+    after its resource's last change (a kept job's S3 artifacts) gets a row under it: what
+    a stop left billing. The time axis ends at `horizon` (s; default: soon after the
+    sample's last change), as every time axis of a run does.
     """
     moves = transitions[transitions["replication"] == replication]
     requests = None if stops is None else stops[stops["replication"] == replication]
@@ -52,23 +55,27 @@ def status_timeline(
     share = max(1, sample // len(blocks))
     chosen = [_sample(block, requests, share, seed) for _, block in blocks]
     end = horizon if horizon is not None else _end(moves, requests, chosen)
-    fig = new_figure(11.0, 1.6 + 0.3 * sum(map(len, chosen)) + 0.45 * len(blocks))
+    billed = None if costs is None else costs[costs["replication"] == replication]
+    lines = [_rows(resources, ids, moves, billed) for resources in chosen]
+    fig = new_figure(11.0, 1.6 + 0.3 * sum(map(len, lines)) + 0.45 * len(blocks))
     axes = fig.subplots(
         len(blocks), 1, sharex=True, squeeze=False,
-        height_ratios=[len(rows) + 1.5 for rows in chosen],
+        height_ratios=[len(rows) + 1.5 for rows in lines],
     )[:, 0]  # fmt: skip
     palette = Palette()
-    for ax, (group, block), rows in zip(axes, blocks, chosen, strict=True):
+    for ax, (group, block), resources, rows in zip(axes, blocks, chosen, lines, strict=True):
         scale = time_axis(ax, 0.0, end)
-        for row, resource in enumerate(rows):
+        for row, (resource, _) in enumerate(rows):
             held = moves[moves["resource_id"] == resource].sort_values("time", kind="stable")
             _bars(ax, row, held, end, scale, palette)
             if requests is not None:
                 _stop_marks(ax, row, requests[requests["resource_id"] == resource], scale)
-        ax.set_yticks(range(len(rows)), _short_names(rows), fontsize=7)
+        short = dict(zip(resources, _short_names(resources), strict=True))
+        labels = [short.get(resource, f"\u21b3 {part}") for resource, part in rows]
+        ax.set_yticks(range(len(rows)), labels, fontsize=7)
         ax.set_ylim(len(rows) - 0.5, -0.7)
         if group:
-            ax.set_title(f"fleet group {group}: {len(rows)} of {len(block)}", fontsize=10)
+            ax.set_title(f"fleet group {group}: {len(resources)} of {len(block)}", fontsize=10)
     for ax in axes[:-1]:
         ax.set_xlabel("")
     services = names(moves["service"])
@@ -85,6 +92,24 @@ def status_timeline(
         ]
     fig.legend(handles=handles, loc="outside right upper", title="status", fontsize=8)
     return fig
+
+
+def _rows(
+    resources: list[str], ids: Set[str], moves: pd.DataFrame, costs: pd.DataFrame | None
+) -> list[tuple[str, str]]:
+    """The rows of a panel, (resource id, part name or ""): each resource, and under it
+    each of its parts billed after the resource's last change."""
+    rows = []
+    for resource in resources:
+        rows.append((resource, ""))
+        parts = sorted((i for i in ids if i.startswith(f"{resource}/")), key=natural)
+        if costs is None or not parts:
+            continue
+        changed = latest(moves[moves["resource_id"] == resource], "time")
+        for part in parts:
+            if latest(costs[costs["resource_id"] == part], "end") > changed + 1.0:
+                rows.append((part, part.removeprefix(f"{resource}/")))
+    return rows
 
 
 def _end(moves: pd.DataFrame, requests: pd.DataFrame | None, chosen: Sequence[list[str]]) -> float:

@@ -155,3 +155,21 @@ def test_a_figure_shows_itself_as_one_png_in_ipython(timeouts: Results) -> None:
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert data["text/plain"].startswith("<Figure size")  # beside it, as for any object
     assert isinstance(fig, plots.Figure)
+
+
+def test_the_timeline_shows_the_parts_a_stop_left_billing(neptune: Results) -> None:
+    """Cancelled with clean=false, a job's S3 artifacts bill to the horizon: the row under
+    each kept job shows them Stored, and under each cleaned job, Deleted."""
+    fig = neptune.plot_timeline(sample=4)
+    cleaned, kept = fig.axes
+    for ax in (cleaned, kept):
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels[1::2] == ["\u21b3 artifacts"] * 2
+        assert all(label.startswith(("cleaned-", "kept-")) for label in labels[0::2])
+    last = {  # the colour each row ends in, at the horizon
+        ax.get_title(): [to_hex(bars.get_facecolor()[-1]) for bars in ax.collections]
+        for ax in (cleaned, kept)
+    }
+    colours = legend_colours(fig)
+    assert last[kept.get_title()][1::2] == [colours["Stored"]] * 2
+    assert last[cleaned.get_title()][1::2] == [colours["Deleted"]] * 2

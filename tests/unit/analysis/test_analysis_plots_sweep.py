@@ -55,7 +55,7 @@ def test_a_metric_is_labelled_in_words_with_its_unit() -> None:
 
 def test_negative_money_reads_minus_dollars() -> None:
     fig = plots.sweep_metric(compare(metrics(), "early"), PARAMETERS, BILLED, "early")
-    assert fig.axes[0].get_ylabel() == "All services billed (USD)"
+    assert fig.axes[0].get_ylabel() == "All services billed over the horizon (USD)"
     _, right = tick_texts(fig)  # the difference: -$50 in every replication
     assert "-$40" in right
     assert "-$60" in right
@@ -81,7 +81,7 @@ def test_study_plot_of_an_unknown_metric_lists_the_metrics(tmp_path: Path) -> No
     variants = [Variant(name, {"requests.0.at": at}, scenario) for name, at in (
         ("early", "5m"), ("later", "10m"))]  # fmt: skip
     study = SweepResults(tmp_path, variants, "early", 0, 3, metrics(), 0)
-    assert study.plot(BILLED).axes[0].get_ylabel() == "All services billed (USD)"
+    assert study.plot(BILLED).axes[0].get_ylabel() == "All services billed over the horizon (USD)"
     with pytest.raises(KeyError, match=r"its metrics: rekognition\.latency_p99_s, all\.billed"):
         study.plot("rekognition.billed")
 
