@@ -16,7 +16,7 @@ ALLOWED = {
     "services": {"engine", "api", "services"},
     "workload": {"engine", "api", "services", "workload", "scenario"},
     "scenario": {"engine", "services", "scenario", "errors"},
-    "analysis": {"analysis", "api"},
+    "analysis": {"analysis", "api", "errors", "humanize"},  # two leaves: errors, number words
 }
 
 
