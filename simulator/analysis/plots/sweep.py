@@ -69,7 +69,8 @@ def sweep_metric(
         _value_axis(ax, metric)
     words = label(metric)
     left.set_ylabel(f"{words} ({unit})" if unit else words)
-    right.set_ylabel(f"difference ({unit})" if unit else "difference")
+    change = "percentage points" if unit == "%" else unit  # a share minus a share
+    right.set_ylabel(f"difference ({change})" if change else "difference")
     runs = int(rows["replications"].max())
     left.set_title(f"mean over {runs} replications, with its 95% interval", fontsize=10)
     right.set_title(

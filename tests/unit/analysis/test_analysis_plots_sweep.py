@@ -51,6 +51,13 @@ def test_a_metric_is_labelled_in_words_with_its_unit() -> None:
     assert left.get_ylabel() == "Rekognition stop latency p99 (min)"
     assert right.get_ylabel() == "difference (min)"
     assert fig.get_suptitle().startswith("Rekognition stop latency p99\n")
+    share = "rekognition.share_rejected"
+    shares = metrics().assign(**{share: [0.4, 0.1, 0.5, 0.2, 0.45, 0.15], "rekognition.stops": 9.0})
+    fig = plots.sweep_metric(compare(shares, "early"), PARAMETERS, share, "early")
+    assert [ax.get_ylabel() for ax in fig.axes] == [
+        "Rekognition share of stops rejected (%)",
+        "difference (percentage points)",
+    ]
 
 
 def test_negative_money_reads_minus_dollars() -> None:
