@@ -2,13 +2,14 @@
 
 A replication depends only on (scenario, seed, replication number): its streams are spawned
 from those alone, so the tables are identical whichever executor runs it and in whatever
-order replications finish. Each replication returns its four tables; they are put together
-in replication order.
+order replications finish. Each replication returns its tables, cast to their schemas
+(`simulator.tables`); they are put together in replication order.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Final
@@ -19,14 +20,16 @@ from simulator.analysis.frames import derive_costs, derive_stops
 from simulator.build import build
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
+from simulator.tables import SCHEMAS, conform
 
-TABLES: Final = ("transitions", "calls", "stops", "costs", "baseline_costs")
+TABLES: Final = tuple(SCHEMAS)
 """`baseline_costs` is `costs` in the counterfactual where no stop is sent: same seed, same
 streams, so the difference between the two is what the stops saved, not noise."""
 Progress = Callable[[float], None]
 """Told the fraction of the work done, from 0 to 1."""
 
 _STEPS: Final = 50
+_log = logging.getLogger(__name__)
 
 
 def simulate(
@@ -56,8 +59,9 @@ def simulate(
         tables["baseline_costs"] = derive_costs(
             unstopped["transitions"], prices, scenario.horizon, unstopped["resources"]
         )
-    for table in tables.values():
+    for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
+        tables[name] = conform(name, table, scenario.start)  # adds the UTC columns
     return tables
 
 
@@ -85,23 +89,16 @@ def _unit(
 
 
 def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
-    """The tables of several replications as one, `replication` first, categories unified."""
+    """The tables of several replications as one, each cast to its schema (parts read back
+    from files written without it may hold an all-missing column as plain objects), with
+    the categories of each column unified."""
     tables: dict[str, pd.DataFrame] = {}
     for name in (name for name in TABLES if name in parts[0]):
-        frames = [part[name] for part in parts]
-        # categorical in any part: Parquet gives back an all-missing one as plain objects
+        frames = [conform(name, part[name]) for part in parts]
         categorical = [
-            c
-            for c in frames[0].columns
-            if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)
+            c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
         ]
         for column in categorical:
-            frames = [
-                f
-                if isinstance(f[column].dtype, pd.CategoricalDtype)
-                else f.assign(**{column: f[column].astype("category")})
-                for f in frames
-            ]
             categories = sorted(set().union(*(f[column].cat.categories for f in frames)), key=str)
             frames = [
                 f.assign(**{column: f[column].cat.set_categories(categories)}) for f in frames
@@ -136,6 +133,7 @@ def run_tables(
                     progress((done + fraction) / count)
 
             parts.append(simulate(scenario, seed, replication, step, baseline=baseline))
+            _log.info("replication %d of %d done", replication + 1, count)
         return concat(parts)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
@@ -144,6 +142,7 @@ def run_tables(
         results = []
         for done, future in enumerate(futures, start=1):
             results.append(future.result())
+            _log.info("replication %d of %d done", done, count)
             if progress is not None:
                 progress(done / count)
         return concat(results)

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli.console import Settings, err
+from simulator.cli.console import LogHandler, Settings
 
 app = typer.Typer(
     help="Simulate how long stopping managed ML resources takes and what it costs meanwhile.",
@@ -65,15 +65,13 @@ def main_callback(
 def configure_logging(verbose: int, quiet: bool) -> None:
     """One handler on stderr for the `simulator` loggers, at the level the flags ask for;
     called again (a second invocation in one process), it replaces its own handler."""
-    from rich.logging import RichHandler
-
     Settings.quiet = quiet
     levels = (logging.WARNING, logging.INFO, logging.DEBUG)
     logger = logging.getLogger("simulator")
     logger.setLevel(logging.ERROR if quiet else levels[min(verbose, len(levels) - 1)])
     if Settings.handler is not None:
         logger.removeHandler(Settings.handler)
-    Settings.handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    Settings.handler = LogHandler()
     logger.addHandler(Settings.handler)
     logger.propagate = False  # printed here once, not again by a root handler
 

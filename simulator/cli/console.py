@@ -49,6 +49,17 @@ def message(text: str) -> None:
         err.print(Text(text, style="dim"))
 
 
+class LogHandler(logging.Handler):
+    """Log records on stderr through `err`, so they print above a progress bar rather
+    than through it: 'info: replication 2 of 5 done'."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            err.print(Text(f"{record.levelname.lower()}: {self.format(record)}"))
+        except Exception:  # a log line must never end the command
+            self.handleError(record)
+
+
 def fail(text: str, status: int = 2) -> NoReturn:
     """Say what is wrong, as it is (never read as markup), and exit with `status`."""
     err.print(Text(text))

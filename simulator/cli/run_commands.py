@@ -48,9 +48,14 @@ def load(path: Path) -> Scenario:
     from simulator.scenario import load_scenario
 
     try:
-        return load_scenario(path)
+        scenario = load_scenario(path)
     except SimulatorError as error:
         fail(str(error))
+    _log.debug(
+        "read %s: %d fleet entries, %d request streams, horizon %g s",
+        path, len(scenario.fleet), len(scenario.requests), scenario.horizon,
+    )  # fmt: skip
+    return scenario
 
 
 @app.command()
