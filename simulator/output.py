@@ -7,28 +7,59 @@
     scenario.yaml                  the resolved scenario (every default written out)
     run.json                       seed, replications, package version; written last
 
+The tables are written with their schemas (`simulator.tables`): Parquet with the explicit
+Arrow schema, so a column's type never depends on whether it holds values.
+
 Every file is written beside its final name and renamed into place, so an interruption
 leaves either the whole file or none; `run.json` appears only once all the others have.
+
+A run directory belongs to `simulate`: a run into it replaces everything it holds. That
+is safe to interrupt at any point, because a directory looks complete only with its
+`run.json`, and the old one goes first:
+
+    1. `.simulate-incomplete` is written: from here on the directory is an interrupted run
+       of ours, whatever else it holds, until the end;
+    2. the old `run.json` is removed, then everything else but the marker;
+    3. the new files are written, `run.json` last; then the marker is removed.
+
+So a directory with `run.json` holds one whole run, and one with the marker but no
+`run.json` is an interrupted run (`load_results` says so; the next run replaces it). A
+directory that has files but neither is not ours: it is refused, never emptied
+(`check_run_directory`, which the command line calls before simulating).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 import yaml
 
+from simulator.errors import ResultsError
 from simulator.scenario.model import Scenario
+from simulator.tables import arrow_schema, conform, csv_dtypes
 from simulator.version import __version__
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 Format = Literal["parquet", "csv"]
+MARKER: Final = ".simulate-incomplete"
+"""Present while a run is written into its directory; see the module's docstring."""
+_MARKER_TEXT: Final = (
+    "simulate is writing a run here, or was interrupted writing it: until run.json\n"
+    "appears, the files here are not a whole run. The next run into this directory\n"
+    "replaces them.\n"
+)
 
 
 def _umask() -> int:
@@ -54,6 +85,48 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def is_run_directory(directory: Path) -> bool:
+    """Whether `directory` holds a run of ours: a whole one, or an interrupted one."""
+    return (directory / "run.json").is_file() or (directory / MARKER).is_file()
+
+
+def check_run_directory(directory: Path) -> None:
+    """Raise ResultsError, naming the path and why, unless `directory` can become a run
+    directory: an existing run directory, an empty directory, or a path that does not
+    exist yet under a directory; and writable (tried by creating and removing a file, so
+    that what the permissions do not say, such as a read-only file system, is found too)."""
+    if directory.exists():
+        if not directory.is_dir():
+            raise ResultsError(f"{directory}: not a directory; give a directory for the run")
+        try:
+            holds_files = any(directory.iterdir())
+        except OSError as error:
+            raise ResultsError(f"{directory}: cannot list it ({error.strerror})") from None
+        if holds_files and not is_run_directory(directory):
+            raise ResultsError(
+                f"{directory}: holds files but no run.json, so it is not a run directory; "
+                "give a new or empty directory (a run replaces everything in its directory)"
+            )
+        _probe(directory, directory, "cannot write there")
+        return
+    ancestor = directory.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ResultsError(f"{directory}: {ancestor} is not a directory")
+    _probe(directory, ancestor, f"cannot create it in {ancestor}")
+
+
+def _probe(directory: Path, where: Path, failure: str) -> None:
+    """Create and remove a file in `where`; ResultsError `directory: failure` if it fails."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".simulate-probe.", dir=where)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise ResultsError(f"{directory}: {failure} ({error.strerror})") from None
+
+
 def write_run(
     directory: Path,
     tables: Mapping[str, pd.DataFrame],
@@ -64,10 +137,23 @@ def write_run(
     replications: int,
     fmt: Format = "parquet",
 ) -> None:
+    """Write a run into `directory`, replacing the run it holds (see the module's docstring).
+
+    Raises ResultsError if the directory cannot be one (`check_run_directory`)."""
+    check_run_directory(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / MARKER
+    _write_text(marker, _MARKER_TEXT)
     (directory / "run.json").unlink(missing_ok=True)  # the old run is no longer complete
+    for entry in directory.iterdir():
+        if entry == marker:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
     for name, table in tables.items():
-        write_table(directory / f"{name}.{fmt}", table)
+        write_table(directory / f"{name}.{fmt}", table, arrow_schema(name))
     for name, answer in answers.items():
         write_table(directory / f"{name}.csv", answer)
     records = json.loads(answers["summary"].to_json(orient="records"))
@@ -78,7 +164,7 @@ def write_run(
         "seed": seed,
         "replications": replications,
         "format": fmt,
-        "tables": {  # each column's dtype: what a file format does not keep is restored
+        "tables": {  # each column's dtype, for readers of the files without the package
             name: {column: str(dtype) for column, dtype in table.dtypes.items()}
             for name, table in tables.items()
         },
@@ -86,18 +172,95 @@ def write_run(
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _write_text(directory / "run.json", json.dumps(meta, indent=2))
+    marker.unlink()
 
 
-def write_table(path: Path, table: pd.DataFrame) -> None:
-    """`table` as Parquet or CSV, as the path's suffix says, renamed into place whole."""
-    atomic_write(path, partial(_write_table, table, "csv" if path.suffix == ".csv" else "parquet"))
+def write_table(path: Path, table: pd.DataFrame, schema: pa.Schema | None = None) -> None:
+    """`table` as Parquet or CSV, as the path's suffix says, renamed into place whole;
+    Parquet with `schema` where given (else the types Arrow infers)."""
+    fmt: Format = "csv" if path.suffix == ".csv" else "parquet"
+    atomic_write(path, partial(_write_table, table, fmt, schema))
 
 
-def _write_table(table: pd.DataFrame, fmt: Format, path: Path) -> None:
+def _write_table(table: pd.DataFrame, fmt: Format, schema: pa.Schema | None, path: Path) -> None:
     if fmt == "parquet":
-        table.to_parquet(path)
+        table.to_parquet(path, schema=schema, index=False)
     else:
         table.to_csv(path, index=False)
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """What run.json says that reading a run needs."""
+
+    seed: int
+    replications: int
+    format: Format
+
+
+_JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
+
+
+def read_meta(directory: Path) -> RunMeta:
+    """A run directory's run.json, checked; ResultsError naming the file and what is wrong
+    (no run.json: not a run directory, or an interrupted run)."""
+    if not directory.is_dir():
+        why = "not a directory" if directory.exists() else "no such directory"
+        raise ResultsError(f"{directory}: {why}")
+    path = directory / "run.json"
+    if not path.is_file():
+        interrupted = (directory / MARKER).is_file()
+        raise ResultsError(
+            f"{directory}: no run.json; "
+            + (
+                "an interrupted run"
+                if interrupted
+                else "not a run directory, or an interrupted run"
+            )
+        )
+    try:
+        meta = json.loads(path.read_bytes())
+    except OSError as error:
+        raise ResultsError(f"{path}: cannot read it ({error.strerror})") from None
+    except ValueError as error:
+        raise ResultsError(f"{path}: not JSON ({error})") from None
+    if not isinstance(meta, dict):
+        raise ResultsError(f"{path}: expected a JSON object, got {_json_name(meta)}")
+    for key in ("seed", "replications"):
+        if key not in meta:
+            raise ResultsError(f"{path}: no {key!r}: the file is damaged")
+        if not isinstance(meta[key], int) or isinstance(meta[key], bool) or meta[key] < 0:
+            raise ResultsError(f"{path}: {key}: expected a whole number, got {meta[key]!r}")
+    fmt = meta.get("format")
+    if fmt not in ("parquet", "csv"):
+        raise ResultsError(f"{path}: format: expected 'parquet' or 'csv', got {fmt!r}")
+    return RunMeta(meta["seed"], meta["replications"], fmt)
+
+
+def _json_name(value: object) -> str:
+    return _JSON_NAMES.get(type(value), "a number" if value is not None else "null")
+
+
+def read_table(directory: Path, name: str, fmt: Format, start: datetime) -> pd.DataFrame:
+    """Table `name` of a run directory, cast to its schema (the UTC columns added from
+    `start` if the run predates them); ResultsError naming the file and why it cannot be
+    read."""
+    import pyarrow as pa
+
+    path = directory / f"{name}.{fmt}"
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing, though run.json says the run is whole")
+    try:
+        if fmt == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype=csv_dtypes(name))
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise ResultsError(f"{path}: cannot read it as {fmt.upper()} ({error})") from None
+    try:
+        return conform(name, frame, start)
+    except (ValueError, TypeError) as error:
+        raise ResultsError(f"{path}: {error}") from None
 
 
 def resolved_yaml(scenario: Scenario, seed: int, replications: int) -> str:

@@ -8,17 +8,16 @@ run without running it again.
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from simulator.analysis.summary import billed, savings, summarize
 from simulator.errors import ResultsError
-from simulator.output import Format, write_run
+from simulator.output import Format, read_meta, read_table, write_run
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
@@ -174,37 +173,18 @@ def run(
 
 
 def load_results(directory: Path | str) -> Results:
-    """A run directory read back: the same tables, dtypes and scenario as the run's."""
+    """A run directory read back: the same tables, dtypes and scenario as the run's.
+
+    Raises ResultsError naming the file and what is wrong with it: no run.json (not a run
+    directory, or an interrupted run), a damaged run.json, a missing or unreadable table."""
     directory = Path(directory)
-    meta_path = directory / "run.json"
-    if not meta_path.is_file():
-        raise ResultsError(f"{directory}: no run.json; not a run directory, or an interrupted run")
-    meta: dict[str, Any] = json.loads(meta_path.read_text())
-    fmt = meta["format"]
-    tables = {}
-    for name, dtypes in meta["tables"].items():
-        path = directory / f"{name}.{fmt}"
-        if not path.is_file():
-            raise ResultsError(f"{directory}: run.json lists {path.name}, which is missing")
-        frame = pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path)
-        tables[name] = _restore(frame, dtypes)
-    scenario = load_scenario(directory / "scenario.yaml")
-    return Results(scenario, int(meta["seed"]), int(meta["replications"]), tables)
-
-
-def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
-    """The dtypes the run recorded, where the file format dropped them: categoricals (CSV;
-    Parquet, when empty of values), integer widths and nullable columns (CSV)."""
-    for column, dtype in dtypes.items():
-        if str(frame[column].dtype) == dtype:
-            continue
-        if dtype == "category":
-            values = frame[column].astype(object).where(frame[column].notna(), None)
-            categories = pd.Index(values.dropna().unique(), dtype=object)
-            frame[column] = pd.Categorical(values, categories=categories)
-        else:
-            frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
-    return frame
+    meta = read_meta(directory)
+    path = directory / "scenario.yaml"
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing, though run.json says the run is whole")
+    scenario = load_scenario(path)
+    tables = {name: read_table(directory, name, meta.format, scenario.start) for name in TABLES}
+    return Results(scenario, meta.seed, meta.replications, tables)
 
 
 __all__ = ["TABLES", "Results", "load_results", "run"]

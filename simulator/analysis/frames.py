@@ -30,25 +30,13 @@ import numpy as np
 import pandas as pd
 
 from simulator.api.operations import Price
+from simulator.tables import COSTS, STOPS
 
-COST_COLUMNS: Final = (
-    "service",
-    "resource_id",
-    "group",
-    "item",
-    "status",
-    "start",
-    "end",
-    "quantity",
-    "usd",
-)
+COST_COLUMNS: Final = COSTS.base
+"""The columns made here, in order; the runner adds `replication` and the UTC columns."""
 THROTTLES: Final = frozenset({"ThrottlingException", "TooManyRequestsException"})
 """The error codes of a throttled attempt, besides any answered with HTTP 429."""
-STOP_COLUMNS: Final = (
-    "service", "resource_id", "group", "requested_at", "accepted", "error_code", "attempts",
-    "terminal_status", "terminal_at", "stop_latency_s", "observed_at",
-    "cost_after_request_usd", "outcome",
-)  # fmt: skip
+STOP_COLUMNS: Final = STOPS.base
 
 
 def _intervals(transitions: pd.DataFrame, horizon: float) -> pd.DataFrame:

@@ -5,6 +5,10 @@ here as it happens; costs and latencies are derived from these tables afterwards
 counted on the side. Columns are `array.array`s (8 bytes a float, 4 an interned string or
 resource) rather than rows of dicts (about 430 bytes each): a million stop requests fit in
 a few hundred megabytes.
+
+A table that is also a result (`transitions`, `calls`) is checked, when created, against its
+schema in `simulator.tables`: the columns it records are those, in that order, and of
+those dtypes, so a change to either is caught at once rather than in a saved file.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from simulator.tables import SCHEMAS
+
 Kind = Literal["float", "int", "small", "bool", "category", "resource"]
 Columns = Mapping[str, Kind]
 _TYPECODES: Mapping[Kind, str] = {
@@ -26,6 +32,15 @@ _TYPECODES: Mapping[Kind, str] = {
     "category": "i",
     "resource": "i",
 }
+_DTYPES: Mapping[Kind, str] = {
+    "float": "float64",
+    "int": "int32",
+    "small": "int16",
+    "bool": "bool",
+    "category": "category",
+    "resource": "category",
+}
+"""The dtype `Table.to_frame` gives each kind."""
 
 
 class _Interner(dict[Any, int]):
@@ -97,6 +112,17 @@ class Table:
         return pd.DataFrame(frame)
 
 
+def _check_schema(name: str, columns: Columns) -> None:
+    """Raise ValueError if `name` is a result table and `columns` are not its schema's."""
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        return
+    kinds = {c.name: c.kind.pandas for c in schema.columns}
+    mine = [(column, _DTYPES[kind]) for column, kind in columns.items()]
+    if mine != [(column, kinds[column]) for column in schema.base]:
+        raise ValueError(f"table {name!r} would record {mine}, not its schema's {schema.base}")
+
+
 def _decode(codes: array[int], names: _Interner) -> pd.Categorical:
     values = np.frombuffer(codes, dtype=np.int32) if codes else np.zeros(0, dtype=np.int32)
     return pd.Categorical.from_codes(values.copy(), dtype=_categories(list(names)))
@@ -127,6 +153,7 @@ class Recorder:
         """The table `name`, created with `columns` on first use."""
         table = self.tables.get(name)
         if table is None:
+            _check_schema(name, columns)
             table = self.tables[name] = Table(name, columns)
         elif table.columns != dict(columns):
             raise ValueError(f"table {name!r} exists with other columns: {table.columns}")

@@ -9,7 +9,6 @@ import pytest
 
 import simulator
 from simulator.results import Results, load_results
-from simulator.runner import concat
 from tests.conftest import scenario
 
 ONE_MODEL = """
@@ -114,13 +113,3 @@ def test_a_saved_run_reads_back_equal(results: Results, tmp_path: Path, fmt: str
 def test_a_directory_without_run_json_is_a_results_error(tmp_path: Path) -> None:
     with pytest.raises(simulator.ResultsError, match=r"no run\.json"):
         load_results(tmp_path)
-
-
-def test_concat_unifies_a_column_that_came_back_from_parquet_as_objects() -> None:
-    """A categorical column with every value missing is read back from Parquet as plain
-    objects: one replication without a single error code must not break the others'."""
-    with_codes = pd.DataFrame({"error_code": pd.Categorical(["ThrottlingException", None])})
-    without = pd.DataFrame({"error_code": pd.Series([None, None], dtype=object)})
-    table = concat([{"calls": with_codes}, {"calls": without}])["calls"]
-    assert isinstance(table["error_code"].dtype, pd.CategoricalDtype)
-    assert table["error_code"].isna().tolist() == [False, True, True, True]

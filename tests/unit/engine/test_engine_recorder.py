@@ -91,18 +91,18 @@ def test_to_frame_is_a_copy() -> None:
 
 def test_recorder_table_is_the_same_per_name() -> None:
     recorder = Recorder()
-    table = recorder.table("calls", {"time": "float"})
-    assert recorder.table("calls", {"time": "float"}) is table
-    assert recorder.tables == {"calls": table}
+    table = recorder.table("polls", {"time": "float"})
+    assert recorder.table("polls", {"time": "float"}) is table
+    assert recorder.tables == {"polls": table}
 
 
 def test_recorder_table_with_other_columns_raises() -> None:
     recorder = Recorder()
-    recorder.table("calls", {"time": "float"})
+    recorder.table("polls", {"time": "float"})
     with pytest.raises(ValueError, match="exists with other columns"):
-        recorder.table("calls", {"time": "int"})
+        recorder.table("polls", {"time": "int"})
     with pytest.raises(ValueError, match="exists with other columns"):
-        recorder.table("calls", {"time": "float", "more": "int"})
+        recorder.table("polls", {"time": "float", "more": "int"})
 
 
 def test_register_returns_consecutive_keys() -> None:

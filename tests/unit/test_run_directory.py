@@ -1,0 +1,261 @@
+"""Run directories: where a run may go, a run replacing another wholly, interruptions that
+never look complete, and a damaged run read back as an error naming its file."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulator.output
+from simulator.errors import ResultsError
+from simulator.output import MARKER, check_run_directory
+from simulator.results import Results, load_results
+from simulator.runner import TABLES
+from tests.conftest import scenario
+from tests.unit.test_results import ONE_MODEL
+
+ANSWERS = {"summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml"}
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return simulator.run(scenario(ONE_MODEL))
+
+
+def names(directory: Path) -> set[str]:
+    return {p.name for p in directory.iterdir()}
+
+
+def run_files(fmt: str) -> set[str]:
+    return {f"{t}.{fmt}" for t in TABLES} | ANSWERS | {"run.json"}
+
+
+# -- where a run may go -------------------------------------------------------------------
+
+
+def test_a_new_path_an_empty_directory_and_a_run_directory_may_hold_a_run(
+    results: Results, tmp_path: Path
+) -> None:
+    check_run_directory(tmp_path / "new" / "deeper")  # created when written
+    check_run_directory(tmp_path)  # empty
+    results.save(tmp_path / "run")
+    check_run_directory(tmp_path / "run")
+    interrupted = tmp_path / "interrupted"
+    interrupted.mkdir()
+    (interrupted / MARKER).write_text("")
+    (interrupted / "calls.parquet").write_bytes(b"half")
+    check_run_directory(interrupted)
+    assert not list((tmp_path / "run").glob(".simulate-probe*"))  # the probe is removed
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda d: d.write_text("a file"), "not a directory"),
+        (lambda d: d.parent.joinpath("file").write_text("x"), "is not a directory"),
+        (lambda d: (d.mkdir(), d.joinpath("notes.txt").write_text("mine")), "not a run directory"),
+    ],
+    ids=["a file", "under a file", "files but no run.json"],
+)
+def test_what_cannot_hold_a_run_is_refused_with_its_path_and_why(
+    tmp_path: Path, make: Callable[[Path], object], why: str
+) -> None:
+    directory = tmp_path / "out"
+    make(directory)
+    if why == "is not a directory":  # the path asked for lies under the file
+        directory = tmp_path / "file" / "out"
+    with pytest.raises(ResultsError, match=why) as raised:
+        check_run_directory(directory)
+    assert str(raised.value).startswith(f"{directory}: ")
+
+
+def test_dev_null_is_refused() -> None:
+    with pytest.raises(ResultsError, match=r"^/dev/null: not a directory"):
+        check_run_directory(Path("/dev/null"))
+    with pytest.raises(ResultsError, match=r"^/dev/null/run: /dev/null is not a directory"):
+        check_run_directory(Path("/dev/null/run"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes whatever the permissions say")
+def test_a_directory_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ResultsError, match=r": cannot write there \(Permission denied\)$"):
+            check_run_directory(locked)
+        with pytest.raises(ResultsError, match=r"/run: cannot create it in .*/locked \(Perm"):
+            check_run_directory(locked / "run")
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="Linux's sysfs: no files made")
+def test_a_directory_where_no_file_can_be_made_is_refused_even_for_root() -> None:
+    """sysfs refuses new files whatever the permissions: the probe finds what they hide."""
+    with pytest.raises(ResultsError, match=r"^/sys/kernel/run: cannot create it in /sys/kernel"):
+        check_run_directory(Path("/sys/kernel/run"))
+
+
+def test_save_refuses_a_directory_of_other_files_and_leaves_them(
+    results: Results, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ResultsError, match="not a run directory"):
+        results.save(tmp_path)
+    assert names(tmp_path) == {"notes.txt"}
+
+
+# -- a run replaces a run wholly ----------------------------------------------------------
+
+
+def test_a_csv_run_replaces_a_parquet_run_and_its_report_wholly(
+    results: Results, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    results.save(out)
+    (out / "latency.png").write_bytes(b"an old figure")
+    (out / "report.html").write_text("an old report")
+    assert names(out) == run_files("parquet") | {"latency.png", "report.html"}
+    results.save(out, fmt="csv")
+    assert names(out) == run_files("csv")
+    assert json.loads((out / "run.json").read_text())["format"] == "csv"
+    load_results(out)
+
+
+@pytest.mark.parametrize("fail_at", range(12))
+def test_an_interrupted_replacement_never_looks_complete(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    """Interrupted at each of the 12 files it writes (the marker, 5 tables, 3 answers,
+    summary.json, scenario.yaml, run.json), the directory holds the old run untouched
+    (before the marker) or is an interrupted run: the marker, no run.json, and none of the
+    old run's files. The next run replaces it."""
+    out = tmp_path / "run"
+    results.save(out, fmt="csv")
+    written: list[str] = []
+    real = simulator.output.atomic_write
+
+    def interrupted(path: Path, write: Callable[[Path], None]) -> None:
+        if len(written) == fail_at:
+            raise KeyboardInterrupt
+        written.append(path.name)
+        real(path, write)
+
+    monkeypatch.setattr(simulator.output, "atomic_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        results.save(out)
+    monkeypatch.undo()
+    if fail_at == 0:
+        assert names(out) == run_files("csv")
+        load_results(out)
+    else:
+        assert written[0] == MARKER
+        assert names(out) == {MARKER, *written[1:]}
+        assert "run.json" not in names(out)
+        with pytest.raises(ResultsError, match=r"no run\.json; an interrupted run$"):
+            load_results(out)
+    results.save(out)
+    assert names(out) == run_files("parquet")
+    load_results(out)
+
+
+# -- a damaged run is named, never a traceback --------------------------------------------
+
+
+@pytest.fixture
+def saved(results: Results, tmp_path: Path) -> Path:
+    return results.save(tmp_path / "run")
+
+
+def _broken(saved: Path, damage: Callable[[Path], object], match: str) -> str:
+    damage(saved)
+    with pytest.raises(ResultsError, match=match) as raised:
+        load_results(saved)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("{not json", r"not JSON \(Expecting property name"),
+        ("[1, 2]", "expected a JSON object, got an array"),
+        ('{"replications": 2, "format": "parquet"}', "no 'seed': the file is damaged"),
+        ('{"seed": 0, "format": "parquet"}', "no 'replications': the file is damaged"),
+        ('{"seed": "0", "replications": 2, "format": "parquet"}', "seed: expected a whole"),
+        ('{"seed": 0, "replications": 2}', "format: expected 'parquet' or 'csv', got None"),
+    ],
+    ids=["not json", "a list", "no seed", "no replications", "text seed", "no format"],
+)
+def test_a_damaged_run_json_is_named_with_what_is_wrong(saved: Path, text: str, why: str) -> None:
+    message = _broken(saved, lambda d: (d / "run.json").write_text(text), why)
+    assert message.startswith(f"{saved / 'run.json'}: ")
+
+
+def test_a_missing_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ResultsError, match=r"/nowhere: no such directory$"):
+        load_results(tmp_path / "nowhere")
+
+
+def test_a_missing_table_is_named(saved: Path) -> None:
+    message = _broken(saved, lambda d: (d / "calls.parquet").unlink(), "missing")
+    assert message.startswith(f"{saved / 'calls.parquet'}: missing")
+
+
+def test_a_truncated_parquet_table_is_named(saved: Path) -> None:
+    def truncate(directory: Path) -> None:
+        path = directory / "stops.parquet"
+        path.write_bytes(path.read_bytes()[:200])
+
+    message = _broken(saved, truncate, "cannot read it as PARQUET")
+    assert message.startswith(f"{saved / 'stops.parquet'}: ")
+
+
+def test_a_csv_table_without_a_column_is_named(results: Results, tmp_path: Path) -> None:
+    out = results.save(tmp_path / "run", fmt="csv")
+
+    def drop(directory: Path) -> None:
+        path = directory / "stops.csv"
+        pd.read_csv(path).drop(columns="outcome").to_csv(path, index=False)
+
+    message = _broken(out, drop, "no column 'outcome'")
+    assert message.startswith(f"{out / 'stops.csv'}: ")
+
+
+def test_a_csv_table_with_bad_values_is_named(results: Results, tmp_path: Path) -> None:
+    out = results.save(tmp_path / "run", fmt="csv")
+
+    def spoil(directory: Path) -> None:
+        path = directory / "calls.csv"
+        calls = pd.read_csv(path)
+        calls["attempt"] = "many"
+        calls.to_csv(path, index=False)
+
+    message = _broken(out, spoil, "column 'attempt': expected int16 values")
+    assert message.startswith(f"{out / 'calls.csv'}: ")
+
+
+def test_an_empty_csv_table_is_named(results: Results, tmp_path: Path) -> None:
+    out = results.save(tmp_path / "run", fmt="csv")
+    message = _broken(out, lambda d: (d / "costs.csv").write_text(""), "cannot read it as CSV")
+    assert message.startswith(f"{out / 'costs.csv'}: ")
+
+
+def test_a_missing_scenario_is_named(saved: Path) -> None:
+    message = _broken(saved, lambda d: (d / "scenario.yaml").unlink(), "missing")
+    assert message.startswith(f"{saved / 'scenario.yaml'}: ")
+
+
+def test_a_run_written_before_the_utc_columns_reads_back_with_them(
+    results: Results, saved: Path
+) -> None:
+    path = saved / "stops.parquet"
+    old = pd.read_parquet(path).drop(columns=["requested_at_utc", "terminal_at_utc"])
+    old.to_parquet(path)
+    again = load_results(saved)
+    pd.testing.assert_frame_equal(again.stops, results.stops)
