@@ -8,6 +8,7 @@
     answers             a run's summary, savings and bill, in each format
     run_commands        run, report
     diff_command        diff
+    gates               diff's --fail-if gates: read, and tripped by a diff
     sweep_command       sweep
     scenario_commands   validate, schema
 

@@ -19,7 +19,7 @@ from simulator.errors import SimulatorError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from simulator.analysis.gates import Gate
+    from simulator.cli.gates import Gate
     from simulator.results import Results
 
 FailIf = Annotated[
@@ -49,7 +49,7 @@ def diff(
     --fail-if gate trips, 2 if one cannot be read."""
     from simulator.analysis.diff import Run, paired
     from simulator.analysis.diff import diff as compute
-    from simulator.analysis.gates import parse_gate
+    from simulator.cli.gates import parse_gate
     from simulator.results import load_results
 
     shown = chosen(fmt, as_json)
