@@ -26,6 +26,7 @@ from simulator.analysis.compare import unit_metrics
 from simulator.errors import SweepError
 from simulator.runner import TABLES, simulate
 from simulator.scenario.model import Scenario
+from simulator.tables import arrow_schema
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def run_unit(unit: Unit) -> dict[str, Any]:
     temporary.mkdir(parents=True)
     try:
         for name, table in tables.items():
-            table.to_parquet(temporary / f"{name}.parquet")
+            table.to_parquet(temporary / f"{name}.parquet", schema=arrow_schema(name), index=False)
             _flush(temporary / f"{name}.parquet")
         (temporary / "metrics.json").write_text(json.dumps(record, indent=1) + "\n")
         _flush(temporary / "metrics.json")

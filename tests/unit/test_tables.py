@@ -17,7 +17,9 @@ from simulator import tables
 from simulator.engine.recorder import Recorder
 from simulator.results import Results
 from simulator.runner import TABLES, concat
+from simulator.units import run_unit
 from tests.conftest import scenario
+from tests.unit.test_units import _unit as tiny_unit
 
 CLEAN = """
 name: clean
@@ -202,3 +204,12 @@ def test_the_readme_prints_the_schemas() -> None:
     assert text.count(begin) == text.count(end) == 1
     printed = text[text.index(begin) + len(begin) : text.index(end)]
     assert printed == tables.render_markdown()
+
+
+def test_a_sweep_unit_writes_its_tables_with_their_schemas(tmp_path: Path) -> None:
+    """TINY has no error: its error codes are still a dictionary of strings."""
+    unit = tiny_unit(tmp_path)
+    run_unit(unit)
+    for name in TABLES:
+        written = pq.read_schema(unit.directory / f"{name}.parquet").remove_metadata()
+        assert written == tables.arrow_schema(name), name
