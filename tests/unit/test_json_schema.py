@@ -24,6 +24,7 @@ from simulator.output import resolved_yaml
 from simulator.scenario import load_scenario
 from simulator.scenario.loader import _Loader
 from simulator.scenario.model import Scenario
+from simulator.scenario.variants import expand
 
 ROOT = Path(__file__).parent.parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -130,6 +131,18 @@ def test_a_resolved_scenario_validates_against_the_schema(path: Path) -> None:
     scenario = load_scenario(path)
     resolved = yaml.safe_load(resolved_yaml(scenario, seed=3, replications=2))
     assert errors(resolved) == []
+
+
+SWEEPS = [p for p in SCENARIOS if load_scenario(p).sweep is not None]
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
+def test_every_variant_of_a_sweep_block_validates_against_the_schema(path: Path) -> None:
+    variants, _ = expand(load_scenario(path), base_dir=path.parent)
+    assert len(variants) >= 3
+    for variant in variants:
+        resolved = yaml.safe_load(resolved_yaml(variant.scenario, seed=0, replications=1))
+        assert errors(resolved) == [], variant.name
 
 
 # -- what the schema refuses --------------------------------------------------------------
