@@ -259,3 +259,17 @@ def test_a_run_written_before_the_utc_columns_reads_back_with_them(
     old.to_parquet(path)
     again = load_results(saved)
     pd.testing.assert_frame_equal(again.stops, results.stops)
+
+
+def test_a_csv_run_keeps_text_that_looks_like_a_number(tmp_path: Path) -> None:
+    text = """
+    name: digits
+    horizon: 1h
+    fleet: [{service: comprehend, count: 2, name: "007"}]
+    requests: [{service: comprehend, at: 10m}]
+    """
+    run = simulator.run(scenario(text))
+    again = load_results(run.save(tmp_path / "run", fmt="csv"))
+    for name in ("stops", "costs"):
+        assert again.tables[name]["group"].astype(str).unique().tolist() == ["007"]
+        assert str(again.tables[name]["group"].dtype) == "category"
