@@ -9,21 +9,21 @@ its what-if variants and compare them on common random numbers.
     study = simulator.sweep("scenarios/whatif-retry-modes.yaml", out="runs/modes")
     study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
 
-The errors and the version are imported with the package, the rest on first use, so that
-`simulate --help` starts at once and validating a scenario imports no pandas, engine or
-matplotlib.
+The errors are imported with the package, the rest (even the version) on first use, so
+that `simulate --help` starts at once and validating a scenario imports no pandas, engine
+or matplotlib.
 """
 
 import importlib
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepError
-from simulator.version import __version__
 
 if TYPE_CHECKING:
     from simulator.results import Results, load_results, run
     from simulator.scenario import load_scenario, parse_scenario
     from simulator.sweeps import SweepResults, sweep
+    from simulator.version import __version__
 
 __all__ = [
     "Results",
@@ -47,6 +47,7 @@ _LAZY = {
     "parse_scenario": "simulator.scenario",
     "SweepResults": "simulator.sweeps",
     "sweep": "simulator.sweeps",
+    "__version__": "simulator.version",
 }
 
 

@@ -113,8 +113,7 @@ def test_format_md_prints_the_summary_as_github_tables(ran: tuple[Path, dict[str
 
 
 def test_a_pipe_in_a_name_does_not_break_a_markdown_row() -> None:
-    from simulator.cli.formats import markdown
-    from simulator.cli.tables import TextTable
+    from simulator.cli.formats import TextTable, markdown
 
     text = markdown(TextTable(["group", "USD"], [["a|b", "1.00 ±0.10"]], names=1))
     assert text.splitlines()[2] == "| a\\|b | 1.00 ±0.10 |"

@@ -23,7 +23,8 @@ from simulator.analysis.summary import (
 )
 from simulator.cli import app
 from simulator.cli.answers import print_answers, print_header
-from simulator.cli.tables import TextTable, layout
+from simulator.cli.formats import TextTable
+from simulator.cli.tables import layout
 from simulator.results import Results
 
 NIGHTLY = Path(__file__).parent.parent / "scenarios" / "rekognition-nightly-stop.yaml"

@@ -19,8 +19,8 @@ from simulator.analysis.summary import (
     SUMMARY_COLUMNS,
     with_intervals,
 )
-from simulator.cli.formats import markdown, records
-from simulator.cli.tables import TextTable, print_table
+from simulator.cli.formats import TextTable, markdown, records
+from simulator.cli.tables import print_table
 from simulator.results import Results
 from simulator.scenario.model import Scenario
 

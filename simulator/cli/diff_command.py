@@ -11,8 +11,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from simulator.cli.app import app
-from simulator.cli.console import err, fail, stdout_console
-from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option, records
+from simulator.cli.console import fail, say, stdout_console
+from simulator.cli.formats import (
+    Format,
+    JsonFlag,
+    TextTable,
+    chosen,
+    emit_json,
+    format_option,
+    markdown,
+    records,
+)
 from simulator.cli.options import RunDirectory
 from simulator.errors import SimulatorError
 
@@ -132,7 +141,7 @@ HEADERS = ["service", "group", "outcome", "metric", "A", "B", "change B - A", "c
 def _print(run_a: Path, run_b: Path, pairing: str, table: pd.DataFrame) -> None:
     from rich.text import Text
 
-    from simulator.cli.tables import TextTable, print_table
+    from simulator.cli.tables import print_table
 
     console = stdout_console()
     console.print(Text(f"from A {run_a} to B {run_b}", style="bold"))
@@ -168,9 +177,6 @@ def _markdown(
     run_a: Path, run_b: Path, pairing: str, table: pd.DataFrame,
     tripped: dict[str, pd.DataFrame],
 ) -> str:  # fmt: skip
-    from simulator.cli.formats import markdown
-    from simulator.cli.tables import TextTable
-
     parts = [
         f"### From `{run_a}` to `{run_b}`",
         markdown(TextTable(HEADERS, text_rows(table), names=4)),
@@ -184,12 +190,10 @@ def _markdown(
 
 def _report_gates(gates: list[Gate], tripped: dict[str, pd.DataFrame]) -> None:
     """Each tripped gate and the rows it tripped on, on stderr; exit status 1 if any."""
-    from rich.text import Text
-
     failed = [gate for gate in gates if not tripped[gate.text].empty]
     for gate in failed:
         where = ", ".join(_where(row, gate) for row in tripped[gate.text].to_dict("records"))
-        err.print(Text(f"--fail-if {gate.text!r} tripped: {where}"))
+        say(f"--fail-if {gate.text!r} tripped: {where}")
     if failed:
         raise typer.Exit(1)
 

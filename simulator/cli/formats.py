@@ -13,16 +13,26 @@ import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from simulator.cli.console import fail
-from simulator.cli.tables import TextTable
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """Rows of text under `columns`; the first `names` columns name the row (service,
+    group, ...), the others hold figures."""
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    names: int
 
 
 class Format(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,7 +17,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from simulator.cli.console import Settings, err
+from simulator.cli.console import Settings
 
 
 class _TimeLeft(ProgressColumn):
@@ -82,7 +83,7 @@ class DelayedProgress:
                 BarColumn(),
                 *done,
                 _TimeLeft(),
-                console=err,
+                console=Console(stderr=True),
                 transient=True,
             )
             self.bar.start()

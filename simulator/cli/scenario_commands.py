@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from simulator.cli.app import app
-from simulator.cli.console import fail, stdout_console
+from simulator.cli.console import fail
 from simulator.cli.formats import CheckFormat, Format, JsonFlag, chosen, emit_json, format_option
 from simulator.cli.options import ScenarioFile
 from simulator.errors import ScenarioError, SimulatorError
@@ -38,7 +38,7 @@ def validate(
     if shown is Format.JSON:
         emit_json({"valid": True, "errors": []})
     else:
-        stdout_console().print(f"{scenario_file}: valid ({summary})", markup=False)
+        sys.stdout.write(f"{scenario_file}: valid ({summary})\n")
 
 
 def _check(path: Path) -> str:

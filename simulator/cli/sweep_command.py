@@ -11,9 +11,17 @@ import typer
 
 from simulator.cli.app import app
 from simulator.cli.console import fail, message, stdout_console
-from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option, records
+from simulator.cli.formats import (
+    Format,
+    JsonFlag,
+    TextTable,
+    chosen,
+    emit_json,
+    format_option,
+    markdown,
+    records,
+)
 from simulator.cli.options import ScenarioFile, Seed
-from simulator.cli.tables import TextTable
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -149,8 +157,6 @@ def sweep_json(results: SweepResults) -> dict[str, Any]:
 
 
 def sweep_markdown(results: SweepResults) -> str:
-    from simulator.cli.formats import markdown
-
     table = _comparison(results)
     body = markdown(table) if table is not None else "No variant changes any metric."
     return f"### {_title(results)}\n\n{body}\n\n_{_footnote()}_\n"

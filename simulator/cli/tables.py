@@ -17,8 +17,7 @@ Cells are `rich.text.Text`, never markup, so a group named `[/bold]` prints as i
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Final
 
 from rich import box
@@ -27,19 +26,11 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from simulator.cli.formats import TextTable
+
 INTERVAL: Final = " ±"
 """What separates a value from its interval's half-width in a cell: '3,562.10 ±4.82'."""
 _UNBOUNDED: Final = 1_000_000
-
-
-@dataclass(frozen=True)
-class TextTable:
-    """Rows of text under `columns`; the first `names` columns name the row (service,
-    group, ...), the others hold figures."""
-
-    columns: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    names: int
 
 
 def print_table(console: Console, table: TextTable) -> None:
