@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
@@ -52,7 +53,7 @@ def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
     ]
 
 
-def _text_table(frame: Any, names: int) -> TextTable:
+def _text_table(frame: pd.DataFrame, names: int) -> TextTable:
     rows = [[str(value) for value in row] for row in frame.itertuples(index=False)]
     return TextTable([str(c) for c in frame.columns], rows, names)
 

@@ -17,7 +17,7 @@ Cells are `rich.text.Text`, never markup, so a group named `[/bold]` prints as i
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Final
 
 from rich import box
@@ -41,14 +41,14 @@ def print_table(console: Console, table: TextTable) -> None:
 
 def layout(console: Console, table: TextTable) -> list[RenderableType]:
     """The renderables of the first layout that fits, headings and tables in order."""
-    candidates: tuple[Callable[[TextTable], Iterator[RenderableType]], ...] = (
-        lambda t: iter([_table(t, stacked=False)]),
-        lambda t: iter([_table(t, stacked=True)]),
-        lambda t: _split(t, chunk=False),
-        lambda t: _split(t, chunk=True, console=console),
+    candidates = (
+        [_table(table, stacked=False)],
+        [_table(table, stacked=True)],
+        _split(console, table, chunk=False),
+        _split(console, table, chunk=True),
     )
     for candidate in candidates:
-        blocks = list(candidate(table))
+        blocks = list(candidate)
         if all(_fits(console, block) for block in blocks):
             return blocks
     return list(_records(table))
@@ -90,13 +90,11 @@ def _wrap(header: str, width: int) -> str:
     return "\n".join(textwrap.wrap(header, max(width, 1), break_long_words=False)) or header
 
 
-def _split(
-    table: TextTable, *, chunk: bool, console: Console | None = None
-) -> Iterator[RenderableType]:
+def _split(console: Console, table: TextTable, *, chunk: bool) -> Iterator[RenderableType]:
     """A table per value of the first name column, under a heading naming it; with
     `chunk`, each split further into tables of as many figure columns as fit."""
     if table.names < 2:
-        yield from _chunks(console, table) if chunk and console else [_table(table, stacked=True)]
+        yield from _chunks(console, table) if chunk else [_table(table, stacked=True)]
         return
     first = table.columns[0]
     for value in dict.fromkeys(row[0] for row in table.rows):
@@ -104,11 +102,7 @@ def _split(
             table.columns[1:], [row[1:] for row in table.rows if row[0] == value], table.names - 1
         )
         yield Text(f"{first}: {value}", overflow="fold")
-        if not chunk:
-            yield _table(mine, stacked=True)
-            continue
-        assert console is not None
-        yield from _chunks(console, mine)
+        yield from _chunks(console, mine) if chunk else [_table(mine, stacked=True)]
 
 
 def _chunks(console: Console, table: TextTable) -> Iterator[Table]:
