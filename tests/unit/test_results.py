@@ -35,7 +35,8 @@ def results() -> Results:
 def test_the_public_names_are_what_all_says() -> None:
     assert sorted(simulator.__all__) == sorted(
         ["Results", "ResultsError", "ScenarioError", "SimulatorError", "SweepError",
-         "SweepResults", "load_results", "load_scenario", "parse_scenario", "run", "sweep"]
+         "SweepResults", "__version__", "load_results", "load_scenario", "parse_scenario",
+         "run", "sweep"]
     )  # fmt: skip
     for name in simulator.__all__:
         assert getattr(simulator, name) is not None
