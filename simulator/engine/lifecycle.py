@@ -1,13 +1,13 @@
 """Statuses and legal transitions as data; one mechanism checks and records every move.
 
-A service declares its transitions as a mapping `from -> {to, ...}`. `Lifecycle.move`
-refuses any other edge by raising `IllegalTransition`: that is a bug in the model, never an
-outcome of a simulation, so nothing catches it. Every move is appended to the
-`transitions` table with the time and a cause ("stop", "training", "initial").
-
-`move_if` is the guard for races: two scheduled moves (training finishing, a stop taking
-effect) both fire; the first moves the resource, the second finds its status no longer among
-those it may leave from and does nothing.
+A service declares one table of moves per kind of resource it has, keyed by that kind's
+status enum: `{Status: {from: {to, ...}}}`. Kinds may share status words (a SageMaker
+execution and its steps are both `Executing`, and equal as strings), so a move is looked
+up in the table of the resource's own enum, and a move into another enum is refused.
+`Lifecycle.move` refuses any undeclared edge by raising `IllegalTransition`: that is a bug
+in the model, never an outcome of a simulation, so nothing catches it. Every move is
+appended to the `transitions` table with the time and a cause ("stop", "training",
+"initial").
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ class IllegalTransition(RuntimeError):
     """A model tried an edge its service does not declare."""
 
 
+Edges = Mapping[StrEnum, Collection[StrEnum]]
+"""One kind's moves: `{from: {to, ...}}`."""
+Transitions = Mapping[type[StrEnum], Edges]
+"""Every kind's moves, by the kind's status enum."""
+
+
 class Stateful(Protocol):
     """A resource as the lifecycle sees it; `units` is what it bills by from now on."""
 
@@ -48,12 +54,14 @@ class Lifecycle:
     def __init__(
         self,
         service: str,
-        transitions: Mapping[StrEnum, Collection[StrEnum]],
+        transitions: Transitions,
         recorder: Recorder,
         clock: Callable[[], float],
     ) -> None:
         self.service = service
-        self.transitions = {s: frozenset(t) for s, t in transitions.items()}
+        self.transitions: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
+            kind: {s: frozenset(t) for s, t in edges.items()} for kind, edges in transitions.items()
+        }
         self._recorder = recorder
         self._clock = clock
         self._append = recorder.table("transitions", TRANSITION_COLUMNS).append
@@ -72,10 +80,11 @@ class Lifecycle:
 
     def move(self, resource: Stateful, to: StrEnum, cause: str) -> None:
         current = resource.status
-        if to not in self.transitions.get(current, ()):
+        allowed = self.transitions.get(type(current), {}).get(current, frozenset())
+        if type(to) is not type(current) or to not in allowed:
             raise IllegalTransition(
-                f"{self.service}: {current} -> {to} is not a declared transition "
-                f"(from {current}: {sorted(self.transitions.get(current, ()))})"
+                f"{self.service}: {type(current).__name__} {current} -> {to} is not a "
+                f"declared transition (from {current}: {sorted(allowed)})"
             )
         resource.status = to
         self._append(
@@ -87,12 +96,3 @@ class Lifecycle:
             cause,
             resource.units,
         )
-
-    def move_if(
-        self, resource: Stateful, allowed_from: Collection[StrEnum], to: StrEnum, cause: str
-    ) -> bool:
-        """Move only if the resource is still in one of `allowed_from`; say whether it moved."""
-        if resource.status not in allowed_from:
-            return False
-        self.move(resource, to, cause)
-        return True

@@ -3,7 +3,7 @@
 A service declares, as data:
 
     Status          its status enum, as its API page lists it
-    TRANSITIONS     the legal moves: {from: {to, ...}}
+    TRANSITIONS     the legal moves of each kind of resource: {Status: {from: {to, ...}}}
     PROGRESSIONS    the moves that happen by themselves once a status is entered:
                     {STOPPING: Progression("stop", to=STOPPED)} reads "after a draw of the
                     `stop` latency, STOPPING becomes STOPPED"
@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
-from simulator.engine.lifecycle import Lifecycle
+from simulator.engine.lifecycle import Lifecycle, Transitions
 
 if TYPE_CHECKING:
     from simulator.api.plane import Handler, Response
@@ -83,7 +83,7 @@ def snake_case(name: str) -> str:
 class ManagedService:
     name: ClassVar[str]
     Status: ClassVar[type[StrEnum]]
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]]
+    TRANSITIONS: ClassVar[Transitions]
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]]
     OPERATIONS: ClassVar[Mapping[str, Operation]]
     ERRORS: ClassVar[ServiceErrors]

@@ -37,6 +37,7 @@ from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
+from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
@@ -54,10 +55,12 @@ class Status(StrEnum):
 
 S = Status
 TRAINING_ENDS: Final = frozenset({S.TRAINED, S.TRAINED_WITH_WARNING, S.IN_ERROR})
-TRANSITIONS: Final = {
-    S.SUBMITTED: frozenset({S.TRAINING, S.STOP_REQUESTED}),
-    S.TRAINING: TRAINING_ENDS | {S.STOP_REQUESTED},
-    S.STOP_REQUESTED: TRAINING_ENDS | {S.STOPPED},
+TRANSITIONS: Final[Transitions] = {
+    S: {
+        S.SUBMITTED: frozenset({S.TRAINING, S.STOP_REQUESTED}),
+        S.TRAINING: TRAINING_ENDS | {S.STOP_REQUESTED},
+        S.STOP_REQUESTED: TRAINING_ENDS | {S.STOPPED},
+    },
 }
 PROGRESSIONS: Final = {
     S.SUBMITTED: Progression("queue", to=S.TRAINING),
@@ -175,7 +178,7 @@ class DocumentClassifiers(ManagedService):
 
     name: ClassVar[str] = "comprehend"
     Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS

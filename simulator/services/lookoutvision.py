@@ -34,6 +34,7 @@ from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
+from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
@@ -56,14 +57,16 @@ class Status(StrEnum):
 
 
 S = Status
-TRANSITIONS: Final = {
-    S.TRAINING: frozenset({S.TRAINED, S.TRAINING_FAILED}),
-    S.TRAINED: frozenset({S.STARTING_HOSTING}),
-    S.STARTING_HOSTING: frozenset({S.HOSTED, S.HOSTING_FAILED}),
-    S.HOSTED: frozenset({S.STOPPING_HOSTING, S.SYSTEM_UPDATING}),
-    S.SYSTEM_UPDATING: frozenset({S.HOSTED}),
-    S.HOSTING_FAILED: frozenset({S.STOPPING_HOSTING}),
-    S.STOPPING_HOSTING: frozenset({S.TRAINED}),
+TRANSITIONS: Final[Transitions] = {
+    S: {
+        S.TRAINING: frozenset({S.TRAINED, S.TRAINING_FAILED}),
+        S.TRAINED: frozenset({S.STARTING_HOSTING}),
+        S.STARTING_HOSTING: frozenset({S.HOSTED, S.HOSTING_FAILED}),
+        S.HOSTED: frozenset({S.STOPPING_HOSTING, S.SYSTEM_UPDATING}),
+        S.SYSTEM_UPDATING: frozenset({S.HOSTED}),
+        S.HOSTING_FAILED: frozenset({S.STOPPING_HOSTING}),
+        S.STOPPING_HOSTING: frozenset({S.TRAINED}),
+    },
 }
 PROGRESSIONS: Final = {
     S.TRAINING: Progression(
@@ -204,7 +207,7 @@ class Models(ManagedService):
 
     name: ClassVar[str] = "lookoutvision"
     Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS

@@ -43,6 +43,7 @@ from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Duration, Lognormal, Uniform
+from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 from simulator.services.instances import instance_prices
@@ -70,11 +71,12 @@ class ArtifactStatus(StrEnum):
 
 
 S, A = JobStatus, ArtifactStatus
-TRANSITIONS: Final = {
-    S.InProgress: frozenset({S.Completed, S.Failed, S.Stopping, S.Stopped}),
-    S.Stopping: frozenset({S.Stopped}),
-    A.Stored: frozenset({A.Deleting}),
-    A.Deleting: frozenset({A.Deleted}),
+TRANSITIONS: Final[Transitions] = {
+    JobStatus: {
+        S.InProgress: frozenset({S.Completed, S.Failed, S.Stopping, S.Stopped}),
+        S.Stopping: frozenset({S.Stopped}),
+    },
+    ArtifactStatus: {A.Stored: frozenset({A.Deleting}), A.Deleting: frozenset({A.Deleted})},
 }
 PROGRESSIONS: Final = {A.Deleting: Progression("clean", to=A.Deleted)}
 PARTS: Final = {
@@ -220,7 +222,7 @@ class TrainingJobs(ManagedService):
 
     name: ClassVar[str] = "neptune"
     Status: ClassVar[type[StrEnum]] = JobStatus
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS

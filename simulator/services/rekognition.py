@@ -27,6 +27,7 @@ from simulator.api.errors import ErrorSpec
 from simulator.api.operations import Operation, Price, ServiceErrors, ServiceSettings
 from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal, Uniform
+from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 
@@ -52,15 +53,17 @@ class Status(StrEnum):
 
 
 S = Status
-TRANSITIONS: Final = {
-    S.TRAINING_IN_PROGRESS: frozenset({S.TRAINING_COMPLETED, S.TRAINING_FAILED}),
-    S.COPYING_IN_PROGRESS: frozenset({S.COPYING_COMPLETED, S.COPYING_FAILED}),
-    S.TRAINING_COMPLETED: frozenset({S.STARTING}),
-    S.COPYING_COMPLETED: frozenset({S.STARTING}),
-    S.STOPPED: frozenset({S.STARTING}),
-    S.STARTING: frozenset({S.RUNNING, S.FAILED}),
-    S.RUNNING: frozenset({S.STOPPING}),
-    S.STOPPING: frozenset({S.STOPPED}),
+TRANSITIONS: Final[Transitions] = {
+    S: {
+        S.TRAINING_IN_PROGRESS: frozenset({S.TRAINING_COMPLETED, S.TRAINING_FAILED}),
+        S.COPYING_IN_PROGRESS: frozenset({S.COPYING_COMPLETED, S.COPYING_FAILED}),
+        S.TRAINING_COMPLETED: frozenset({S.STARTING}),
+        S.COPYING_COMPLETED: frozenset({S.STARTING}),
+        S.STOPPED: frozenset({S.STARTING}),
+        S.STARTING: frozenset({S.RUNNING, S.FAILED}),
+        S.RUNNING: frozenset({S.STOPPING}),
+        S.STOPPING: frozenset({S.STOPPED}),
+    },
 }
 PROGRESSIONS: Final = {
     S.TRAINING_IN_PROGRESS: Progression(
@@ -205,7 +208,7 @@ class ProjectVersions(ManagedService):
 
     name: ClassVar[str] = "rekognition"
     Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS

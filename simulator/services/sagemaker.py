@@ -64,7 +64,7 @@ from simulator.engine.distributions import (
     PositiveDuration,
     Uniform,
 )
-from simulator.engine.lifecycle import IllegalTransition
+from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 from simulator.services.instances import instance_prices
@@ -119,25 +119,12 @@ STEP: Final[Edges] = {
 FUNCTION: Final[Edges] = {F.Running: frozenset({F.Finished, F.TimedOut})}
 
 
-def _merged(*tables: Edges) -> dict[StrEnum, frozenset[StrEnum]]:
-    """Executions and steps share status names (Executing, Stopping), and one name is one
-    status to the lifecycle: its edges are the union of both; which resource takes which
-    edge is the code's to respect."""
-    merged: dict[StrEnum, frozenset[StrEnum]] = {}
-    for table in tables:
-        for status, targets in table.items():
-            merged[status] = merged.get(status, frozenset()) | targets
-    return merged
-
-
-TRANSITIONS: Final = _merged(EXECUTION, STEP, FUNCTION)
-EDGES: Final[Mapping[type[StrEnum], Edges]] = {
+TRANSITIONS: Final[Transitions] = {
     PipelineExecutionStatus: EXECUTION,
     StepStatus: STEP,
     FunctionStatus: FUNCTION,
 }
-"""Each kind's own moves, by its status enum: `Pipelines.move` holds every resource to
-these before the lifecycle checks the merged table."""
+"""Each kind's own moves, by its status enum: executions and steps share status words."""
 PROGRESSIONS: Final[Mapping[StrEnum, Progression]] = {}
 """Nothing progresses by a service-wide latency: each step's duration is the pipeline's."""
 ENDED: Final = frozenset({E.Stopped, E.Failed, E.Succeeded})
@@ -469,7 +456,7 @@ class Pipelines(ManagedService):
 
     name: ClassVar[str] = "sagemaker"
     Status: ClassVar[type[StrEnum]] = PipelineExecutionStatus
-    TRANSITIONS: ClassVar[Mapping[Any, frozenset[Any]]] = TRANSITIONS
+    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS
@@ -489,15 +476,6 @@ class Pipelines(ManagedService):
         self._tokens = sim.streams.sampler(
             "sagemaker.callback_tokens", lambda g, n: g.integers(0, 62**10, n, dtype="int64")
         )
-
-    def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
-        current = resource.status
-        if type(to) is not type(current) or to not in EDGES[type(current)].get(current, ()):
-            raise IllegalTransition(
-                f"sagemaker: {type(current).__name__} {current} -> {to} is not a declared "
-                "transition"
-            )
-        super().move(resource, to, cause)
 
     def subscribe(self, queue: str, deliver: Deliver) -> None:
         """Have `deliver` told every message sent to `queue` (a consumer polling it)."""

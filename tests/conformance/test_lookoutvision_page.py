@@ -113,7 +113,9 @@ def test_stop_answers_stopping_hosting_and_trained_ends_it() -> None:
     assert "After the model hosting stops, the Status of the model is TRAINED." in page()
     assert lookoutvision.Models.STOP.terminal == {lookoutvision.Status.TRAINED}
     stopping = lookoutvision.Status.STOPPING_HOSTING
-    assert lookoutvision.TRANSITIONS[stopping] == {lookoutvision.Status.TRAINED}
+    assert lookoutvision.TRANSITIONS[lookoutvision.Status][stopping] == {
+        lookoutvision.Status.TRAINED
+    }
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -1134,10 +1134,9 @@ requests:
 
 
 def test_each_kind_moves_only_by_its_own_transitions() -> None:
-    """Executions and steps share status names, so the lifecycle's table is their union,
-    where Executing -> Stopped (a step's) and Stopping -> Failed (an execution's) are both
-    edges. The service still holds each kind to its own: an execution cannot skip Stopping,
-    and a step being stopped cannot fail."""
+    """Executions and steps share status names, and Executing -> Stopped (a step's) and
+    Stopping -> Failed (an execution's) are each one kind's edge: an execution cannot skip
+    Stopping, and a step being stopped cannot fail."""
     model = build(scenario(pipeline("{name: fn, type: Lambda, duration: 100}")), 0, 0)
     model.sim.env.run(until=10)
     service = model.services["sagemaker"]

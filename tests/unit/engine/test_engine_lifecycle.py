@@ -18,7 +18,7 @@ class S(StrEnum):
     STOPPED = "STOPPED"
 
 
-TRANSITIONS = {S.RUNNING: {S.STOPPING}, S.STOPPING: {S.STOPPED}, S.STOPPED: {S.RUNNING}}
+TRANSITIONS = {S: {S.RUNNING: {S.STOPPING}, S.STOPPING: {S.STOPPED}, S.STOPPED: {S.RUNNING}}}
 
 
 @dataclass
@@ -98,7 +98,7 @@ def test_undeclared_move_raises_and_records_nothing(
     lifecycle, recorder, _ = setup
     thing = Thing(lifecycle.register("r-0"))
     lifecycle.begin(thing, start)
-    with pytest.raises(IllegalTransition, match=f"svc: {start} -> {to}"):
+    with pytest.raises(IllegalTransition, match=f"svc: S {start} -> {to}"):
         lifecycle.move(thing, to, "oops")
     assert thing.status is start
     assert len(recorder.tables["transitions"]) == 1
@@ -106,7 +106,7 @@ def test_undeclared_move_raises_and_records_nothing(
 
 def test_move_from_a_status_without_moves_raises() -> None:
     recorder = Recorder()
-    lifecycle = Lifecycle("svc", {S.RUNNING: {S.STOPPING}}, recorder, lambda: 0.0)
+    lifecycle = Lifecycle("svc", {S: {S.RUNNING: {S.STOPPING}}}, recorder, lambda: 0.0)
     thing = Thing(lifecycle.register("r-0"))
     lifecycle.begin(thing, S.STOPPING)
     with pytest.raises(IllegalTransition):
@@ -114,28 +114,44 @@ def test_move_from_a_status_without_moves_raises() -> None:
     assert len(recorder.tables["transitions"]) == 1
 
 
-def test_move_if_does_nothing_when_status_not_allowed(
-    setup: tuple[Lifecycle, Recorder, Clock],
-) -> None:
-    lifecycle, recorder, clock = setup
-    thing = Thing(lifecycle.register("r-0"))
-    lifecycle.begin(thing, S.RUNNING)
-    clock.now = 5.0
-    assert lifecycle.move_if(thing, {S.STOPPING}, S.STOPPED, "late") is False
-    assert thing.status is S.RUNNING
-    assert len(recorder.tables["transitions"]) == 1
-    assert lifecycle.move_if(thing, {S.RUNNING, S.STOPPED}, S.STOPPING, "stop") is True
-    assert thing.status is S.STOPPING
-    assert rows(recorder)[-1] == (5.0, "svc", "r-0", "RUNNING", "STOPPING", "stop", 1.0)
+class Job(StrEnum):
+    """A second kind that shares the status word STOPPING with S."""
+
+    RUNNING = "RUNNING"
+    STOPPING = "STOPPING"
+    FAILED = "FAILED"
 
 
-def test_move_if_still_refuses_undeclared_moves(setup: tuple[Lifecycle, Recorder, Clock]) -> None:
-    lifecycle, recorder, _ = setup
-    thing = Thing(lifecycle.register("r-0"))
-    lifecycle.begin(thing, S.RUNNING)
-    with pytest.raises(IllegalTransition):
-        lifecycle.move_if(thing, {S.RUNNING}, S.STOPPED, "x")
-    assert len(recorder.tables["transitions"]) == 1
+@dataclass
+class JobThing:
+    key: int
+    status: Job = Job.RUNNING
+    units: float = 1.0
+
+
+def test_each_kind_moves_by_its_own_table_though_they_share_status_words() -> None:
+    """STOPPING -> STOPPED is S's edge and STOPPING -> FAILED is Job's: equal as strings,
+    the two STOPPINGs still move only as their own kind declares."""
+    recorder = Recorder()
+    tables = {**TRANSITIONS, Job: {Job.RUNNING: {Job.STOPPING}, Job.STOPPING: {Job.FAILED}}}
+    lifecycle = Lifecycle("svc", tables, recorder, lambda: 0.0)
+    thing, job = Thing(lifecycle.register("t")), JobThing(lifecycle.register("j"))
+    lifecycle.begin(thing, S.STOPPING)
+    lifecycle.begin(job, Job.STOPPING)
+    with pytest.raises(IllegalTransition, match="svc: S STOPPING -> FAILED"):
+        lifecycle.move(thing, Job.FAILED, "x")  # Job's edge, and another kind's status
+    with pytest.raises(IllegalTransition, match="svc: Job STOPPING -> STOPPED"):
+        lifecycle.move(job, S.STOPPED, "x")
+    with pytest.raises(IllegalTransition, match="svc: Job RUNNING -> STOPPING"):
+        lifecycle.move(JobThing(lifecycle.register("k")), S.STOPPING, "x")  # S's word
+    lifecycle.move(thing, S.STOPPED, "stop")
+    lifecycle.move(job, Job.FAILED, "stop")
+    assert (thing.status, job.status) == (S.STOPPED, Job.FAILED)
+    assert type(job.status) is Job
+    assert [row[3:5] for row in rows(recorder)[2:]] == [
+        ("STOPPING", "STOPPED"),
+        ("STOPPING", "FAILED"),
+    ]
 
 
 def test_two_lifecycles_share_the_transitions_table() -> None:
