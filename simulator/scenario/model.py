@@ -180,7 +180,8 @@ class Requests(Strict):
 
     Exactly one of `at`, `every`, `poisson`, `replay` says when. `at` and `every` target all
     matching resources, or a random `count` or `fraction` of them; each `poisson` arrival
-    targets the next of the matching resources in a random order.
+    targets one resource matching at that moment, at random among those the stream has not
+    targeted yet, until it has sent `count` (or `fraction` of those matching at its start).
     """
 
     name: str | None = None

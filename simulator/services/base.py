@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
 from simulator.engine.lifecycle import Lifecycle, Transitions
@@ -32,6 +32,21 @@ if TYPE_CHECKING:
     from simulator.engine.env import Simulation
 
 HOURS_8 = 8 * 3600.0
+
+Deliver = Callable[[Mapping[str, Any]], None]
+"""A queue's consumer: told each message as the service sends it."""
+Subscribe = Callable[[Deliver], None]
+"""How a consumer starts polling one queue."""
+
+
+class Where(Protocol):
+    """Which resources a request stream selects (the scenario's `where`)."""
+
+    @property
+    def group(self) -> str | None: ...
+
+    @property
+    def status(self) -> tuple[str, ...] | None: ...
 
 
 @dataclass(frozen=True)
@@ -197,6 +212,25 @@ class ManagedService:
     def populate(self, fleet: Any) -> None:
         """Add the resources a scenario's fleet entry for this service describes."""
         raise NotImplementedError
+
+    # -- what the workload sees --------------------------------------------------------------
+
+    def selects(self, where: Where, resource: Resource) -> bool:
+        """Whether a request stream selecting `where` may target the listed `resource`
+        now: it is of the group, in one of the statuses at this moment."""
+        return (where.group is None or resource.group == where.group) and (
+            where.status is None or resource.status in where.status
+        )
+
+    def targets(self, where: Where) -> list[Resource]:
+        """Every resource a request stream selecting `where` may target now, in the order
+        they were listed."""
+        return [r for r in self.resources.values() if self.selects(where, r)]
+
+    def queues(self) -> Mapping[str, Subscribe]:
+        """The message queues this service sends to, each with how a consumer subscribes
+        to it: none, unless a service's resources send messages (SageMaker's callbacks)."""
+        return {}
 
     # -- what requests need --------------------------------------------------------------
 

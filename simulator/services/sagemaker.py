@@ -47,9 +47,10 @@ from __future__ import annotations
 import re
 import string
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal, Self
 
 from pydantic import Field, model_validator
@@ -66,7 +67,14 @@ from simulator.engine.distributions import (
 )
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import (
+    Deliver,
+    ManagedService,
+    Progression,
+    Resource,
+    StopSpec,
+    Subscribe,
+)
 from simulator.services.instances import instance_prices
 
 if TYPE_CHECKING:
@@ -437,8 +445,6 @@ class _Execution:
         return [run for run in self.runs.values() if run.part.status in RUNNING]
 
 
-Deliver = Callable[[Mapping[str, Any]], None]
-"""A queue's consumer: told each message as SageMaker sends it."""
 _ALPHABET: Final = string.ascii_letters + string.digits
 NO_TOKEN: Final = "0" * 10
 """A well-formed callback token that no step is given (tokens are drawn at random)."""
@@ -481,7 +487,13 @@ class Pipelines(ManagedService):
         """Have `deliver` told every message sent to `queue` (a consumer polling it)."""
         self._queues.setdefault(queue, []).append(deliver)
 
+    def queues(self) -> Mapping[str, Subscribe]:
+        """The callback steps' queues of the populated pipelines."""
+        return {queue: partial(self.subscribe, queue) for queue in self._queues}
+
     def populate(self, fleet: Fleet) -> None:
+        for queue in fleet.queues:
+            self._queues.setdefault(queue, [])  # a queue its callback steps send to
         for index in range(fleet.count):  # the scenario allows one fleet entry per pipeline
             at = fleet.first + (0.0 if fleet.every is None else index * fleet.every)
             if at == 0:

@@ -1,15 +1,19 @@
 """When requests come and whom they target: `at`, `every`, `poisson`, `replay`.
 
 Each stream of the scenario's `requests` is a process that, at each arrival, starts one
-request process per targeted resource. A request to the service's stop operation is a
-*stop*: it is written to the stop tables when sent, when answered, and when the caller's
-waiter sees it end, so a stop still in flight at the horizon is reported, not lost.
+request process per targeted resource. Whom a `where` selects is the service's to say
+(`ManagedService.targets`): the workload knows services only through that, their
+operations and the queues their consumers subscribe to. A request to the service's stop
+operation is a *stop*: it is written to the stop tables when sent, when answered, and when
+the caller's waiter sees it end, so a stop still in flight at the horizon is reported, not
+lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, Final
 
 import numpy as np
@@ -19,8 +23,7 @@ import simpy
 from simulator.engine.env import Simulation
 from simulator.engine.recorder import Columns
 from simulator.scenario.model import Requests, Scenario
-from simulator.services.base import ManagedService, Resource
-from simulator.services.sagemaker import Pipelines
+from simulator.services.base import ManagedService, Resource, Where
 from simulator.workload.clients import CALL_COLUMNS, Client
 from simulator.workload.consumers import start_consumers
 
@@ -40,6 +43,7 @@ STOP_RESPONSE_COLUMNS: Final[Columns] = {
 STOP_OBSERVATION_COLUMNS: Final[Columns] = {"request": "int", "time": "float", "status": "category"}
 
 Process = Generator[simpy.Event, Any, None]
+Sampler = Callable[[], float]
 
 
 class Requester:
@@ -87,13 +91,46 @@ class Requester:
             self._observations(index, *seen)
 
 
-def _matching(service: ManagedService, requests: Requests) -> list[Resource]:
-    group, statuses = requests.where.group, requests.where.status
-    return [
-        r
-        for r in service.resources.values()
-        if (group is None or r.group == group) and (statuses is None or r.status in statuses)
-    ]
+class Unasked:
+    """The resources a Poisson stream has not targeted yet; each arrival takes one at
+    random among those its `where` selects at that moment, so a resource that enters a
+    wanted status after the stream starts (a classifier that starts TRAINING) is found.
+
+    A uniform pick among the unasked is kept if selected (a few tries: cheap while most
+    are), else one among all the selected, found by a scan: either way, every selected
+    resource is equally likely. Resources the service lists later join the unasked.
+    """
+
+    TRIES = 8
+
+    def __init__(self, service: ManagedService, where: Where, uniform: Sampler) -> None:
+        self.service = service
+        self.where = where
+        self.uniform = uniform
+        self._left: list[Resource] = []
+        self._listed = 0
+
+    def take(self) -> Resource | None:
+        listed = self.service.resources
+        if len(listed) > self._listed:
+            self._left.extend(islice(listed.values(), self._listed, None))
+            self._listed = len(listed)
+        left, selects, where = self._left, self.service.selects, self.where
+        for _ in range(self.TRIES):
+            if not left:
+                return None
+            index = int(self.uniform() * len(left))
+            if selects(where, left[index]):
+                return self._remove(index)
+        selected = [i for i, resource in enumerate(left) if selects(where, resource)]
+        if not selected:
+            return None
+        return self._remove(selected[int(self.uniform() * len(selected))])
+
+    def _remove(self, index: int) -> Resource:
+        left = self._left
+        left[index], left[-1] = left[-1], left[index]
+        return left.pop()
 
 
 def _choose(
@@ -152,9 +189,7 @@ class Workload:
             sim.recorder.table(name, columns)  # present in the results even when empty
 
     def start(self) -> None:
-        pipelines = self.services.get("sagemaker")
-        if isinstance(pipelines, Pipelines):
-            start_consumers(self.sim, self.scenario.consumers, pipelines, self.clients)
+        start_consumers(self.sim, self.scenario.consumers, self.services, self.clients)
         for index, requests in enumerate(self.scenario.requests):
             name = self.scenario.stream_name(index)
             stop = self.services[requests.service].STOP.operation
@@ -183,7 +218,7 @@ class Workload:
         generator = self.sim.streams.generator(f"requests.{name}")
         for time in occurrences(requests, self.scenario.start, self.scenario.horizon):
             yield self.sim.timeout(time - self.sim.now)
-            for resource in _choose(_matching(service, requests), requests, generator):
+            for resource in _choose(service.targets(requests.where), requests, generator):
                 self._send(requester, requests, resource)
 
     def _poisson(self, requests: Requests, name: str) -> Process:
@@ -196,24 +231,20 @@ class Workload:
             f"requests.{name}.gaps", lambda g, n: g.exponential(1 / poisson.rate, n)
         )
         yield self.sim.timeout(poisson.start)
-        generator = self.sim.streams.generator(f"requests.{name}")
-        pool = _matching(service, requests)
-        limit = len(pool) if requests.count is None else min(requests.count, len(pool))
-        if requests.fraction is not None and pool:
-            limit = max(1, round(requests.fraction * len(pool)))
-        statuses = requests.where.status
-        order = iter(generator.permutation(len(pool)))
-        for _ in range(limit):
+        limit = requests.count
+        if requests.fraction is not None:  # of those selected at the start; never none
+            limit = max(1, round(requests.fraction * len(service.targets(requests.where))))
+        uniform = self.sim.streams.sampler(f"requests.{name}", lambda g, n: g.random(n))
+        unasked = Unasked(service, requests.where, uniform)
+        sent = 0
+        while limit is None or sent < limit:
             yield self.sim.timeout(gaps())
             if self.sim.now >= end:
                 return
-            # the next resource, in the random order, still in a wanted status now
-            target = next(
-                (pool[i] for i in order if statuses is None or pool[i].status in statuses), None
-            )
-            if target is None:
-                return
-            self._send(requester, requests, target)
+            target = unasked.take()
+            if target is not None:  # else none is selected now: a later arrival may find one
+                self._send(requester, requests, target)
+                sent += 1
 
     def _replay(self, requests: Requests) -> Process:
         assert requests.replay is not None

@@ -25,7 +25,7 @@ import simpy
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
 from simulator.scenario.model import Consumer
-from simulator.services.sagemaker import Pipelines
+from simulator.services.base import ManagedService, Subscribe
 from simulator.workload.clients import Client
 
 
@@ -45,7 +45,13 @@ class QueueConsumer:
     """Answers the callback steps of one queue."""
 
     def __init__(
-        self, sim: Simulation, queue: str, settings: Consumer, client: Client, service: Pipelines
+        self,
+        sim: Simulation,
+        queue: str,
+        settings: Consumer,
+        client: Client,
+        service: ManagedService,
+        subscribe: Subscribe,
     ) -> None:
         self.sim = sim
         self.queue = queue
@@ -53,7 +59,7 @@ class QueueConsumer:
         self.client = client
         self.service = service
         self._draws: dict[str, _Draws] = {}
-        service.subscribe(queue, self.deliver)
+        subscribe(self.deliver)
 
     def _draw(self, token: str) -> _Draws:
         """A step's draws, on a stream of its own (named by its callback token, itself
@@ -98,9 +104,17 @@ class QueueConsumer:
 def start_consumers(
     sim: Simulation,
     consumers: Mapping[str, Consumer],
-    service: Pipelines,
+    services: Mapping[str, ManagedService],
     clients: Mapping[str, Client],
 ) -> None:
-    """Subscribe each queue's consumer to the messages SageMaker sends it."""
+    """Subscribe each queue's consumer to the messages the service of its queue sends it."""
+    offered = {
+        queue: (service, subscribe)
+        for service in services.values()
+        for queue, subscribe in service.queues().items()
+    }
     for queue, settings in consumers.items():
-        QueueConsumer(sim, queue, settings, clients[settings.caller], service)
+        if queue not in offered:  # the scenario checks that a fleet uses every queue
+            raise LookupError(f"consumers.{queue}: no populated service sends to {queue!r}")
+        service, subscribe = offered[queue]
+        QueueConsumer(sim, queue, settings, clients[settings.caller], service, subscribe)

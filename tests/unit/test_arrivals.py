@@ -136,3 +136,25 @@ requests:
     later = stops[stops["requested_at"] > 0]
     assert len(later) == 10  # half of the 20 matching at the start
     assert all(":project/a/" in arn for arn in later["resource_id"].astype(str))
+
+
+def test_a_poisson_stream_targets_classifiers_that_enter_training_after_it_starts() -> None:
+    """Every classifier is SUBMITTED when the stream starts and enters TRAINING at 10 min:
+    the arrivals before then find nothing, those after stop each classifier once."""
+    text = """
+name: late-training
+horizon: 1d
+services:
+  comprehend: {latency: {queue: 10m, training: 10h, stop: 1m}}
+fleet:
+  - {service: comprehend, count: 5, status: SUBMITTED}
+callers:
+  default: {network: 0}
+requests:
+  - {service: comprehend, poisson: {rate: 0.01}, where: {status: [TRAINING]}}
+"""
+    stops = simulate(scenario(text), 0, 0)["stops"]
+    assert len(stops) == 5
+    assert stops["resource_id"].nunique() == 5
+    assert (stops["requested_at"] > 600).all()
+    assert (stops["outcome"] == "STOPPED").all()
