@@ -27,7 +27,7 @@ from simulator.build import Model, build
 from simulator.services import sagemaker
 from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
 from tests.conformance.test_comprehend_model import unanchored
-from tests.conftest import scenario
+from tests.kit import scenario
 
 OPERATIONS = (
     "StopPipelineExecution",

@@ -39,7 +39,7 @@ from simulator.build import build
 from simulator.scenario.model import Scenario
 from simulator.services import sagemaker
 from simulator.services.base import ManagedService
-from tests.conftest import scenario
+from tests.kit import scenario
 
 # A resource by its index in the service's resources (modulo their number); -1 is one that
 # does not exist: the real request with its resource member altered (a valid, unknown name).

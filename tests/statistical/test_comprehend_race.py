@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 
 from simulator.runner import simulate
-from tests.conftest import scenario
+from tests.kit import scenario
 from tests.statistical._bounds import binomial_half_width, z
 
 CLASSIFIERS = 10_000

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from simulator.runner import simulate
-from tests.conftest import scenario
+from tests.kit import scenario
 from tests.statistical._bounds import binomial_half_width
 
 CONFIDENCE = 0.99

@@ -11,7 +11,7 @@ from simulator.errors import ScenarioError
 from simulator.runner import simulate
 from simulator.scenario import load_scenario
 from simulator.workload.arrivals import occurrences
-from tests.conftest import scenario
+from tests.kit import scenario
 
 BASE = """
 name: arrivals

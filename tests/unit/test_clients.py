@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from simulator.runner import _recorded, simulate
-from tests.conftest import scenario
+from tests.kit import scenario
 
 FLEET = """
 name: unit

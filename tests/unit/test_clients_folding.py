@@ -14,7 +14,7 @@ from simulator.api.errors import AwsError
 from simulator.runner import TABLES, run_tables
 from simulator.workload import clients
 from simulator.workload.clients import CallResult, Client
-from tests.conftest import scenario
+from tests.kit import scenario
 
 
 def _every_leg(

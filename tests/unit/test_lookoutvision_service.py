@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 import pytest
 
-from simulator.api.errors import AwsError
 from simulator.api.iam import Permissions
 from simulator.api.plane import ControlPlane, Identity, Response
-from simulator.build import Model, build
-from simulator.runner import simulate
+from simulator.build import Model
 from simulator.services.lookoutvision import Status
-from tests.conftest import scenario
+from tests.kit import Service, build_model, calls, codes, run, statuses_and_times
 
 ONE_MODEL = """
 name: unit
@@ -36,31 +33,18 @@ callers:
 ARN = "arn:aws:lookoutvision:us-east-1:123456789012:model/p/1"
 USD_PER_IU_HOUR = 4.0
 STOP = {"ProjectName": "p", "ModelVersion": "1"}
-
-
-def _moves(tables: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[float]]:
-    moves = tables["transitions"]
-    return list(moves["to_status"].astype(str)), moves["time"].tolist()
-
-
-def _calls(tables: Mapping[str, pd.DataFrame], operation: str) -> pd.DataFrame:
-    calls = tables["calls"]
-    return calls[calls["operation"].astype(str) == operation].reset_index(drop=True)
-
-
-def _codes(calls: pd.DataFrame) -> list[str]:
-    return calls["error_code"].astype(object).fillna("-").tolist()
+LOOKOUT = Service("lookoutvision", stop="StopModel")
 
 
 # -- a stop of a hosted model ------------------------------------------------------------
 
 
 def test_a_stop_moves_hosted_through_stopping_hosting_to_trained() -> None:
-    tables = simulate(scenario(ONE_MODEL + "requests: [{service: lookoutvision, at: 10m}]"), 0, 0)
-    statuses, times = _moves(tables)
+    tables = run(ONE_MODEL + "requests: [{service: lookoutvision, at: 10m}]")
+    statuses, times = statuses_and_times(tables)
     assert statuses == ["HOSTED", "STOPPING_HOSTING", "TRAINED"]
     assert times == pytest.approx([0.0, 600.1, 720.1], abs=1e-9)
-    stop_calls = _calls(tables, "StopModel")
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["http_status"].tolist() == [202]
     assert stop_calls["error_code"].isna().all()
     stop = tables["stops"].iloc[0]
@@ -71,7 +55,7 @@ def test_a_stop_moves_hosted_through_stopping_hosting_to_trained() -> None:
 
 
 def test_hosting_is_billed_per_inference_unit_rounded_up_to_the_minute() -> None:
-    tables = simulate(scenario(ONE_MODEL + "requests: [{service: lookoutvision, at: 10m}]"), 0, 0)
+    tables = run(ONE_MODEL + "requests: [{service: lookoutvision, at: 10m}]")
     costs = tables["costs"]
     assert list(costs["status"].astype(str)) == ["HOSTED", "STOPPING_HOSTING"]
     # one continuous billable span, 0 to 720.1 s, rounded up to 13 whole minutes
@@ -90,8 +74,8 @@ requests:
   - {service: lookoutvision, at: 30m}
   - {service: lookoutvision, operation: StartModel, at: 40m}
 """
-    tables = simulate(scenario(text), 0, 0)
-    statuses, times = _moves(tables)
+    tables = run(text)
+    statuses, times = statuses_and_times(tables)
     assert statuses == [
         "HOSTED", "STOPPING_HOSTING", "TRAINED", "STARTING_HOSTING", "HOSTED"
     ]  # fmt: skip
@@ -106,22 +90,8 @@ requests:
 
 
 def _model(text: str = ONE_MODEL, status: str = "HOSTED") -> Model:
-    return build(scenario(text.replace("project: p,", f"project: p, status: {status},")), 0, 0)
-
-
-def _handle(model: Model, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    caller = model.clients["default"].identity
-    return dict(model.plane.handle(caller, "lookoutvision", operation, params))
-
-
-def _error(model: Model, operation: str, params: Mapping[str, Any]) -> tuple[str, int]:
-    with pytest.raises(AwsError) as raised:
-        _handle(model, operation, params)
-    return raised.value.code, raised.value.http_status
-
-
-def _status(model: Model, arn: str = ARN) -> str:
-    return str(model.services["lookoutvision"].resources[arn].status)
+    """The model of `text`, built in `status`."""
+    return build_model(text.replace("project: p,", f"project: p, status: {status},"))
 
 
 @pytest.mark.parametrize(
@@ -140,11 +110,11 @@ def _status(model: Model, arn: str = ARN) -> str:
 def test_a_stop_in_each_status(status: str, after: str) -> None:
     model = _model(status=status)
     if after == "ConflictException":
-        assert _error(model, "StopModel", STOP) == ("ConflictException", 409)
-        assert _status(model) == status  # left as it was
+        assert LOOKOUT.error(model, "StopModel", STOP) == ("ConflictException", 409)
+        assert LOOKOUT.status(model, ARN) == status  # left as it was
         return
-    assert _handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
-    assert _status(model) == after
+    assert LOOKOUT.handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
+    assert LOOKOUT.status(model, ARN) == after
 
 
 def test_lookout_has_the_nine_statuses_of_its_page() -> None:
@@ -153,20 +123,20 @@ def test_lookout_has_the_nine_statuses_of_its_page() -> None:
 
 def test_a_failed_hosting_is_cleaned_up_to_trained() -> None:
     model = _model(status="HOSTING_FAILED")
-    assert _handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
+    assert LOOKOUT.handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
     model.sim.env.run(until=119.0)
-    assert _status(model) == "STOPPING_HOSTING"
+    assert LOOKOUT.status(model, ARN) == "STOPPING_HOSTING"
     model.sim.env.run(until=121.0)
-    assert _status(model) == "TRAINED"
+    assert LOOKOUT.status(model, ARN) == "TRAINED"
 
 
 def test_a_stop_while_stopping_does_not_restart_the_stop() -> None:
     model = _model()
-    _handle(model, "StopModel", STOP)
+    LOOKOUT.handle(model, "StopModel", STOP)
     model.sim.env.run(until=60.0)
-    assert _handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
+    assert LOOKOUT.handle(model, "StopModel", STOP) == {"Status": "STOPPING_HOSTING"}
     model.sim.env.run(until=121.0)
-    assert _status(model) == "TRAINED"  # 2 min after the first stop, not the second
+    assert LOOKOUT.status(model, ARN) == "TRAINED"  # 2 min after the first stop, not the second
 
 
 @pytest.mark.parametrize(
@@ -178,14 +148,14 @@ def test_a_stop_while_stopping_does_not_restart_the_stop() -> None:
     ],
 )
 def test_an_unknown_project_or_version_is_not_found(params: dict[str, str]) -> None:
-    assert _error(_model(), "StopModel", params) == ("ResourceNotFoundException", 404)
+    assert LOOKOUT.error(_model(), "StopModel", params) == ("ResourceNotFoundException", 404)
 
 
 def test_latest_resolves_to_the_highest_version() -> None:
     model = _model(ONE_MODEL.replace("count: 1", "count: 3"))
-    answer = _handle(model, "StopModel", {"ProjectName": "p", "ModelVersion": "latest"})
+    answer = LOOKOUT.handle(model, "StopModel", {"ProjectName": "p", "ModelVersion": "latest"})
     assert answer == {"Status": "STOPPING_HOSTING"}
-    statuses = [_status(model, ARN[:-1] + str(v)) for v in (1, 2, 3)]
+    statuses = [LOOKOUT.status(model, ARN[:-1] + str(v)) for v in (1, 2, 3)]
     assert statuses == ["HOSTED", "HOSTED", "STOPPING_HOSTING"]
 
 
@@ -195,9 +165,9 @@ def test_latest_continues_across_fleet_entries_of_one_project() -> None:
         "  - {service: lookoutvision, count: 2, project: p}\n"
         "  - {service: lookoutvision, count: 1, project: p, group: late}",
     )
-    model = build(scenario(text), 0, 0)
-    _handle(model, "StopModel", {"ProjectName": "p", "ModelVersion": "latest"})
-    statuses = [_status(model, ARN[:-1] + str(v)) for v in (1, 2, 3)]
+    model = build_model(text)
+    LOOKOUT.handle(model, "StopModel", {"ProjectName": "p", "ModelVersion": "latest"})
+    statuses = [LOOKOUT.status(model, ARN[:-1] + str(v)) for v in (1, 2, 3)]
     assert statuses == ["HOSTED", "HOSTED", "STOPPING_HOSTING"]
 
 
@@ -228,13 +198,13 @@ def test_latest_continues_across_fleet_entries_of_one_project() -> None:
 )
 def test_a_bad_parameter_is_a_validation_error(params: dict[str, Any]) -> None:
     model = _model()
-    assert _error(model, "StopModel", params) == ("ValidationException", 400)
-    assert _status(model) == "HOSTED"
+    assert LOOKOUT.error(model, "StopModel", params) == ("ValidationException", 400)
+    assert LOOKOUT.status(model, ARN) == "HOSTED"
 
 
 def test_the_longest_valid_members_are_accepted() -> None:
     params = {**STOP, "ClientToken": "t" * 64}
-    assert _handle(_model(), "StopModel", params) == {"Status": "STOPPING_HOSTING"}
+    assert LOOKOUT.handle(_model(), "StopModel", params) == {"Status": "STOPPING_HOSTING"}
 
 
 # -- idempotency --------------------------------------------------------------------------
@@ -286,8 +256,8 @@ requests:
   - {service: lookoutvision, at: 9h1m, parameters: {ClientToken: tok-1}}
 """
     )
-    tables = simulate(scenario(text), 0, 0)
-    statuses, times = _moves(tables)
+    tables = run(text)
+    statuses, times = statuses_and_times(tables)
     # the stops at 3h and 8h59m (the token first seen at 1h + 0.1 s) replay and do nothing;
     # the one at 9h1m is past the token's 8 hours and stops the model again
     assert statuses == [
@@ -295,7 +265,7 @@ requests:
         "STOPPING_HOSTING", "TRAINED",
     ]  # fmt: skip
     assert times == pytest.approx([0.0, 3600.1, 3720.1, 7200.1, 7500.1, 32460.1, 32580.1], abs=1e-9)
-    stop_calls = _calls(tables, "StopModel")
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["time"].tolist() == pytest.approx([3600, 10800, 32340, 32460], abs=1e-9)
     assert stop_calls["http_status"].tolist() == [202, 202, 202, 202]
     assert stop_calls["attempt"].tolist() == [1, 1, 1, 1]
@@ -304,37 +274,39 @@ requests:
 def test_a_replay_answers_the_first_response() -> None:
     model = _model()
     params = {**STOP, "ClientToken": "tok-1"}
-    first = _handle(model, "StopModel", params)
+    first = LOOKOUT.handle(model, "StopModel", params)
     model.sim.env.run(until=3600.0)
-    assert _status(model) == "TRAINED"
-    assert _handle(model, "StopModel", params) == first == {"Status": "STOPPING_HOSTING"}
-    assert _status(model) == "TRAINED"  # not a ConflictException: the first answer again
+    assert LOOKOUT.status(model, ARN) == "TRAINED"
+    assert LOOKOUT.handle(model, "StopModel", params) == first == {"Status": "STOPPING_HOSTING"}
+    # not a ConflictException: the first answer again
+    assert LOOKOUT.status(model, ARN) == "TRAINED"
 
 
 def test_a_token_is_scoped_to_its_account_and_operation() -> None:
     """Another account's caller, or another operation, with the same token is a new call."""
     model = _model(ONE_MODEL.replace("count: 1", "count: 2"))
-    assert _handle(model, "StopModel", {**STOP, "ClientToken": "tok-1"})["Status"]
+    assert LOOKOUT.handle(model, "StopModel", {**STOP, "ClientToken": "tok-1"})["Status"]
     stranger = Identity("stranger", "999999999999", Permissions(("*",)))
     other = {"ProjectName": "p", "ModelVersion": "2", "ClientToken": "tok-1"}
     assert model.plane.handle(stranger, "lookoutvision", "StopModel", other)["Status"]
-    assert _status(model, ARN[:-1] + "2") == "STOPPING_HOSTING"  # not a replay, nor a conflict
+    # not a replay, nor a conflict
+    assert LOOKOUT.status(model, ARN[:-1] + "2") == "STOPPING_HOSTING"
     model.sim.env.run(until=3600.0)
     start = {**STOP, "MinInferenceUnits": 1, "ClientToken": "tok-1"}
-    assert _handle(model, "StartModel", start) == {"Status": "STARTING_HOSTING"}
+    assert LOOKOUT.handle(model, "StartModel", start) == {"Status": "STARTING_HOSTING"}
 
 
 def test_a_token_with_other_parameters_conflicts_within_8_hours_only() -> None:
     model = _model(ONE_MODEL.replace("count: 1", "count: 2").replace("1h\n", "10h\n", 1))
-    assert _handle(model, "StopModel", {**STOP, "ClientToken": "tok-1"})["Status"]
+    assert LOOKOUT.handle(model, "StopModel", {**STOP, "ClientToken": "tok-1"})["Status"]
     other = {"ProjectName": "p", "ModelVersion": "2", "ClientToken": "tok-1"}
-    assert _error(model, "StopModel", other) == ("ConflictException", 409)
+    assert LOOKOUT.error(model, "StopModel", other) == ("ConflictException", 409)
     model.sim.env.run(until=8 * 3600 - 1)
-    assert _error(model, "StopModel", other) == ("ConflictException", 409)
-    assert _status(model, ARN[:-1] + "2") == "HOSTED"
+    assert LOOKOUT.error(model, "StopModel", other) == ("ConflictException", 409)
+    assert LOOKOUT.status(model, ARN[:-1] + "2") == "HOSTED"
     model.sim.env.run(until=8 * 3600)
-    assert _handle(model, "StopModel", other) == {"Status": "STOPPING_HOSTING"}
-    assert _status(model, ARN[:-1] + "2") == "STOPPING_HOSTING"
+    assert LOOKOUT.handle(model, "StopModel", other) == {"Status": "STOPPING_HOSTING"}
+    assert LOOKOUT.status(model, ARN[:-1] + "2") == "STOPPING_HOSTING"
 
 
 def test_a_token_with_other_parameters_in_a_simulation_is_a_409() -> None:
@@ -348,10 +320,10 @@ requests:
   - {service: lookoutvision, at: 1h, where: {group: a}, parameters: {ClientToken: tok-1}}
   - {service: lookoutvision, at: 3h, where: {group: b}, parameters: {ClientToken: tok-1}}
 """
-    tables = simulate(scenario(text), 0, 0)
-    stop_calls = _calls(tables, "StopModel")
+    tables = run(text)
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["http_status"].tolist() == [202, 409]
-    assert _codes(stop_calls) == ["-", "ConflictException"]
+    assert codes(stop_calls) == ["-", "ConflictException"]
     assert tables["stops"]["outcome"].astype(str).tolist() == ["TRAINED", "rejected"]
     moves = tables["transitions"]
     stopped = moves[moves["to_status"].astype(str) == "STOPPING_HOSTING"]
@@ -370,8 +342,8 @@ requests:
   - {service: lookoutvision, at: 3h, wait: false}
 """
     )
-    tables = simulate(scenario(text), 0, 0, baseline=False)  # the plane sees this run only
-    statuses, times = _moves(tables)
+    tables = run(text, baseline=False)  # the plane sees this run only
+    statuses, times = statuses_and_times(tables)
     assert statuses == [
         "HOSTED", "STOPPING_HOSTING", "TRAINED", "STARTING_HOSTING", "HOSTED",
         "STOPPING_HOSTING", "TRAINED",
@@ -388,14 +360,14 @@ def test_an_sdk_retry_reuses_its_calls_token_and_stops_once(
 ) -> None:
     text = LONG.replace("latency:", "faults: {StopModel: 0.5}\n    latency:")
     text += "requests: [{service: lookoutvision, at: 1h, wait: false}]"
-    tables = simulate(scenario(text), 3, 0, baseline=False)  # seed 3: two faults, then a success
-    stop_calls = _calls(tables, "StopModel")
+    tables = run(text, 3, baseline=False)  # seed 3: two faults, then a success
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["attempt"].tolist() == [1, 2, 3]
     assert stop_calls["http_status"].tolist() == [500, 500, 202]
-    assert _codes(stop_calls) == ["InternalServerException", "InternalServerException", "-"]
+    assert codes(stop_calls) == ["InternalServerException", "InternalServerException", "-"]
     tokens = {params["ClientToken"] for _, operation, params in handled if operation == "StopModel"}
     assert len(tokens) == 1
-    statuses, times = _moves(tables)
+    statuses, times = statuses_and_times(tables)
     assert statuses.count("STOPPING_HOSTING") == 1
     assert times[statuses.index("STOPPING_HOSTING")] == pytest.approx(
         stop_calls["time"].iloc[2] + 0.1, abs=1e-9
@@ -412,8 +384,8 @@ MAINTAINED = LONG.replace("horizon: 10h", "horizon: 3h").replace(
 
 
 def test_a_hosted_model_enters_and_leaves_maintenance_windows() -> None:
-    tables = simulate(scenario(MAINTAINED), 0, 0)
-    statuses, times = _moves(tables)
+    tables = run(MAINTAINED)
+    statuses, times = statuses_and_times(tables)
     assert statuses == ["HOSTED", "SYSTEM_UPDATING", "HOSTED", "SYSTEM_UPDATING", "HOSTED"]
     assert times == pytest.approx([0.0, 3600.0, 4200.0, 7800.0, 8400.0], abs=1e-9)
     # SYSTEM_UPDATING is billed: one unbroken span of 3 h at 1 IU
@@ -421,18 +393,18 @@ def test_a_hosted_model_enters_and_leaves_maintenance_windows() -> None:
 
 
 def test_a_stop_during_maintenance_is_a_conflict() -> None:
-    tables = simulate(scenario(MAINTAINED + "requests: [{service: lookoutvision, at: 65m}]"), 0, 0)
-    stop_calls = _calls(tables, "StopModel")
+    tables = run(MAINTAINED + "requests: [{service: lookoutvision, at: 65m}]")
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["http_status"].tolist() == [409]
-    assert _codes(stop_calls) == ["ConflictException"]
+    assert codes(stop_calls) == ["ConflictException"]
     assert tables["stops"]["outcome"].astype(str).tolist() == ["rejected"]
-    statuses, _ = _moves(tables)
+    statuses, _ = statuses_and_times(tables)
     assert "STOPPING_HOSTING" not in statuses
 
 
 def test_no_maintenance_window_by_default() -> None:
     text = LONG.replace("horizon: 10h", "horizon: 30d")
-    statuses, _ = _moves(simulate(scenario(text), 0, 0))
+    statuses, _ = statuses_and_times(run(text))
     assert statuses == ["HOSTED"]
 
 
@@ -445,7 +417,7 @@ requests:
   - {service: lookoutvision, operation: StartModel, at: 40m, wait: false}
 """
     )
-    statuses, times = _moves(simulate(scenario(text), 0, 0))
+    statuses, times = statuses_and_times(run(text))
     # the timer set on entering HOSTED at t=0 (due at 1h) finds the model moved on since;
     # the window comes 1 h after HOSTED is entered again, at 45m + 0.1 s
     assert statuses == [
@@ -460,7 +432,7 @@ requests:
 def test_a_stop_after_maintenance_clears_the_pending_window() -> None:
     # HOSTED again at 1h10m; stopped at 1h30m: the window due at 2h10m never comes
     text = MAINTAINED + "requests: [{service: lookoutvision, at: 90m, wait: false}]"
-    statuses, times = _moves(simulate(scenario(text), 0, 0))
+    statuses, times = statuses_and_times(run(text))
     assert statuses == ["HOSTED", "SYSTEM_UPDATING", "HOSTED", "STOPPING_HOSTING", "TRAINED"]
     assert times == pytest.approx([0.0, 3600.0, 4200.0, 5400.1, 5520.1], abs=1e-9)
 
@@ -469,11 +441,11 @@ def test_a_caller_without_the_action_is_denied_with_a_403() -> None:
     text = ONE_MODEL.replace(
         "network: 0.2", "network: 0.2\n    permissions: ['lookoutvision:Describe*']"
     )
-    tables = simulate(scenario(text + "requests: [{service: lookoutvision, at: 10m}]"), 0, 0)
-    stop_calls = _calls(tables, "StopModel")
+    tables = run(text + "requests: [{service: lookoutvision, at: 10m}]")
+    stop_calls = calls(tables, "StopModel")
     assert stop_calls["http_status"].tolist() == [403]
-    assert _codes(stop_calls) == ["AccessDeniedException"]
-    assert _moves(tables)[0] == ["HOSTED"]
+    assert codes(stop_calls) == ["AccessDeniedException"]
+    assert statuses_and_times(tables)[0] == ["HOSTED"]
 
 
 # -- known problems -----------------------------------------------------------------------
@@ -481,9 +453,7 @@ def test_a_caller_without_the_action_is_denied_with_a_403() -> None:
 
 def test_a_model_hosted_for_exactly_one_minute_is_billed_one_minute() -> None:
     text = ONE_MODEL.replace("stop: 2m", "stop: 7.7")
-    tables = simulate(
-        scenario(text + "requests: [{service: lookoutvision, at: 52.2, wait: false}]"), 0, 0
-    )
-    _, times = _moves(tables)
+    tables = run(text + "requests: [{service: lookoutvision, at: 52.2, wait: false}]")
+    _, times = statuses_and_times(tables)
     assert times == pytest.approx([0.0, 52.3, 60.0], abs=1e-9)
     assert tables["costs"]["usd"].sum() == pytest.approx(60 / 3600 * 2 * 4.0, rel=1e-12)

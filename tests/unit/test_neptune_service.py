@@ -12,11 +12,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from simulator.api.errors import AwsError
-from simulator.build import Model, build
+from simulator.build import Model
 from simulator.errors import ScenarioError
-from simulator.runner import simulate
-from tests.conftest import scenario
+from tests.kit import Service, build_model, run, scenario, usd
 
 ONE_JOB = """
 name: unit
@@ -38,40 +36,9 @@ S3_USD_PER_GB_HOUR = 0.023 / 730
 GB = 20.0  # the default artifacts_gb
 CANCEL = "CancelMLModelTrainingJob"
 GET = "GetMLModelTrainingJob"
-
-
-def _run(text: str, seed: int = 0) -> dict[str, pd.DataFrame]:
-    return simulate(scenario(text), seed, 0)
-
-
-def _moves(tables: Mapping[str, pd.DataFrame]) -> list[tuple[float, str, str]]:
-    moves = tables["transitions"]
-    return list(
-        zip(
-            moves["time"].tolist(),
-            moves["resource_id"].astype(str),
-            moves["to_status"].astype(str),
-            strict=True,
-        )
-    )
-
-
-def _assert_moves(
-    tables: Mapping[str, pd.DataFrame], expected: list[tuple[float, str, str]]
-) -> None:
-    moves = _moves(tables)
-    assert [(r, s) for _, r, s in moves] == [(r, s) for _, r, s in expected]
-    assert [t for t, _, _ in moves] == pytest.approx([t for t, _, _ in expected], abs=1e-9)
-
-
-def _usd(tables: Mapping[str, pd.DataFrame], item: str) -> float:
-    costs = tables["costs"]
-    return float(costs.loc[costs["item"].astype(str) == item, "usd"].sum())
-
-
-def _calls(tables: Mapping[str, pd.DataFrame], operation: str = CANCEL) -> pd.DataFrame:
-    calls = tables["calls"]
-    return calls[calls["operation"].astype(str) == operation].reset_index(drop=True)
+NEPTUNE = Service("neptune", stop=CANCEL)
+_run, _usd = run, usd
+_moves, _assert_moves, _calls = NEPTUNE.moves, NEPTUNE.assert_moves, NEPTUNE.calls
 
 
 STARTED = [
@@ -333,30 +300,15 @@ def test_a_cancel_during_transform_stops_the_transform_instance() -> None:
 
 
 def _model(text: str = ONE_JOB, until: float = 0.0) -> Model:
-    model = build(scenario(text), 0, 0)
-    if until > 0:
-        model.sim.env.run(until=until)
-    return model
+    return build_model(text, until)
 
 
-def _handle(model: Model, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    caller = model.clients["default"].identity
-    return dict(model.plane.handle(caller, "neptune", operation, params))
-
-
-def _error(model: Model, operation: str, params: Mapping[str, Any]) -> tuple[str, int]:
-    with pytest.raises(AwsError) as raised:
-        _handle(model, operation, params)
-    return raised.value.code, raised.value.http_status
+_handle, _error = NEPTUNE.handle, NEPTUNE.error
 
 
 def _status(model: Model, part: str = "") -> str:
-    service = model.services["neptune"]
-    if not part:
-        return str(service.resources["job-0"].status)
-    table = model.sim.recorder.frames()["transitions"]
-    rows = table[table["resource_id"].astype(str) == f"job-0/{part}"]
-    return str(rows["to_status"].iloc[-1])
+    """The last status the job, or its part `part`, entered."""
+    return NEPTUNE.status(model, f"job-0/{part}" if part else "job-0")
 
 
 def test_a_cancel_answers_stopping() -> None:

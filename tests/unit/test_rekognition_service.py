@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.api.errors import AwsError
-from simulator.build import build
-from simulator.runner import simulate
 from simulator.services.rekognition import Status
-from tests.conftest import scenario
+from tests.kit import Service, build_model, run
 
 ONE_MODEL = """
 name: unit
@@ -24,10 +22,11 @@ callers:
     waiter: {delay: 30s}
 """
 ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v0/1"
+REKOGNITION = Service("rekognition", stop="StopProjectVersion")
 
 
 def test_a_stop_takes_the_stop_latency_after_the_request_reaches_the_service() -> None:
-    tables = simulate(scenario(ONE_MODEL + "requests: [{service: rekognition, at: 10m}]"), 0, 0)
+    tables = run(ONE_MODEL + "requests: [{service: rekognition, at: 10m}]")
     moves = tables["transitions"]
     assert list(moves["to_status"].astype(str)) == ["RUNNING", "STOPPING", "STOPPED"]
     assert moves["time"].tolist() == pytest.approx([0.0, 600.1, 720.1], abs=1e-9)
@@ -42,7 +41,7 @@ def test_a_stop_takes_the_stop_latency_after_the_request_reaches_the_service() -
 
 def test_a_model_bills_per_inference_unit_while_running_and_stopping() -> None:
     text = ONE_MODEL.replace("project: p}", "project: p, inference_units: 3}")
-    tables = simulate(scenario(text + "requests: [{service: rekognition, at: 10m}]"), 0, 0)
+    tables = run(text + "requests: [{service: rekognition, at: 10m}]")
     costs = tables["costs"]
     assert list(costs["status"].astype(str)) == ["RUNNING", "STOPPING"]
     assert costs["usd"].sum() == pytest.approx(720.1 / 3600 * 3 * 4.0, rel=1e-12)
@@ -50,10 +49,9 @@ def test_a_model_bills_per_inference_unit_while_running_and_stopping() -> None:
 
 
 def _handle(status: str, operation: str, params: dict[str, object]) -> dict[str, object]:
+    """The answer to a request to the model, built in `status`."""
     text = ONE_MODEL.replace("project: p}", f"project: p, status: {status}}}")
-    model = build(scenario(text), 0, 0)
-    caller = model.clients["default"].identity
-    return dict(model.plane.handle(caller, "rekognition", operation, params))
+    return REKOGNITION.handle(build_model(text), operation, params)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +121,7 @@ requests:
   - {service: rekognition, operation: StartProjectVersion, at: 0s,
      parameters: {MinInferenceUnits: 2}}
 """
-    tables = simulate(scenario(text), 0, 0)
+    tables = run(text)
     moves = tables["transitions"]
     assert list(moves["to_status"].astype(str)) == ["STOPPED", "STARTING", "RUNNING"]
     assert moves["time"].tolist() == pytest.approx([0.0, 0.1, 300.1], abs=1e-9)
@@ -136,13 +134,13 @@ def test_start_failure_probability_one_ends_failed() -> None:
         "latency:", "start_failure: 1.0\n    latency:"
     )
     text += "requests: [{service: rekognition, operation: StartProjectVersion, at: 0s}]"
-    moves = simulate(scenario(text), 0, 0)["transitions"]
+    moves = run(text)["transitions"]
     assert list(moves["to_status"].astype(str)) == ["STOPPED", "STARTING", "FAILED"]
 
 
 def test_training_completes_after_the_training_latency() -> None:
     text = ONE_MODEL.replace("project: p}", "project: p, status: TRAINING_IN_PROGRESS}")
-    tables = simulate(scenario(text.replace("training: 1h", "training: 30m")), 0, 0)
+    tables = run(text.replace("training: 1h", "training: 30m"))
     moves = tables["transitions"]
     assert list(moves["to_status"].astype(str)) == ["TRAINING_IN_PROGRESS", "TRAINING_COMPLETED"]
     assert tables["costs"]["item"].astype(str).tolist() == ["training"]
@@ -158,7 +156,7 @@ fleet:
   - {service: rekognition, count: 3, inference_units: 2}
 requests: [{service: rekognition, at: 1m}]
 """
-    tables = simulate(scenario(text), 0, 0)
+    tables = run(text)
     stops = tables["stops"]
     assert stops["resource_id"].nunique() == 5
     assert sorted(a.rsplit("/", 2)[1] for a in stops["resource_id"].astype(str)) == [
@@ -170,7 +168,7 @@ def test_training_is_billed_per_hour_not_per_inference_unit() -> None:
     text = ONE_MODEL.replace(
         "project: p}", "project: p, status: TRAINING_IN_PROGRESS, inference_units: 5}"
     )
-    tables = simulate(scenario(text.replace("training: 1h", "training: 30m")), 0, 0)
+    tables = run(text.replace("training: 1h", "training: 30m"))
     assert tables["costs"]["usd"].sum() == pytest.approx(0.5)
 
 
@@ -183,6 +181,6 @@ callers:
   default: {network: 10s}
 requests: [{service: rekognition, at: 0s}]
 """
-    stops = simulate(scenario(text), 0, 0)["stops"]
+    stops = run(text)["stops"]
     assert stops["outcome"].astype(str).tolist() == ["in_flight"]
     assert stops["accepted"].isna().all()

@@ -9,7 +9,7 @@ import pytest
 
 import simulator
 from simulator.results import Results, load_results
-from tests.conftest import scenario
+from tests.kit import scenario
 
 ONE_MODEL = """
 name: unit

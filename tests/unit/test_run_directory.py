@@ -16,7 +16,7 @@ from simulator.errors import ResultsError
 from simulator.output import MARKER, check_run_directory
 from simulator.results import Results, load_results
 from simulator.runner import TABLES
-from tests.conftest import scenario
+from tests.kit import scenario
 from tests.unit.test_results import ONE_MODEL
 
 ANSWERS = {"summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml"}

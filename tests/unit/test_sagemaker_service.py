@@ -17,14 +17,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from simulator.api.errors import AwsError
 from simulator.build import Model, build
 from simulator.engine.lifecycle import IllegalTransition
 from simulator.errors import ScenarioError
 from simulator.runner import simulate
 from simulator.services import sagemaker
 from simulator.services.sagemaker import Pipelines
-from tests.conftest import scenario
+from tests.kit import Move, Service, build_model, run, scenario, usd
 
 PIPELINE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p"
 PREFIX = f"{PIPELINE_ARN}/"
@@ -81,29 +80,11 @@ def pipeline(
     return text + "".join(f"      - {step}\n" for step in steps) + rest
 
 
-def _run(text: str) -> dict[str, pd.DataFrame]:
-    return simulate(scenario(text), 0, 0)
-
-
-Moves = list[tuple[float, str, str]]
-
-
-def _moves(tables: Mapping[str, pd.DataFrame]) -> Moves:
-    """(time, resource id after the pipeline's ARN, status entered), in the order recorded."""
-    moves = tables["transitions"]
-    ids = moves["resource_id"].astype(str).str.removeprefix(PREFIX)
-    return list(zip(moves["time"].tolist(), ids, moves["to_status"].astype(str), strict=True))
-
-
-def _assert_moves(tables: Mapping[str, pd.DataFrame], expected: Moves) -> None:
-    moves = _moves(tables)
-    assert [(r, s) for _, r, s in moves] == [(r, s) for _, r, s in expected]
-    assert [t for t, _, _ in moves] == pytest.approx([t for t, _, _ in expected], abs=1e-9)
-
-
-def _usd(tables: Mapping[str, pd.DataFrame], item: str, table: str = "costs") -> float:
-    costs = tables[table]
-    return float(costs.loc[costs["item"].astype(str) == item, "usd"].sum())
+SAGEMAKER = Service("sagemaker", stop=STOP, prefix=PREFIX)
+"""Resource ids read after the pipeline's ARN: `execution/0`, `execution/0/step`."""
+_run, _usd = run, usd
+_moves, _assert_moves = SAGEMAKER.moves, SAGEMAKER.assert_moves
+Moves = list[Move]
 
 
 def _stop(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
@@ -488,32 +469,12 @@ def test_max_parallel_steps_serialises_ready_steps(
 JOB = "{name: job, type: Training, duration: 1h}"
 
 
-def _model(text: str, until: float = 0.0) -> Model:
-    model = build(scenario(text), 0, 0)
-    if until > 0:
-        model.sim.env.run(until=until)
-    return model
-
-
-def _handle(model: Model, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    caller = model.clients["default"].identity
-    return dict(model.plane.handle(caller, "sagemaker", operation, params))
-
-
-def _error(model: Model, operation: str, params: Mapping[str, Any]) -> tuple[str, int]:
-    with pytest.raises(AwsError) as raised:
-        _handle(model, operation, params)
-    return raised.value.code, raised.value.http_status
-
-
-def _log(model: Model) -> Moves:
-    return _moves(model.sim.recorder.frames())
+_model, _handle, _error, _log = build_model, SAGEMAKER.handle, SAGEMAKER.error, SAGEMAKER.log
 
 
 def _status(model: Model, part: str = "", execution: int = 0) -> str:
     """The last status entered by execution `execution`, or by its step `part`."""
-    wanted = f"execution/{execution}" + (f"/{part}" if part else "")
-    return [s for _, r, s in _log(model) if r == wanted][-1]
+    return SAGEMAKER.status(model, f"execution/{execution}" + (f"/{part}" if part else ""))
 
 
 def _last_move(model: Model) -> tuple[float, str, str]:

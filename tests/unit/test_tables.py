@@ -18,7 +18,7 @@ from simulator.engine.recorder import Recorder
 from simulator.results import Results
 from simulator.runner import TABLES, concat
 from simulator.units import run_unit
-from tests.conftest import scenario
+from tests.kit import scenario
 from tests.unit.test_units import _unit as tiny_unit
 
 CLEAN = """

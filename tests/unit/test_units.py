@@ -12,7 +12,7 @@ from simulator.errors import SweepError
 from simulator.runner import TABLES
 from simulator.sweeps import scenario_digest
 from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
-from tests.conftest import scenario
+from tests.kit import scenario
 
 TINY = """
 name: tiny

@@ -12,7 +12,7 @@ from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario
 from simulator.scenario.loader import parse_value
 from simulator.scenario.variants import expand, parse_grid, parse_vary
-from tests.conftest import scenario
+from tests.kit import scenario
 
 RETRY_MODES = Path(__file__).parent.parent.parent / "scenarios" / "whatif-retry-modes.yaml"
 BURST = """

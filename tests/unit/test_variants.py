@@ -11,7 +11,7 @@ from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import expand, parse_vary
-from tests.conftest import scenario
+from tests.kit import scenario
 
 SCENARIOS = sorted((Path(__file__).parent.parent.parent / "scenarios").glob("*.yaml"))
 BURST = """

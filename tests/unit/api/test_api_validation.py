@@ -155,7 +155,7 @@ def test_an_unchanging_request_is_validated_once_per_operation(
     from simulator.api import plane
     from simulator.api.validation import Unchanging
     from simulator.build import build
-    from tests.conftest import scenario
+    from tests.kit import scenario
 
     checked: list[str] = []
     original = plane.validate
