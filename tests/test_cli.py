@@ -56,6 +56,7 @@ def test_run_writes_the_tables_summary_and_resolved_scenario(
     assert bill["usd"].sum() == pytest.approx(per_replication.mean())
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_identical_tables_on_one_or_two_workers(
     first_run: tuple[Path, dict[str, pd.DataFrame]], tmp_path: Path
 ) -> None:
@@ -196,6 +197,7 @@ def test_run_with_report_writes_figures_and_one_self_contained_html(tmp_path: Pa
     assert "seed 2026" in page
 
 
+@pytest.mark.slow
 def test_report_reproduces_the_summary_the_run_printed(tmp_path: Path) -> None:
     out = tmp_path / "run"
     printed = runner.invoke(app, ["run", str(NIGHTLY), "--out", str(out), "--replications", "2"])

@@ -55,6 +55,7 @@ def test_h_is_help(command: list[str]) -> None:
     assert "Usage: simulate" in short.stdout
 
 
+@pytest.mark.slow
 def test_verbose_logs_each_replication_and_quiet_only_errors(tiny: Path, tmp_path: Path) -> None:
     def run(*flags: str) -> Result:
         result = invoke(*flags, "run", str(tiny), "--out", str(tmp_path / "out"))
@@ -103,6 +104,7 @@ def _imported_by(*args: str) -> dict[str, object]:
     return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 def test_help_and_validate_import_no_pandas_matplotlib_scipy_or_simpy() -> None:
     assert _imported_by("--help") == {"status": 0, "heavy": []}
     scenario = {"status": 0, "heavy": ["numpy", "pydantic"]}  # the scenario's model needs them

@@ -159,6 +159,7 @@ def test_validate_json_of_broken_yaml_and_of_a_good_scenario(
     assert json.loads(good.stdout) == {"valid": True, "errors": []}
 
 
+@pytest.mark.slow
 def test_sweep_json_is_its_comparison(scenario: Path) -> None:
     out = scenario.parent / "sweep"
     result = invoke(
@@ -178,6 +179,7 @@ def test_sweep_json_is_its_comparison(scenario: Path) -> None:
     assert "rekognition.stops" in printed["varying"]
 
 
+@pytest.mark.slow
 def test_table_format_csv_and_the_old_format_csv_write_csv(scenario: Path, tmp_path: Path) -> None:
     new = invoke("run", str(scenario), "--out", str(tmp_path / "new"), "--table-format", "csv")
     assert new.exit_code == 0, new.output

@@ -108,6 +108,7 @@ def test_every_number_and_name_is_printed_whole_within_the_width(
 
 
 @pytest.mark.parametrize("columns", [None, "80", "120", "40"])
+@pytest.mark.slow
 def test_report_fits_the_columns_it_is_given_and_120_in_a_log(
     wide: tuple[Results, Path], columns: str | None
 ) -> None:

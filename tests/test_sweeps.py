@@ -70,6 +70,7 @@ def _assert_same(one: SweepResults, other: SweepResults) -> None:
         pd.testing.assert_frame_equal(table, theirs[key], obj=key)
 
 
+@pytest.mark.slow
 def test_the_tables_are_identical_in_one_process_a_pool_and_a_dask_cluster(
     tiny: Path, tmp_path: Path
 ) -> None:
@@ -81,6 +82,7 @@ def test_the_tables_are_identical_in_one_process_a_pool_and_a_dask_cluster(
     _assert_same(one, cluster)
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_runs_only_its_missing_units_again(tiny: Path, tmp_path: Path) -> None:
     """Killed (SIGKILL, no cleanup) after some units, the same command runs the rest: the
     finished units are not touched, and the result is an uninterrupted run's."""
@@ -112,6 +114,7 @@ def test_an_interrupted_sweep_runs_only_its_missing_units_again(tiny: Path, tmp_
     _assert_same(resumed, whole)
 
 
+@pytest.mark.slow
 def test_two_identical_variants_differ_by_exactly_zero(tmp_path: Path) -> None:
     base = simulator.parse_scenario(
         TINY + "sweep:\n  variants:\n    - {name: a, set: {fleet.0.count: 30}}\n"
@@ -127,6 +130,7 @@ def test_two_identical_variants_differ_by_exactly_zero(tmp_path: Path) -> None:
                                       results.results("b").tables[name])  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_paired_interval_of_a_real_change_is_narrower_than_the_unpaired(
     tmp_path: Path,
 ) -> None:
@@ -149,6 +153,7 @@ def test_the_paired_interval_of_a_real_change_is_narrower_than_the_unpaired(
     assert slower.loc["rekognition.latency_mean_s", "diff"] == pytest.approx(60, abs=0.1)
 
 
+@pytest.mark.slow
 def test_a_sweep_run_again_runs_nothing_and_a_changed_one_is_refused(
     tiny: Path, tmp_path: Path
 ) -> None:
@@ -177,6 +182,7 @@ def first_code(directory: Path) -> str:
     return str(pd.read_json(directory / "sweep.json", typ="series")["code"])
 
 
+@pytest.mark.slow
 def test_simulate_sweep_prints_paired_differences_and_writes_the_summary(
     tiny: Path, tmp_path: Path
 ) -> None:
@@ -251,6 +257,7 @@ class _LosesWorkers(Executor):
         return future
 
 
+@pytest.mark.slow
 def test_a_lost_worker_stops_the_sweep_with_its_finished_units_kept(
     tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -322,6 +329,7 @@ def test_the_time_left_is_this_sessions_pace_over_the_units_left(
     assert progress.finish_at == pytest.approx(1100.0 + 4 * 100.0)
 
 
+@pytest.mark.slow
 def test_the_retry_modes_trade_stops_for_a_latency_tail(tmp_path: Path) -> None:
     results = simulator.sweep(
         ROOT / "scenarios" / "whatif-retry-modes.yaml", out=tmp_path, replications=2, workers=2
@@ -335,6 +343,7 @@ def test_the_retry_modes_trade_stops_for_a_latency_tail(tmp_path: Path) -> None:
     assert tail["mode=adaptive"] > tail["mode=standard"]
 
 
+@pytest.mark.slow
 def test_each_hour_the_stop_moves_is_the_fleets_hourly_price_a_day(tmp_path: Path) -> None:
     results = simulator.sweep(
         ROOT / "scenarios" / "whatif-stop-schedule.yaml", out=tmp_path, replications=2,

@@ -46,7 +46,10 @@ def simulate_waits(rho: float, customers: int, seed: int) -> np.ndarray:
     return waits
 
 
-@pytest.mark.parametrize(("rho", "customers"), [(0.5, 200_000), (0.8, 400_000)])
+@pytest.mark.parametrize(
+    ("rho", "customers"),
+    [(0.5, 200_000), pytest.param(0.8, 400_000, marks=pytest.mark.slow)],
+)
 def test_mean_wait_is_pollaczek_khinchine(rho: float, customers: int) -> None:
     waits = simulate_waits(rho, customers, seed=17)
     assert not np.isnan(waits).any()

@@ -61,6 +61,7 @@ requests:
 
 
 @pytest.mark.parametrize("network", list(NETWORKS))
+@pytest.mark.slow
 def test_mean_stop_latency_is_half_trip_plus_stop(network: str) -> None:
     spec, trip_mean, trip_variance = NETWORKS[network]
     stops = run_tables(parse_scenario(scenario_yaml(spec)), replications=1, baseline=False)["stops"]

@@ -91,6 +91,7 @@ requests: [{service: rekognition, at: 1m}]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.slow
 def test_folding_changes_no_table(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scn = scenario(SCENARIOS[name])
     folded = run_tables(scn, replications=2)

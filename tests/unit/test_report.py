@@ -116,6 +116,7 @@ def test_the_resolved_scenario_is_folded_away_and_escaped(page: str) -> None:
     assert "&lt;b&gt;nightly&lt;/b&gt;" in folded.group(1)
 
 
+@pytest.mark.slow
 def test_write_report_writes_the_page_and_every_figure(results: Results, tmp_path: Path) -> None:
     path = write_report(results, tmp_path)
     page = path.read_text()

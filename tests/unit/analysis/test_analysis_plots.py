@@ -385,6 +385,7 @@ def test_stops_that_never_ended_leave_an_empty_panel_that_says_so() -> None:
 SCENARIO = Path(__file__).parents[3] / "scenarios" / "rekognition-throttled-burst.yaml"
 
 
+@pytest.mark.slow
 def test_every_figure_renders_a_real_run() -> None:
     scenario = load_scenario(SCENARIO)
     tables = simulate(scenario, 0, 0)
