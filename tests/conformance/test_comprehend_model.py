@@ -2,7 +2,7 @@
 
 botocore gives the request members, their constraints, the ModelStatus enum and each
 operation's error shapes with HTTP statuses. For two of those statuses botocore 1.44 and the
-StopTrainingDocumentClassifier API reference page (kept in the shared seeds) disagree; the
+StopTrainingDocumentClassifier API reference page (copied into tests/data) disagree; the
 simulator follows the page, and a test below pins the disagreement.
 """
 
@@ -15,15 +15,25 @@ import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from simulator.api.errors import AwsError
-from simulator.api.iam import Permissions
 from simulator.api.operations import Throttle
-from simulator.api.plane import ControlPlane, Identity
+from simulator.api.plane import ControlPlane
 from simulator.api.validation import Param
 from simulator.engine.distributions import Fixed
 from simulator.engine.env import Simulation
-from simulator.engine.rng import Streams
 from simulator.services import comprehend
-from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
+from tests.conformance._aws import (
+    BOTOCORE_TYPES,
+    CALLER,
+    DENIED,
+    alone,
+    declared_statuses,
+    error_statuses,
+    page_errors,
+    raised_code,
+    reference_page,
+    service_model,
+    unanchored,
+)
 
 OPERATIONS = ("StopTrainingDocumentClassifier", "DescribeDocumentClassifier")
 ARN = "DocumentClassifierArn"
@@ -39,31 +49,12 @@ def operation(name: str) -> OperationModel:
     return model().operation_model(name)
 
 
-def error_statuses(op: OperationModel) -> dict[str, int]:
-    """{code: HTTP status} of the operation's error shapes, as botocore has them."""
-    return {
-        shape.metadata.get("error", {}).get("code") or shape.name: shape.metadata["error"][
-            "httpStatusCode"
-        ]
-        for shape in op.error_shapes
-    }
-
-
 def modeled_codes() -> set[str]:
     return set().union(*(error_statuses(operation(name)) for name in OPERATIONS))
 
 
 def our_statuses() -> dict[str, int]:
-    return {spec.code: spec.http_status for spec in comprehend.ERRORS.all()}
-
-
-def unanchored(pattern: str | None) -> str | None:
-    """Our patterns are botocore's with ^...$ around them (we match with re.search)."""
-    if pattern is None:
-        return None
-    assert pattern.startswith("^"), pattern
-    assert pattern.endswith("$"), pattern
-    return pattern[1:-1]
+    return declared_statuses(comprehend.ERRORS)
 
 
 def arn_shape(name: str) -> Shape:
@@ -71,7 +62,7 @@ def arn_shape(name: str) -> Shape:
 
 
 def page() -> str:
-    return seed_page("002_00f5be632d59449b.txt", "\nStopTrainingDocumentClassifier\n")
+    return reference_page("002_00f5be632d59449b.txt", "\nStopTrainingDocumentClassifier\n")
 
 
 # -- request members ---------------------------------------------------------------------
@@ -247,26 +238,13 @@ def test_botocore_disagrees_with_the_page_on_two_statuses(name: str) -> None:
 # -- what the control plane raises -------------------------------------------------------
 
 FAST = comprehend.Latencies(queue=Fixed(value=1), training=Fixed(value=10), stop=Fixed(value=5))
-CALLER = Identity("caller", "123456789012", Permissions(["*"]))
 
 
 def _plane(
     settings: comprehend.Settings,
 ) -> tuple[ControlPlane, comprehend.DocumentClassifiers, Simulation]:
-    sim = Simulation(Streams(seed=7))
-    service = comprehend.DocumentClassifiers(sim, settings)
-    service.populate(comprehend.Fleet(service="comprehend", count=1))
-    plane = ControlPlane(sim)
-    plane.register(service)
-    return plane, service, sim
-
-
-def _raised(plane: ControlPlane, caller: Identity, name: str, params: dict[str, Any]) -> str:
-    try:
-        plane.handle(caller, "comprehend", name, params)
-    except AwsError as error:
-        return error.code
-    return ""
+    fleet = comprehend.Fleet(service="comprehend", count=1)
+    return alone(comprehend.DocumentClassifiers, settings, fleet)
 
 
 def raised_codes(name: str) -> set[str]:
@@ -274,16 +252,15 @@ def raised_codes(name: str) -> set[str]:
     codes = set()
     throttled, service, _ = _plane(comprehend.Settings(throttle={name: Throttle(rate=1e-6)}))
     params = service.request(name, next(iter(service.resources.values())))
-    codes |= {_raised(throttled, CALLER, name, params) for _ in range(2)}
-    denied = Identity("denied", "123456789012", Permissions([]))
+    codes |= {raised_code(throttled, CALLER, name, params) for _ in range(2)}
     plane, _, sim = _plane(comprehend.Settings(latency=FAST))
-    codes.add(_raised(plane, denied, name, params))
-    codes.add(_raised(plane, CALLER, name, {}))
-    codes.add(_raised(plane, CALLER, name, {ARN: VALID_ARN.replace("classifier-0", "other")}))
+    codes.add(raised_code(plane, DENIED, name, params))
+    codes.add(raised_code(plane, CALLER, name, {}))
+    codes.add(raised_code(plane, CALLER, name, {ARN: VALID_ARN.replace("classifier-0", "other")}))
     faulty, _, _ = _plane(comprehend.Settings(faults={name: 1.0}))
-    codes.add(_raised(faulty, CALLER, name, params))
+    codes.add(raised_code(faulty, CALLER, name, params))
     sim.env.run(until=60)  # TRAINED: a stop now is an InvalidRequestException
-    codes.add(_raised(plane, CALLER, name, params))
+    codes.add(raised_code(plane, CALLER, name, params))
     return codes - {""}
 
 

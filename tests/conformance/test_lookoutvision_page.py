@@ -1,7 +1,7 @@
 """Our Lookout for Vision declarations against the StopModel reference page.
 
 botocore no longer ships lookoutvision (end of support 2025-10-31), so the SDK page for
-StopModel kept in the shared seeds is the reference for members, required flags, response
+StopModel copied into tests/data is the reference for members, required flags, response
 statuses, exceptions and the token's lifetime. The page does not show lengths, patterns or
 HTTP statuses: those come from the AWS API reference and are checked as constants here.
 """
@@ -15,20 +15,17 @@ import botocore.session
 import pytest
 
 from simulator.api.errors import AwsError
-from simulator.api.iam import Permissions
-from simulator.api.plane import ControlPlane, Identity
-from simulator.engine.env import Simulation
-from simulator.engine.rng import Streams
+from simulator.api.plane import ControlPlane
 from simulator.services import lookoutvision
 from simulator.services.base import HOURS_8
-from tests.conformance._aws import seed_page
+from tests.conformance._aws import CALLER, alone, declared_statuses, raised_code, reference_page
 
 STOP = lookoutvision.OPERATIONS["StopModel"]
 PAGE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
 
 
 def page() -> str:
-    return seed_page("001_86062a38458f9a10.txt", "LookoutforVision.Client.stop_model(")
+    return reference_page("001_86062a38458f9a10.txt", "LookoutforVision.Client.stop_model(")
 
 
 def page_members(text: str) -> dict[str, tuple[type, bool]]:
@@ -53,7 +50,7 @@ def page_exceptions(text: str) -> set[str]:
 
 
 def our_codes() -> dict[str, int]:
-    return {spec.code: spec.http_status for spec in lookoutvision.ERRORS.all()}
+    return declared_statuses(lookoutvision.ERRORS)
 
 
 def test_botocore_no_longer_ships_lookoutvision() -> None:
@@ -221,20 +218,13 @@ def test_the_reference_constraints() -> None:
         assert lookoutvision.OPERATIONS["DescribeModel"].params[name] == STOP.params[name]
 
 
-def _plane() -> tuple[ControlPlane, lookoutvision.Models]:
-    sim = Simulation(Streams(seed=7))
-    service = lookoutvision.Models(sim, lookoutvision.Settings())
-    service.populate(lookoutvision.Fleet(service="lookoutvision", count=1))
-    plane = ControlPlane(sim)
-    plane.register(service)
-    return plane, service
-
-
-CALLER = Identity("caller", "123456789012", Permissions(["*"]))
+def _plane() -> ControlPlane:
+    fleet = lookoutvision.Fleet(service="lookoutvision", count=1)
+    return alone(lookoutvision.Models, lookoutvision.Settings(), fleet)[0]
 
 
 def test_an_invalid_stop_is_validation_exception() -> None:
-    plane, _ = _plane()
+    plane = _plane()
     with pytest.raises(AwsError) as raised:
         plane.handle(CALLER, "lookoutvision", "StopModel", {"ProjectName": "inspection"})
     assert (raised.value.code, raised.value.http_status) == ("ValidationException", 400)
@@ -253,12 +243,6 @@ def test_an_invalid_stop_is_validation_exception() -> None:
 def test_a_trailing_newline_is_a_validation_exception(member: str, value: str) -> None:
     """A value the pattern matches only up to a final newline is invalid (as for
     re.fullmatch): the service answers ValidationException, never a crash."""
-    plane, _ = _plane()
+    plane = _plane()
     params = {"ProjectName": "inspection", "ModelVersion": "1", member: value}
-    try:
-        plane.handle(CALLER, "lookoutvision", "StopModel", params)
-    except AwsError as error:
-        code = error.code
-    else:
-        code = "no error"
-    assert code == "ValidationException"
+    assert raised_code(plane, CALLER, "StopModel", params) == "ValidationException"

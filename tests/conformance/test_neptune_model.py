@@ -3,7 +3,7 @@
 neptunedata is a rest-json service: botocore has each error's HTTP status and retry trait,
 and each operation's HTTP routing. The simulator does not route by HTTP, so the routing is
 checked against what the module's docstring states. The CancelMLModelTrainingJob API
-reference page (kept in the shared seeds) is checked for the same errors and statuses.
+reference page (copied into tests/data) is checked for the same errors and statuses.
 """
 
 from __future__ import annotations
@@ -15,15 +15,23 @@ import pytest
 from botocore.model import OperationModel, ServiceModel
 
 from simulator.api.errors import AwsError, ErrorSpec
-from simulator.api.iam import Permissions
 from simulator.api.operations import Throttle
-from simulator.api.plane import ControlPlane, Identity
+from simulator.api.plane import ControlPlane
 from simulator.api.validation import Param
 from simulator.engine.distributions import Fixed
 from simulator.engine.env import Simulation
-from simulator.engine.rng import Streams
 from simulator.services import neptune
-from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
+from tests.conformance._aws import (
+    BOTOCORE_TYPES,
+    CALLER,
+    DENIED,
+    alone,
+    error_statuses,
+    page_errors,
+    raised_code,
+    reference_page,
+    service_model,
+)
 
 OPERATIONS = ("CancelMLModelTrainingJob", "GetMLModelTrainingJob")
 
@@ -34,16 +42,6 @@ def model() -> ServiceModel:
 
 def operation(name: str) -> OperationModel:
     return model().operation_model(name)
-
-
-def error_statuses(op: OperationModel) -> dict[str, int]:
-    """{code: HTTP status} of the operation's error shapes, as botocore has them."""
-    return {
-        shape.metadata.get("error", {}).get("code") or shape.name: shape.metadata["error"][
-            "httpStatusCode"
-        ]
-        for shape in op.error_shapes
-    }
 
 
 def retryable(op: OperationModel) -> dict[str, str]:
@@ -60,7 +58,7 @@ def ours() -> dict[str, ErrorSpec]:
 
 
 def page() -> str:
-    return seed_page("004_4f1e2e62d671d66d.txt", "\nCancelMLModelTrainingJob\n")
+    return reference_page("004_4f1e2e62d671d66d.txt", "\nCancelMLModelTrainingJob\n")
 
 
 # -- request members ---------------------------------------------------------------------
@@ -237,24 +235,10 @@ FAST = neptune.Latencies(
     stop=Fixed(value=5),
     clean=Fixed(value=5),
 )
-CALLER = Identity("caller", "123456789012", Permissions(["*"]))
 
 
 def _plane(settings: neptune.Settings) -> tuple[ControlPlane, neptune.TrainingJobs, Simulation]:
-    sim = Simulation(Streams(seed=7))
-    service = neptune.TrainingJobs(sim, settings)
-    service.populate(neptune.Fleet(service="neptune", count=1))
-    plane = ControlPlane(sim)
-    plane.register(service)
-    return plane, service, sim
-
-
-def _raised(plane: ControlPlane, caller: Identity, name: str, params: dict[str, Any]) -> str:
-    try:
-        plane.handle(caller, "neptune", name, params)
-    except AwsError as error:
-        return error.code
-    return ""
+    return alone(neptune.TrainingJobs, settings, neptune.Fleet(service="neptune", count=1))
 
 
 def raised_codes(name: str) -> set[str]:
@@ -262,18 +246,17 @@ def raised_codes(name: str) -> set[str]:
     codes = set()
     throttled, service, _ = _plane(neptune.Settings(throttle={name: Throttle(rate=1e-6)}))
     params = service.request(name, service.resources["training-0"])
-    codes |= {_raised(throttled, CALLER, name, params) for _ in range(2)}
-    denied = Identity("denied", "123456789012", Permissions([]))
+    codes |= {raised_code(throttled, CALLER, name, params) for _ in range(2)}
     plane, _, sim = _plane(neptune.Settings(latency=FAST))
-    codes.add(_raised(plane, denied, name, params))
-    codes.add(_raised(plane, CALLER, name, {}))
-    codes.add(_raised(plane, CALLER, name, {**params, "neptuneIamRoleArn": 7}))
-    codes.add(_raised(plane, CALLER, name, {**params, "neptuneIamRoleArn": "arn:other"}))
-    codes.add(_raised(plane, CALLER, name, {**params, "id": "unknown"}))
+    codes.add(raised_code(plane, DENIED, name, params))
+    codes.add(raised_code(plane, CALLER, name, {}))
+    codes.add(raised_code(plane, CALLER, name, {**params, "neptuneIamRoleArn": 7}))
+    codes.add(raised_code(plane, CALLER, name, {**params, "neptuneIamRoleArn": "arn:other"}))
+    codes.add(raised_code(plane, CALLER, name, {**params, "id": "unknown"}))
     faulty, _, _ = _plane(neptune.Settings(faults={name: 1.0}))
-    codes.add(_raised(faulty, CALLER, name, params))
+    codes.add(raised_code(faulty, CALLER, name, params))
     sim.env.run(until=3600)  # Completed: a cancel now is PreconditionsFailedException
-    codes.add(_raised(plane, CALLER, name, params))
+    codes.add(raised_code(plane, CALLER, name, params))
     return codes - {""}
 
 

@@ -2,7 +2,7 @@
 
 botocore gives request members, constraints, the status enum and each operation's error
 shapes. It has no HTTP statuses for a JSON-protocol service, so those are checked against
-the StopProjectVersion API reference page kept in the shared seeds.
+the StopProjectVersion API reference page copied into tests/data.
 """
 
 from __future__ import annotations
@@ -15,14 +15,21 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.validate import ParamValidator
 
 from simulator.api.errors import AwsError, ErrorSpec
-from simulator.api.iam import Permissions
 from simulator.api.operations import Throttle
-from simulator.api.plane import ControlPlane, Identity
+from simulator.api.plane import ControlPlane
 from simulator.api.validation import Param, validate
-from simulator.engine.env import Simulation
-from simulator.engine.rng import Streams
 from simulator.services import rekognition
-from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
+from tests.conformance._aws import (
+    BOTOCORE_TYPES,
+    CALLER,
+    DENIED,
+    alone,
+    error_codes,
+    page_errors,
+    raised_code,
+    reference_page,
+    service_model,
+)
 
 OPERATIONS = ("StopProjectVersion", "StartProjectVersion", "DescribeProjectVersions")
 
@@ -33,11 +40,6 @@ def model() -> ServiceModel:
 
 def operation(name: str) -> OperationModel:
     return model().operation_model(name)
-
-
-def error_codes(op: OperationModel) -> set[str]:
-    """The codes botocore matches to the operation's error shapes."""
-    return {shape.metadata.get("error", {}).get("code") or shape.name for shape in op.error_shapes}
 
 
 def declared_specs() -> set[ErrorSpec]:
@@ -111,47 +113,33 @@ def test_declared_error_codes_are_modeled() -> None:
 def _service(
     settings: rekognition.Settings, status: rekognition.Status
 ) -> tuple[ControlPlane, rekognition.ProjectVersions, rekognition.Fleet]:
-    sim = Simulation(Streams(seed=7))
-    service = rekognition.ProjectVersions(sim, settings)
     fleet = rekognition.Fleet(service="rekognition", count=1, status=status)
-    service.populate(fleet)
-    plane = ControlPlane(sim)
-    plane.register(service)
+    plane, service, _ = alone(rekognition.ProjectVersions, settings, fleet)
     return plane, service, fleet
-
-
-def _raised(plane: ControlPlane, caller: Identity, name: str, params: dict[str, Any]) -> str:
-    try:
-        plane.handle(caller, "rekognition", name, params)
-    except AwsError as error:
-        return error.code
-    return ""
 
 
 def raised_codes(name: str) -> set[str]:
     """Every error the control plane and the handler raise for `name`, provoked one by one."""
-    allowed = Identity("caller", "123456789012", Permissions(["*"]))
-    denied = Identity("denied", "123456789012", Permissions([]))
     codes = set()
     # throttled: a bucket of one request that does not refill within the test
     plane, service, _ = _service(
         rekognition.Settings(throttle={name: Throttle(rate=1e-6)}), rekognition.Status.RUNNING
     )
     params = service.request(name, next(iter(service.resources.values())))
-    codes |= {_raised(plane, allowed, name, params) for _ in range(2)}
+    codes |= {raised_code(plane, CALLER, name, params) for _ in range(2)}
     # denied, invalid, injected fault
     plane, service, fleet = _service(rekognition.Settings(), rekognition.Status.RUNNING)
-    codes.add(_raised(plane, denied, name, params))
-    codes.add(_raised(plane, allowed, name, {}))
+    codes.add(raised_code(plane, DENIED, name, params))
+    codes.add(raised_code(plane, CALLER, name, {}))
     faulty, _, _ = _service(rekognition.Settings(faults={name: 1.0}), rekognition.Status.RUNNING)
-    codes.add(_raised(faulty, allowed, name, params))
+    codes.add(raised_code(faulty, CALLER, name, params))
     # unknown resource, and every status the resource can be found in
     unknown = fleet.model_copy(update={"project": "other"})
     elsewhere = {key: value for key, value in _arns(unknown).items() if key in params}
-    codes.add(_raised(plane, allowed, name, {**params, **elsewhere}))
+    codes.add(raised_code(plane, CALLER, name, {**params, **elsewhere}))
     for status in rekognition.Status:
         plane, service, fleet = _service(rekognition.Settings(), status)
-        codes.add(_raised(plane, allowed, name, params))
+        codes.add(raised_code(plane, CALLER, name, params))
     return codes - {""}
 
 
@@ -175,7 +163,7 @@ def test_stop_and_start_raise_resource_in_use() -> None:
 
 
 def test_http_statuses_match_the_stop_project_version_page() -> None:
-    text = seed_page("000_deb5b17b20770f1c.txt", "\nStopProjectVersion\n")
+    text = reference_page("000_deb5b17b20770f1c.txt", "\nStopProjectVersion\n")
     documented = page_errors(text)
     assert set(documented) == error_codes(operation("StopProjectVersion"))
     ours = {spec.code: spec.http_status for spec in declared_specs() if spec.code in documented}

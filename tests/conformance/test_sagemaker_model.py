@@ -20,13 +20,20 @@ import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from simulator.api.errors import AwsError
-from simulator.api.iam import Permissions
 from simulator.api.plane import Identity
 from simulator.api.validation import Param
 from simulator.build import Model, build
 from simulator.services import sagemaker
-from tests.conformance._aws import BOTOCORE_TYPES, page_errors, seed_page, service_model
-from tests.conformance.test_comprehend_model import unanchored
+from tests.conformance._aws import (
+    BOTOCORE_TYPES,
+    DENIED,
+    declared_statuses,
+    error_codes,
+    page_errors,
+    reference_page,
+    service_model,
+    unanchored,
+)
 from tests.kit import scenario
 
 OPERATIONS = (
@@ -51,16 +58,12 @@ def operation(name: str) -> OperationModel:
     return model().operation_model(name)
 
 
-def error_codes(op: OperationModel) -> set[str]:
-    return {shape.metadata.get("error", {}).get("code") or shape.name for shape in op.error_shapes}
-
-
 def our_statuses() -> dict[str, int]:
-    return {spec.code: spec.http_status for spec in sagemaker.ERRORS.all()}
+    return declared_statuses(sagemaker.ERRORS)
 
 
 def page() -> str:
-    return seed_page("003_9effe8f4b8843731.txt", "\nStopPipelineExecution\n")
+    return reference_page("003_9effe8f4b8843731.txt", "\nStopPipelineExecution\n")
 
 
 # -- request members ---------------------------------------------------------------------
@@ -302,7 +305,6 @@ MUTATING = ("StopPipelineExecution", *OPERATIONS[3:])
 
 def raised_codes(name: str) -> set[str]:
     """Every error the control plane and the handler raise for `name`, provoked one by one."""
-    denied = Identity("denied", "123456789012", Permissions([]))
     throttled = _model(f"throttle: {{{name}: {{rate: 1.0e-6}}}}")
     faulty = _model(f"faults: {{{name}: 1.0}}")
     plain = _model()
@@ -310,7 +312,7 @@ def raised_codes(name: str) -> set[str]:
     unknown = {k: (other(v) if k in {ARN, "CallbackToken"} else v) for k, v in params.items()}
     codes = {_raised(throttled, name, _request(throttled, name), None) for _ in range(2)}
     codes.add(_raised(faulty, name, _request(faulty, name), None))
-    codes.add(_raised(plain, name, params, denied))
+    codes.add(_raised(plain, name, params, DENIED))
     codes.add(_raised(plain, name, {**params, "Unknown": 1}, None))
     codes.add(_raised(plain, name, unknown, None))  # before the token is used: not found
     if name in MUTATING:
