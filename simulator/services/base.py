@@ -21,10 +21,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
+
+from pydantic import Field
 
 from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
+from simulator.engine.distributions import Duration
 from simulator.engine.lifecycle import Lifecycle, Transitions
+from simulator.engine.residual import residual, survival
 
 if TYPE_CHECKING:
     from simulator.api.plane import Handler, Response
@@ -32,6 +36,16 @@ if TYPE_CHECKING:
     from simulator.engine.env import Simulation
 
 HOURS_8 = 8 * 3600.0
+
+Elapsed = Annotated[
+    Duration,
+    Field(
+        description="how long each resource has already been in `status` at t=0: the time "
+        "left is drawn given the latency has lasted this long (steady state with "
+        "non-exponential latencies); 0: it has just entered it"
+    ),
+]
+"""A fleet entry's `elapsed`: its resources start part-way through their status."""
 
 Deliver = Callable[[Mapping[str, Any]], None]
 """A queue's consumer: told each message as the service sends it."""
@@ -126,6 +140,14 @@ class ManagedService:
         distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
         return None if distribution is None else self._draw(name, distribution)
 
+    def _residual(self, name: str, elapsed: float) -> float | None:
+        """What is left of a draw of the latency `name` that has lasted `elapsed` already
+        (on the latency's own stream); None if it is off."""
+        distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
+        if distribution is None:
+            return None
+        return residual(distribution, elapsed, self.sim.streams.generator(f"{self.name}.{name}"))
+
     def _draw(self, purpose: str, distribution: Distribution) -> float:
         """A draw of `distribution` on the stream named `purpose` (within this service)."""
         name = f"{self.name}.{purpose}"
@@ -169,8 +191,10 @@ class ManagedService:
         units: float,
         kind: str = "",
         owner: Resource | None = None,
+        elapsed: float = 0.0,
     ) -> Resource:
-        """A resource entering the simulation now, in `status` (progressing from there).
+        """A resource entering the simulation now, in `status` (progressing from there, as
+        if it had been in it for `elapsed` seconds already).
 
         Resources that requests can target are listed in `resources`; parts of another
         (`owner`: a job's instances, its S3 artifacts) are billed but not listed.
@@ -181,7 +205,7 @@ class ManagedService:
         if owner is None:
             self.resources[resource_id] = resource
         self.lifecycle.begin(resource, status)
-        self._progress(resource)
+        self._progress(resource, elapsed)
         return resource
 
     def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
@@ -189,11 +213,14 @@ class ManagedService:
         resource.moves += 1
         self._progress(resource)
 
-    def _progress(self, resource: Resource) -> None:
+    def _progress(self, resource: Resource, elapsed: float = 0.0) -> None:
         progression = self.PROGRESSIONS.get(resource.status)
         if progression is None:
             return
-        delay = self._latency(progression.latency)
+        if elapsed:
+            delay = self._residual(progression.latency, elapsed)
+        else:
+            delay = self._latency(progression.latency)
         if delay is not None:
             self.sim.after(delay, self._complete, resource, resource.moves, progression)
 
@@ -212,6 +239,27 @@ class ManagedService:
     def populate(self, fleet: Any) -> None:
         """Add the resources a scenario's fleet entry for this service describes."""
         raise NotImplementedError
+
+    @classmethod
+    def cannot_have_lasted(
+        cls, settings: ServiceSettings, status: StrEnum, elapsed: float
+    ) -> str | None:
+        """Why no resource can have been in `status` for `elapsed` seconds (a fleet entry's
+        `elapsed`), or None if one can."""
+        progression = cls.PROGRESSIONS.get(status)
+        latency = None
+        if progression is not None:
+            latency = getattr(settings.latency, progression.latency)  # type: ignore[attr-defined]
+        if progression is None or latency is None:
+            return (
+                f"{status} does not end by itself in {cls.name}: there is no time left to shorten"
+            )
+        if survival(latency, elapsed) <= 0:
+            return (
+                f"no {cls.name} `{progression.latency}` latency lasts longer than {elapsed:g} s, "
+                f"so no resource is still {status} after it"
+            )
+        return None
 
     # -- what the workload sees --------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
 
 
 class Status(StrEnum):
@@ -159,6 +159,7 @@ class Fleet(Strict):
     status: Literal["SUBMITTED", "TRAINING"] = Field(
         default="TRAINING", description="where training is at t=0 (it progresses from there)"
     )
+    elapsed: Elapsed = 0.0
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
 
@@ -193,7 +194,13 @@ class DocumentClassifiers(ManagedService):
     def populate(self, fleet: Fleet) -> None:
         for index in self.numbered(fleet.name, fleet.count):
             # units: the training job billed per hour (none for one stopped before training)
-            self.add(fleet.arn(index), fleet.group_name, Status(fleet.status), units=1.0)
+            self.add(
+                fleet.arn(index),
+                fleet.group_name,
+                Status(fleet.status),
+                units=1.0,
+                elapsed=fleet.elapsed,
+            )
 
     def _find(self, arn: str) -> Resource:
         classifier = self.resources.get(arn)

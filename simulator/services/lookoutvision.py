@@ -36,7 +36,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -184,6 +184,7 @@ class Fleet(Strict):
     project: str = Field(default="inspection", max_length=255, pattern=PROJECT_NAME)
     group: str | None = Field(default=None, description="name to select by; default: project")
     status: Status = Status.HOSTED
+    elapsed: Elapsed = 0.0
     inference_units: int = Field(default=1, ge=1)
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
@@ -227,7 +228,10 @@ class Models(ManagedService):
         versions = self._projects.setdefault(fleet.project, [])
         for number in range(len(versions) + 1, len(versions) + fleet.count + 1):
             arn = fleet.model_arn(number)
-            versions.append(self.add(arn, fleet.group_name, fleet.status, fleet.inference_units))
+            model = self.add(
+                arn, fleet.group_name, fleet.status, fleet.inference_units, elapsed=fleet.elapsed
+            )
+            versions.append(model)
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]

@@ -29,7 +29,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal, Uniform
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -178,6 +178,7 @@ class Fleet(Strict):
     project: str = Field(default="models", pattern=r"^[a-zA-Z0-9_.\-]{1,255}$")
     group: str | None = Field(default=None, description="name to select by; default: project")
     status: Status = Status.RUNNING
+    elapsed: Elapsed = 0.0
     inference_units: int = Field(default=1, ge=1)
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
@@ -229,7 +230,13 @@ class ProjectVersions(ManagedService):
         versions = self._projects.setdefault(fleet.project_arn(), {})
         first = len(versions)  # two fleet entries of one project continue its numbering
         for index in range(first, first + fleet.count):
-            version = self.add(fleet.version_arn(index), group, fleet.status, fleet.inference_units)
+            version = self.add(
+                fleet.version_arn(index),
+                group,
+                fleet.status,
+                fleet.inference_units,
+                elapsed=fleet.elapsed,
+            )
             versions[_arn_parts(version.id)[1]] = version
 
     def _find(self, arn: str) -> Resource:
