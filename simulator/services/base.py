@@ -29,6 +29,7 @@ from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
 from simulator.engine.distributions import Duration
 from simulator.engine.lifecycle import Lifecycle, Transitions
 from simulator.engine.residual import residual, survival
+from simulator.services.registration import check_definition
 
 if TYPE_CHECKING:
     from simulator.api.plane import Handler, Response
@@ -118,6 +119,11 @@ class ManagedService:
     ERRORS: ClassVar[ServiceErrors]
     STOP: ClassVar[StopSpec]
     token_lifetime_s: ClassVar[float] = HOURS_8
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A service's names are checked as its class is defined (`registration`)."""
+        super().__init_subclass__(**kwargs)
+        check_definition(cls)
 
     def __init__(self, sim: Simulation, settings: ServiceSettings) -> None:
         self.sim = sim
