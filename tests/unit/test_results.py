@@ -11,26 +11,6 @@ import simulator
 from simulator.results import Results, load_results
 from tests.kit import scenario
 
-ONE_MODEL = """
-name: unit
-horizon: 1h
-replications: 2
-services:
-  rekognition:
-    latency: {stop: 2m, start: 5m, training: 1h, copying: 1h}
-fleet:
-  - {service: rekognition, count: 1, project: p, inference_units: 2}
-callers:
-  default:
-    network: 0.2
-requests: [{service: rekognition, at: 10m}]
-"""
-
-
-@pytest.fixture(scope="module")
-def results() -> Results:
-    return simulator.run(scenario(ONE_MODEL))
-
 
 def test_the_public_names_are_what_all_says() -> None:
     assert sorted(simulator.__all__) == sorted(

@@ -17,14 +17,8 @@ from simulator.output import MARKER, check_run_directory
 from simulator.results import Results, load_results
 from simulator.runner import TABLES
 from tests.kit import scenario
-from tests.unit.test_results import ONE_MODEL
 
 ANSWERS = {"summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml"}
-
-
-@pytest.fixture(scope="module")
-def results() -> Results:
-    return simulator.run(scenario(ONE_MODEL))
 
 
 def names(directory: Path) -> set[str]:
