@@ -46,12 +46,15 @@ def simulate(
     raw = _recorded(scenario, seed, replication, progress)
     gc.collect()  # the model's processes and events form cycles: free them before deriving
     prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
-    terminal = {
-        name: frozenset(s.value for s in kind.STOP.terminal) for name, kind in SERVICES.items()
-    }
     transitions, resources = raw["transitions"], raw["resources"]
     costs = derive_costs(transitions, prices, scenario.horizon, resources)
-    stops = derive_stops(raw, transitions, costs, terminal, scenario.horizon, resources)
+    stops = derive_stops(
+        raw["stop_records"],
+        costs,
+        scenario.horizon,
+        resources,
+        transitions["to_status"].cat.categories,
+    )
     tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
     del raw
     if baseline:

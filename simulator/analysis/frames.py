@@ -6,19 +6,21 @@
             the span's last interval. Intervals still open at the horizon end there. A
             price per entry charges each entry when it happens: a row with start == end,
             the entries as its quantity.
-    stops   one row per stop request: its resource's fleet group, when it was sent,
-            whether it was accepted and after how many attempts, when the resource reached
-            a status that ends a stop (at once if it was in one already: a duplicate
-            stop), when the caller saw it, what the resource and the parts it owns (a
-            training job's instances) cost from the request until then (for a rejected
-            stop, until the resource ended by other means, or the horizon: the price of a
-            lost stop), and the outcome: the terminal status, `rejected` (the call
-            failed), `stuck` (accepted, not ended by the horizon) or `in_flight`
-            (unanswered at the horizon).
+    stops   one row per stop request, read off the record the simulation kept of it as
+            it happened (`simulator.engine.stops`): its resource's fleet group, when it was
+            sent, whether it was accepted and after how many attempts, when the resource
+            reached a status that ends a stop (at once if it was in one already: a
+            duplicate stop), when the caller saw it, what the resource and the parts it
+            owns (a training job's instances) cost from the request until then (for a
+            rejected stop, until the resource ended by other means, or the horizon: the
+            price of a lost stop), and the outcome: the terminal status, `rejected` (the
+            call failed), `stuck` (accepted, not ended by the horizon) or `in_flight`
+            (unanswered at the horizon). The cost is the one part computed here, from the
+            costs table between the recorded times.
 
-All the inputs are plain tables and plain data (prices, terminal statuses by service); the
-`resources` registry (resource_id, group, kind, owner_id per recorder key) says what each
-resource is billed as and whom it belongs to.
+All the inputs are plain tables and plain data (prices); the `resources` registry
+(resource_id, group, kind, owner_id per recorder key) says what each resource is billed as
+and whom it belongs to.
 """
 
 from __future__ import annotations
@@ -155,29 +157,38 @@ def _empty_costs(transitions: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive_stops(
-    raw: Mapping[str, pd.DataFrame],
-    transitions: pd.DataFrame,
+    records: pd.DataFrame,
     costs: pd.DataFrame,
-    terminal: Mapping[str, frozenset[str]],
     horizon: float,
     resources: pd.DataFrame,
+    statuses: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """The `stops` table from the stop_requests/responses/observations the recorder holds."""
-    requests = raw["stop_requests"].reset_index(names="request")
-    # A response or observation due at or after the horizon has not happened yet.
-    responses = raw["stop_responses"].query("time < @horizon")
-    observed = raw["stop_observations"].query("time < @horizon")
-    responses = responses.rename(columns={"time": "answered_at"})
-    observed = observed.rename(columns={"time": "observed_at"})
-    stops = requests.rename(columns={"time": "requested_at"}).merge(
-        responses[["request", "accepted", "error_code", "attempts"]], on="request", how="left"
+    """The `stops` table from the stops' records, as the simulation wrote them (see
+    `simulator.engine.stops`), read at the horizon: an answer or an observation due then or
+    later has not happened yet. A stop's end is its own (`terminal_status`, `terminal_at`)
+    only if it was accepted; `terminal_status` lists its categories in the order of
+    `statuses` (the transitions table's), else in the order of first use."""
+    answered = (records["answered_at"] < horizon).to_numpy()
+    accepted = answered & records["accepted"].to_numpy()
+    observed_at = records["observed_at"].to_numpy()
+    ended_at = records["ended_at"].to_numpy()
+    terminal_at = np.where(accepted, ended_at, np.nan)
+    stops = pd.DataFrame(
+        {
+            "service": records["service"],
+            "resource_id": records["resource_id"],
+            "requested_at": records["requested_at"],
+            "accepted": pd.arrays.BooleanArray(records["accepted"].to_numpy(), ~answered),
+            "error_code": records["error_code"].where(answered),
+            "attempts": pd.arrays.IntegerArray(records["attempts"].to_numpy(np.int64), ~answered),
+            "terminal_status": _statuses(records["ended_as"].where(accepted), statuses),
+            "terminal_at": terminal_at,
+            "stop_latency_s": terminal_at - records["requested_at"].to_numpy(),
+            "observed_at": np.where(observed_at < horizon, observed_at, np.nan),
+        }
     )
-    stops = stops.merge(observed[["request", "observed_at"]], on="request", how="left")
-    ends = _terminal_after(stops, transitions, terminal)
-    stops["terminal_status"] = ends["status"]
-    stops["terminal_at"] = ends["time"]
-    stops["stop_latency_s"] = stops["terminal_at"] - stops["requested_at"]
-    until = ends["ended_at"].fillna(horizon).to_numpy()
+    # until the resource ended, whether or not by this stop: else to the horizon
+    until = np.where(np.isnan(ended_at), horizon, ended_at)
     owners = resources["owner_id"].cat.codes.to_numpy()
     stops["cost_after_request_usd"] = _cost_between(stops, until, costs, owners)
     stops["outcome"] = _outcome(stops)
@@ -186,81 +197,15 @@ def derive_stops(
         group.cat.codes.to_numpy()[stops["resource_id"].cat.codes.to_numpy()],
         categories=group.cat.categories,
     )
-    stops["accepted"] = stops["accepted"].astype("boolean")
-    stops["error_code"] = stops["error_code"].astype("category")
-    stops["attempts"] = stops["attempts"].astype("Int64")
     return stops[list(STOP_COLUMNS)]
 
 
-def _terminal_after(
-    stops: pd.DataFrame, transitions: pd.DataFrame, terminal: Mapping[str, frozenset[str]]
-) -> pd.DataFrame:
-    """For each stop, when its resource ended (`ended_at`): at once if it was already in a
-    status that ends a stop when the request was sent (a duplicate stop answered after the
-    first took effect), else at its first move into one after the request; and, for an
-    accepted stop, that time and status as the stop's own (`time`, `status`). A rejected
-    stop ended nothing, but its resource may have ended by another's stop: that end bounds
-    what the rejected stop is said to have cost."""
-    to_status, service = transitions["to_status"], transitions["service"]
-    is_end = np.zeros(len(transitions), dtype=bool)
-    for name, statuses in terminal.items():
-        is_end |= ((service == name) & to_status.isin(statuses)).to_numpy()
-    left = pd.DataFrame(
-        {
-            "row": np.arange(len(stops)),
-            "key": stops["resource_id"].cat.codes.to_numpy(),
-            "requested_at": stops["requested_at"].to_numpy(),
-        }
-    ).sort_values("requested_at", kind="stable")
-    ends = pd.DataFrame(
-        {
-            "seq": np.flatnonzero(is_end),  # the move's place in the log: ties keep order
-            "key": transitions["resource_id"].cat.codes.to_numpy()[is_end],
-            "time": transitions["time"].to_numpy()[is_end],
-            "status": to_status.cat.codes.to_numpy()[is_end],
-        }
-    ).sort_values("time", kind="stable")
-    after = pd.merge_asof(
-        left, ends, left_on="requested_at", right_on="time", by="key", direction="forward"
-    )
-    # Already ended when the request was sent? Only a resource that ended before it can be:
-    # look at those few resources' last move, not at every transition of the run.
-    ended = pd.merge_asof(
-        left, ends.rename(columns={"seq": "end_seq", "time": "ended_at", "status": "ended_as"}),
-        left_on="requested_at", right_on="ended_at", by="key", direction="backward",
-    )  # fmt: skip
-    already = np.zeros(len(left), dtype=bool)
-    prior = ended["ended_at"].notna().to_numpy()
-    if prior.any():
-        codes = transitions["resource_id"].cat.codes.to_numpy()
-        mine = np.isin(codes, left["key"].to_numpy()[prior])
-        last = pd.merge_asof(
-            left[prior],
-            pd.DataFrame(
-                {
-                    "seq": np.flatnonzero(mine),
-                    "key": codes[mine],
-                    "time": transitions["time"].to_numpy()[mine],
-                }
-            ).sort_values("time", kind="stable"),
-            left_on="requested_at", right_on="time", by="key", direction="backward",
-        )  # fmt: skip
-        already[prior] = last["seq"].to_numpy() == ended["end_seq"].to_numpy()[prior]
-    ended_as = ended["ended_as"].to_numpy()
-    accepted = stops["accepted"].fillna(False).astype(bool).to_numpy()
-    order = np.argsort(left["row"].to_numpy(), kind="stable")  # back to the stops' order
-    time = np.where(already, left["requested_at"], after["time"])[order]
-    code = np.where(already, ended_as, after["status"].fillna(-1))[order]
-    code = np.where(accepted, code, -1).astype(np.int64)
-    return pd.DataFrame(
-        {
-            "ended_at": time,
-            "time": np.where(accepted, time, np.nan),
-            "status": pd.Categorical.from_codes(
-                code, categories=to_status.cat.categories
-            ).remove_unused_categories(),
-        }
-    )
+def _statuses(ended_as: pd.Series, order: pd.Index | None) -> pd.Series:
+    """`ended_as` with only the categories it uses, in `order` where given."""
+    used = ended_as.cat.remove_unused_categories()
+    if order is None:
+        return used
+    return used.cat.reorder_categories(order[order.isin(used.cat.categories)])
 
 
 def _cost_between(

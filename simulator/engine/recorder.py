@@ -1,8 +1,9 @@
 """Append-only columnar tables: the single source of truth of a replication.
 
 Every fact the results report (a status change, an API attempt, a stop request) is appended
-here as it happens; costs and latencies are derived from these tables afterwards, never
-counted on the side. Columns are `array.array`s (8 bytes a float, 4 an interned string or
+here as it happens; costs are derived from these tables afterwards, never counted on the
+side. A stop is one record filled in as its fate unfolds (`simulator.engine.stops`), kept
+here beside the tables. Columns are `array.array`s (8 bytes a float, 4 an interned string or
 resource) rather than rows of dicts (about 430 bytes each): a million stop requests fit in
 a few hundred megabytes.
 
@@ -20,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from simulator.engine.stops import StopBook
 from simulator.tables import SCHEMAS
 
 Kind = Literal["float", "int", "small", "bool", "category", "resource"]
@@ -133,7 +135,7 @@ def _categories(values: list[Any]) -> pd.CategoricalDtype:
 
 
 class Recorder:
-    """The tables of one replication, and the registry of resources they refer to.
+    """The tables of one replication, its stops, and the registry of resources they refer to.
 
     The registry holds what never changes about a resource, once rather than on every row:
     its `group` (the fleet entry it came from, to select and to break costs down by), its
@@ -144,6 +146,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
+        self.stops = StopBook()
         self.resource_ids: list[str] = []
         self._groups, self._group_names = array("i"), _Interner()
         self._kinds, self._kind_names = array("i"), _Interner()
@@ -193,11 +196,12 @@ class Recorder:
         return {name: t.to_frame(ids) for name, t in self.tables.items()}
 
     def hand_over(self) -> dict[str, pd.DataFrame]:
-        """Every table as a DataFrame, and the registry as `resources`, emptying the recorder
-        table by table as it goes, so that a million-request replication does not hold its
-        tables twice."""
+        """Every table as a DataFrame, the stops' records as `stop_records` and the registry
+        as `resources`, emptying the recorder as it goes, so that a million-request
+        replication does not hold its tables twice."""
         ids = _categories(self.resource_ids)
-        frames = {"resources": self.resources(ids)}
+        frames = {"resources": self.resources(ids), "stop_records": self.stops.to_frame(ids)}
+        self.stops = StopBook()
         for name in list(self.tables):
             frames[name] = self.tables.pop(name).to_frame(ids)
         return frames

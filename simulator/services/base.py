@@ -217,6 +217,9 @@ class ManagedService:
     def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
         self.lifecycle.move(resource, to, cause)
         resource.moves += 1
+        stops = self.sim.recorder.stops
+        if resource.key in stops.pending and to in self.STOP.terminal:
+            stops.end(resource.key, self.sim.now, to.value)  # the stops sent to it end now
         self._progress(resource)
 
     def _progress(self, resource: Resource, elapsed: float = 0.0) -> None:

@@ -4,9 +4,9 @@ Each stream of the scenario's `requests` is a process that, at each arrival, sta
 request process per targeted resource. Whom a `where` selects is the service's to say
 (`ManagedService.targets`): the workload knows services only through that, their
 operations and the queues their consumers subscribe to. A request to the service's stop
-operation is a *stop*: it is written to the stop tables when sent, when answered, and when
-the caller's waiter sees it end, so a stop still in flight at the horizon is reported, not
-lost.
+operation is a *stop*: its record (`simulator.engine.stops`) is made when it is sent and
+filled in when it is answered and when the caller's waiter sees it end (the service's move
+records the end itself), so a stop still in flight at the horizon is reported, not lost.
 """
 
 from __future__ import annotations
@@ -14,33 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
 
 from simulator.engine.env import Simulation
-from simulator.engine.recorder import Columns
 from simulator.scenario.model import Requests, Scenario
 from simulator.services.base import ManagedService, Resource, Where
 from simulator.workload.clients import CALL_COLUMNS, Client
 from simulator.workload.consumers import start_consumers
-
-STOP_REQUEST_COLUMNS: Final[Columns] = {
-    "time": "float",
-    "service": "category",
-    "resource_id": "resource",
-    "caller": "category",
-}
-STOP_RESPONSE_COLUMNS: Final[Columns] = {
-    "request": "int",
-    "time": "float",
-    "accepted": "bool",
-    "error_code": "category",
-    "attempts": "small",
-}
-STOP_OBSERVATION_COLUMNS: Final[Columns] = {"request": "int", "time": "float", "status": "category"}
 
 Process = Generator[simpy.Event, Any, None]
 Sampler = Callable[[], float]
@@ -57,10 +41,7 @@ class Requester:
         self.operation = operation
         self.is_stop = operation == service.STOP.operation
         self.wait = wait
-        recorder = sim.recorder
-        self._requests = recorder.table("stop_requests", STOP_REQUEST_COLUMNS)
-        self._responses = recorder.table("stop_responses", STOP_RESPONSE_COLUMNS).append
-        self._observations = recorder.table("stop_observations", STOP_OBSERVATION_COLUMNS).append
+        self._stops = sim.recorder.stops
 
     def send(
         self, client: Client, key: int, params: Mapping[str, Any], target: Resource | None
@@ -69,26 +50,26 @@ class Requester:
         if not self.is_stop:
             yield from client.call(service.name, self.operation, params, key)
             return
-        index = len(self._requests)
-        self._requests.append(self.sim.now, service.name, key, client.identity.name)
+        spec, stops = service.STOP, self._stops
+        stop = stops.send(self.sim.now, service.name, key)
+        if target is not None:  # a resource the simulation does not know never ends
+            stops.follow(stop, target.status.value, spec.terminal)
         result = yield from client.call(service.name, self.operation, params, key)
         error = None if result.error is None else result.error.code
-        answered_at = self.sim.now + result.in_flight_s
-        self._responses(index, answered_at, result.ok, error, result.attempts)
+        stops.answer(stop, result.arrives_at, result.ok, error, result.attempts)
         if not (result.ok and self.wait and target is not None):
             return
-        stop = service.STOP
         seen = yield from client.wait_for(
             service.name,
-            stop.describe,
-            service.request(stop.describe, target),
+            spec.describe,
+            service.request(spec.describe, target),
             key,
-            stop.describe_status,
-            {s.value for s in stop.terminal},
-            result.in_flight_s,
+            spec.describe_status,
+            {s.value for s in spec.terminal},
+            result,
         )
         if seen is not None:
-            self._observations(index, *seen)
+            stops.observe(stop, seen[0])
 
 
 class Unasked:
@@ -180,13 +161,7 @@ class Workload:
         """False for the counterfactual in which nothing is stopped: every stop request is
         left out, everything else (streams' names, hence their draws) stays as it is."""
         self._unknown: dict[tuple[str, str], int] = {}
-        for name, columns in (
-            ("calls", CALL_COLUMNS),
-            ("stop_requests", STOP_REQUEST_COLUMNS),
-            ("stop_responses", STOP_RESPONSE_COLUMNS),
-            ("stop_observations", STOP_OBSERVATION_COLUMNS),
-        ):
-            sim.recorder.table(name, columns)  # present in the results even when empty
+        sim.recorder.table("calls", CALL_COLUMNS)  # present in the results even when empty
 
     def start(self) -> None:
         start_consumers(self.sim, self.scenario.consumers, self.services, self.clients)

@@ -50,13 +50,32 @@ class _Draws(NamedTuple):
     token_bits: Callable[[], float]
 
 
-class CallResult(NamedTuple):
-    response: Response | None
-    error: AwsError | None
-    attempts: int
-    in_flight_s: float = 0.0
-    """How long the response still travels to the caller: the caller folds it into its
-    next wait (see `Client.call`)."""
+class CallResult:
+    """What a call came back with, and `arrives_at`: when it reaches the caller.
+
+    A success's way back is folded (see `Client.call`): the call returns when the server
+    answers, so `arrives_at` may lie ahead of the clock. What is left of the trip stays in
+    here for the client alone: a waiter started by this response is given the result itself
+    (`Client.wait_for`) and polls from its arrival, so no caller adds a travel time.
+    """
+
+    __slots__ = ("_in_flight_s", "arrives_at", "attempts", "error", "response")
+
+    def __init__(
+        self,
+        response: Response | None,
+        error: AwsError | None,
+        attempts: int,
+        arrives_at: float,
+        in_flight_s: float = 0.0,
+    ) -> None:
+        self.response = response
+        self.error = error
+        self.attempts = attempts
+        self.arrives_at = arrives_at
+        # `arrives_at` less the clock when the call returned, as the very float the trip
+        # drew: a wait computed from it lands where an unfolded one would, to the bit.
+        self._in_flight_s = in_flight_s
 
     @property
     def ok(self) -> bool:
@@ -168,11 +187,10 @@ class Client:
 
         A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
         trip are one timeout: nothing happens between them. Likewise a success returns as
-        soon as the server answers, with the way back as `in_flight_s` for the caller to add
-        to its next wait: its only effect on arrival, the retry quota's refund, is applied when
-        due (see `_Refunds`). Polls then cost one event each instead of three. With the
-        adaptive limiter, whose token is taken at sending and whose rate moves on arrival,
-        every leg is waited for as it happens.
+        soon as the server answers, saying when the response `arrives_at`: its only effect on
+        arrival, the retry quota's refund, is applied when due (see `_Refunds`). Polls then
+        cost one event each instead of three. With the adaptive limiter, whose token is taken
+        at sending and whose rate moves on arrival, every leg is waited for as it happens.
         """
         env, plane, identity = self.sim.env, self.plane, self.identity
         retry, limiter, refunds = self.service_client(service)
@@ -205,18 +223,18 @@ class Client:
             )  # fmt: skip
             if error is None and limiter is None:
                 refunds.defer(arrives_at, next(self._order), last_cost, env.now)
-                return CallResult(response, None, attempt, half_trip)
+                return CallResult(response, None, attempt, arrives_at, half_trip)
             order = next(self._order)
             yield env.timeout(half_trip)
             if limiter is not None:
                 limiter.response(env.now, error is not None and is_throttling(error))
             if error is None:
                 retry.succeeded(last_cost)
-                return CallResult(response, None, attempt)
+                return CallResult(response, None, attempt, env.now)
             refunds.settle(env.now, order)
             decision = retry.delay(attempt, error, jitter())
             if decision is None:
-                return CallResult(None, error, attempt)
+                return CallResult(None, error, attempt, env.now)
             pending, last_cost = decision
 
     def wait_for(
@@ -227,16 +245,17 @@ class Client:
         resource_key: int,
         status_of: Callable[[Response], str],
         until: Collection[str],
-        in_flight_s: float = 0.0,
+        after: CallResult | None = None,
     ) -> Generator[simpy.Event, Any, tuple[float, str] | None]:
-        """Poll until the status is one of `until`: when it was seen and what it was.
+        """Poll until the status is one of `until`: when the caller saw it, and what it was.
 
         As botocore's Waiter.wait: the first poll goes as soon as the response that started
-        the wait arrives (`in_flight_s` from now), then one every `delay` seconds. None when
-        the waiter gives up (max attempts) or a poll fails after its retries, as an SDK
-        waiter raises WaiterError then.
+        the wait (`after`; else now) reaches the caller, then one every `delay` seconds after
+        each answer arrives. None when the waiter gives up (max attempts) or a poll fails
+        after its retries, as an SDK waiter raises WaiterError then.
         """
         delay, params = 0.0, Unchanging(params)  # every poll sends the same request
+        in_flight_s = 0.0 if after is None else after._in_flight_s
         for _ in range(self.waiter.max_attempts):
             result = yield from self.call(
                 service, operation, params, resource_key, in_flight_s + delay
@@ -244,8 +263,8 @@ class Client:
             delay = self.waiter.delay_s
             if result.response is None:
                 return None
-            in_flight_s = result.in_flight_s
+            in_flight_s = result._in_flight_s
             status = status_of(result.response)
             if status in until:
-                return self.sim.now + in_flight_s, status
+                return result.arrives_at, status
         return None

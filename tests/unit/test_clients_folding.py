@@ -51,10 +51,10 @@ def _every_leg(
         yield env.timeout(half_trip)
         if error is None:
             retry.succeeded(last_cost)
-            return CallResult(response, None, attempt)
+            return CallResult(response, None, attempt, env.now)
         decision = retry.delay(attempt, error, jitter())
         if decision is None:
-            return CallResult(None, error, attempt)
+            return CallResult(None, error, attempt, env.now)
         pending, last_cost = decision
 
 

@@ -1,9 +1,11 @@
-"""derive_costs and derive_stops on hand-built tables with round numbers."""
+"""derive_costs on hand-built tables, and derive_stops on stops played through a service,
+with round numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -11,6 +13,11 @@ import pytest
 
 from simulator.analysis.frames import COST_COLUMNS, STOP_COLUMNS, derive_costs, derive_stops
 from simulator.api.operations import Price
+from simulator.engine.env import Simulation
+from simulator.engine.rng import Streams
+from simulator.engine.stops import Stop
+from simulator.services import rekognition
+from simulator.services.base import Resource
 
 IDS = ["r0", "r1", "r2", "r3", "r4"]
 Row = tuple[float, str, str, str | None, str, str, float]
@@ -192,69 +199,113 @@ def test_a_span_open_at_the_horizon_is_rounded_too() -> None:
 
 # -- stops -----------------------------------------------------------------------------------
 
-TERMINAL = {"svc": frozenset({"STOPPED", "FAILED"})}
+
+S = rekognition.Status
+
+
+class Svc(rekognition.ProjectVersions):
+    """Rekognition's project versions, as the service `svc`, that move only when a test moves
+    them (no progressions); a stop ends in STOPPED or FAILED."""
+
+    name = "svc"
+    TRANSITIONS: ClassVar = {
+        S: {S.RUNNING: {S.STOPPING, S.STOPPED}, S.STOPPING: {S.STOPPED}, S.STOPPED: {S.RUNNING}}
+    }
+    PROGRESSIONS: ClassVar = {}
+    STOP = replace(rekognition.ProjectVersions.STOP, terminal=frozenset({S.STOPPED, S.FAILED}))
+
+
 DOLLAR_A_SECOND = {
     "svc": {"inference": Price(usd_per_hour=3600.0, statuses=("RUNNING", "STOPPING"))}
 }
 HORIZON = 1000.0
+Event = tuple[Any, ...]
+"""(time, what, ...): ("move", resource, status), ("send", resource), ("answer", stop,
+accepted, error code, attempts) with stops numbered as sent, ("observe", stop)."""
 
 
-def stop_tables() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """r0 stops, r1's stop is rejected, r2 is stuck in STOPPING, r3's stop is unanswered,
-    r4 was stopped (at 460) and started again before its stop request (at 500)."""
-    moves = transitions(
-        [
-            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
-            (0.0, "svc", "r1", None, "RUNNING", "initial", 1.0),
-            (0.0, "svc", "r2", None, "RUNNING", "initial", 1.0),
-            (0.0, "svc", "r3", None, "RUNNING", "initial", 1.0),
-            (0.0, "svc", "r4", None, "RUNNING", "initial", 1.0),
-            (460.0, "svc", "r4", "RUNNING", "STOPPED", "stop", 1.0),
-            (470.0, "svc", "r4", "STOPPED", "RUNNING", "start", 1.0),
-            (101.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
-            (300.0, "svc", "r2", "RUNNING", "STOPPING", "stop", 1.0),
-            (400.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
-            (500.0, "svc", "r4", "RUNNING", "STOPPING", "stop", 1.0),
-            (600.0, "svc", "r4", "STOPPING", "STOPPED", "stop", 1.0),
-        ]
-    )
-    requests = pd.DataFrame(
-        {
-            "time": [100.0, 200.0, 300.0, 900.0, 500.0],
-            "service": pd.Categorical(["svc"] * 5),
-            "resource_id": pd.Categorical(["r0", "r1", "r2", "r3", "r4"], categories=IDS),
-            "caller": pd.Categorical(["ops"] * 5),
+class Played:
+    """A script of events played in simulated time: the moves through the service (whose
+    `move` ends the stops that wait for a resource), the stops' records kept as the
+    workload keeps them (`Requester.send`)."""
+
+    def __init__(
+        self,
+        resources: Sequence[str],
+        events: Sequence[Event],
+        horizon: float,
+        units: dict[str, float] | None = None,
+    ) -> None:
+        self.sim = Simulation(Streams(0, 0))
+        self.service = Svc(self.sim, rekognition.Settings())
+        self.horizon = horizon
+        book = self.sim.recorder.stops
+        self.resources: dict[str, Resource] = {
+            r: self.service.add(r, "g", S.RUNNING, (units or {}).get(r, 1.0)) for r in resources
         }
-    )
-    responses = pd.DataFrame(
-        {
-            "request": np.array([0, 1, 2, 4], dtype=np.int64),
-            "time": [101.0, 230.0, 300.5, 500.5],
-            "accepted": np.array([True, False, True, True]),
-            "error_code": pd.Categorical([None, "ThrottlingException", None, None]),
-            "attempts": np.array([1, 3, 1, 2], dtype=np.int64),
+        self.stops: list[Stop] = []
+
+        def send(resource: str) -> None:
+            target = self.resources[resource]
+            stop = book.send(self.sim.now, "svc", target.key)
+            book.follow(stop, target.status.value, Svc.STOP.terminal)
+            self.stops.append(stop)
+
+        actions: dict[str, Callable[..., None]] = {
+            "move": lambda r, to: self.service.move(self.resources[r], S(to), "stop"),
+            "send": send,
+            "answer": lambda i, *answer: book.answer(self.stops[i], self.sim.now, *answer),
+            "observe": lambda i: book.observe(self.stops[i], self.sim.now),
         }
-    )
-    observations = pd.DataFrame(
-        {
-            "request": np.array([0], dtype=np.int64),
-            "time": [420.0],
-            "status": pd.Categorical(["STOPPED"]),
-        }
-    )
-    raw = {
-        "transitions": moves,
-        "stop_requests": requests,
-        "stop_responses": responses,
-        "stop_observations": observations,
-    }
-    return raw, moves
+
+        def play() -> Generator[Any, Any, None]:
+            for time, what, *args in sorted(events, key=lambda event: event[0]):
+                yield self.sim.timeout(time - self.sim.now)
+                actions[what](*args)
+
+        self.sim.process(play())
+        self.sim.env.run(until=horizon)
+
+    def stops_table(self, costs: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The `stops` table as the runner derives it, from `costs` or the moves' costs."""
+        raw = self.sim.recorder.hand_over()
+        moves, resources = raw["transitions"], raw["resources"]
+        if costs is None:
+            costs = derive_costs(moves, DOLLAR_A_SECOND, self.horizon, resources)
+        return derive_stops(
+            raw["stop_records"], costs, self.horizon, resources, moves["to_status"].cat.categories
+        )
 
 
-def derived() -> pd.DataFrame:
-    raw, moves = stop_tables()
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
-    return derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+STOP_EVENTS: list[Event] = [
+    (100.0, "send", "r0"),
+    (101.0, "answer", 0, True, None, 1),
+    (101.0, "move", "r0", "STOPPING"),
+    (200.0, "send", "r1"),
+    (230.0, "answer", 1, False, "ThrottlingException", 3),
+    (300.0, "send", "r2"),
+    (300.0, "move", "r2", "STOPPING"),
+    (300.5, "answer", 2, True, None, 1),
+    (400.0, "move", "r0", "STOPPED"),
+    (420.0, "observe", 0),
+    (460.0, "move", "r4", "STOPPED"),
+    (470.0, "move", "r4", "RUNNING"),
+    (500.0, "send", "r4"),
+    (500.0, "move", "r4", "STOPPING"),
+    (500.5, "answer", 3, True, None, 2),
+    (600.0, "move", "r4", "STOPPED"),
+    (900.0, "send", "r3"),
+]
+"""r0 stops, r1's stop is rejected, r2 is stuck in STOPPING, r4 was stopped (at 460) and
+started again before its stop request (at 500), r3's stop is unanswered. Stops numbered as
+sent: r0, r1, r2, r4, r3."""
+ORDER = [0, 1, 2, 4, 3]
+"""The stops' rows by resource r0..r4."""
+
+
+def derived(costs: pd.DataFrame | None = None) -> pd.DataFrame:
+    stops = Played(IDS, STOP_EVENTS, HORIZON).stops_table(costs)
+    return stops.iloc[ORDER].reset_index(drop=True)
 
 
 def column(stops: pd.DataFrame, name: str) -> list[Any]:
@@ -281,40 +332,23 @@ def test_stops_terminal_latency_and_observation() -> None:
     assert column(stops, "observed_at") == [420.0, None, None, None, None]
 
 
+def test_stops_are_rows_in_the_order_they_were_sent() -> None:
+    stops = Played(IDS, STOP_EVENTS, HORIZON).stops_table()
+    assert column(stops, "resource_id") == ["r0", "r1", "r2", "r4", "r3"]
+    assert column(stops, "group") == ["g"] * 5
+
+
 def test_a_stop_accepted_when_its_resource_has_already_ended_ends_at_once() -> None:
     """A duplicate stop (a token replayed, a job already Stopped) ends when it is sent."""
-    moves = transitions(
-        [
-            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
-            (10.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
-            (50.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
-        ]
-    )
-    raw = {
-        "transitions": moves,
-        "stop_requests": pd.DataFrame(
-            {
-                "time": [9.9, 80.0],
-                "service": pd.Categorical(["svc"] * 2),
-                "resource_id": pd.Categorical(["r0", "r0"], categories=IDS),
-                "caller": pd.Categorical(["ops"] * 2),
-            }
-        ),
-        "stop_responses": pd.DataFrame(
-            {
-                "request": np.array([0, 1], dtype=np.int64),
-                "time": [10.1, 80.2],
-                "accepted": np.array([True, True]),
-                "error_code": pd.Categorical([None, None]),
-                "attempts": np.array([1, 1], dtype=np.int64),
-            }
-        ),
-        "stop_observations": pd.DataFrame(
-            {"request": np.array([], dtype=np.int64), "time": [], "status": pd.Categorical([])}
-        ),
-    }
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    events: list[Event] = [
+        (9.9, "send", "r0"),
+        (10.0, "move", "r0", "STOPPING"),
+        (10.1, "answer", 0, True, None, 1),
+        (50.0, "move", "r0", "STOPPED"),
+        (80.0, "send", "r0"),
+        (80.2, "answer", 1, True, None, 1),
+    ]
+    stops = Played(["r0"], events, HORIZON).stops_table()
     assert column(stops, "terminal_at") == [50.0, 80.0]
     assert column(stops, "stop_latency_s") == [pytest.approx(40.1), 0.0]
     assert column(stops, "outcome") == ["STOPPED", "STOPPED"]
@@ -336,39 +370,18 @@ def test_a_rejected_stop_costs_until_its_resource_ends_by_other_means() -> None:
     """A rejected stop ended nothing; what it is said to cost runs until the resource ended
     anyway: at once when it had ended before (a duplicate refused with a conflict), even if
     it is started again later, or when another stop takes effect."""
-    moves = transitions(
-        [
-            (0.0, "svc", "r0", None, "RUNNING", "initial", 1.0),
-            (10.0, "svc", "r0", "RUNNING", "STOPPING", "stop", 1.0),
-            (50.0, "svc", "r0", "STOPPING", "STOPPED", "stop", 1.0),
-            (300.0, "svc", "r0", "STOPPED", "RUNNING", "start", 1.0),
-        ]
-    )
-    raw = {
-        "transitions": moves,
-        "stop_requests": pd.DataFrame(
-            {
-                "time": [9.9, 20.0, 80.0],
-                "service": pd.Categorical(["svc"] * 3),
-                "resource_id": pd.Categorical(["r0"] * 3, categories=IDS),
-                "caller": pd.Categorical(["ops"] * 3),
-            }
-        ),
-        "stop_responses": pd.DataFrame(
-            {
-                "request": np.array([0, 1, 2], dtype=np.int64),
-                "time": [10.1, 20.1, 80.1],
-                "accepted": np.array([True, False, False]),
-                "error_code": pd.Categorical([None, "ThrottlingException", "ConflictException"]),
-                "attempts": np.array([1, 3, 1], dtype=np.int64),
-            }
-        ),
-        "stop_observations": pd.DataFrame(
-            {"request": np.array([], dtype=np.int64), "time": [], "status": pd.Categorical([])}
-        ),
-    }
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    events: list[Event] = [
+        (9.9, "send", "r0"),
+        (10.0, "move", "r0", "STOPPING"),
+        (10.1, "answer", 0, True, None, 1),
+        (20.0, "send", "r0"),
+        (20.1, "answer", 1, False, "ThrottlingException", 3),
+        (50.0, "move", "r0", "STOPPED"),
+        (80.0, "send", "r0"),
+        (80.1, "answer", 2, False, "ConflictException", 1),
+        (300.0, "move", "r0", "RUNNING"),
+    ]
+    stops = Played(["r0"], events, HORIZON).stops_table()
     assert column(stops, "outcome") == ["STOPPED", "rejected", "rejected"]
     assert column(stops, "terminal_at") == [50.0, None, None]  # a rejected stop ends nothing
     # $1 a second while RUNNING or STOPPING: 9.9..50; 20..50 (the first stop's end); none
@@ -387,7 +400,6 @@ def test_stops_dtypes() -> None:
 
 
 def test_cost_after_request_is_pro_rata() -> None:
-    raw, moves = stop_tables()
     costs = pd.DataFrame(
         {
             "service": pd.Categorical(["svc", "svc"]),
@@ -400,7 +412,7 @@ def test_cost_after_request_is_pro_rata() -> None:
             "usd": [8.0, 10.0],
         }
     )
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    stops = derived(costs)
     # r0: [0, 800) costs 8; requested 100, terminal 400 -> 300/800 of it.
     # r1: [0, 1000) costs 10; requested 200, rejected -> until the horizon, 800/1000.
     assert stops["cost_after_request_usd"].tolist() == pytest.approx(
@@ -409,48 +421,45 @@ def test_cost_after_request_is_pro_rata() -> None:
 
 
 def test_no_stops() -> None:
-    raw, moves = stop_tables()
-    raw = {
-        "stop_requests": raw["stop_requests"].iloc[:0],
-        "stop_responses": raw["stop_responses"].iloc[:0],
-        "stop_observations": raw["stop_observations"].iloc[:0],
-    }
-    costs = derive_costs(moves, DOLLAR_A_SECOND, HORIZON, resources=registry())
-    stops = derive_stops(raw, moves, costs, TERMINAL, HORIZON, registry())
+    moves = [event for event in STOP_EVENTS if event[1] == "move"]
+    stops = Played(IDS, moves, HORIZON).stops_table()
     assert list(stops.columns) == list(STOP_COLUMNS)
     assert stops.empty
 
 
-def test_stops_from_recorder_tables() -> None:
-    """The same derivation on tables as the recorder writes them (its dtypes, its keys)."""
-    from simulator.engine.lifecycle import TRANSITION_COLUMNS
-    from simulator.engine.recorder import Recorder
-    from simulator.workload.arrivals import (
-        STOP_OBSERVATION_COLUMNS,
-        STOP_REQUEST_COLUMNS,
-        STOP_RESPONSE_COLUMNS,
-    )
+def test_an_answer_or_observation_due_at_the_horizon_has_not_happened() -> None:
+    """The records keep when the answer and the observation reach the caller, which may be
+    past the horizon; the table reads them at the horizon."""
+    events: list[Event] = [
+        (10.0, "send", "r0"),
+        (10.0, "send", "r1"),
+        (11.0, "answer", 0, True, None, 1),
+        (20.0, "move", "r0", "STOPPED"),
+        (21.0, "observe", 0),
+    ]
+    played = Played(["r0", "r1"], events, 21.0)
+    rejected = played.sim.recorder.stops.answer
+    rejected(played.stops[1], 21.0, False, "ThrottlingException", 2)  # arrives at the horizon
+    stops = played.stops_table()
+    assert column(stops, "outcome") == ["STOPPED", "in_flight"]
+    assert column(stops, "observed_at") == [None, None]
+    assert column(stops, "accepted") == [True, None]
+    assert column(stops, "error_code") == [None, None]
+    assert column(stops, "terminal_at") == [20.0, None]
 
-    recorder = Recorder()
-    moves = recorder.table("transitions", TRANSITION_COLUMNS)
-    requests = recorder.table("stop_requests", STOP_REQUEST_COLUMNS)
-    responses = recorder.table("stop_responses", STOP_RESPONSE_COLUMNS)
-    observations = recorder.table("stop_observations", STOP_OBSERVATION_COLUMNS)
-    other = recorder.register("o0")
-    r0, r1 = recorder.register("r0"), recorder.register("r1")
-    moves.append(0.0, "other", other, None, "RUNNING", "initial", 1.0)
-    moves.append(0.0, "svc", r0, None, "RUNNING", "initial", 1.0)
-    moves.append(0.0, "svc", r1, None, "RUNNING", "initial", 2.0)
-    requests.append(10.0, "svc", r1, "ops")
-    requests.append(20.0, "svc", r0, "ops")
-    responses.append(1, 21.0, True, None, 1)  # answered out of request order
-    responses.append(0, 40.0, False, "ThrottlingException", 5)
-    moves.append(21.0, "svc", r0, "RUNNING", "STOPPING", "stop", 1.0)
-    moves.append(50.0, "svc", r0, "STOPPING", "STOPPED", "stop", 1.0)
-    observations.append(1, 60.0, "STOPPED")
-    raw = {**recorder.frames(), "resources": recorder.resources()}
-    costs = derive_costs(raw["transitions"], DOLLAR_A_SECOND, 100.0, raw["resources"])
-    stops = derive_stops(raw, raw["transitions"], costs, TERMINAL, 100.0, raw["resources"])
+
+def test_stops_answered_out_of_the_order_they_were_sent() -> None:
+    """Each stop keeps its own answer, and its resource's key (o0 is registered first)."""
+    events: list[Event] = [
+        (10.0, "send", "r1"),
+        (20.0, "send", "r0"),
+        (21.0, "answer", 1, True, None, 1),  # answered out of request order
+        (21.0, "move", "r0", "STOPPING"),
+        (40.0, "answer", 0, False, "ThrottlingException", 5),
+        (50.0, "move", "r0", "STOPPED"),
+        (60.0, "observe", 1),
+    ]
+    stops = Played(["o0", "r0", "r1"], events, 100.0, units={"r1": 2.0}).stops_table()
     assert column(stops, "resource_id") == ["r1", "r0"]
     assert column(stops, "outcome") == ["rejected", "STOPPED"]
     assert column(stops, "attempts") == [5, 1]
