@@ -10,10 +10,9 @@ import re
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import (
-    BeforeValidator,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -29,6 +28,7 @@ from simulator.engine.distributions import (
     Uniform,
 )
 from simulator.engine.schema import Probability, Strict, Timestamp
+from simulator.scenario.fleet import Fleet, check_fleet
 from simulator.scenario.trace import read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
@@ -59,33 +59,6 @@ class Services(Strict):
     comprehend: _comprehend.Settings = _comprehend.Settings()
     neptune: _neptune.Settings = _neptune.Settings()
     sagemaker: _sagemaker.Settings = _sagemaker.Settings()
-
-
-_WHOLE_STAGES: dict[str, type[Strict]] = {"neptune": _neptune.Fleet, "sagemaker": _sagemaker.Fleet}
-
-
-def _part_way(entry: Any) -> Any:
-    """`elapsed` on a fleet whose resources go through stages (processes) is refused by
-    name: their start part-way is not written yet."""
-    if isinstance(entry, dict) and "elapsed" in entry:
-        kind = _WHOLE_STAGES.get(entry.get("service"))  # type: ignore[arg-type]
-        if kind is not None and "elapsed" not in kind.model_fields:
-            raise ValueError(
-                f"elapsed: {entry['service']} resources cannot start part-way through a status "
-                "yet (they go through stages); rekognition, lookoutvision and comprehend can"
-            )
-    return entry
-
-
-Fleet = Annotated[
-    _rekognition.Fleet
-    | _lookoutvision.Fleet
-    | _comprehend.Fleet
-    | _neptune.Fleet
-    | _sagemaker.Fleet,
-    Field(discriminator="service"),
-    BeforeValidator(_part_way),
-]
 
 
 class Retry(Strict):
@@ -356,21 +329,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Self:
         for index, fleet in enumerate(self.fleet):
-            settings = getattr(self.services, fleet.service)
-            elapsed = getattr(fleet, "elapsed", 0.0)
-            if elapsed > 0:
-                status = SERVICES[fleet.service].Status(fleet.status)  # type: ignore[union-attr]
-                problem = SERVICES[fleet.service].cannot_have_lasted(settings, status, elapsed)
-                if problem is not None:
-                    raise ValueError(f"fleet[{index}].elapsed: {problem}")
-            prices = settings.prices.values()
-            for kind in getattr(fleet, "billed_kinds", ()):
-                if not any(p.kinds is None or kind in p.kinds for p in prices):
-                    raise ValueError(
-                        f"fleet[{index}]: no price for {kind!r}; add one under "
-                        f"services.{fleet.service}.prices, e.g. {kind}: {{usd_per_hour: ..., "
-                        f"statuses: [...], kinds: [{kind}]}}"
-                    )
+            check_fleet(index, fleet, self.services)
         self._pipelines()
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:

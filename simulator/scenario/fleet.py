@@ -1,0 +1,59 @@
+"""A scenario's fleet entries: one service's `Fleet` each, and what an entry must agree on
+with its service's settings (a price for every kind it bills, an `elapsed` its status can
+have), which the scenario checks once both are read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from simulator.engine.schema import Strict
+from simulator.services import SERVICES, comprehend, lookoutvision, neptune, rekognition, sagemaker
+
+if TYPE_CHECKING:
+    from simulator.scenario.model import Services
+
+_WHOLE_STAGES: dict[str, type[Strict]] = {"neptune": neptune.Fleet, "sagemaker": sagemaker.Fleet}
+
+
+def _part_way(entry: Any) -> Any:
+    """`elapsed` on a fleet whose resources go through stages (processes) is refused by
+    name: their start part-way is not written yet."""
+    if isinstance(entry, dict) and "elapsed" in entry:
+        kind = _WHOLE_STAGES.get(entry.get("service"))  # type: ignore[arg-type]
+        if kind is not None and "elapsed" not in kind.model_fields:
+            raise ValueError(
+                f"elapsed: {entry['service']} resources cannot start part-way through a status "
+                "yet (they go through stages); rekognition, lookoutvision and comprehend can"
+            )
+    return entry
+
+
+Fleet = Annotated[
+    rekognition.Fleet | lookoutvision.Fleet | comprehend.Fleet | neptune.Fleet | sagemaker.Fleet,
+    Field(discriminator="service"),
+    BeforeValidator(_part_way),
+]
+
+
+def check_fleet(index: int, fleet: Fleet, services: Services) -> None:
+    """Raise ValueError, naming `fleet[index]`, if the entry asks what its service's
+    settings cannot give: an `elapsed` no resource can have been in its status (its
+    latency never lasts that long, or the status does not end by itself), or a billed
+    kind with no price."""
+    settings = getattr(services, fleet.service)
+    elapsed = getattr(fleet, "elapsed", 0.0)
+    if elapsed > 0:
+        status = SERVICES[fleet.service].Status(fleet.status)  # type: ignore[union-attr]
+        problem = SERVICES[fleet.service].cannot_have_lasted(settings, status, elapsed)
+        if problem is not None:
+            raise ValueError(f"fleet[{index}].elapsed: {problem}")
+    prices = settings.prices.values()
+    for kind in getattr(fleet, "billed_kinds", ()):
+        if not any(p.kinds is None or kind in p.kinds for p in prices):
+            raise ValueError(
+                f"fleet[{index}]: no price for {kind!r}; add one under "
+                f"services.{fleet.service}.prices, e.g. {kind}: {{usd_per_hour: ..., "
+                f"statuses: [...], kinds: [{kind}]}}"
+            )
