@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pytest
@@ -85,6 +86,34 @@ def _per_replication(stops: pd.DataFrame, replications: int) -> pd.Series:
     return stops.groupby("outcome", observed=True).size() / replications
 
 
+class Rejections(NamedTuple):
+    """What the Lookout scenario's comment says of its rejected stops."""
+
+    expected: float
+    per_replication: float
+    replications: int
+    total: int
+
+
+def lookout_rejections(comment: str) -> Rejections:
+    """The figures of the comment's sentence on rejected stops, which the run must bear out."""
+    text = " ".join(comment.split())
+    found = re.search(
+        r"([\d.]+) of the 60 stops per replication expected \(60 x 0\.2\^3\), and ([\d.]+) "
+        r"per replication in these (\d+) replications \((\d+) stops in all\)",
+        text,
+    )
+    assert found, "the Lookout comment no longer states its rejected stops per replication"
+    return Rejections(float(found[1]), float(found[2]), int(found[3]), int(found[4]))
+
+
+def test_the_lookout_comment_states_a_per_replication_figure_its_total_bears_out() -> None:
+    """Fast: the comment's own arithmetic (its run is checked in the slow test below)."""
+    stated = lookout_rejections(comments(ROOT / "scenarios/lookoutvision-idempotent-retries.yaml"))
+    assert stated.per_replication == pytest.approx(stated.total / stated.replications)
+    assert stated.expected == pytest.approx(60 * 0.2**3)
+
+
 @pytest.mark.slow
 def test_lookout_stops_no_model_twice_and_loses_only_stops_out_of_attempts() -> None:
     results = run("lookoutvision-idempotent-retries")
@@ -98,7 +127,11 @@ def test_lookout_stops_no_model_twice_and_loses_only_stops_out_of_attempts() -> 
     fleet = stops[stops["group"] == "fleet"]
     assert len(fleet) == 5 * 60
     lost = fleet[fleet["outcome"] == "rejected"]
-    assert len(lost) == 4  # "4 stops over this scenario's 5 replications"
+    stated = lookout_rejections(comments(ROOT / "scenarios/lookoutvision-idempotent-retries.yaml"))
+    assert stated.expected == pytest.approx(60 * 0.2**3)  # each of 60 stops: 3 attempts fail
+    assert stated.replications == results.replications
+    assert len(lost) == stated.total
+    assert len(lost) / results.replications == pytest.approx(stated.per_replication)
     assert (lost["error_code"] == "InternalServerException").all()
     assert (lost["attempts"] == 3).all()  # three 500s: standard mode's attempts ran out
     scripted = stops[stops["resource_id"].astype(str).str.endswith("model/scripted/6")]
