@@ -7,7 +7,7 @@
 
 The units are the same functions with the same arguments on each, and a unit's tables
 depend only on its variant, seed and replication, so the results are identical whichever
-runs them. Dask is an optional extra (`pip install 'simulator[dask]'`), imported only when
+runs them. Dask is an optional extra (`pip install 'ml-lifecycle-sim[dask]'`), imported only when
 asked for. On a cluster, the sweep's output directory must be one the workers can write
 to (a shared filesystem): each unit writes its own tables there.
 """
@@ -98,6 +98,6 @@ def _distributed() -> ModuleType:
         import distributed
     except ImportError:
         raise SweepError(
-            "--dask needs Dask's distributed scheduler: pip install 'simulator[dask]'"
+            "--dask needs Dask's distributed scheduler: pip install 'ml-lifecycle-sim[dask]'"
         ) from None
     return distributed
