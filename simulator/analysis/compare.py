@@ -197,17 +197,18 @@ def summary_table(comparison: pd.DataFrame, parameters: pd.DataFrame) -> pd.Data
 def comparison_text(
     comparison: pd.DataFrame, metrics: Sequence[str], baseline: str
 ) -> pd.DataFrame:
-    """The comparison of `metrics` as text, as the terminal shows it: per metric (named
-    once, in words) and variant, the mean, the paired difference from the baseline and the
-    unpaired interval it would have, each as 'value ±half-width'."""
+    """The comparison of `metrics` as text, as the terminal shows it: per metric and
+    variant, the mean, the paired difference from the baseline and the unpaired interval it
+    would have, each as 'value ±half-width'. Every row names its metric: a table shown
+    whole may write it once per metric, a table split per metric needs it on each row."""
     rows = []
     for metric in metrics:
         fmt = number_format(metric)
         mine = comparison[comparison["metric"] == metric]
-        for index, row in enumerate(mine.to_dict("records")):
+        for row in mine.to_dict("records"):
             other = row["variant"] != baseline
             rows.append({
-                "metric": "" if index else metric,
+                "metric": metric,
                 "variant": row["variant"],
                 "mean": _interval(row["mean"], row["ci_low"], row["ci_high"], fmt),
                 f"difference from {baseline}, paired": _interval(

@@ -28,11 +28,26 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class TextTable:
     """Rows of text under `columns`; the first `names` columns name the row (service,
-    group, ...), the others hold figures."""
+    group, ...), the others hold figures. Every row carries its whole name: with
+    `blank_repeats`, a table shown whole writes the first column's value only where it
+    changes (a sweep's metric over its variants), but a layout that splits the table by
+    that column still knows each row's."""
 
     columns: Sequence[str]
     rows: Sequence[Sequence[str]]
     names: int
+    blank_repeats: bool = False
+
+
+def shown_rows(table: TextTable) -> list[list[str]]:
+    """The rows as a table shown whole writes them: the first column blank where it repeats
+    the row above, if the table asks for that."""
+    rows = [list(row) for row in table.rows]
+    if table.blank_repeats:
+        for above, row in zip(table.rows, rows[1:], strict=False):
+            if row[0] == above[0]:
+                row[0] = ""
+    return rows
 
 
 class Format(StrEnum):
@@ -96,7 +111,7 @@ def markdown(table: TextTable) -> str:
     """`table` as a GitHub-flavoured markdown table: names left, figures right."""
     align = ["---" if i < table.names else "---:" for i in range(len(table.columns))]
     lines = [_md_row(table.columns), _md_row(align)]
-    lines += [_md_row(row) for row in table.rows]
+    lines += [_md_row(row) for row in shown_rows(table)]
     return "\n".join(lines)
 
 

@@ -25,6 +25,8 @@ from simulator.cli.options import ScenarioFile, Seed
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from simulator.sweeps import SweepResults
 
 
@@ -107,14 +109,20 @@ def _title(results: SweepResults) -> str:
 def _comparison(results: SweepResults) -> TextTable | None:
     """Per metric that varies and variant: the mean and the paired difference from the
     baseline, each with its 95% interval, and the unpaired interval for contrast."""
-    from simulator.analysis.compare import comparison_text
-
     varying = results.varying()
     if not varying:
         return None
-    frame = comparison_text(results.comparison(), varying, results.baseline)
+    return comparison_table(results.comparison(), varying, results.baseline)
+
+
+def comparison_table(comparison: pd.DataFrame, metrics: list[str], baseline: str) -> TextTable:
+    """`compare`'s table of `metrics` as text: a metric written once over its variants
+    when shown whole, on each of its tables when split per metric."""
+    from simulator.analysis.compare import comparison_text
+
+    frame = comparison_text(comparison, metrics, baseline)
     rows = [[str(value) for value in row] for row in frame.itertuples(index=False)]
-    return TextTable([str(c) for c in frame.columns], rows, names=2)
+    return TextTable([str(c) for c in frame.columns], rows, names=2, blank_repeats=True)
 
 
 def _footnote() -> str:

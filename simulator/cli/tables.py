@@ -26,7 +26,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from simulator.cli.formats import TextTable
+from simulator.cli.formats import TextTable, shown_rows
 
 INTERVAL: Final = " ±"
 """What separates a value from its interval's half-width in a cell: '3,562.10 ±4.82'."""
@@ -65,7 +65,7 @@ def _table(table: TextTable, *, stacked: bool) -> Table:
     """One rich table: names left-aligned and never wrapped, figures right-aligned; with
     `stacked`, each interval on the line under its value."""
     rows = [[_stack(cell) if stacked and i >= table.names else cell for i, cell in enumerate(row)]
-            for row in table.rows]  # fmt: skip
+            for row in shown_rows(table)]  # fmt: skip
     shown = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, safe_box=True)
     for index, header in enumerate(table.columns):
         cells = [row[index] for row in rows]
@@ -119,7 +119,7 @@ def _pick(table: TextTable, figures: list[int]) -> TextTable:
     keep = [*range(table.names), *figures]
     return TextTable(
         [table.columns[i] for i in keep], [[row[i] for i in keep] for row in table.rows],
-        table.names,
+        table.names, table.blank_repeats,
     )  # fmt: skip
 
 
