@@ -50,13 +50,13 @@ class Requester:
         if not self.is_stop:
             yield from client.call(service.name, self.operation, params, key)
             return
-        spec, stops = service.STOP, self._stops
-        stop = stops.send(self.sim.now, service.name, key)
+        spec = service.STOP
+        stop = self._stops.send(self.sim.now, service.name, key)
         if target is not None:  # a resource the simulation does not know never ends
-            stops.follow(stop, target.status.value, spec.terminal)
+            stop.follow(target.status.value, spec.terminal)
         result = yield from client.call(service.name, self.operation, params, key)
         error = None if result.error is None else result.error.code
-        stops.answer(stop, result.arrives_at, result.ok, error, result.attempts)
+        stop.answered(result.arrives_at, result.ok, error, result.attempts)
         if not (result.ok and self.wait and target is not None):
             return
         seen = yield from client.wait_for(
@@ -69,7 +69,7 @@ class Requester:
             result,
         )
         if seen is not None:
-            stops.observe(stop, seen[0])
+            stop.observed(seen[0])
 
 
 class Unasked:

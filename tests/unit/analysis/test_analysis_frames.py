@@ -248,14 +248,14 @@ class Played:
         def send(resource: str) -> None:
             target = self.resources[resource]
             stop = book.send(self.sim.now, "svc", target.key)
-            book.follow(stop, target.status.value, Svc.STOP.terminal)
+            stop.follow(target.status.value, Svc.STOP.terminal)
             self.stops.append(stop)
 
         actions: dict[str, Callable[..., None]] = {
             "move": lambda r, to: self.service.move(self.resources[r], S(to), "stop"),
             "send": send,
-            "answer": lambda i, *answer: book.answer(self.stops[i], self.sim.now, *answer),
-            "observe": lambda i: book.observe(self.stops[i], self.sim.now),
+            "answer": lambda i, *answer: self.stops[i].answered(self.sim.now, *answer),
+            "observe": lambda i: self.stops[i].observed(self.sim.now),
         }
 
         def play() -> Generator[Any, Any, None]:
@@ -438,8 +438,7 @@ def test_an_answer_or_observation_due_at_the_horizon_has_not_happened() -> None:
         (21.0, "observe", 0),
     ]
     played = Played(["r0", "r1"], events, 21.0)
-    rejected = played.sim.recorder.stops.answer
-    rejected(played.stops[1], 21.0, False, "ThrottlingException", 2)  # arrives at the horizon
+    played.stops[1].answered(21.0, False, "ThrottlingException", 2)  # arrives at the horizon
     stops = played.stops_table()
     assert column(stops, "outcome") == ["STOPPED", "in_flight"]
     assert column(stops, "observed_at") == [None, None]
