@@ -6,10 +6,13 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
+from matplotlib.transforms import ScaledTranslation, Transform
 
 from simulator.analysis.plots.axes import duration_unit
 from simulator.analysis.plots.data import groups, names, pooled
@@ -19,6 +22,10 @@ from simulator.analysis.plots.palette import Palette
 UNENDED: Final = ("rejected", "stuck", "in_flight")
 """Outcomes of stops that have no stop latency."""
 _PERCENTILES: Final = ((50, "o"), (95, "s"), (99, "^"))
+_LINE: Final = 1.4
+"""A line of text's height, descenders and parentheses included, per point of its size."""
+_GAP: Final = 4.0
+"""Points between the x label and the legend below it."""
 
 
 def latency_ecdf(stops: pd.DataFrame) -> Figure:
@@ -77,7 +84,8 @@ def _panel(
         labels,
         handler_map={tuple: HandlerTuple(ndivide=None)},
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.14),
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + _below_x_label(ax),
         fontsize=8,
         title=f"by {what}" if curves else None,
         title_fontsize=8,
@@ -88,6 +96,18 @@ def _panel(
     ax.set_xlim(left=0)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(alpha=0.3)
+
+
+def _below_x_label(ax: Axes) -> Transform:
+    """A shift down from the axes' bottom edge past its tick marks, tick labels and x label
+    (and a gap): where the legend starts so it never covers them. Measured in points from
+    the sizes the axis is drawn with, so it holds at any figure height or DPI, where a
+    fraction of the axes' height (the -0.14 this replaced) put the legend over the label."""
+    size = rcParams["xtick.major.size"] + rcParams["xtick.major.pad"]
+    ticks = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
+    label = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    points = size + _LINE * ticks + rcParams["axes.labelpad"] + _LINE * label + _GAP
+    return ScaledTranslation(0.0, -points / 72.0, ax.figure.dpi_scale_trans)
 
 
 def _curve(
