@@ -18,6 +18,7 @@ import simulator
 from simulator.analysis import plots
 from simulator.analysis.plots.palette import STATUS_COLOURS
 from simulator.results import Results
+from tests.unit.analysis.test_analysis_plots_palette import FAR, delta_e
 
 SCENARIOS = Path(__file__).parents[3] / "scenarios"
 TIMEOUTS = ["export-2m", "export-5m", "export-10m"]
@@ -136,6 +137,9 @@ def test_no_colour_means_two_things_in_a_figure(scenario: str) -> None:
         for text, hue in entries.items():
             key = text.split(" (n=")[0].split(":")[0]  # the name, not its numbers
             assert meaning.setdefault(hue, key) == key, f"{name}: {hue} is {meaning[hue]}, {key}"
+        hues = sorted(set(entries.values()))
+        near = [(a, b) for i, a in enumerate(hues) for b in hues[i + 1 :] if delta_e(a, b) <= FAR]
+        assert not near, f"{name}: colours that pass for each other: {near}"
 
 
 def test_a_palette_never_gives_one_colour_twice() -> None:
