@@ -5,13 +5,18 @@
     billed.csv                     what each service billed over the horizon, by item
     savings.csv                    billed with and without the stops, and the saving
     scenario.yaml                  the resolved scenario (every default written out)
-    run.json                       seed, replications, package version; written last
+    run.json                       seed, replications, package version, and each file's
+                                   rows and SHA-256; written last
 
 The tables are written with their schemas (`simulator.tables`): Parquet with the explicit
 Arrow schema, so a column's type never depends on whether it holds values.
 
 Every file is written beside its final name and renamed into place, so an interruption
 leaves either the whole file or none; `run.json` appears only once all the others have.
+It records each file's SHA-256 and each table's row count, so a table cut short or edited
+afterwards (`head -c 3000 stops.csv`, which still parses) is refused when read back,
+rather than answering from part of the run. A run written before these were recorded
+reads as it did.
 
 A run directory belongs to `simulate`: a run into it replaces everything it holds. That
 is safe to interrupt at any point, because a directory looks complete only with its
@@ -30,12 +35,14 @@ directory that has files but neither is not ours: it is refused, never emptied
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -152,13 +159,20 @@ def write_run(
             shutil.rmtree(entry)
         else:
             entry.unlink()
+    files: dict[str, dict[str, object]] = {}
     for name, table in tables.items():
         write_table(directory / f"{name}.{fmt}", table, arrow_schema(name))
+        files[f"{name}.{fmt}"] = {"rows": len(table)}
     for name, answer in answers.items():
         write_table(directory / f"{name}.csv", answer)
+        files[f"{name}.csv"] = {"rows": len(answer)}
     records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
     _write_text(directory / "scenario.yaml", resolved_yaml(scenario, seed, replications))
+    for name in ("summary.json", "scenario.yaml"):
+        files[name] = {}
+    for name, record in files.items():
+        record["sha256"] = sha256(directory / name)
     meta = {
         "scenario": scenario.name,
         "seed": seed,
@@ -168,6 +182,7 @@ def write_run(
             name: {column: str(dtype) for column, dtype in table.dtypes.items()}
             for name, table in tables.items()
         },
+        "files": files,  # rows of each table, SHA-256 of each file: checked when read
         "simulator_version": __version__,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -189,13 +204,32 @@ def _write_table(table: pd.DataFrame, fmt: Format, schema: pa.Schema | None, pat
         table.to_csv(path, index=False)
 
 
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(partial(file.read, 1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What run.json recorded of a file when the run wrote it: its rows if a table."""
+
+    sha256: str
+    rows: int | None = None
+
+
 @dataclass(frozen=True)
 class RunMeta:
-    """What run.json says that reading a run needs."""
+    """What run.json says that reading a run needs; `files` is empty for a run written
+    before run.json recorded them."""
 
     seed: int
     replications: int
     format: Format
+    files: Mapping[str, FileRecord] = field(default_factory=dict)
 
 
 _JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
@@ -234,29 +268,65 @@ def read_meta(directory: Path) -> RunMeta:
     fmt = meta.get("format")
     if fmt not in ("parquet", "csv"):
         raise ResultsError(f"{path}: format: expected 'parquet' or 'csv', got {fmt!r}")
-    return RunMeta(meta["seed"], meta["replications"], fmt)
+    return RunMeta(meta["seed"], meta["replications"], fmt, _file_records(path, meta))
+
+
+_HEX: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
+    """run.json's `files`, checked: {} when absent (a run from before they were kept)."""
+    files = meta.get("files", {})
+    if not isinstance(files, dict):
+        raise ResultsError(f"{path}: files: expected an object, got {_json_name(files)}")
+    records = {}
+    for name, record in files.items():
+        where = f"{path}: files: {name}"
+        if not isinstance(record, dict):
+            raise ResultsError(f"{where}: expected an object, got {_json_name(record)}")
+        digest, rows = record.get("sha256"), record.get("rows")
+        if not isinstance(digest, str) or not _HEX.fullmatch(digest):
+            raise ResultsError(f"{where}: sha256: expected 64 hex digits, got {digest!r}")
+        if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool) or rows < 0):
+            raise ResultsError(f"{where}: rows: expected a whole number, got {rows!r}")
+        records[name] = FileRecord(digest, rows)
+    return records
 
 
 def _json_name(value: object) -> str:
     return _JSON_NAMES.get(type(value), "a number" if value is not None else "null")
 
 
-def read_table(directory: Path, name: str, fmt: Format, start: datetime) -> pd.DataFrame:
+def read_table(
+    directory: Path, name: str, fmt: Format, start: datetime, written: FileRecord | None = None
+) -> pd.DataFrame:
     """Table `name` of a run directory, cast to its schema (the UTC columns added from
     `start` if the run predates them); ResultsError naming the file and why it cannot be
-    read."""
+    read, or how it differs from what run.json says was `written` (its rows, its SHA-256)."""
     import pyarrow as pa
 
     path = directory / f"{name}.{fmt}"
     if not path.is_file():
         raise ResultsError(f"{path}: missing, though run.json says the run is whole")
+    changed = ""
+    if written is not None and (actual := sha256(path)) != written.sha256:
+        changed = (
+            f"its SHA-256 is {actual[:12]}…, run.json recorded {written.sha256[:12]}…: "
+            "the file was cut short or changed after the run"
+        )
     try:
         if fmt == "parquet":
             frame = pd.read_parquet(path)
         else:
             frame = pd.read_csv(path, dtype=csv_dtypes(name))
     except (OSError, ValueError, pa.ArrowException) as error:
-        raise ResultsError(f"{path}: cannot read it as {fmt.upper()} ({error})") from None
+        why = f"cannot read it as {fmt.upper()} ({error})"
+        raise ResultsError(f"{path}: {why}" + (f"; {changed}" if changed else "")) from None
+    if written is not None and written.rows is not None and len(frame) != written.rows:
+        rows = f"{len(frame):,} rows, run.json recorded {written.rows:,}"
+        raise ResultsError(f"{path}: {rows}" + (f"; {changed}" if changed else ""))
+    if changed:
+        raise ResultsError(f"{path}: {changed}")
     try:
         return conform(name, frame, start)
     except (ValueError, TypeError) as error:

@@ -176,14 +176,20 @@ def load_results(directory: Path | str) -> Results:
     """A run directory read back: the same tables, dtypes and scenario as the run's.
 
     Raises ResultsError naming the file and what is wrong with it: no run.json (not a run
-    directory, or an interrupted run), a damaged run.json, a missing or unreadable table."""
+    directory, or an interrupted run), a damaged run.json, a missing or unreadable table,
+    or one whose rows or SHA-256 differ from what run.json recorded when it was written."""
     directory = Path(directory)
     meta = read_meta(directory)
     path = directory / "scenario.yaml"
     if not path.is_file():
         raise ResultsError(f"{path}: missing, though run.json says the run is whole")
     scenario = load_scenario(path)
-    tables = {name: read_table(directory, name, meta.format, scenario.start) for name in TABLES}
+    tables = {
+        name: read_table(
+            directory, name, meta.format, scenario.start, meta.files.get(f"{name}.{meta.format}")
+        )
+        for name in TABLES
+    }
     return Results(scenario, meta.seed, meta.replications, tables)
 
 

@@ -3,6 +3,7 @@ never look complete, and a damaged run read back as an error naming its file."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -122,6 +123,101 @@ def test_a_csv_run_replaces_a_parquet_run_and_its_report_wholly(
     load_results(out)
 
 
+def test_a_run_replaces_the_subdirectories_of_the_run_before(
+    results: Results, tmp_path: Path
+) -> None:
+    out = results.save(tmp_path / "run")
+    figures = out / "figures" / "deeper"
+    figures.mkdir(parents=True)
+    (figures / "latency.png").write_bytes(b"an old figure")
+    (out / "figures" / "cost.png").write_bytes(b"another")
+    (out / "report").mkdir()
+    (out / "report" / "report.html").write_text("an old report")
+    old = {p.relative_to(out) for p in out.rglob("*")}
+    results.save(out, fmt="csv")
+    new = {p.relative_to(out) for p in out.rglob("*")}
+    assert new == {Path(name) for name in run_files("csv")}
+    assert not old & new - {Path(name) for name in ANSWERS | {"run.json"}}
+
+
+def test_run_json_records_each_files_rows_and_sha256(results: Results, saved: Path) -> None:
+    files = json.loads((saved / "run.json").read_text())["files"]
+    assert set(files) == run_files("parquet") - {"run.json"}
+    for name, record in files.items():
+        assert record["sha256"] == hashlib.sha256((saved / name).read_bytes()).hexdigest()
+    for name in TABLES:
+        assert files[f"{name}.parquet"]["rows"] == len(results.tables[name])
+    assert files["summary.csv"]["rows"] == len(results.summary())
+    assert files["billed.csv"]["rows"] == len(results.billed())
+
+
+def test_a_csv_table_cut_short_is_refused_naming_its_rows(results: Results, tmp_path: Path) -> None:
+    """`head -c 3000 stops.csv`: what is left still parses, as fewer stops."""
+    out = results.save(tmp_path / "run", fmt="csv")
+    path = out / "stops.csv"
+    whole = len(results.stops)
+
+    def cut(directory: Path) -> None:
+        data = path.read_bytes()
+        cut_at = data.index(b"\n", len(data) // 2) + 1  # whole lines: parses as a table
+        path.write_bytes(data[:cut_at])
+
+    message = _broken(out, cut, "rows, run.json recorded")
+    kept = len(pd.read_csv(path))
+    assert 0 < kept < whole
+    assert message.startswith(f"{path}: {kept:,} rows, run.json recorded {whole:,}; ")
+    assert "its SHA-256 is" in message
+    assert "cut short or changed after the run" in message
+
+
+def test_a_csv_table_cut_mid_line_is_refused(results: Results, tmp_path: Path) -> None:
+    out = results.save(tmp_path / "run", fmt="csv")
+    path = out / "stops.csv"
+    data = path.read_bytes()
+    cut_at = data.index(b",", len(data) // 2)  # within a row
+
+    message = _broken(out, lambda d: path.write_bytes(data[:cut_at]), "cut short or changed")
+    assert message.startswith(f"{path}: ")
+
+
+def test_a_table_changed_row_for_row_is_refused_naming_its_hash(saved: Path) -> None:
+    path = saved / "costs.parquet"
+
+    def edit(directory: Path) -> None:
+        costs = pd.read_parquet(path)
+        costs["usd"] = costs["usd"] * 0.5
+        costs.to_parquet(path)
+
+    recorded = json.loads((saved / "run.json").read_text())["files"]["costs.parquet"]
+    message = _broken(saved, edit, "SHA-256")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert message == (
+        f"{path}: its SHA-256 is {actual[:12]}…, run.json recorded {recorded['sha256'][:12]}…: "
+        "the file was cut short or changed after the run"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        ("[1]", "files: expected an object, got an array"),
+        ('{"stops.parquet": {"rows": 3}}', "files: stops.parquet: sha256: expected 64 hex"),
+        ('{"stops.parquet": {"rows": -1, "sha256": "' + "0" * 64 + '"}}', "rows: expected a whole"),
+    ],
+    ids=["a list", "no sha256", "negative rows"],
+)
+def test_a_damaged_files_record_is_named(saved: Path, files: str, why: str) -> None:
+    def damage(directory: Path) -> None:
+        path = directory / "run.json"
+        text = path.read_text()
+        meta = json.loads(text)
+        meta["files"] = json.loads(files)
+        path.write_text(json.dumps(meta))
+
+    message = _broken(saved, damage, why)
+    assert message.startswith(f"{saved / 'run.json'}: ")
+
+
 @pytest.mark.parametrize("fail_at", range(12))
 def test_an_interrupted_replacement_never_looks_complete(
     results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
@@ -210,8 +306,18 @@ def test_a_truncated_parquet_table_is_named(saved: Path) -> None:
     assert message.startswith(f"{saved / 'stops.parquet'}: ")
 
 
+def as_written_before_files_were_recorded(directory: Path) -> None:
+    """run.json as a run from before it kept each file's rows and SHA-256: its tables are
+    then read on trust, and only what they hold can be checked."""
+    path = directory / "run.json"
+    meta = json.loads(path.read_text())
+    del meta["files"]
+    path.write_text(json.dumps(meta))
+
+
 def test_a_csv_table_without_a_column_is_named(results: Results, tmp_path: Path) -> None:
     out = results.save(tmp_path / "run", fmt="csv")
+    as_written_before_files_were_recorded(out)
 
     def drop(directory: Path) -> None:
         path = directory / "stops.csv"
@@ -223,6 +329,7 @@ def test_a_csv_table_without_a_column_is_named(results: Results, tmp_path: Path)
 
 def test_a_csv_table_with_bad_values_is_named(results: Results, tmp_path: Path) -> None:
     out = results.save(tmp_path / "run", fmt="csv")
+    as_written_before_files_were_recorded(out)
 
     def spoil(directory: Path) -> None:
         path = directory / "calls.csv"
@@ -248,6 +355,7 @@ def test_a_missing_scenario_is_named(saved: Path) -> None:
 def test_a_run_written_before_the_utc_columns_reads_back_with_them(
     results: Results, saved: Path
 ) -> None:
+    as_written_before_files_were_recorded(saved)
     path = saved / "stops.parquet"
     old = pd.read_parquet(path).drop(columns=["requested_at_utc", "terminal_at_utc"])
     old.to_parquet(path)
