@@ -2,7 +2,9 @@
 
 For each service, one mutation of each kind issue 13 names (a status's name, the latency
 a progression draws, a status a default price bills, an error's HTTP status), and the
-issue's own example (an outcome probability misspelt "copy_failur"). Each mutant is made
+issue's own example (an outcome probability misspelt "copy_failur"); for the services run
+as processes, the names those processes draw too (Neptune's STAGES and DRAWS, SageMaker's
+DRAWS), which registration now checks as it checks PROGRESSIONS. Each mutant is made
 in a fresh interpreter, by an import hook that edits the module's text before it is
 compiled; that interpreter then runs the one check expected to catch it:
 
@@ -193,8 +195,22 @@ CATCHERS = {
         "simulator/services/neptune/data.py",
         'otherwise={S.Failed: f"{stage}_failure"}',
         'otherwise={S.Failed: f"{stage}_failur"}',
-        "tests/unit/test_neptune_service.py::test_a_job_runs_processing_then_hpo_then_transform",
-        "object has no attribute 'processing_failur'",
+        REGISTRATION,
+        "neptune: STAGES['processing'].otherwise[Failed]: 'processing_failur' is not a setting",
+    ),
+    "neptune part's latency (a process's)": Mutation(
+        "simulator/services/neptune/data.py",
+        'for stage in ("processing", "training", "transform")',
+        'for stage in ("processing", "training", "transfrom")',
+        REGISTRATION,
+        "neptune: STAGES['transfrom'].latency: 'transfrom' is not a latency setting",
+    ),
+    "neptune part's stop latency (a process's)": Mutation(
+        "simulator/services/neptune/data.py",
+        'PART_STOP: Final = "stop"',
+        'PART_STOP: Final = "stopping"',
+        REGISTRATION,
+        "neptune: DRAWS: 'stopping' is not a latency setting; did you mean 'stop'?",
     ),
     "neptune price": Mutation(
         "simulator/services/neptune/data.py",
@@ -219,11 +235,11 @@ CATCHERS = {
         "1 failed",
     ),
     "sagemaker latency (a process's)": Mutation(
-        "simulator/services/sagemaker/service.py",
-        'self._required("provisioning")',
-        'self._required("provisoning")',
-        "tests/unit/test_sagemaker_service.py",
-        "AttributeError",
+        "simulator/services/sagemaker/settings.py",
+        'PROVISIONING: Final = "provisioning"',
+        'PROVISIONING: Final = "provisoning"',
+        REGISTRATION,
+        "sagemaker: DRAWS: 'provisoning' is not a latency setting; did you mean 'provisioning'?",
     ),
     "sagemaker price": Mutation(
         "simulator/services/sagemaker/settings.py",

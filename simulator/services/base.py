@@ -7,6 +7,10 @@ A service declares, as data:
     PROGRESSIONS    the moves that happen by themselves once a status is entered:
                     {STOPPING: Progression("stop", to=STOPPED)} reads "after a draw of the
                     `stop` latency, STOPPING becomes STOPPED"
+    STAGES          progressions its processes run by name rather than on entering a
+                    status (Neptune's job parts): {"training": Progression("training", ...)}
+    DRAWS           every other latency its processes draw by name (SageMaker's
+                    "provisioning"), each a field of its settings' `Latencies`
     OPERATIONS      request members and constraints per operation
     ERRORS          the errors the control plane raises in its name
     STOP            the stop operation, the statuses that end a stop, and how to observe them
@@ -29,7 +33,7 @@ from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
 from simulator.engine.distributions import Duration
 from simulator.engine.lifecycle import Lifecycle, Transitions
 from simulator.engine.residual import residual, survival
-from simulator.services.registration import check_definition
+from simulator.services.registration import ServiceDefinitionError, check_definition
 
 if TYPE_CHECKING:
     from simulator.api.plane import Handler, Response
@@ -115,15 +119,21 @@ class ManagedService:
     Status: ClassVar[type[StrEnum]]
     TRANSITIONS: ClassVar[Transitions]
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]]
+    STAGES: ClassVar[Mapping[str, Progression]] = {}
+    DRAWS: ClassVar[frozenset[str]] = frozenset()
     OPERATIONS: ClassVar[Mapping[str, Operation]]
     ERRORS: ClassVar[ServiceErrors]
     STOP: ClassVar[StopSpec]
     token_lifetime_s: ClassVar[float] = HOURS_8
+    _drawn: ClassVar[frozenset[str]] = frozenset()
+    """Every latency the service declares it draws: its progressions', stages' and DRAWS."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A service's names are checked as its class is defined (`registration`)."""
         super().__init_subclass__(**kwargs)
         check_definition(cls)
+        progressions = (*getattr(cls, "PROGRESSIONS", {}).values(), *cls.STAGES.values())
+        cls._drawn = frozenset(p.latency for p in progressions) | cls.DRAWS
 
     def __init__(self, sim: Simulation, settings: ServiceSettings) -> None:
         self.sim = sim
@@ -142,7 +152,15 @@ class ManagedService:
     # -- draws -------------------------------------------------------------------------
 
     def _latency(self, name: str) -> float | None:
-        """A draw of the latency setting `name`, on its own stream; None if it is off."""
+        """A draw of the latency setting `name`, on its own stream; None if it is off.
+
+        Only a latency the class declares (PROGRESSIONS, STAGES, DRAWS) may be drawn: those
+        are the names checked against the settings when the service is defined."""
+        if name not in self._drawn:
+            raise ServiceDefinitionError(
+                f"{self.name}: draws the latency {name!r}, which neither its PROGRESSIONS, "
+                "STAGES nor DRAWS declare"
+            )
         distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
         return None if distribution is None else self._draw(name, distribution)
 

@@ -7,9 +7,11 @@ an `AttributeError`, or silently bill nothing. `check_definition` runs as the cl
 created (`ManagedService.__init_subclass__`) and raises `ServiceDefinitionError`, naming
 the service, the attribute and the nearest valid names, for:
 
-- a progression whose latency is not a field of the service's `Latencies`, whose outcome
-  probability is not a field of its `Settings`, or whose moves its `TRANSITIONS` do not
-  declare (an `IllegalTransition` waiting to happen);
+- a progression (of `PROGRESSIONS`, or of `STAGES`, which processes run by name) whose
+  latency is not a field of the service's `Latencies`, whose outcome probability is not a
+  field of its `Settings`, or whose moves its `TRANSITIONS` do not declare (an
+  `IllegalTransition` waiting to happen);
+- a latency in `DRAWS` (what processes draw by name) that is not a field of `Latencies`;
 - a default price billing a status none of the service's status enums has;
 - a STOP whose operations the service does not have, or whose terminal statuses are not
   of the service's enums;
@@ -31,7 +33,7 @@ from pydantic import BaseModel
 from simulator.api.operations import ServiceSettings
 
 if TYPE_CHECKING:
-    from simulator.services.base import ManagedService
+    from simulator.services.base import ManagedService, Progression
 
 _DECLARES = ("name", "Status", "TRANSITIONS", "PROGRESSIONS", "OPERATIONS", "ERRORS", "STOP")
 
@@ -87,27 +89,50 @@ class _Definition:
             names = ", ".join(sorted(e.__name__ for e in self.enums))
             self.fail(attribute, f"{status!r} is not a status of the service's enums ({names})")
 
-    def progressions(self) -> None:
-        cls, settings = self.cls, self.settings.model_fields
-        for status, progression in cls.PROGRESSIONS.items():
-            where, latency = f"PROGRESSIONS[{status}]", progression.latency
-            if latency not in self.latencies:
+    def latency(self, where: str, latency: str) -> None:
+        if latency not in self.latencies:
+            self.fail(
+                where, f"{latency!r} is not a latency setting; {_nearest(latency, self.latencies)}"
+            )
+
+    def outcomes(self, where: str, progression: Progression) -> None:
+        """A progression's latency and outcome probabilities are settings; its ends are
+        statuses of the service's enums."""
+        settings = self.settings.model_fields
+        self.latency(f"{where}.latency", progression.latency)
+        for outcome, chance in progression.otherwise.items():
+            if chance not in settings:
                 self.fail(
-                    f"{where}.latency",
-                    f"{latency!r} is not a latency setting; {_nearest(latency, self.latencies)}",
+                    f"{where}.otherwise[{outcome}]",
+                    f"{chance!r} is not a setting; {_nearest(chance, settings)}",
                 )
-            for outcome, chance in progression.otherwise.items():
-                if chance not in settings:
-                    self.fail(
-                        f"{where}.otherwise[{outcome}]",
-                        f"{chance!r} is not a setting; {_nearest(chance, settings)}",
-                    )
+        for to in (progression.to, *progression.otherwise):
+            self.declared(where, to)
+
+    def progressions(self) -> None:
+        cls = self.cls
+        for status, progression in cls.PROGRESSIONS.items():
+            where = f"PROGRESSIONS[{status}]"
+            self.outcomes(where, progression)
             for source in (status, *progression.also_from):
                 self.declared(where, source)
                 for to in (progression.to, *progression.otherwise):
-                    self.declared(where, to)
                     if to not in cls.TRANSITIONS.get(type(source), {}).get(source, ()):
                         self.fail(where, f"{source} -> {to} is not a move its TRANSITIONS declare")
+
+    def stages(self) -> None:
+        """What processes draw by name: each stage's progression, whose ends some move of
+        TRANSITIONS reaches, and each latency of DRAWS."""
+        cls = self.cls
+        for stage, progression in cls.STAGES.items():
+            where = f"STAGES[{stage!r}]"
+            self.outcomes(where, progression)
+            for to in (progression.to, *progression.otherwise):
+                edges = cls.TRANSITIONS.get(type(to), {})
+                if not any(to in targets for targets in edges.values()):
+                    self.fail(where, f"no move its TRANSITIONS declare ends in {to}")
+        for latency in sorted(cls.DRAWS):
+            self.latency("DRAWS", latency)
 
     def prices(self) -> None:
         prices = self.settings.model_fields["prices"].get_default(call_default_factory=True)
@@ -141,5 +166,6 @@ def check_definition(cls: type[ManagedService]) -> None:
         return
     definition = _Definition(cls)
     definition.progressions()
+    definition.stages()
     definition.prices()
     definition.operations()

@@ -8,7 +8,9 @@ import pytest
 from pydantic import Field
 
 from simulator.api.operations import Price
-from simulator.services import lookoutvision, rekognition
+from simulator.engine.env import Simulation
+from simulator.engine.rng import Streams
+from simulator.services import lookoutvision, neptune, rekognition, sagemaker
 from simulator.services.base import Progression, StopSpec
 from simulator.services.registration import ServiceDefinitionError
 
@@ -122,3 +124,90 @@ def test_an_intermediate_base_without_a_name_is_not_checked() -> None:
         "Kit", (ManagedService,), {"PROGRESSIONS": {S.STARTING: Progression("x", S.RUNNING)}}
     )
     assert not hasattr(base, "name")
+
+
+# -- what processes draw by name: STAGES and DRAWS ------------------------------------------
+
+J = neptune.JobStatus
+
+
+def stages(stage: str, progression: Progression) -> dict[str, Any]:
+    return {"STAGES": {**neptune.PARTS, stage: progression}}
+
+
+@pytest.mark.parametrize(
+    ("service", "attributes", "message"),
+    [
+        (
+            neptune.TrainingJobs,
+            stages(
+                "processing",
+                Progression(
+                    "processing", to=J.Completed, otherwise={J.Failed: "procesing_failure"}
+                ),
+            ),
+            "neptune: STAGES['processing'].otherwise[Failed]: 'procesing_failure' is not a "
+            "setting; did you mean 'processing_failure'",
+        ),
+        (
+            neptune.TrainingJobs,
+            stages("transform", Progression("transfrom", to=J.Completed)),
+            "neptune: STAGES['transform'].latency: 'transfrom' is not a latency setting; "
+            "did you mean 'transform'?",
+        ),
+        (
+            neptune.TrainingJobs,
+            stages("transform", Progression("transform", to=J.InProgress)),
+            "neptune: STAGES['transform']: no move its TRANSITIONS declare ends in InProgress",
+        ),
+        (
+            neptune.TrainingJobs,
+            stages("transform", Progression("transform", to=S.RUNNING)),
+            "neptune: STAGES['transform']: <Status.RUNNING: 'RUNNING'> is not a status of the "
+            "service's enums",
+        ),
+        (
+            neptune.TrainingJobs,
+            {"DRAWS": frozenset({"stpo"})},
+            "neptune: DRAWS: 'stpo' is not a latency setting; did you mean 'stop'?",
+        ),
+        (
+            sagemaker.Pipelines,
+            {"DRAWS": frozenset({"orchestration", "provisoning", "stop"})},
+            "sagemaker: DRAWS: 'provisoning' is not a latency setting; did you mean "
+            "'provisioning'?",
+        ),
+    ],
+    ids=["stage probability", "stage latency", "stage end", "stage status", "draw", "draws"],
+)
+def test_a_misnamed_draw_of_a_process_is_an_error_at_definition(
+    service: type, attributes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ServiceDefinitionError) as raised:
+        type("Changed", (service,), attributes)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("service", "drawn"),
+    [
+        (rekognition.ProjectVersions, {"training", "copying", "start", "stop"}),
+        (neptune.TrainingJobs, {"clean", "processing", "training", "transform", "stop"}),
+        (sagemaker.Pipelines, {"orchestration", "provisioning", "stop"}),
+    ],
+)
+def test_what_a_service_may_draw_is_what_it_declares(service: Any, drawn: set[str]) -> None:
+    assert service._drawn == drawn
+
+
+def test_a_latency_drawn_without_being_declared_is_refused_by_name() -> None:
+    """A process that draws a latency by a name its class does not declare fails at that
+    draw, naming it, instead of drawing a name registration never checked."""
+    jobs = neptune.TrainingJobs(Simulation(Streams(0, 0)), neptune.Settings())
+    assert jobs._latency("stop") is not None
+    with pytest.raises(ServiceDefinitionError) as raised:
+        jobs._latency("maintenance")
+    assert str(raised.value) == (
+        "neptune: draws the latency 'maintenance', which neither its PROGRESSIONS, STAGES nor "
+        "DRAWS declare"
+    )

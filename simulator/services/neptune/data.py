@@ -51,7 +51,11 @@ PARTS: Final = {
     stage: Progression(stage, to=S.Completed, otherwise={S.Failed: f"{stage}_failure"})
     for stage in ("processing", "training", "transform")
 }
-"""How a running part ends, by stage (a training part past its timeout ends Stopped)."""
+"""How a running part ends, by stage (a training part past its timeout ends Stopped): the
+service's STAGES, checked against its settings when it is defined."""
+PART_STOP: Final = "stop"
+"""The latency a cancelled part draws from Stopping to Stopped."""
+DRAWS: Final = frozenset({PART_STOP})
 ENDED: Final = frozenset({S.Completed, S.Failed, S.Stopped})
 STOP: Final = StopSpec(
     operation="CancelMLModelTrainingJob",

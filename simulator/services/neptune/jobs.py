@@ -40,8 +40,10 @@ from simulator.api.operations import Operation, ServiceErrors
 from simulator.engine.lifecycle import Transitions
 from simulator.services.base import ManagedService, Progression, Resource, StopSpec
 from simulator.services.neptune.data import (
+    DRAWS,
     ERRORS,
     OPERATIONS,
+    PART_STOP,
     PARTS,
     PROGRESSIONS,
     STOP,
@@ -86,6 +88,8 @@ class TrainingJobs(ManagedService):
     Status: ClassVar[type[StrEnum]] = JobStatus
     TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
+    STAGES: ClassVar[Mapping[str, Progression]] = PARTS
+    DRAWS: ClassVar[frozenset[str]] = DRAWS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS
     STOP: ClassVar[StopSpec] = STOP
@@ -163,7 +167,7 @@ class TrainingJobs(ManagedService):
             else:
                 yield done
         except Interrupt:
-            delay = self._latency("stop")
+            delay = self._latency(PART_STOP)
             assert delay is not None  # a stop always takes time
             yield env.timeout(delay)
             to, cause = S.Stopped, "stop"
@@ -199,7 +203,7 @@ class TrainingJobs(ManagedService):
             job.resource,
         )
         job.stages[stage] = S.InProgress
-        duration = self._latency(stage)
+        duration = self._latency(PARTS[stage].latency)
         assert duration is not None, stage
         process = job.running[part] = self.sim.env.process(self._part(job, part, stage, duration))
         return process

@@ -53,6 +53,10 @@ from simulator.services.sagemaker.model import (
     StepStatus,
 )
 from simulator.services.sagemaker.settings import (
+    DRAWS,
+    JOB_STOP,
+    ORCHESTRATION,
+    PROVISIONING,
     CallbackStep,
     Fleet,
     JobStep,
@@ -81,6 +85,7 @@ class Pipelines(ManagedService):
     Status: ClassVar[type[StrEnum]] = PipelineExecutionStatus
     TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
     PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
+    DRAWS: ClassVar[frozenset[str]] = DRAWS
     OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
     ERRORS: ClassVar[ServiceErrors] = ERRORS
     STOP: ClassVar[StopSpec] = StopSpec(
@@ -131,14 +136,14 @@ class Pipelines(ManagedService):
         """The draws of one execution's steps, in the pipeline's order."""
         plan: dict[str, Draws] = {}
         for spec in fleet.steps:
-            orchestration = self._required("orchestration")
+            orchestration = self._required(ORCHESTRATION)
             if isinstance(spec, CallbackStep):
                 token = callback_token(int(self._tokens()))
                 plan[spec.name] = Draws(orchestration, token=token)
                 continue
             provisioning = stop = 0.0
             if isinstance(spec, JobStep):
-                provisioning, stop = self._required("provisioning"), self._required("stop")
+                provisioning, stop = self._required(PROVISIONING), self._required(JOB_STOP)
             duration = self._draw(f"{fleet.pipeline}.{spec.name}.duration", spec.duration)
             failed = self._uniform(f"{fleet.pipeline}.{spec.name}.failure") < spec.failure
             plan[spec.name] = Draws(orchestration, provisioning, duration, failed, stop)

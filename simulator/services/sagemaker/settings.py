@@ -173,6 +173,14 @@ class Latencies(Strict):
     )
 
 
+ORCHESTRATION: Final = "orchestration"
+PROVISIONING: Final = "provisioning"
+JOB_STOP: Final = "stop"
+DRAWS: Final = frozenset({ORCHESTRATION, PROVISIONING, JOB_STOP})
+"""The latencies an execution's draws take by name (`Pipelines._plan`): the service's DRAWS,
+each checked against `Latencies` when the service is defined."""
+
+
 class Settings(ServiceSettings):
     STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (
         PipelineExecutionStatus,
