@@ -1,8 +1,10 @@
 """Numbers as a person reads them: durations in the unit that fits, money in dollars.
 
 A simulation measures in seconds and dollars; `604800 s` and `-50.0 USD` are exact but make
-the reader do the arithmetic. These functions are the one place that decides how a duration
-or an amount is written, so the report, the terminal and the figures agree. They import
+the reader do the arithmetic. These functions are the one place that decides how a duration,
+an amount or a share is written; the answers' tables pick one per column from a single
+specification (`simulator.analysis.columns`), so the terminal, markdown and the report
+write the same cell the same way, and the figures' money reads as theirs does. They import
 nothing heavy: the CLI imports this module before it knows whether it will run anything.
 
 The rules:

@@ -14,15 +14,22 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from simulator import humanize
+from simulator.analysis.columns import (
+    BILLED_COLUMNS,
+    SAVINGS_COLUMNS,
+    SUMMARY_COLUMNS,
+    Cell,
+    Column,
+    shown,
+)
 from simulator.analysis.summary import KEYS
 from simulator.output import resolved_yaml, write_bytes
 from simulator.results import Results
@@ -46,26 +53,6 @@ details { margin: 1em 0 2em; } summary { cursor: pointer; font-weight: 600; }
 pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
 """
 
-Kind = Literal["count", "share", "duration", "usd"]
-"""How a column's numbers are written: a mean count, a share, a duration (in the unit that
-fits the column, named in its header) or dollars."""
-
-SUMMARY: Final[dict[str, tuple[str, Kind]]] = {
-    "count": ("stops", "count"),
-    "share": ("share", "share"),
-    "latency_mean_s": ("latency mean", "duration"),
-    "latency_p50_s": ("p50", "duration"),
-    "latency_p95_s": ("p95", "duration"),
-    "latency_p99_s": ("p99", "duration"),
-    "observed_p95_s": ("seen p95", "duration"),
-    "cost_after_request_usd": ("cost after request", "usd"),
-}
-SAVINGS: Final[dict[str, tuple[str, Kind]]] = {
-    "billed_usd": ("billed", "usd"),
-    "baseline_usd": ("without stops", "usd"),
-    "saved_usd": ("saved", "usd"),
-}
-BILLED: Final[dict[str, tuple[str, Kind]]] = {"usd": ("billed", "usd")}
 FIGURES: Final = {
     "latency": "Stop latency",
     "cost": "Cost over the horizon",
@@ -111,17 +98,17 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
         else "",
         f'<p class="meta">{html.escape(meta)}</p>',
         "<h2>Stops by outcome</h2>",
-        table_html(results.summary(), KEYS, SUMMARY),
+        table_html(results.summary(), KEYS, SUMMARY_COLUMNS),
         '<p class="note">Each figure is per replication: the mean over the replications, ± '
         "the half-width of its 95% confidence interval. Latency runs from the stop request to "
         "the terminal status; seen, to the caller seeing it. The cost after request is what "
         "the resources billed between each stop request and their end, summed.</p>",
         "<h2>What the stops saved</h2>",
-        table_html(results.savings(), ["service", "group"], SAVINGS),
+        table_html(results.savings(), ["service", "group"], SAVINGS_COLUMNS),
         '<p class="note">Against the same run with no stop sent (same seed, same draws); the '
         "saving's interval is that of the paired differences.</p>",
         f"<h2>Billed over the horizon ({html.escape(horizon)})</h2>",
-        table_html(results.billed(), ["service", "group", "item"], BILLED),
+        table_html(results.billed(), ["service", "group", "item"], BILLED_COLUMNS),
         *(
             f"<h2>{html.escape(FIGURES.get(name, name.capitalize()))}</h2>"
             f'<img alt="{html.escape(name)}" src="data:image/png;base64,'
@@ -139,50 +126,28 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
     )
 
 
-def table_html(table: pd.DataFrame, keys: list[str], columns: dict[str, tuple[str, Kind]]) -> str:
+def table_html(table: pd.DataFrame, keys: list[str], columns: Mapping[str, Column]) -> str:
     """The table as HTML: the keys, then each metric's mean with the half-width of its 95%
-    interval beside it in grey, under its header. Every duration of the table is in one
-    unit, the one that fits the longest, named in each duration column's header: a p50 in
-    seconds beside a p95 in minutes would invite a wrong comparison."""
-    durations = [metric for metric, (_, kind) in columns.items() if kind == "duration"]
-    unit = humanize.duration_unit(table[durations].to_numpy(float).ravel())
-    headers = [*keys]
-    cells: list[list[str]] = [[html.escape(str(v)) for v in row] for row in table[keys].values]
-    for metric, (header, kind) in columns.items():
-        write, symbol = _writer(kind, table[metric], unit)
-        headers.append(f"{header} ({symbol})" if symbol else header)
-        half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
-        for row, value, width in zip(cells, table[metric], half, strict=True):
-            row.append(_cell(value, width, write))
+    interval beside it in grey, under its header; the numbers written as the terminal
+    writes them (`simulator.analysis.columns`), every duration in the table's one unit."""
+    table_shown = shown(table, keys, columns)
     left = [' class="key"'] * len(keys) + [""] * len(columns)  # numbers align right
-    head = "".join(f"<th{k}>{html.escape(h)}</th>" for k, h in zip(left, headers, strict=True))
+    head = "".join(
+        f"<th{k}>{html.escape(h)}</th>" for k, h in zip(left, table_shown.headers, strict=True)
+    )
+    rows = [
+        [html.escape(name) for name in names] + [_cell(cell) for cell in cells]
+        for names, cells in zip(table_shown.keys, table_shown.cells, strict=True)
+    ]
     body = "".join(
         "<tr>" + "".join(f"<td{k}>{c}</td>" for k, c in zip(left, row, strict=True)) + "</tr>"
-        for row in cells
+        for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cell(value: float, half: float, write: Callable[[float], str]) -> str:
+def _cell(cell: Cell) -> str:
     """A mean, and the half-width of its interval in grey: '-' for no value, no '±' for no
     interval (one replication)."""
-    if math.isnan(value):
-        return humanize.MISSING
-    ci = "" if math.isnan(half) else f' <span class="ci">±{html.escape(write(half))}</span>'
-    return html.escape(write(value)) + ci
-
-
-def _writer(
-    kind: Kind, values: pd.Series, unit: humanize.DurationUnit
-) -> tuple[Callable[[float], str], str]:
-    """How to write one number of a column of this kind (a duration in `unit`, with the
-    decimals its longest value needs), and the unit for its header (empty when the numbers
-    carry their own, as dollars and shares do)."""
-    if kind == "usd":
-        return humanize.usd, ""
-    if kind == "share":
-        return humanize.percent, ""
-    if kind == "count":
-        return "{:,.1f}".format, ""
-    places = humanize.decimals(values.abs().max() / unit.seconds)
-    return (lambda seconds: f"{seconds / unit.seconds:,.{places}f}"), unit.symbol
+    ci = f' <span class="ci">±{html.escape(cell.half)}</span>' if cell.half else ""
+    return html.escape(cell.value) + ci

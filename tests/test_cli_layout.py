@@ -14,13 +14,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import simulator
-from simulator.analysis.summary import (
+from simulator.analysis.columns import (
     BILLED_COLUMNS,
-    KEYS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     with_intervals,
 )
+from simulator.analysis.summary import KEYS
 from simulator.cli import app
 from simulator.cli.answers import print_answers, print_header
 from simulator.cli.formats import TextTable
@@ -151,10 +151,10 @@ def test_the_layouts_are_tried_narrowest_last(nightly: Results) -> None:
     table = TextTable(list(frame.columns), frame.astype(str).to_numpy().tolist(), len(KEYS))
     wide_text = _render(table, 200)
     row = frame.iloc[0]
-    assert any(line.split()[:3] == list(row[KEYS]) and row["USD after request"] in line
+    assert any(line.split()[:3] == list(row[KEYS]) and row["cost after request"] in line
                for line in wide_text.splitlines())  # fmt: skip
     narrow = _render(table, 80)
-    assert not any(row["USD after request"] in line for line in narrow.splitlines())
+    assert not any(row["cost after request"] in line for line in narrow.splitlines())
 
 
 def _render(table: TextTable, width: int) -> str:

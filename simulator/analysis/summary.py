@@ -152,37 +152,3 @@ def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
             row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(group[metric])
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
-
-
-def with_intervals(
-    table: pd.DataFrame, keys: list[str], metrics: dict[str, tuple[str, str]]
-) -> pd.DataFrame:
-    """Each metric as 'mean ±half-width' text under a readable header, keys first: the
-    summary as the terminal and the HTML report show it. `metrics` maps a metric to its
-    (header, format)."""
-    shown = table[keys].copy()
-    for metric, (header, fmt) in metrics.items():
-        half = (table[f"{metric}_ci_high"] - table[f"{metric}_ci_low"]) / 2
-        shown[header] = [
-            "-" if pd.isna(v) else format(v, fmt) + ("" if pd.isna(h) else f" ±{h:{fmt}}")
-            for v, h in zip(table[metric], half, strict=True)
-        ]
-    return shown
-
-
-SUMMARY_COLUMNS: Final = {
-    "count": ("stops", ",.1f"),
-    "share": ("share", ".0%"),
-    "latency_mean_s": ("latency mean s", ",.0f"),
-    "latency_p50_s": ("p50 s", ",.0f"),
-    "latency_p95_s": ("p95 s", ",.0f"),
-    "latency_p99_s": ("p99 s", ",.0f"),
-    "observed_p95_s": ("seen p95 s", ",.0f"),
-    "cost_after_request_usd": ("USD after request", ",.2f"),
-}
-SAVINGS_COLUMNS: Final = {
-    "billed_usd": ("billed USD", ",.2f"),
-    "baseline_usd": ("without stops USD", ",.2f"),
-    "saved_usd": ("saved USD", ",.2f"),
-}
-BILLED_COLUMNS: Final = {"usd": ("USD", ",.2f")}

@@ -13,13 +13,13 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
-from simulator.analysis.summary import (
+from simulator.analysis.columns import (
     BILLED_COLUMNS,
-    KEYS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     with_intervals,
 )
+from simulator.analysis.summary import KEYS
 from simulator.cli.formats import TextTable, markdown, records
 from simulator.cli.tables import print_table
 from simulator.results import Results

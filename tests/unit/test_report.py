@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import simulator
+from simulator.analysis.columns import Column
 from simulator.report import render_html, table_html, write_report
 from simulator.results import Results
 
@@ -87,7 +88,7 @@ def test_a_negative_amount_has_its_sign_before_the_dollar() -> None:
         {"group": ["a<b"], "saved_usd": [-50.0], "saved_usd_ci_low": [-60.0],
          "saved_usd_ci_high": [-40.0]}
     )  # fmt: skip
-    html = table_html(table, ["group"], {"saved_usd": ("saved", "usd")})
+    html = table_html(table, ["group"], {"saved_usd": Column("saved", "usd")})
     assert '<td>-$50.00 <span class="ci">±$10.00</span></td>' in html
     assert '<td class="key">a&lt;b</td>' in html  # keys are escaped too
 
@@ -98,7 +99,7 @@ def test_no_value_and_no_interval_read_plainly() -> None:
         {"group": ["a", "b"], "latency_p95_s": [nan, 9000.0],
          "latency_p95_s_ci_low": [nan, nan], "latency_p95_s_ci_high": [nan, nan]}
     )  # fmt: skip
-    html = table_html(table, ["group"], {"latency_p95_s": ("p95", "duration")})
+    html = table_html(table, ["group"], {"latency_p95_s": Column("p95", "duration")})
     assert "<th>p95 (h)</th>" in html
     assert "<td>-</td>" in html
     assert "<td>2.50</td>" in html  # 2.5 h; one replication: no interval
@@ -133,7 +134,7 @@ def test_every_duration_of_a_table_is_in_one_unit() -> None:
          "p95_s": [300.0], "p95_s_ci_low": [290.0], "p95_s_ci_high": [310.0]}
     )  # fmt: skip
     html = table_html(
-        table, ["group"], {"p50_s": ("p50", "duration"), "p95_s": ("p95", "duration")}
+        table, ["group"], {"p50_s": Column("p50", "duration"), "p95_s": Column("p95", "duration")}
     )
     assert re.findall(r"<th>([^<]*)</th>", html) == ["p50 (min)", "p95 (min)"]
     assert '<td>1.95 <span class="ci">±0.12</span></td>' in html
