@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.compare import _welch
+from simulator.analysis.order import natural_rows
 from simulator.analysis.summary import mean_ci, per_replication, usd_per_replication
 
 STOP_METRICS: Final = {
@@ -121,10 +122,8 @@ def diff(a: Run, b: Run) -> pd.DataFrame:
             len(theirs), len(mine), pairs,
         ))  # fmt: skip
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    order = table.assign(
-        _total=table["service"] == ALL, _metric=table["metric"].map(METRICS.index)
-    ).sort_values(["_total", "service", "group", "outcome", "_metric"], kind="stable")
-    return table.loc[order.index].reset_index(drop=True)
+    table = table.iloc[table["metric"].map(METRICS.index).argsort(kind="stable")]
+    return natural_rows(table, ["service", "group", "outcome"], lambda r: r["service"] == ALL)
 
 
 def _wide(long: pd.DataFrame, replications: int) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 cost; per service and group: what was billed, what would have been without the stops, and
 the saving.
 
-Each figure is computed per replication, then averaged over replications with a 95%
+Rows are in natural order of their names (`export-2m` before `export-10m`). Each figure
+is computed per replication, then averaged over replications with a 95%
 confidence interval from Student's t (none with a single replication: one run says nothing
 about its own spread). The saving is the mean of per-replication differences between the
 counterfactual and the run, which share their random draws: its interval is that of the
@@ -16,6 +17,8 @@ from typing import Final, cast
 import numpy as np
 import pandas as pd
 from scipy import special  # not scipy.stats: a second more to import, for one quantile
+
+from simulator.analysis.order import natural_rows
 
 METRICS: Final = (
     "count",
@@ -108,7 +111,9 @@ def billed(costs: pd.DataFrame, replications: int) -> pd.DataFrame:
         usd, low, high = mean_ci(per[key])
         names = dict(zip(keys, cast(tuple[str, str, str], key), strict=True))
         rows.append({**names, "usd": usd, "usd_ci_low": low, "usd_ci_high": high})
-    return pd.DataFrame(rows, columns=[*keys, "usd", "usd_ci_low", "usd_ci_high"])
+    return natural_rows(
+        pd.DataFrame(rows, columns=[*keys, "usd", "usd_ci_low", "usd_ci_high"]), keys
+    )
 
 
 SAVINGS: Final = ("billed_usd", "baseline_usd", "saved_usd")
@@ -132,7 +137,7 @@ def savings(costs: pd.DataFrame, baseline: pd.DataFrame, replications: int) -> p
             row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(values)
         rows.append(row)
     header = [*keys] + [f"{m}{end}" for m in SAVINGS for end in ("", "_ci_low", "_ci_high")]
-    return pd.DataFrame(rows, columns=header)
+    return natural_rows(pd.DataFrame(rows, columns=header), keys)
 
 
 def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
@@ -151,4 +156,4 @@ def summarize(stops: pd.DataFrame, replications: int) -> pd.DataFrame:
         for metric in METRICS:
             row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = mean_ci(group[metric])
         rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
+    return natural_rows(pd.DataFrame(rows, columns=columns), KEYS)

@@ -9,8 +9,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from simulator.analysis.order import natural
 from simulator.analysis.plots.axes import dollar_axis, money, time_axis
-from simulator.analysis.plots.data import groups, latest, mean_of, names, natural, runs
+from simulator.analysis.plots.data import groups, latest, mean_of, names, runs
 from simulator.analysis.plots.figure import Figure, empty, new_figure, panels, plain
 from simulator.analysis.plots.palette import Palette
 

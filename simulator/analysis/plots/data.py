@@ -3,11 +3,12 @@ in order, the replications a mean is over, and the fleet group of each resource.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
 import pandas as pd
+
+from simulator.analysis.order import natural
 
 OTHER: Final = "(no group)"
 
@@ -16,11 +17,6 @@ def names(values: pd.Series) -> list[str]:
     """The distinct values present (not merely among a categorical's categories), in
     natural order (`export-2m` before `export-10m`)."""
     return sorted({str(v) for v in values.dropna().unique()}, key=natural)
-
-
-def natural(name: str) -> list[int | str]:
-    """Sort key that puts `model-2` before `model-10`."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
 def latest(table: pd.DataFrame, column: str) -> float:

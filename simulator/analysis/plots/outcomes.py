@@ -8,7 +8,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.ticker import PercentFormatter
 
-from simulator.analysis.plots.data import groups, natural, pooled
+from simulator.analysis.order import natural
+from simulator.analysis.plots.data import groups, pooled
 from simulator.analysis.plots.figure import Figure, empty, new_figure
 from simulator.analysis.plots.latency import UNENDED
 from simulator.analysis.plots.palette import Palette

@@ -10,8 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from simulator.analysis.order import natural
 from simulator.analysis.plots.axes import time_axis
-from simulator.analysis.plots.data import group_column, in_order, latest, names, natural
+from simulator.analysis.plots.data import group_column, in_order, latest, names
 from simulator.analysis.plots.figure import Figure, empty, new_figure
 from simulator.analysis.plots.palette import Palette
 
