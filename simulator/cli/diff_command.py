@@ -118,14 +118,7 @@ def text_rows(table: pd.DataFrame) -> list[list[str]]:
         else:
             half = (row["change_ci_high"] - row["change_ci_low"]) / 2
             shown = f"{change:+{fmt}}" + ("" if math.isnan(half) else f" ±{half:{fmt}}")
-        relative = row["relative"]
-        percent = (
-            "-"
-            if math.isnan(relative)
-            else "from 0"
-            if math.isinf(relative)
-            else f"{relative:+.1%}"
-        )
+        percent = _percent(row["relative"])
         rows.append([
             row["service"], row["group"], row["outcome"], row["metric"],
             "-" if math.isnan(row["a"]) else f"{row['a']:{fmt}}",
@@ -133,6 +126,16 @@ def text_rows(table: pd.DataFrame) -> list[list[str]]:
             shown, percent,
         ])  # fmt: skip
     return rows
+
+
+def _percent(relative: float) -> str:
+    """A change relative to A's mean: '+7.1%'; 'from 0' where A's mean is zero (infinite
+    relative change), '-' where there is none."""
+    import math
+
+    if math.isnan(relative):
+        return "-"
+    return "from 0" if math.isinf(relative) else f"{relative:+.1%}"
 
 
 HEADERS = ["service", "group", "outcome", "metric", "A", "B", "change B - A", "change %"]
@@ -199,7 +202,8 @@ def _report_gates(gates: list[Gate], tripped: dict[str, pd.DataFrame]) -> None:
 
 
 def _where(row: Mapping[Hashable, Any], gate: Gate) -> str:
-    """'rekognition/shop (+7.1%)': a row a gate tripped on, and its change."""
+    """'rekognition/shop (+7.1%)': a row a gate tripped on, and its change ('from 0' for
+    a relative change from a mean of zero, as the table says it)."""
     names = "/".join(p for p in (row["service"], row["group"], row["outcome"]) if p)
-    change = f"{row['relative']:+.1%}" if gate.relative else f"{row['change']:+{_fmt(gate.metric)}}"
+    change = _percent(row["relative"]) if gate.relative else f"{row['change']:+{_fmt(gate.metric)}}"
     return f"{names} ({change})"

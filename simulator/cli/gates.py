@@ -15,6 +15,7 @@ interval) passes the limit, in any row its selector matches.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -108,6 +109,15 @@ def parse_gate(text: str) -> Gate:
 
 
 def _limit(text: str, metric: str, value: str) -> tuple[float, bool]:
+    """The gate's limit and whether it is relative; GateError for one that cannot be read
+    or is not finite (`1e400` reads as infinity, which no change could pass)."""
+    limit, relative = _read_limit(text, metric, value)
+    if not math.isfinite(limit):
+        raise GateError(f"--fail-if {text!r}: {value!r} is not a finite number")
+    return limit, relative
+
+
+def _read_limit(text: str, metric: str, value: str) -> tuple[float, bool]:
     number = _NUMBER.match(value)
     if number is None:
         raise GateError(f"--fail-if {text!r}: cannot read the value {value!r}; {EXPECTED}")

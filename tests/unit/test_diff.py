@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from simulator.analysis.diff import COLUMNS, Run, diff, paired
+from simulator.cli.diff_command import _where
 from simulator.cli.gates import GateError, parse_gate
 
 T_2 = 4.302652729911275
@@ -148,6 +149,8 @@ def test_a_gate_reads_selector_metric_operator_and_value() -> None:
         ("billed_usd > 5s", "billed_usd's value is a plain number"),
         ("a/b/STOPPED billed_usd > 5", "billed_usd is selected by SERVICE/GROUP"),
         ("a//b stops > 5", "stops is selected by SERVICE/GROUP/OUTCOME"),
+        ("billed_usd > 1e400", "'1e400' is not a finite number"),
+        ("stops < -1e400%", "'-1e400%' is not a finite number"),
     ],
 )
 def test_a_gate_that_cannot_be_read_names_itself_and_what_was_expected(
@@ -175,3 +178,13 @@ def test_a_gate_trips_where_the_change_passes_its_limit_in_a_row_it_selects() ->
     assert tripped("rekognition/*/STOPPED latency_p95_s > +2s") == []  # +2 s, not more
     assert tripped("*/*/rejected stops > +0%") == [("rekognition", "g")]  # from none: +inf
     assert tripped("*/*/rejected latency_p95_s > 0") == []  # no latency either side
+
+
+def test_a_tripped_gate_names_a_change_from_zero_as_the_table_does() -> None:
+    row = {"service": "rekognition", "group": "g", "outcome": "STOPPED", "change": 2.0}
+    relative = parse_gate("stops > +5%")
+    assert _where({**row, "relative": math.inf}, relative) == "rekognition/g/STOPPED (from 0)"
+    assert _where({**row, "relative": 0.25}, relative) == "rekognition/g/STOPPED (+25.0%)"
+    assert _where({**row, "relative": math.inf}, parse_gate("stops > 1")) == (
+        "rekognition/g/STOPPED (+2.0)"
+    )
