@@ -72,6 +72,34 @@ def test_verbose_logs_each_replication_and_quiet_only_errors(tiny: Path, tmp_pat
     assert quiet.stdout == plain.stdout  # the answer itself is not a message
 
 
+@pytest.mark.parametrize("command", ["run", "report", "diff", "sweep", "validate", "schema"])
+def test_usage_names_arguments_in_capitals_and_v_q_after_the_command(command: str) -> None:
+    result = invoke(command, "-h")
+    usage = next(line for line in result.stdout.splitlines() if line.startswith("Usage:"))
+    assert usage == f"Usage: simulate {command} [OPTIONS]" + {
+        "run": " {SCENARIO_FILE}", "report": " {RUN_DIR}", "diff": " {RUN_A} {RUN_B}",
+        "sweep": " {SCENARIO_FILE}", "validate": " {SCENARIO_FILE}", "schema": "",
+    }[command]  # fmt: skip
+    assert "-v, --verbose" in result.stdout
+    assert "-q, --quiet" in result.stdout
+
+
+@pytest.mark.slow
+def test_v_and_q_after_the_command_work_as_before_it(tiny: Path, tmp_path: Path) -> None:
+    def run(*flags: str, after: tuple[str, ...] = ()) -> Result:
+        out = str(tmp_path / "out")
+        result = invoke(*flags, "run", str(tiny), "--out", out, *after)
+        assert result.exit_code == 0, result.output
+        return result
+
+    for flags in (["-q"], ["-v"], ["-vv"]):
+        before, after = run(*flags), run(after=tuple(flags))
+        assert before.stderr == after.stderr
+    assert "replication 2 of 2 done" in run(after=("-v",)).stderr
+    assert "debug:" in run("-v", after=("-v",)).stderr  # added up: -vv
+    assert run(after=("-q",)).stderr == ""
+
+
 def test_shell_completion_is_installed_and_completes_commands_and_options(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -6,7 +6,9 @@ and `simulate validate` start without them.
 
 The library logs through `logging.getLogger("simulator.<module>")` and never configures
 it; this is where the command line does: WARNING by default, `-v` INFO (each replication
-as it ends), `-vv` DEBUG, `-q` only errors (and no progress bar or messages).
+as it ends), `-vv` DEBUG, `-q` only errors (and no progress bar or messages). They may
+come before the command or after it (`simulate run x.yaml -q`): each command takes them too
+(`options.Verbose`, `options.Quiet`), and adds them to any given before it.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ def main_callback(
 
 def configure_logging(verbose: int, quiet: bool) -> None:
     """One handler on stderr for the `simulator` loggers, at the level the flags ask for;
-    called again (a second invocation in one process), it replaces its own handler."""
-    Settings.quiet = quiet
+    called again (a second invocation in one process, or the flags repeated after the
+    command), it replaces its own handler."""
+    Settings.quiet, Settings.verbose = quiet, verbose
     levels = (logging.WARNING, logging.INFO, logging.DEBUG)
     logger = logging.getLogger("simulator")
     logger.setLevel(logging.ERROR if quiet else levels[min(verbose, len(levels) - 1)])
@@ -74,6 +77,18 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     Settings.handler = LogHandler()
     logger.addHandler(Settings.handler)
     logger.propagate = False  # printed here once, not again by a root handler
+
+
+def more_verbose(count: int) -> None:
+    """`-v` given after the command: added to any given before it."""
+    if count:
+        configure_logging(Settings.verbose + count, Settings.quiet)
+
+
+def quieter(quiet: bool) -> None:
+    """`-q` given after the command."""
+    if quiet:
+        configure_logging(Settings.verbose, quiet=True)
 
 
 def main() -> None:

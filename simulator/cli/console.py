@@ -30,6 +30,8 @@ class Settings:
 
     quiet = False
     """`-q`: no progress bar and no messages, only the answer and errors."""
+    verbose = 0
+    """How many `-v`: 1 says what runs, 2 debugs."""
     handler: logging.Handler | None = None
     """The handler the command line put on the `simulator` logger."""
 

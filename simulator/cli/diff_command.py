@@ -22,7 +22,7 @@ from simulator.cli.formats import (
     markdown,
     records,
 )
-from simulator.cli.options import RunDirectory
+from simulator.cli.options import Quiet, RunA, RunB, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -44,11 +44,13 @@ FailIf = Annotated[
 
 @app.command()
 def diff(
-    run_a: RunDirectory,
-    run_b: RunDirectory,
+    run_a: RunA,
+    run_b: RunB,
     fail_if: FailIf = None,
     fmt: Annotated[Format, format_option()] = Format.TEXT,
     as_json: JsonFlag = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Show what changed from run A to run B, with 95% intervals.
 

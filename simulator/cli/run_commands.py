@@ -14,7 +14,7 @@ import typer
 from simulator.cli.app import app
 from simulator.cli.console import fail, message, stdout_console
 from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option
-from simulator.cli.options import RunDirectory, ScenarioFile, Seed
+from simulator.cli.options import Quiet, RunDirectory, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ def run(
     fmt: Annotated[RunFormat, format_option()] = RunFormat.TEXT,
     as_json: JsonFlag = False,
     report: ReportFlag = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Run a scenario, write its run directory, print its answers.
 
@@ -144,7 +146,7 @@ def _answer(results: Results, directory: Path, shown: Format) -> None:
 @app.command("report")
 def report_command(
     run_dir: RunDirectory, fmt: Annotated[Format, format_option()] = Format.TEXT,
-    as_json: JsonFlag = False,
+    as_json: JsonFlag = False, verbose: Verbose = 0, quiet: Quiet = False,
 ) -> None:  # fmt: skip
     """Print a saved run's answers again; write its figures and report.html.
 

@@ -13,7 +13,7 @@ import typer
 from simulator.cli.app import app
 from simulator.cli.console import fail
 from simulator.cli.formats import CheckFormat, Format, JsonFlag, chosen, emit_json, format_option
-from simulator.cli.options import ScenarioFile
+from simulator.cli.options import Quiet, ScenarioFile, Verbose
 from simulator.errors import ScenarioError, SimulatorError
 
 
@@ -22,6 +22,8 @@ def validate(
     scenario_file: ScenarioFile,
     fmt: Annotated[CheckFormat, format_option()] = CheckFormat.TEXT,
     as_json: JsonFlag = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Check a scenario file and say what is wrong with it, if anything.
 
@@ -69,7 +71,7 @@ def problems(error: SimulatorError, path: Path) -> list[dict[str, Any]]:
 
 
 @app.command()
-def schema() -> None:
+def schema(verbose: Verbose = 0, quiet: Quiet = False) -> None:
     """Print the scenario JSON Schema, for editors that complete and check YAML."""
     from simulator.scenario.model import Scenario
 

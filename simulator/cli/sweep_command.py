@@ -21,7 +21,7 @@ from simulator.cli.formats import (
     markdown,
     records,
 )
-from simulator.cli.options import ScenarioFile, Seed
+from simulator.cli.options import Quiet, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ def sweep(
     ] = False,
     fmt: Annotated[Format, format_option()] = Format.TEXT,
     as_json: JsonFlag = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Run a scenario's what-if variants and compare them with the baseline.
 
