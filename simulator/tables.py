@@ -129,7 +129,7 @@ CALLS: Final = Schema(
         REPLICATION,
         Column("time", FLOAT, "s", "when the attempt was sent"),
         _utc("time"),
-        Column("caller", CATEGORY, "", "the caller (a botocore client) that sent it"),
+        Column("caller", CATEGORY, "", "the caller that sent it (its client for this service)"),
         SERVICE,
         Column("operation", CATEGORY, "", "the API operation"),
         Column("resource_id", CATEGORY, "", "the resource the request named"),

@@ -1,6 +1,6 @@
 """Named random streams spawned from one `numpy.random.SeedSequence`.
 
-A stream is named by purpose ("rekognition.stop", "arrivals.nightly"). Its seed is derived
+A stream is named by purpose ("rekognition.stop", "requests.nightly"). Its seed is derived
 from (scenario seed, replication, name), never from the order streams are created in, so
 adding a service or an arrival does not shift anyone else's draws, and replication k of two
 variants of a scenario draws the same numbers (common random numbers).

@@ -76,7 +76,8 @@ class WaiterSettings(Strict):
 
 
 class Caller(Strict):
-    """One botocore client: its retries, its network, its permissions, its waiter."""
+    """A caller (one botocore client per service it calls): its retries, its network, its
+    permissions, its waiter."""
 
     retry: Retry = Retry()
     network: Distribution = Field(

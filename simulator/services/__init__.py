@@ -1,4 +1,5 @@
-"""One module per managed service; `SERVICES` is the registry the scenario and build use."""
+"""One module, or package, per managed service; `SERVICES` is the registry the scenario
+and build use."""
 
 from __future__ import annotations
 

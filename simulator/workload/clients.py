@@ -1,4 +1,5 @@
-"""Callers: one botocore client each, with its retry mode, network latency and waiter.
+"""Callers: one botocore client per service each calls, with its retry mode, network
+latency and waiter.
 
 A call is a generator the requesting process runs with `yield from`: each attempt crosses
 the network (half the round trip there, half back), the control plane answers at the
