@@ -23,6 +23,7 @@ from simulator.analysis.columns import (
 from simulator.analysis.summary import KEYS
 from simulator.cli import app
 from simulator.cli.answers import print_answers, print_header
+from simulator.cli.console import TrimmedLines
 from simulator.cli.formats import TextTable
 from simulator.cli.tables import layout
 from simulator.results import Results
@@ -179,3 +180,24 @@ def test_run_prints_the_scenarios_question_wrapped_to_the_width(tmp_path: Path) 
     assert 1 < len(lines[1]) <= 60
     described = " ".join(" ".join(lines[1:4]).split())
     assert described.startswith(question)
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_no_printed_line_ends_with_spaces(wide: tuple[Results, Path], columns: str) -> None:
+    """rich pads what it wraps and lays out; a log or a copied answer gets none of it."""
+    result = CliRunner().invoke(app, ["report", str(wide[1])], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) > 10
+    assert [line for line in lines if line.endswith(" ")] == []
+    description = " ".join(wide[0].scenario.description.split())
+    assert " ".join(" ".join(lines[1:5]).split()).startswith(description[:60])  # words kept
+
+
+def test_trailing_spaces_go_and_colour_codes_stay() -> None:
+    out = io.StringIO()
+    trimmed = TrimmedLines(out)
+    trimmed.write("a  b   \n\x1b[1mbold   \x1b[0m\nhalf ")
+    trimmed.write("line  \n")
+    trimmed.flush()
+    assert out.getvalue() == "a  b\n\x1b[1mbold\x1b[0m\nhalf line\n"

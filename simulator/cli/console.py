@@ -10,10 +10,12 @@ a pipe, a test's capture) and the width asked for (`COLUMNS`), and `validate` an
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import re
 import sys
-from typing import TYPE_CHECKING, Final, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO, cast
 
 import typer
 
@@ -38,12 +40,47 @@ class Settings:
 
 def stdout_console() -> Console:
     """A console on the current stdout: its terminal's width, `COLUMNS` if set, else
-    `LOG_WIDTH`."""
+    `LOG_WIDTH`; its lines without trailing spaces (`TrimmedLines`)."""
     from rich.console import Console
 
+    out = cast(TextIO, TrimmedLines(sys.stdout))  # a TextIOBase: IO[str] in all but name
     if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
-        return Console(highlight=False)
-    return Console(width=LOG_WIDTH, highlight=False)
+        return Console(file=out, highlight=False)
+    return Console(file=out, width=LOG_WIDTH, highlight=False)
+
+
+_TRAILING: Final = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+"""Spaces at a line's end, before any colour codes that close it."""
+
+
+class TrimmedLines(io.TextIOBase):
+    """`stream`, each line written without the spaces at its end. rich pads what it lays
+    out: a wrapped paragraph keeps the space it broke at, a table's last column its cell's
+    padding; invisible on a terminal, they are noise in a log, a diff or a copied answer."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self.stream.write(_TRAILING.sub(r"\1", line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        """Write a line begun but not ended as it is: what follows may continue it."""
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 def say(text: str) -> None:
