@@ -15,8 +15,9 @@ A service declares, as data:
     ERRORS          the errors the control plane raises in its name
     STOP            the stop operation, the statuses that end a stop, and how to observe them
 
-and writes its operations as methods. This module imports no simpy, so the scenario schema
-can import service settings without the engine.
+as class attributes (the base declares their types: a service assigns them), and writes its
+operations as methods. What fleets and single-step services share is in `kit`. This module
+imports no simpy, so the scenario schema can import service settings without the engine.
 """
 
 from __future__ import annotations
@@ -314,5 +315,7 @@ class ManagedService:
         return self.sim.recorder.register(resource_id)
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
-        """The request for `operation` on `resource`, as a caller would write it."""
-        raise NotImplementedError
+        """The request for `operation` on `resource`, as a caller would write it: by
+        default, the resource's id in the member that names it (`resource_param`); a
+        service whose members name it otherwise (a project and a version) says how."""
+        return {self.OPERATIONS[operation].resource_param: resource.id, **extra}

@@ -1,7 +1,8 @@
 """Comprehend: custom document classifier training (StopTrainingDocumentClassifier).
 
     SUBMITTED -> TRAINING -> TRAINED | TRAINED_WITH_WARNING | IN_ERROR
-    TRAINING  --stop--> STOP_REQUESTED -> STOPPED, unless training completes first -> TRAINED
+    TRAINING  --stop--> STOP_REQUESTED -> STOPPED, unless training ends first -> TRAINED
+              (or TRAINED_WITH_WARNING, IN_ERROR: as training's outcome draws)
     SUBMITTED --stop--> STOP_REQUESTED -> STOPPED (nothing trained: ASSUMED)
 
 The race is documented: "If the training job completes before it can be stopped, it is put
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import Field, model_validator
 
@@ -39,7 +40,8 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Progression, Resource, StopSpec
+from simulator.services.kit import SingleStep, SingleStepFleet
 
 
 class Status(StrEnum):
@@ -125,8 +127,8 @@ class Latencies(Strict):
 
 
 class Settings(ServiceSettings):
-    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
-    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+    STATUSES = (Status,)
+    OPERATIONS = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
     warning: Probability = Field(default=0.0, description="P(TRAINED_WITH_WARNING)")
@@ -149,58 +151,49 @@ class Settings(ServiceSettings):
         return self
 
 
-class Fleet(Strict):
+class Fleet(SingleStepFleet):
     """`count` document classifiers named `<name>-<i>`, all in `status` at the start."""
 
+    NAMED_BY = "name"
+
     service: Literal["comprehend"]
-    count: int = Field(ge=1)
     name: str = Field(default="classifier", pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", max_length=63)
-    group: str | None = Field(default=None, description="name to select by; default: name")
     status: Literal["SUBMITTED", "TRAINING"] = Field(
         default="TRAINING", description="where training is at t=0 (it progresses from there)"
     )
-    elapsed: Elapsed = 0.0
-    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
 
     @property
-    def group_name(self) -> str:
-        return self.group or self.name
+    def numbering(self) -> str:
+        return self.name
 
-    def arn(self, index: int) -> str:
+    @property
+    def units(self) -> float:
+        """The training job, billed per hour (none for one stopped before training)."""
+        return 1.0
+
+    def resource_id(self, index: int) -> str:
         return (
             f"arn:aws:comprehend:{self.region}:{self.account}:document-classifier/"
             f"{self.name}-{index}"
         )
 
 
-class DocumentClassifiers(ManagedService):
+class DocumentClassifiers(SingleStep[Fleet]):
     """All document classifiers of the simulated account, and their API."""
 
-    name: ClassVar[str] = "comprehend"
-    Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
-    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
-    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
-    ERRORS: ClassVar[ServiceErrors] = ERRORS
-    STOP: ClassVar[StopSpec] = StopSpec(
+    name = "comprehend"
+    Status = Status
+    TRANSITIONS = TRANSITIONS
+    PROGRESSIONS = PROGRESSIONS
+    OPERATIONS = OPERATIONS
+    ERRORS = ERRORS
+    STOP = StopSpec(
         operation="StopTrainingDocumentClassifier",
         terminal=ENDED,
         describe="DescribeDocumentClassifier",
         describe_status=lambda r: r["DocumentClassifierProperties"]["Status"],
     )
     settings: Settings
-
-    def populate(self, fleet: Fleet) -> None:
-        for index in self.numbered(fleet.name, fleet.count):
-            # units: the training job billed per hour (none for one stopped before training)
-            self.add(
-                fleet.arn(index),
-                fleet.group_name,
-                Status(fleet.status),
-                units=1.0,
-                elapsed=fleet.elapsed,
-            )
 
     def _find(self, arn: str) -> Resource:
         classifier = self.resources.get(arn)
@@ -226,6 +219,3 @@ class DocumentClassifiers(ManagedService):
                 "Status": classifier.status,  # a StrEnum member is its string
             }
         }
-
-    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
-        return {"DocumentClassifierArn": resource.id, **extra}

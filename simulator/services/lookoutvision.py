@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import Field
 
@@ -36,7 +36,8 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Progression, Resource, StopSpec
+from simulator.services.kit import SingleStep, SingleStepFleet
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -157,8 +158,8 @@ class Latencies(Strict):
 
 
 class Settings(ServiceSettings):
-    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
-    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+    STATUSES = (Status,)
+    OPERATIONS = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
     training_failure: Probability = Field(default=0.0, description="P(TRAINING_FAILED)")
@@ -176,24 +177,27 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(Strict):
+class Fleet(SingleStepFleet):
     """Model versions 1..`count` of one project (continuing its numbering), in `status`."""
 
+    NAMED_BY = "project"
+
     service: Literal["lookoutvision"]
-    count: int = Field(ge=1)
     project: str = Field(default="inspection", max_length=255, pattern=PROJECT_NAME)
-    group: str | None = Field(default=None, description="name to select by; default: project")
     status: Status = Status.HOSTED
-    elapsed: Elapsed = 0.0
     inference_units: int = Field(default=1, ge=1)
-    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
 
     @property
-    def group_name(self) -> str:
-        return self.group or self.project
+    def numbering(self) -> str:
+        return self.project
 
-    def model_arn(self, version: int) -> str:
+    @property
+    def units(self) -> float:
+        return self.inference_units
+
+    def resource_id(self, index: int) -> str:
+        """The ModelArn of model version `index + 1` (versions are numbered from 1)."""
+        version = index + 1
         return f"arn:aws:lookoutvision:{self.region}:{self.account}:model/{self.project}/{version}"
 
 
@@ -203,16 +207,16 @@ def _model_parts(model_arn: str) -> tuple[str, str]:
     return project, version
 
 
-class Models(ManagedService):
+class Models(SingleStep[Fleet]):
     """All Lookout for Vision models of the simulated account, and their API."""
 
-    name: ClassVar[str] = "lookoutvision"
-    Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
-    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
-    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
-    ERRORS: ClassVar[ServiceErrors] = ERRORS
-    STOP: ClassVar[StopSpec] = StopSpec(
+    name = "lookoutvision"
+    Status = Status
+    TRANSITIONS = TRANSITIONS
+    PROGRESSIONS = PROGRESSIONS
+    OPERATIONS = OPERATIONS
+    ERRORS = ERRORS
+    STOP = StopSpec(
         operation="StopModel",
         terminal=frozenset({S.TRAINED}),
         describe="DescribeModel",
@@ -224,14 +228,9 @@ class Models(ManagedService):
         super().__init__(sim, settings)
         self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
 
-    def populate(self, fleet: Fleet) -> None:
-        versions = self._projects.setdefault(fleet.project, [])
-        for number in range(len(versions) + 1, len(versions) + fleet.count + 1):
-            arn = fleet.model_arn(number)
-            model = self.add(
-                arn, fleet.group_name, fleet.status, fleet.inference_units, elapsed=fleet.elapsed
-            )
-            versions.append(model)
+    def listed(self, fleet: Fleet, resource: Resource) -> None:
+        """Each project's versions in order, for the ModelVersion of a request."""
+        self._projects.setdefault(fleet.project, []).append(resource)
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import Field
 
@@ -29,7 +29,8 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal, Uniform
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import Elapsed, ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import Progression, Resource, StopSpec
+from simulator.services.kit import SingleStep, SingleStepFleet
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -154,8 +155,8 @@ class Latencies(Strict):
 
 
 class Settings(ServiceSettings):
-    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (Status,)
-    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+    STATUSES = (Status,)
+    OPERATIONS = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
     training_failure: Probability = Field(default=0.0, description="P(TRAINING_FAILED)")
@@ -170,27 +171,29 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(Strict):
+class Fleet(SingleStepFleet):
     """`count` model versions of one project, all in `status` at the start."""
 
+    NAMED_BY = "project"
+
     service: Literal["rekognition"]
-    count: int = Field(ge=1)
     project: str = Field(default="models", pattern=r"^[a-zA-Z0-9_.\-]{1,255}$")
-    group: str | None = Field(default=None, description="name to select by; default: project")
     status: Status = Status.RUNNING
-    elapsed: Elapsed = 0.0
     inference_units: int = Field(default=1, ge=1)
-    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
 
     @property
-    def group_name(self) -> str:
-        return self.group or self.project
+    def numbering(self) -> str:
+        return self.project_arn()
+
+    @property
+    def units(self) -> float:
+        return self.inference_units
 
     def project_arn(self) -> str:
         return f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}/1"
 
-    def version_arn(self, index: int) -> str:
+    def resource_id(self, index: int) -> str:
+        """The ProjectVersionArn of version `v<index>`."""
         return (
             f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}"
             f"/version/v{index}/1"
@@ -204,16 +207,16 @@ def _arn_parts(version_arn: str) -> tuple[str, str]:
     return f"{head}/1", name
 
 
-class ProjectVersions(ManagedService):
+class ProjectVersions(SingleStep[Fleet]):
     """All project versions of the simulated account, and their API."""
 
-    name: ClassVar[str] = "rekognition"
-    Status: ClassVar[type[StrEnum]] = Status
-    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
-    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
-    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
-    ERRORS: ClassVar[ServiceErrors] = ERRORS
-    STOP: ClassVar[StopSpec] = StopSpec(
+    name = "rekognition"
+    Status = Status
+    TRANSITIONS = TRANSITIONS
+    PROGRESSIONS = PROGRESSIONS
+    OPERATIONS = OPERATIONS
+    ERRORS = ERRORS
+    STOP = StopSpec(
         operation="StopProjectVersion",
         terminal=frozenset({S.STOPPED}),
         describe="DescribeProjectVersions",
@@ -225,19 +228,9 @@ class ProjectVersions(ManagedService):
         super().__init__(sim, settings)
         self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
 
-    def populate(self, fleet: Fleet) -> None:
-        group = fleet.group_name
-        versions = self._projects.setdefault(fleet.project_arn(), {})
-        first = len(versions)  # two fleet entries of one project continue its numbering
-        for index in range(first, first + fleet.count):
-            version = self.add(
-                fleet.version_arn(index),
-                group,
-                fleet.status,
-                fleet.inference_units,
-                elapsed=fleet.elapsed,
-            )
-            versions[_arn_parts(version.id)[1]] = version
+    def listed(self, fleet: Fleet, resource: Resource) -> None:
+        """Each project's versions by name, for DescribeProjectVersions."""
+        self._projects.setdefault(fleet.project_arn(), {})[_arn_parts(resource.id)[1]] = resource
 
     def _find(self, arn: str) -> Resource:
         resource = self.resources.get(arn)
@@ -289,4 +282,4 @@ class ProjectVersions(ManagedService):
         if operation == "StartProjectVersion":
             units = int(resource.units)  # restart as it ran, unless the request says otherwise
             return {"ProjectVersionArn": resource.id, "MinInferenceUnits": units, **extra}
-        return {"ProjectVersionArn": resource.id, **extra}
+        return super().request(operation, resource, **extra)

@@ -117,7 +117,9 @@ ARN_SAMPLES = [
     pytest.param(VALID_ARN.replace(":aws:", ":aws-us-gov:"), True, id="aws-us-gov"),
     pytest.param(VALID_ARN.replace("us-east-1", ""), True, id="empty-region"),
     pytest.param(VALID_ARN.replace("classifier-0", "a--b"), True, id="double-hyphen"),
-    pytest.param(comprehend.Fleet(service="comprehend", count=1).arn(0), True, id="fleet-arn"),
+    pytest.param(
+        comprehend.Fleet(service="comprehend", count=1).resource_id(0), True, id="fleet-arn"
+    ),
     pytest.param(VALID_ARN.replace(":comprehend:", ":rekognition:"), False, id="other-service"),
     pytest.param(VALID_ARN.replace("123456789012", "12345678901"), False, id="11-digit-account"),
     pytest.param(VALID_ARN.replace("document-", "entity-"), False, id="other-resource"),

@@ -144,7 +144,7 @@ def raised_codes(name: str) -> set[str]:
 
 
 def _arns(fleet: rekognition.Fleet) -> dict[str, str]:
-    return {"ProjectVersionArn": fleet.version_arn(0), "ProjectArn": fleet.project_arn()}
+    return {"ProjectVersionArn": fleet.resource_id(0), "ProjectArn": fleet.project_arn()}
 
 
 @pytest.mark.parametrize("name", OPERATIONS)

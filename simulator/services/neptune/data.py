@@ -6,7 +6,7 @@ What `jobs` runs reads these; the package's docstring says where each comes from
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Final, Literal
+from typing import Final, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, StopSpec
 from simulator.services.instances import instance_prices
+from simulator.services.kit import FleetEntry
 
 
 class JobStatus(StrEnum):
@@ -128,8 +129,8 @@ class Latencies(Strict):
 
 
 class Settings(ServiceSettings):
-    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (JobStatus, ArtifactStatus)
-    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+    STATUSES = (JobStatus, ArtifactStatus)
+    OPERATIONS = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
     processing_failure: Probability = Field(default=0.0, description="P(processing Failed)")
@@ -149,13 +150,13 @@ class Settings(ServiceSettings):
     )
 
 
-class Fleet(Strict):
+class Fleet(FleetEntry):
     """`count` model-training jobs `<name>-<i>`, all started at t=0 with this shape."""
 
+    NAMED_BY = "name"
+
     service: Literal["neptune"]
-    count: int = Field(ge=1)
     name: str = Field(default="training", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]*$")
-    group: str | None = Field(default=None, description="name to select by; default: name")
     processing_instance_type: str = "ml.m5.xlarge"
     training_instance_type: str = Field(default="ml.p3.2xlarge", description="DOC default")
     transform_instance_type: str = "ml.m5.2xlarge"
@@ -163,10 +164,6 @@ class Fleet(Strict):
     max_hpo_parallel_training_jobs: int = Field(default=2, ge=1, description="DOC default 2")
     training_timeout: Duration = Field(default=86400.0, gt=0, description="DOC default 1 day")
     artifacts_gb: float = Field(default=20.0, ge=0, description="S3 artifacts the job writes")
-
-    @property
-    def group_name(self) -> str:
-        return self.group or self.name
 
     @property
     def billed_kinds(self) -> tuple[str, ...]:

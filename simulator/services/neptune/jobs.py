@@ -34,11 +34,9 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from simulator.api.operations import Operation, ServiceErrors
-from simulator.engine.lifecycle import Transitions
-from simulator.services.base import ManagedService, Progression, Resource, StopSpec
+from simulator.services.base import ManagedService, Resource
 from simulator.services.neptune.data import (
     DRAWS,
     ERRORS,
@@ -84,15 +82,15 @@ class _Job:
 class TrainingJobs(ManagedService):
     """All Neptune ML model-training jobs of the simulated cluster, and their API."""
 
-    name: ClassVar[str] = "neptune"
-    Status: ClassVar[type[StrEnum]] = JobStatus
-    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
-    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
-    STAGES: ClassVar[Mapping[str, Progression]] = PARTS
-    DRAWS: ClassVar[frozenset[str]] = DRAWS
-    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
-    ERRORS: ClassVar[ServiceErrors] = ERRORS
-    STOP: ClassVar[StopSpec] = STOP
+    name = "neptune"
+    Status = JobStatus
+    TRANSITIONS = TRANSITIONS
+    PROGRESSIONS = PROGRESSIONS
+    STAGES = PARTS
+    DRAWS = DRAWS
+    OPERATIONS = OPERATIONS
+    ERRORS = ERRORS
+    STOP = STOP
     settings: Settings
 
     def __init__(self, sim: Simulation, settings: Settings) -> None:
@@ -265,6 +263,3 @@ class TrainingJobs(ManagedService):
             if stage in job.stages:
                 response[member] = {"name": f"{job_id}-{stage}", "status": job.stages[stage].value}
         return response
-
-    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
-        return {"id": resource.id, **extra}

@@ -18,16 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from simulator.api.operations import Operation, ServiceErrors
-from simulator.engine.lifecycle import Transitions
 from simulator.services.base import (
     Deliver,
     ManagedService,
-    Progression,
     Resource,
     StopSpec,
     Subscribe,
@@ -81,14 +77,14 @@ def _job_name(key: int, step: str) -> str:
 class Pipelines(ManagedService):
     """All pipeline executions of the simulated account, and their API."""
 
-    name: ClassVar[str] = "sagemaker"
-    Status: ClassVar[type[StrEnum]] = PipelineExecutionStatus
-    TRANSITIONS: ClassVar[Transitions] = TRANSITIONS
-    PROGRESSIONS: ClassVar[Mapping[Any, Progression]] = PROGRESSIONS
-    DRAWS: ClassVar[frozenset[str]] = DRAWS
-    OPERATIONS: ClassVar[Mapping[str, Operation]] = OPERATIONS
-    ERRORS: ClassVar[ServiceErrors] = ERRORS
-    STOP: ClassVar[StopSpec] = StopSpec(
+    name = "sagemaker"
+    Status = PipelineExecutionStatus
+    TRANSITIONS = TRANSITIONS
+    PROGRESSIONS = PROGRESSIONS
+    DRAWS = DRAWS
+    OPERATIONS = OPERATIONS
+    ERRORS = ERRORS
+    STOP = StopSpec(
         operation="StopPipelineExecution",
         terminal=ENDED,
         describe="DescribePipelineExecution",
@@ -260,4 +256,4 @@ class Pipelines(ManagedService):
             runs = self._executions[resource.id].runs.values()
             tokens = [run.token for run in runs if isinstance(run, Callback)]
             return {"CallbackToken": tokens[-1] if tokens else NO_TOKEN, **extra}
-        return {"PipelineExecutionArn": resource.id, **extra}
+        return super().request(operation, resource, **extra)

@@ -5,8 +5,7 @@ schema loads these without the engine.
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, ClassVar, Final, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -20,6 +19,7 @@ from simulator.engine.distributions import (
 )
 from simulator.engine.schema import Probability, Strict
 from simulator.services.instances import instance_prices
+from simulator.services.kit import AccountFleet
 from simulator.services.sagemaker.model import (
     OPERATIONS,
     FunctionStatus,
@@ -88,21 +88,20 @@ StepSpec = JobStep | LambdaStep | CallbackStep | PlainStep
 Step = Annotated[StepSpec, Field(discriminator="type")]
 
 
-class Fleet(Strict):
+class Fleet(AccountFleet):
     """`count` executions of the pipeline `pipeline`, all at t=0 or one every `every`."""
+
+    NAMED_BY = "pipeline"
 
     service: Literal["sagemaker"]
     pipeline: str = Field(
         max_length=256, pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$", description="its name"
     )
-    group: str | None = Field(default=None, description="name to select by; default: pipeline")
     count: int = Field(ge=1, description="how many executions")
     every: PositiveDuration | None = Field(default=None, description="default: all at t=0")
     first: Duration = Field(default=0.0, ge=0, description="when the first execution starts")
     max_parallel_steps: int = Field(default=50, ge=1, description="MaxParallelExecutionSteps")
     steps: list[Step] = Field(min_length=1)
-    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
 
     @model_validator(mode="after")
     def _a_dag(self) -> Self:
@@ -125,10 +124,6 @@ class Fleet(Strict):
                 raise ValueError(f"steps: dependencies form a cycle among {', '.join(cycle)}")
             done.update(ready)
         return self
-
-    @property
-    def group_name(self) -> str:
-        return self.group or self.pipeline
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -182,13 +177,8 @@ each checked against `Latencies` when the service is defined."""
 
 
 class Settings(ServiceSettings):
-    STATUSES: ClassVar[tuple[type[StrEnum], ...]] = (
-        PipelineExecutionStatus,
-        StepStatus,
-        FunctionStatus,
-        MessageStatus,
-    )
-    OPERATIONS: ClassVar[tuple[str, ...]] = tuple(OPERATIONS)
+    STATUSES = (PipelineExecutionStatus, StepStatus, FunctionStatus, MessageStatus)
+    OPERATIONS = tuple(OPERATIONS)
 
     latency: Latencies = Latencies()
     callback_stop_wait: PositiveDuration | None = Field(
