@@ -82,16 +82,14 @@ class SingleStep(ManagedService, Generic[FleetT]):
     Vision, Comprehend): its fleet entries are resources in one status at the start."""
 
     def populate(self, fleet: FleetT) -> None:
-        for index in self.numbered(fleet.numbering, fleet.count):
-            resource = self.add(
-                fleet.resource_id(index),
-                fleet.group_name,
-                self.Status(fleet.status),
-                fleet.units,
-                elapsed=fleet.elapsed,
-            )
-            self.listed(fleet, resource)
+        group, status, units = fleet.group_name, self.Status(fleet.status), fleet.units
+        added = [
+            self.add(fleet.resource_id(index), group, status, units, elapsed=fleet.elapsed)
+            for index in self.numbered(fleet.numbering, fleet.count)
+        ]
+        self.listed(fleet, added)
 
-    def listed(self, fleet: FleetT, resource: Resource) -> None:
-        """A resource `populate` has added: a service that finds its resources by more than
-        their id (a project's versions) indexes it here; by default, nothing to do."""
+    def listed(self, fleet: FleetT, added: list[Resource]) -> None:
+        """The resources `populate` has added for `fleet`, in order: a service that finds
+        its resources by more than their id (a project's versions) indexes them here; by
+        default, nothing to do."""

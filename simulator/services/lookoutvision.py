@@ -228,9 +228,9 @@ class Models(SingleStep[Fleet]):
         super().__init__(sim, settings)
         self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
 
-    def listed(self, fleet: Fleet, resource: Resource) -> None:
+    def listed(self, fleet: Fleet, added: list[Resource]) -> None:
         """Each project's versions in order, for the ModelVersion of a request."""
-        self._projects.setdefault(fleet.project, []).append(resource)
+        self._projects.setdefault(fleet.project, []).extend(added)
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]

@@ -228,9 +228,10 @@ class ProjectVersions(SingleStep[Fleet]):
         super().__init__(sim, settings)
         self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
 
-    def listed(self, fleet: Fleet, resource: Resource) -> None:
+    def listed(self, fleet: Fleet, added: list[Resource]) -> None:
         """Each project's versions by name, for DescribeProjectVersions."""
-        self._projects.setdefault(fleet.project_arn(), {})[_arn_parts(resource.id)[1]] = resource
+        versions = self._projects.setdefault(fleet.project_arn(), {})
+        versions.update((_arn_parts(version.id)[1], version) for version in added)
 
     def _find(self, arn: str) -> Resource:
         resource = self.resources.get(arn)
