@@ -41,7 +41,7 @@ from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
-from simulator.services.kit import SingleStep, SingleStepFleet
+from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 
 
 class Status(StrEnum):
@@ -91,23 +91,20 @@ CLASSIFIER_ARN: Final = (
     r"[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?$"
 )
 _CLASSIFIER = Param(str, required=True, max=256, pattern=CLASSIFIER_ARN)
-OPERATIONS: Final = {
-    op.name: op
-    for op in (
-        Operation(
-            "StopTrainingDocumentClassifier",
-            "comprehend:StopTrainingDocumentClassifier",
-            {"DocumentClassifierArn": _CLASSIFIER},
-            resource_param="DocumentClassifierArn",
-        ),
-        Operation(
-            "DescribeDocumentClassifier",
-            "comprehend:DescribeDocumentClassifier",
-            {"DocumentClassifierArn": _CLASSIFIER},
-            resource_param="DocumentClassifierArn",
-        ),
-    )
-}
+OPERATIONS: Final = by_name(
+    Operation(
+        "StopTrainingDocumentClassifier",
+        "comprehend:StopTrainingDocumentClassifier",
+        {"DocumentClassifierArn": _CLASSIFIER},
+        resource_param="DocumentClassifierArn",
+    ),
+    Operation(
+        "DescribeDocumentClassifier",
+        "comprehend:DescribeDocumentClassifier",
+        {"DocumentClassifierArn": _CLASSIFIER},
+        resource_param="DocumentClassifierArn",
+    ),
+)
 
 
 class Latencies(Strict):

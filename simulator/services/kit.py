@@ -12,6 +12,7 @@ resources); what is the same logic in every service lives here:
                       of services whose resources move by PROGRESSIONS alone
     SingleStep        such a service: `populate` numbers an entry's resources on from the
                       last of the same numbering and adds each in the entry's status
+    by_name           a service's OPERATIONS from its `Operation`s, each under its name
 
 Like `base`, this module imports no simpy: the scenario's schema imports fleet entries.
 """
@@ -22,8 +23,20 @@ from typing import ClassVar, Generic, TypeVar
 
 from pydantic import Field
 
+from simulator.api.operations import Operation
 from simulator.engine.schema import Strict
 from simulator.services.base import Elapsed, ManagedService, Resource
+
+
+def by_name(*operations: Operation) -> dict[str, Operation]:
+    """A service's OPERATIONS: each operation under its name, in the order declared; an
+    operation declared twice is an error, not the first silently replaced."""
+    named: dict[str, Operation] = {}
+    for operation in operations:
+        if operation.name in named:
+            raise ValueError(f"{operation.name} is declared twice")
+        named[operation.name] = operation
+    return named
 
 
 class FleetEntry(Strict):

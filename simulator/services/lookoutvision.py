@@ -37,7 +37,7 @@ from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
-from simulator.services.kit import SingleStep, SingleStepFleet
+from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -99,39 +99,36 @@ PROJECT_NAME: Final = r"^[a-zA-Z0-9][a-zA-Z0-9_\-]*$"
 _PROJECT = Param(str, required=True, min=1, max=255, pattern=PROJECT_NAME)
 _VERSION = Param(str, required=True, min=1, max=10, pattern=r"^([1-9][0-9]*|latest)$")
 _TOKEN = Param(str, min=1, max=64, pattern=r"^[a-zA-Z0-9-]+$")
-OPERATIONS: Final = {
-    op.name: op
-    for op in (
-        Operation(
-            "StopModel",
-            "lookoutvision:StopModel",
-            {"ProjectName": _PROJECT, "ModelVersion": _VERSION, "ClientToken": _TOKEN},
-            resource_param="ProjectName",
-            success_status=202,
-            idempotency_token="ClientToken",
-        ),
-        Operation(
-            "StartModel",
-            "lookoutvision:StartModel",
-            {
-                "ProjectName": _PROJECT,
-                "ModelVersion": _VERSION,
-                "MinInferenceUnits": Param(int, required=True, min=1),
-                "ClientToken": _TOKEN,
-                "MaxInferenceUnits": Param(int, min=1),
-            },
-            resource_param="ProjectName",
-            success_status=202,
-            idempotency_token="ClientToken",
-        ),
-        Operation(
-            "DescribeModel",
-            "lookoutvision:DescribeModel",
-            {"ProjectName": _PROJECT, "ModelVersion": _VERSION},
-            resource_param="ProjectName",
-        ),
-    )
-}
+OPERATIONS: Final = by_name(
+    Operation(
+        "StopModel",
+        "lookoutvision:StopModel",
+        {"ProjectName": _PROJECT, "ModelVersion": _VERSION, "ClientToken": _TOKEN},
+        resource_param="ProjectName",
+        success_status=202,
+        idempotency_token="ClientToken",
+    ),
+    Operation(
+        "StartModel",
+        "lookoutvision:StartModel",
+        {
+            "ProjectName": _PROJECT,
+            "ModelVersion": _VERSION,
+            "MinInferenceUnits": Param(int, required=True, min=1),
+            "ClientToken": _TOKEN,
+            "MaxInferenceUnits": Param(int, min=1),
+        },
+        resource_param="ProjectName",
+        success_status=202,
+        idempotency_token="ClientToken",
+    ),
+    Operation(
+        "DescribeModel",
+        "lookoutvision:DescribeModel",
+        {"ProjectName": _PROJECT, "ModelVersion": _VERSION},
+        resource_param="ProjectName",
+    ),
+)
 
 
 class Latencies(Strict):

@@ -30,7 +30,7 @@ from simulator.engine.distributions import Distribution, Lognormal, Uniform
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
-from simulator.services.kit import SingleStep, SingleStepFleet
+from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -100,38 +100,35 @@ PROJECT_ARN: Final = (
     r"(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)"
 )
 _VERSION = Param(str, required=True, min=20, max=2048, pattern=VERSION_ARN)
-OPERATIONS: Final = {
-    op.name: op
-    for op in (
-        Operation(
-            "StopProjectVersion",
-            "rekognition:StopProjectVersion",
-            {"ProjectVersionArn": _VERSION},
-            resource_param="ProjectVersionArn",
-        ),
-        Operation(
-            "StartProjectVersion",
-            "rekognition:StartProjectVersion",
-            {
-                "ProjectVersionArn": _VERSION,
-                "MinInferenceUnits": Param(int, required=True, min=1),
-                "MaxInferenceUnits": Param(int, min=1),
-            },
-            resource_param="ProjectVersionArn",
-        ),
-        Operation(
-            "DescribeProjectVersions",
-            "rekognition:DescribeProjectVersions",
-            {
-                "ProjectArn": Param(str, required=True, min=20, max=2048, pattern=PROJECT_ARN),
-                "VersionNames": Param(list, min=1, max=10),
-                "NextToken": Param(str, max=1024),
-                "MaxResults": Param(int, min=1, max=100),
-            },
-            resource_param="ProjectArn",
-        ),
-    )
-}
+OPERATIONS: Final = by_name(
+    Operation(
+        "StopProjectVersion",
+        "rekognition:StopProjectVersion",
+        {"ProjectVersionArn": _VERSION},
+        resource_param="ProjectVersionArn",
+    ),
+    Operation(
+        "StartProjectVersion",
+        "rekognition:StartProjectVersion",
+        {
+            "ProjectVersionArn": _VERSION,
+            "MinInferenceUnits": Param(int, required=True, min=1),
+            "MaxInferenceUnits": Param(int, min=1),
+        },
+        resource_param="ProjectVersionArn",
+    ),
+    Operation(
+        "DescribeProjectVersions",
+        "rekognition:DescribeProjectVersions",
+        {
+            "ProjectArn": Param(str, required=True, min=20, max=2048, pattern=PROJECT_ARN),
+            "VersionNames": Param(list, min=1, max=10),
+            "NextToken": Param(str, max=1024),
+            "MaxResults": Param(int, min=1, max=100),
+        },
+        resource_param="ProjectArn",
+    ),
+)
 
 
 class Latencies(Strict):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from simulator.services import SERVICES, comprehend, lookoutvision, neptune, rekognition
-from simulator.services.kit import FleetEntry, SingleStep
+from simulator.services.kit import FleetEntry, SingleStep, by_name
 from tests.kit import build_model
 
 TWO_ENTRIES = """
@@ -153,3 +153,11 @@ def test_a_request_names_its_resource_by_the_operation_s_member(
     kind = model.services[service]
     resource = next(iter(kind.resources.values()))
     assert kind.request(operation, resource, extra=1) == expected
+
+
+def test_operations_are_declared_by_name_once() -> None:
+    stop, describe = (comprehend.OPERATIONS[n] for n in comprehend.OPERATIONS)
+    assert list(by_name(describe, stop)) == [describe.name, stop.name]
+    assert by_name(stop)[stop.name] is stop
+    with pytest.raises(ValueError, match="StopTrainingDocumentClassifier is declared twice"):
+        by_name(stop, describe, stop)

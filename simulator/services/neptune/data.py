@@ -18,7 +18,7 @@ from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, StopSpec
 from simulator.services.instances import instance_prices
-from simulator.services.kit import FleetEntry
+from simulator.services.kit import FleetEntry, by_name
 
 
 class JobStatus(StrEnum):
@@ -87,23 +87,20 @@ ERRORS: Final = ServiceErrors(
 
 _ID = Param(str, required=True)
 _ROLE = Param(str)
-OPERATIONS: Final = {
-    op.name: op
-    for op in (
-        Operation(
-            "CancelMLModelTrainingJob",
-            "neptune-db:CancelMLModelTrainingJob",
-            {"id": _ID, "neptuneIamRoleArn": _ROLE, "clean": Param(bool)},
-            resource_param="id",
-        ),
-        Operation(
-            "GetMLModelTrainingJob",
-            "neptune-db:GetMLModelTrainingJobStatus",
-            {"id": _ID, "neptuneIamRoleArn": _ROLE},
-            resource_param="id",
-        ),
-    )
-}
+OPERATIONS: Final = by_name(
+    Operation(
+        "CancelMLModelTrainingJob",
+        "neptune-db:CancelMLModelTrainingJob",
+        {"id": _ID, "neptuneIamRoleArn": _ROLE, "clean": Param(bool)},
+        resource_param="id",
+    ),
+    Operation(
+        "GetMLModelTrainingJob",
+        "neptune-db:GetMLModelTrainingJobStatus",
+        {"id": _ID, "neptuneIamRoleArn": _ROLE},
+        resource_param="id",
+    ),
+)
 
 
 class Latencies(Strict):

@@ -15,6 +15,7 @@ from simulator.api.operations import Operation, ServiceErrors
 from simulator.api.validation import Param
 from simulator.engine.lifecycle import Edges, Transitions
 from simulator.services.base import Progression
+from simulator.services.kit import by_name
 
 
 class PipelineExecutionStatus(StrEnum):
@@ -90,59 +91,56 @@ EXECUTION_ARN: Final = (
 _ARN = Param(str, required=True, max=2048, pattern=EXECUTION_ARN)
 _TOKEN = Param(str, min=32, max=128)
 _CALLBACK = Param(str, required=True, min=10, max=10, pattern=r"^[a-zA-Z0-9]+$")
-OPERATIONS: Final = {
-    op.name: op
-    for op in (
-        Operation(
-            "StopPipelineExecution",
-            "sagemaker:StopPipelineExecution",
-            {
-                "PipelineExecutionArn": _ARN,
-                "ClientRequestToken": Param(str, required=True, min=32, max=128),
-            },
-            resource_param="PipelineExecutionArn",
-            idempotency_token="ClientRequestToken",
-        ),
-        Operation(
-            "DescribePipelineExecution",
-            "sagemaker:DescribePipelineExecution",
-            {"PipelineExecutionArn": _ARN},
-            resource_param="PipelineExecutionArn",
-        ),
-        Operation(
-            "ListPipelineExecutionSteps",
-            "sagemaker:ListPipelineExecutionSteps",
-            {
-                "PipelineExecutionArn": Param(str, max=2048, pattern=EXECUTION_ARN),
-                "NextToken": Param(str, max=8192),
-                "MaxResults": Param(int, min=1, max=100),
-                "SortOrder": Param(str, enum=("Ascending", "Descending")),
-            },
-            resource_param="PipelineExecutionArn",
-        ),
-        Operation(
-            "SendPipelineExecutionStepSuccess",
-            "sagemaker:SendPipelineExecutionStepSuccess",
-            {
-                "CallbackToken": _CALLBACK,
-                "OutputParameters": Param(list, max=50),
-                "ClientRequestToken": _TOKEN,
-            },
-            resource_param="CallbackToken",
-            idempotency_token="ClientRequestToken",
-        ),
-        Operation(
-            "SendPipelineExecutionStepFailure",
-            "sagemaker:SendPipelineExecutionStepFailure",
-            {
-                "CallbackToken": _CALLBACK,
-                "FailureReason": Param(str, max=256),
-                "ClientRequestToken": _TOKEN,
-            },
-            resource_param="CallbackToken",
-            idempotency_token="ClientRequestToken",
-        ),
-    )
-}
+OPERATIONS: Final = by_name(
+    Operation(
+        "StopPipelineExecution",
+        "sagemaker:StopPipelineExecution",
+        {
+            "PipelineExecutionArn": _ARN,
+            "ClientRequestToken": Param(str, required=True, min=32, max=128),
+        },
+        resource_param="PipelineExecutionArn",
+        idempotency_token="ClientRequestToken",
+    ),
+    Operation(
+        "DescribePipelineExecution",
+        "sagemaker:DescribePipelineExecution",
+        {"PipelineExecutionArn": _ARN},
+        resource_param="PipelineExecutionArn",
+    ),
+    Operation(
+        "ListPipelineExecutionSteps",
+        "sagemaker:ListPipelineExecutionSteps",
+        {
+            "PipelineExecutionArn": Param(str, max=2048, pattern=EXECUTION_ARN),
+            "NextToken": Param(str, max=8192),
+            "MaxResults": Param(int, min=1, max=100),
+            "SortOrder": Param(str, enum=("Ascending", "Descending")),
+        },
+        resource_param="PipelineExecutionArn",
+    ),
+    Operation(
+        "SendPipelineExecutionStepSuccess",
+        "sagemaker:SendPipelineExecutionStepSuccess",
+        {
+            "CallbackToken": _CALLBACK,
+            "OutputParameters": Param(list, max=50),
+            "ClientRequestToken": _TOKEN,
+        },
+        resource_param="CallbackToken",
+        idempotency_token="ClientRequestToken",
+    ),
+    Operation(
+        "SendPipelineExecutionStepFailure",
+        "sagemaker:SendPipelineExecutionStepFailure",
+        {
+            "CallbackToken": _CALLBACK,
+            "FailureReason": Param(str, max=256),
+            "ClientRequestToken": _TOKEN,
+        },
+        resource_param="CallbackToken",
+        idempotency_token="ClientRequestToken",
+    ),
+)
 LIST_PAGE: Final = 50
 """ListPipelineExecutionSteps' page without MaxResults (ASSUMED: the page does not say)."""
