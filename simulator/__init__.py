@@ -10,7 +10,7 @@ its what-if variants and compare them on common random numbers.
     study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
 
 The errors are imported with the package, the rest (even the version) on first use, so
-that `simulate --help` starts at once and validating a scenario imports no pandas, engine
+that `simulate --help` starts at once and validating a scenario imports no pandas, SimPy
 or matplotlib.
 """
 

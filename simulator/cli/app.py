@@ -1,7 +1,7 @@
 """The `simulate` application and its global options: `--version`, `-v`/`-q`, `-h`.
 
 The commands live in modules of their own and register on `app`; every module imports
-pandas, matplotlib and the engine inside the commands that use them, so `simulate --help`
+pandas, matplotlib and the simulation inside the commands that use them, so `simulate --help`
 and `simulate validate` start without them.
 
 The library logs through `logging.getLogger("simulator.<module>")` and never configures

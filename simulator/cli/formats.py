@@ -1,10 +1,10 @@
 """What a command prints, in the form asked for: a table for people, JSON for programs,
 markdown for a pull request.
 
-Every command that answers takes `--format text|json|md` and `--json` (short for
-`--format json`). JSON goes to stdout alone, its numbers as numbers and a missing figure
-(NaN: a latency where no stop ended) as null; markdown is GitHub's, tables with the figures
-right-aligned.
+`run`, `report`, `sweep` and `diff` take `--format text|json|md`, `validate` takes
+`--format text|json`, and all of them `--json` (short for `--format json`). JSON goes to
+stdout alone, its numbers as numbers and a missing figure (NaN: a latency where no stop
+ended) as null; markdown is GitHub's, tables with the figures right-aligned.
 """
 
 from __future__ import annotations
@@ -63,11 +63,10 @@ class CheckFormat(StrEnum):
     JSON = "json"
 
 
-def format_option() -> Any:
+def format_option(markdown: bool = True) -> Any:
     """`--format`: what the command prints (its choices are the annotation's enum)."""
-    return typer.Option(
-        "--format", help="what to print: text (tables), json, or md (GitHub markdown)"
-    )
+    choices = "text (tables), json, or md (GitHub markdown)" if markdown else "text or json"
+    return typer.Option("--format", help=f"what to print: {choices}")
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON: the same as --format json")]

@@ -1,5 +1,5 @@
 """`simulate validate` and `simulate schema`: a scenario checked, and the schema editors
-check it with. Neither imports pandas or the engine."""
+check it with. Neither imports pandas or SimPy."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from simulator.errors import ScenarioError, SimulatorError
 @app.command()
 def validate(
     scenario_file: ScenarioFile,
-    fmt: Annotated[CheckFormat, format_option()] = CheckFormat.TEXT,
+    fmt: Annotated[CheckFormat, format_option(markdown=False)] = CheckFormat.TEXT,
     as_json: JsonFlag = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
