@@ -62,6 +62,13 @@ class Lifecycle:
         self.transitions: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
             kind: {s: frozenset(t) for s, t in edges.items()} for kind, edges in transitions.items()
         }
+        self._moves: dict[int, frozenset[int]] = {
+            id(status): frozenset(map(id, targets))
+            for edges in self.transitions.values()
+            for status, targets in edges.items()
+        }
+        """The same moves by the members' identities: an enum member is one object, so a
+        look-up by identity is a look-up in its own kind's table, whatever its word."""
         self._recorder = recorder
         self._clock = clock
         self._append = recorder.table("transitions", TRANSITION_COLUMNS).append
@@ -80,11 +87,11 @@ class Lifecycle:
 
     def move(self, resource: Stateful, to: StrEnum, cause: str) -> None:
         current = resource.status
-        allowed = self.transitions.get(type(current), {}).get(current, frozenset())
-        if type(to) is not type(current) or to not in allowed:
+        if id(to) not in self._moves.get(id(current), ()):
+            allowed = sorted(self.transitions.get(type(current), {}).get(current, ()))
             raise IllegalTransition(
                 f"{self.service}: {type(current).__name__} {current} -> {to} is not a "
-                f"declared transition (from {current}: {sorted(allowed)})"
+                f"declared transition (from {current}: {allowed})"
             )
         resource.status = to
         self._append(

@@ -37,6 +37,8 @@ from simulator.engine.residual import residual, survival
 from simulator.services.registration import ServiceDefinitionError, check_definition
 
 if TYPE_CHECKING:
+    import simpy
+
     from simulator.api.plane import Handler, Response
     from simulator.engine.distributions import Distribution
     from simulator.engine.env import Simulation
@@ -145,6 +147,10 @@ class ManagedService:
         self.resources: dict[str, Resource] = {}
         self._samplers: dict[str, Callable[[], float]] = {}
         self._named: dict[str, int] = {}
+        self._listing: simpy.Event | None = None
+        self._stops = sim.recorder.stops
+        self._waited_on = self._stops.pending  # resource keys a stop waits for
+        self._ends_stop = self.STOP.terminal
 
     def handler(self, operation: str) -> Handler:
         method: Handler = getattr(self, snake_case(operation))
@@ -229,6 +235,9 @@ class ManagedService:
         resource = Resource(key, resource_id, group, units)
         if owner is None:
             self.resources[resource_id] = resource
+            if self._listing is not None:
+                listing, self._listing = self._listing, None
+                listing.succeed(resource)
         self.lifecycle.begin(resource, status)
         self._progress(resource, elapsed)
         return resource
@@ -236,9 +245,8 @@ class ManagedService:
     def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
         self.lifecycle.move(resource, to, cause)
         resource.moves += 1
-        stops = self.sim.recorder.stops
-        if resource.key in stops.pending and to in self.STOP.terminal:
-            stops.end(resource.key, self.sim.now, to.value)  # the stops sent to it end now
+        if resource.key in self._waited_on and to in self._ends_stop:
+            self._stops.end(resource.key, self.sim.now, to.value)  # the stops sent to it end now
         self._progress(resource)
 
     def _progress(self, resource: Resource, elapsed: float = 0.0) -> None:
@@ -302,6 +310,14 @@ class ManagedService:
         """Every resource a request stream selecting `where` may target now, in the order
         they were listed."""
         return [r for r in self.resources.values() if self.selects(where, r)]
+
+    def listing(self) -> simpy.Event:
+        """An event that fires when this service next lists a resource requests can
+        target (a pipeline execution starting): what a request stream that has asked
+        every listed resource waits for, instead of waking at each arrival for nothing."""
+        if self._listing is None:
+            self._listing = self.sim.env.event()
+        return self._listing
 
     def queues(self) -> Mapping[str, Subscribe]:
         """The message queues this service sends to, each with how a consumer subscribes

@@ -91,6 +91,11 @@ class Unasked:
         self._left: list[Resource] = []
         self._listed = 0
 
+    @property
+    def exhausted(self) -> bool:
+        """Every resource the service lists has been asked: only a new one can be next."""
+        return not self._left and len(self.service.resources) == self._listed
+
     def take(self) -> Resource | None:
         listed = self.service.resources
         if len(listed) > self._listed:
@@ -217,9 +222,13 @@ class Workload:
             if self.sim.now >= end:
                 return
             target = unasked.take()
-            if target is not None:  # else none is selected now: a later arrival may find one
+            if target is not None:
                 self._send(requester, requests, target)
                 sent += 1
+            elif unasked.exhausted:  # arrivals find nobody until the service lists one more:
+                # wait for it (arrivals are memoryless, so the next comes a gap after it)
+                yield service.listing() | self.sim.timeout(end - self.sim.now)
+            # else none is selected now: a later arrival may find one (a status changes)
 
     def _replay(self, requests: Requests) -> Process:
         assert requests.replay is not None

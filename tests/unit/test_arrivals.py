@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulator.build import build
 from simulator.errors import ScenarioError
 from simulator.runner import simulate
 from simulator.scenario import load_scenario
@@ -158,3 +159,37 @@ requests:
     assert stops["resource_id"].nunique() == 5
     assert (stops["requested_at"] > 600).all()
     assert (stops["outcome"] == "STOPPED").all()
+
+
+PIPELINES = """
+name: listed-later
+horizon: 1d
+fleet:
+  - service: sagemaker
+    pipeline: nightly
+    count: 4
+    first: 1h
+    every: 3h
+    steps: [{name: train, type: Training, duration: 10h}]
+callers:
+  default: {network: 0}
+requests:
+  - {service: sagemaker, poisson: {rate: 0.01}, where: {status: [Executing]}}
+"""
+
+
+def test_a_poisson_stream_that_asked_everyone_waits_for_the_next_resource_listed() -> None:
+    """Executions start at 1 h, 4 h, 7 h and 10 h; between them every listed one has been
+    asked, and the stream sleeps until the next is listed instead of waking at each of its
+    arrivals: each execution is stopped a gap (mean 100 s) after it starts, not sooner."""
+    model = build(scenario(PIPELINES), seed=0, replication=0)
+    service = model.services["sagemaker"]
+    model.sim.env.run(until=2 * 3600)
+    waiting = service.listing()
+    assert waiting.callbacks, "the stream waits on the next listing"
+    model.sim.env.run(until=86400)
+    stops = simulate(scenario(PIPELINES), 0, 0)["stops"].sort_values("requested_at")
+    started = [3600.0, 4 * 3600.0, 7 * 3600.0, 10 * 3600.0]
+    delays = stops["requested_at"].to_numpy() - started
+    assert len(stops) == 4
+    assert ((delays > 0) & (delays < 1200)).all(), delays
