@@ -9,6 +9,7 @@ moves them sends its author to the comment too.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import NamedTuple
 
 import pandas as pd
 import pytest
+from scipy import integrate, stats
 
 import simulator
 from simulator.results import Results
 from simulator.runner import TABLES
+from tests.statistical._bounds import binomial_half_width
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -240,3 +243,27 @@ def test_the_retry_mode_numbers_are_the_comments(tmp_path: Path) -> None:
     assert diff["mode=adaptive", "rekognition.saved_usd"] == pytest.approx(250, abs=25)
     assert mean["mode=adaptive", "rekognition.latency_p99_s"] / 60 == pytest.approx(9, abs=0.6)
     assert mean["mode=standard", "rekognition.latency_p99_s"] / 60 == pytest.approx(5, abs=0.2)
+
+
+def _lognormal(median: float, p95: float) -> stats.rv_continuous:
+    return stats.lognorm(math.log(p95 / median) / stats.norm.ppf(0.95), scale=median)
+
+
+@pytest.mark.slow
+def test_the_midway_stops_lose_the_race_as_the_residual_training_time_says() -> None:
+    """P(TRAINED) = P(T - e < L | T > e) for training T, stop latency L, e the time trained
+    when the stop is sent: held within a 99% binomial bound of the pooled replications."""
+    results = run("comprehend-stop-midway")
+    training, stop = _lognormal(45 * 60, 3 * 3600), _lognormal(8 * 60, 25 * 60)
+    for group, trained_for in (("just-started", 60.0), ("an-hour-in", 3660.0)):
+
+        def finishes_first(latency: float, e: float = trained_for) -> float:
+            return float((training.cdf(e + latency) - training.cdf(e)) * stop.pdf(latency))
+
+        expected = integrate.quad(finishes_first, 0, math.inf, limit=200)[0]
+        expected /= training.sf(trained_for)
+        stops = results.stops[results.stops["group"] == group]
+        share = float((stops["outcome"] == "TRAINED").mean())
+        assert abs(share - expected) < binomial_half_width(expected, len(stops), 0.99), group
+    shares = results.summary().set_index(["group", "outcome"])["share"]
+    assert shares["an-hour-in", "TRAINED"] > 2 * shares["just-started", "TRAINED"]
