@@ -172,12 +172,15 @@ class ManagedService:
         return None if distribution is None else self._draw(name, distribution)
 
     def _residual(self, name: str, elapsed: float) -> float | None:
-        """What is left of a draw of the latency `name` that has lasted `elapsed` already
-        (on the latency's own stream); None if it is off."""
+        """What is left of a draw of the latency `name` that has lasted `elapsed` already;
+        None if it is off. On a stream of its own (`<service>.<name>.elapsed`): one stream
+        feeds one sampler, so a fleet entry started part-way shifts no other draw of the
+        latency."""
         distribution = getattr(self.settings.latency, name)  # type: ignore[attr-defined]
         if distribution is None:
             return None
-        return residual(distribution, elapsed, self.sim.streams.generator(f"{self.name}.{name}"))
+        stream = self.sim.streams.generator(f"{self.name}.{name}.elapsed")
+        return residual(distribution, elapsed, stream)
 
     def _draw(self, purpose: str, distribution: Distribution) -> float:
         """A draw of `distribution` on the stream named `purpose` (within this service)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from simulator.errors import ScenarioError
+from simulator.runner import simulate
 from simulator.scenario import parse_scenario
-from tests.kit import run
+from tests.kit import run, scenario
 
 HEAD = "name: t\nhorizon: 1d\n"
 
@@ -65,3 +66,24 @@ def test_elapsed_shortens_a_maintenance_gap_when_windows_are_on() -> None:
     moves = tables["transitions"]
     updating = moves[moves["to_status"] == "SYSTEM_UPDATING"]["time"]
     assert updating.tolist()[:2] == [1800.0, 1800.0]  # the first window: 30 min in
+
+
+def test_a_fleet_entry_started_part_way_shifts_no_other_entrys_draws() -> None:
+    """Common random numbers: adding an `elapsed` entry leaves the other entry's stop
+    latencies exactly as they were."""
+    base = """
+name: crn
+horizon: 1h
+services:
+  rekognition: {latency: {stop: {kind: lognormal, median: 2m, p95: 5m}}}
+fleet:
+"""
+    new = "  - {service: rekognition, project: new, count: 3, status: STOPPING}\n"
+    old = "  - {service: rekognition, project: old, count: 5, status: STOPPING, elapsed: 100}\n"
+
+    def stopped_at(text: str) -> list[float]:
+        moves = simulate(scenario(text), 0, 0)["transitions"]
+        new = moves[moves["resource_id"].astype(str).str.contains("/new/")]
+        return new.loc[new["to_status"] == "STOPPED", "time"].tolist()
+
+    assert stopped_at(base + new) == stopped_at(base + old + new)  # old's draws come first
