@@ -16,10 +16,9 @@ import html
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from simulator import humanize
 from simulator.analysis.columns import (
@@ -34,6 +33,9 @@ from simulator.analysis.summary import KEYS
 from simulator.output import resolved_yaml, write_bytes
 from simulator.results import Results
 from simulator.version import DISTRIBUTION, __version__
+
+if TYPE_CHECKING:  # matplotlib loads with the first figure, not with the module
+    from matplotlib.figure import Figure
 
 DPI: Final = 110
 _STYLE: Final = """

@@ -36,10 +36,9 @@ from concurrent.futures import Executor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
@@ -53,6 +52,9 @@ from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
 from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
 from simulator.version import __version__
+
+if TYPE_CHECKING:  # matplotlib loads with the first figure, not with the module
+    from matplotlib.figure import Figure
 
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""

@@ -65,7 +65,7 @@ class Requester:
             service.request(spec.describe, target),
             key,
             spec.describe_status,
-            {s.value for s in spec.terminal},
+            spec.terminal,  # StrEnum members: a status text is in it as itself
             result,
         )
         if seen is not None:
