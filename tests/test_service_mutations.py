@@ -254,7 +254,7 @@ CATCHERS = {
         'ErrorSpec("ResourceNotFound", 404)',
         "tests/conformance/test_sagemaker_model.py"
         "::test_every_modeled_error_is_declared_with_the_protocols_status",
-        "failed",
+        "1 failed",
     ),
 }
 

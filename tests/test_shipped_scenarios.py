@@ -262,6 +262,8 @@ def test_the_midway_stops_lose_the_race_as_the_residual_training_time_says() -> 
 
         expected = integrate.quad(finishes_first, 0, math.inf, limit=200)[0]
         expected /= training.sf(trained_for)
+        stated = {"just-started": 0.065, "an-hour-in": 0.173}[group]  # the comment's
+        assert expected == pytest.approx(stated, abs=0.0005), group
         stops = results.stops[results.stops["group"] == group]
         share = float((stops["outcome"] == "TRAINED").mean())
         assert abs(share - expected) < binomial_half_width(expected, len(stops), 0.99), group

@@ -187,7 +187,6 @@ def test_a_poisson_stream_that_asked_everyone_waits_for_the_next_resource_listed
     model.sim.env.run(until=2 * 3600)
     waiting = service.listing()
     assert waiting.callbacks, "the stream waits on the next listing"
-    model.sim.env.run(until=86400)
     stops = simulate(scenario(PIPELINES), 0, 0)["stops"].sort_values("requested_at")
     started = [3600.0, 4 * 3600.0, 7 * 3600.0, 10 * 3600.0]
     delays = stops["requested_at"].to_numpy() - started
