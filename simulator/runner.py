@@ -18,6 +18,7 @@ import pandas as pd
 
 from simulator.analysis.frames import derive_costs, derive_stops
 from simulator.build import build
+from simulator.engine.heap import settled
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
@@ -78,10 +79,11 @@ def _recorded(
     """The recorder's tables; the model (resources, processes) is freed on return."""
     model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
-    for step in range(1, _STEPS + 1):
-        env.run(until=horizon * step / _STEPS)
-        if progress is not None:
-            progress(step / _STEPS)
+    with settled():
+        for step in range(1, _STEPS + 1):
+            env.run(until=horizon * step / _STEPS)
+            if progress is not None:
+                progress(step / _STEPS)
     return model.sim.recorder.hand_over()
 
 
