@@ -30,7 +30,7 @@ from simulator.analysis.columns import (
     shown,
 )
 from simulator.analysis.summary import KEYS
-from simulator.output import resolved_yaml, write_bytes
+from simulator.output import resolved_yaml, write_bytes, writing_into
 from simulator.results import Results
 from simulator.version import DISTRIBUTION, __version__
 
@@ -71,14 +71,16 @@ def png(figure: Figure) -> bytes:
 
 
 def write_report(results: Results, directory: Path) -> Path:
-    """Write `<name>.png` for every figure and `report.html`; return the HTML's path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write `<name>.png` for every figure and `report.html`; return the HTML's path.
+    Raises ResultsError naming the file and the OS's reason if one cannot be written."""
     images = {name: png(figure) for name, figure in results.figures().items()}
-    for name, data in images.items():
-        write_bytes(directory / f"{name}.png", data)
     page = render_html(results, images)
     path = directory / "report.html"
-    write_bytes(path, page.encode())
+    with writing_into(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, data in images.items():
+            write_bytes(directory / f"{name}.png", data)
+        write_bytes(path, page.encode())
     return path
 
 

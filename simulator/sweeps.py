@@ -9,15 +9,19 @@ written where the results live as it finishes, so an interrupted study resumes.
                                           mean and the paired difference from the baseline
     OUT/comparison.csv                    per variant and metric, with the unpaired interval
     OUT/replications.csv                  every unit's metrics
+    OUT/answers.json                      the answers' checksums, written last
 
-A unit is written into a hidden directory beside its own, flushed to the disk and renamed
-into place (`units`), so a unit directory that exists is complete, and a hidden leftover
-of an interruption is removed on the next run. Running the same study again runs only the
-units whose directory is missing; a unit found done is checked to be of this study and
-whole. A directory whose sweep.json tells of another seed, other code, or a variant of the
-same name with another scenario is refused rather than mixed in, and so is a non-empty
-directory with no sweep.json. More replications or another variant are the same study
-grown: a unit depends only on its variant, the seed and its number. A lost worker (a pool
+One sweep writes a directory at a time, and its answers are whole only with
+`answers.json` (`simulator.sweep_directory`). A unit is written into a hidden directory
+beside its own, flushed to the disk and renamed into place (`units`), so a unit directory
+that exists is complete, and a hidden leftover of an interruption is removed on the next
+run. Running the same study again runs only the units whose directory is missing; a unit
+found done is checked to be of this study, and whole against the checksums its
+metrics.json records: a damaged one (a table cut short) is run again. A directory whose
+sweep.json tells of another seed, other code, or a variant of the same name with another
+scenario is refused rather than mixed in, and so is a non-empty directory with no
+sweep.json. More replications or another variant are the same study grown: a unit
+depends only on its variant, the seed and its number. A lost worker (a pool
 process killed, a Dask worker gone) stops the study, its finished units kept.
 
 Replication k of every variant runs on `Streams(seed, k)`: the same named streams, common
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import logging
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
@@ -43,23 +47,30 @@ import pandas as pd
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
 from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
-from simulator.output import write_bytes, write_table
+from simulator.output import safe_name, write_bytes, writing_into
 from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
-from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
+from simulator.sweep_directory import (
+    check_destination,
+    locked,
+    make_folders,
+    prepare,
+    write_answers,
+)
+from simulator.units import DamagedUnit, OtherCode, Unit, fingerprint, finished_record, run_unit
 from simulator.version import __version__
 
 if TYPE_CHECKING:  # matplotlib loads with the first figure, not with the module
     from matplotlib.figure import Figure
 
+_log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""
 
-OUTPUTS: Final = ("summary.csv", "summary.parquet", "comparison.csv", "replications.csv")
 PAIRED: Final = (
     "differences are paired on common random numbers: replication k of every variant uses "
     "the same streams"
@@ -164,9 +175,11 @@ class SweepResults:
     def write_figures(self) -> Path:
         """Each figure as `figures/<metric>.png` in the sweep's directory."""
         folder = self.directory / "figures"
-        folder.mkdir(exist_ok=True)
-        for metric, figure in self.figures().items():
-            write_bytes(folder / f"{metric}.png", png(figure))
+        images = {metric: png(figure) for metric, figure in self.figures().items()}
+        with writing_into(folder, SweepError):
+            folder.mkdir(exist_ok=True)
+            for metric, data in images.items():
+                write_bytes(folder / f"{safe_name(metric)}.png", data)
         return folder
 
 
@@ -206,35 +219,59 @@ def sweep(
         )
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
-    directory = Path(out or Path("runs") / f"{scenario.name}-sweep").resolve()
+    directory = Path(out or Path("runs") / f"{safe_name(scenario.name)}-sweep").resolve()
     _check_folders(variants)
     if executor is None and dask is not None:
         check_dask(dask)
+    check_destination(directory)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}
-    _prepare(directory, _manifest(scenario.name, variants, chosen, digests, seed, count), fresh)
-    units = [
-        Unit(v.name, digests[v.name], v.scenario, seed, k,
-             directory / "units" / _folder(v.name) / f"replication-{k}",
-             tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
-        for v in variants
-        for k in range(count)
-    ]  # fmt: skip
-    records = [finished_record(u) for u in units if u.directory.is_dir()]
-    todo = [u for u in units if not u.directory.is_dir()]
-    if progress is not None:
-        progress(len(records), len(units))
-    if todo:
-        with (
-            open_executor(workers or default_workers(), dask)
-            if executor is None
-            else nullcontext(executor)
-        ) as running:
-            records += _run(todo, running, len(records), len(units), progress)
-    results = SweepResults(
-        directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
-    )
-    _write_answers(results)
+    manifest = _manifest(scenario.name, variants, chosen, digests, seed, count)
+    with locked(directory):
+        prepare(directory, manifest, fresh)
+        make_folders(directory, (_folder(v.name) for v in variants))
+        units = [
+            Unit(v.name, digests[v.name], v.scenario, seed, k,
+                 directory / "units" / _folder(v.name) / f"replication-{k}",
+                 tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
+            for v in variants
+            for k in range(count)
+        ]  # fmt: skip
+        records, todo = _found(units)
+        if progress is not None:
+            progress(len(records), len(units))
+        if todo:
+            with (
+                open_executor(workers or default_workers(), dask)
+                if executor is None
+                else nullcontext(executor)
+            ) as running:
+                records += _run(todo, running, len(records), len(units), progress)
+        results = SweepResults(
+            directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
+        )
+        _write_answers(results)
     return results
+
+
+def _found(units: Sequence[Unit]) -> tuple[list[dict[str, Any]], list[Unit]]:
+    """The records of the units found done, and the units to run: those missing, and
+    those found damaged (a table cut short, a checksum that differs), removed first."""
+    records, todo = [], []
+    for unit in units:
+        if not unit.directory.exists():
+            todo.append(unit)
+            continue
+        try:
+            records.append(finished_record(unit))
+        except DamagedUnit as damage:
+            _log.warning("%s; running it again", damage)
+            with writing_into(unit.directory, SweepError):
+                if unit.directory.is_dir():
+                    shutil.rmtree(unit.directory)
+                else:
+                    unit.directory.unlink()
+            todo.append(unit)
+    return records, todo
 
 
 def _run(
@@ -254,6 +291,11 @@ def _run(
         raise SweepError(
             "a worker runs other simulator code than this process: install the same version "
             f"on every worker (worker {error.code}, here {fingerprint()})"
+        ) from None
+    except OSError as error:
+        raise SweepError(
+            f"{error.filename or 'a unit'}: cannot write it ({error.strerror or error}); the "
+            "finished units are kept: fix that and run the same command to go on"
         ) from None
     except lost_worker_errors() as error:
         kept = (
@@ -295,58 +337,6 @@ def _manifest(
     }
 
 
-def _prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
-    """Check that `directory` holds nothing of another study, clear leftovers of an
-    interruption, and write the manifest (first: a directory with units has one).
-
-    A directory with files but no manifest is not a sweep's (a `simulate run` directory,
-    say): refused, even with `fresh`, rather than written into or partly deleted.
-    """
-    path = directory / "sweep.json"
-    if directory.exists() and not directory.is_dir():
-        raise SweepError(f"{directory} is a file: give a directory for the sweep (--out)")
-    if not path.is_file() and directory.is_dir() and any(directory.iterdir()):
-        raise SweepError(
-            f"{directory} is not empty and holds no sweep.json: it is not a sweep's directory, "
-            "and nothing in it is overwritten. Give a new or empty directory (--out)."
-        )
-    if fresh:
-        shutil.rmtree(directory / "units", ignore_errors=True)
-        shutil.rmtree(directory / "figures", ignore_errors=True)
-        for name in OUTPUTS:
-            (directory / name).unlink(missing_ok=True)
-    elif path.is_file():
-        _check(directory, json.loads(path.read_text()), manifest)
-    directory.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
-    for leftover in directory.glob("units/*/.replication-*.tmp"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for variant in manifest["variants"]:
-        (directory / "units" / _folder(variant["name"])).mkdir(parents=True, exist_ok=True)
-
-
-def _check(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
-    changes = []
-    if old["seed"] != new["seed"]:
-        changes.append(f"seed {old['seed']} (now {new['seed']})")
-    if old["code"] != new["code"]:
-        changes.append(
-            f"other simulator code (version {old['simulator_version']}, code {old['code']}; "
-            f"now {new['simulator_version']}, {new['code']})"
-        )
-    before = {v["name"]: v["digest"] for v in old["variants"]}
-    changed = [
-        v["name"] for v in new["variants"] if before.get(v["name"], v["digest"]) != v["digest"]
-    ]
-    if changed:
-        changes.append(f"another scenario for variant(s) {', '.join(changed)}")
-    if changes:
-        raise SweepError(
-            f"{directory} holds a sweep run with {'; '.join(changes)}: its results are not "
-            "mixed with these. Give another output directory, or --fresh to discard them."
-        )
-
-
 def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> pd.DataFrame:
     """The records as one row per unit, in the order of the variants and replications."""
     order = {v.name: index for index, v in enumerate(variants)}
@@ -361,10 +351,13 @@ def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> 
 
 def _write_answers(results: SweepResults) -> None:
     summary = results.summary()
-    write_table(results.directory / "summary.csv", summary)
-    write_table(results.directory / "summary.parquet", summary)
-    write_table(results.directory / "comparison.csv", results.comparison())
-    write_table(results.directory / "replications.csv", results.metrics)
+    answers = {
+        "summary.csv": summary,
+        "summary.parquet": summary,
+        "comparison.csv": results.comparison(),
+        "replications.csv": results.metrics,
+    }
+    write_answers(results.directory, answers, len(results.metrics))
 
 
 def _check_folders(variants: Sequence[Variant]) -> None:
@@ -383,4 +376,4 @@ def _check_folders(variants: Sequence[Variant]) -> None:
 
 def _folder(variant: str) -> str:
     """A variant's directory name: its name, with what a filesystem might mind replaced."""
-    return re.sub(r"[^A-Za-z0-9_.=,+-]|^\.", "_", variant)
+    return safe_name(variant)

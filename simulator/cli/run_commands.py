@@ -87,7 +87,7 @@ def run(
         table_format, fmt = TableFormat(fmt), RunFormat.TEXT
     shown = chosen(fmt, as_json)
     scenario = load(scenario_file)
-    directory = out_dir or Path("runs") / scenario.name
+    directory = out_dir or default_directory(scenario.name)
     _check_destination(directory)
     count = scenario.replications if replications is None else replications
     console = stdout_console()
@@ -96,15 +96,32 @@ def run(
 
         print_header(console, scenario, scenario.seed if seed is None else seed, count)
     results = _simulate(scenario, seed, count, workers)
-    results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
+    try:
+        results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
+    except SimulatorError as error:
+        fail(str(error))
     _answer(results, directory, shown)
     if scenario.sweep is not None:
         message("ran the scenario as written; `simulate sweep` runs its variants")
     message(f"tables written to {directory}/")
     if report:
-        from simulator.report import write_report
+        _write_report(results, directory)
 
+
+def _write_report(results: Results, directory: Path) -> None:
+    from simulator.report import write_report
+
+    try:
         message(f"report written to {write_report(results, directory)}")
+    except SimulatorError as error:
+        fail(str(error))
+
+
+def default_directory(name: str) -> Path:
+    """`runs/<name>`, the name made safe: a scenario's strings never choose where files go."""
+    from simulator.output import safe_name
+
+    return Path("runs") / safe_name(name)
 
 
 def _check_destination(directory: Path) -> None:
@@ -119,6 +136,7 @@ def _check_destination(directory: Path) -> None:
 
 def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) -> Results:
     from simulator.cli.progress import DelayedProgress
+    from simulator.executors import lost_worker_errors
     from simulator.results import run as run_scenario
 
     progress = DelayedProgress(f"{scenario.name}: {count} replication(s)")
@@ -126,6 +144,11 @@ def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) ->
     try:
         return run_scenario(
             scenario, seed=seed, replications=count, workers=workers, progress=progress
+        )
+    except lost_worker_errors() as error:
+        fail(
+            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
+            "written: run the same command again (with fewer --workers if memory ran out)"
         )
     finally:
         progress.close()
@@ -151,7 +174,6 @@ def report_command(
     """Print a saved run's answers again; write its figures and report.html.
 
     All from its directory, without running it again."""
-    from simulator.report import write_report
     from simulator.results import load_results
 
     shown = chosen(fmt, as_json)
@@ -164,4 +186,4 @@ def report_command(
 
         print_header(stdout_console(), results.scenario, results.seed, results.replications)
     _answer(results, run_dir, shown)
-    message(f"report written to {write_report(results, run_dir)}")
+    _write_report(results, run_dir)
