@@ -199,6 +199,7 @@ def _write_run(
     replications: int,
     fmt: Format,
 ) -> None:
+    traces = _traces(scenario)  # read first: a trace may lie in the directory replaced
     directory.mkdir(parents=True, exist_ok=True)
     marker = directory / MARKER
     _write_text(marker, _MARKER_TEXT)
@@ -219,7 +220,13 @@ def _write_run(
         files[f"{name}.csv"] = {"rows": len(answer)}
     records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
-    _write_text(directory / "scenario.yaml", resolved_yaml(scenario, seed, replications))
+    if traces:
+        (directory / TRACES).mkdir()
+    for name, data in traces.values():
+        write_bytes(directory / name, data)
+        files[name] = {}
+    kept = {index: name for index, (name, _) in traces.items()}
+    _write_text(directory / "scenario.yaml", resolved_yaml(scenario, seed, replications, kept))
     for name in ("summary.json", "scenario.yaml"):
         files[name] = {}
     for name, record in files.items():
@@ -384,11 +391,33 @@ def read_table(
         raise ResultsError(f"{path}: {error}") from None
 
 
-def resolved_yaml(scenario: Scenario, seed: int, replications: int) -> str:
-    """The scenario with every default written out, and the seed and replications run."""
+def resolved_yaml(
+    scenario: Scenario, seed: int, replications: int, traces: Mapping[int, str] | None = None
+) -> str:
+    """The scenario with every default written out, and the seed and replications run;
+    request stream i replaying the trace at `traces[i]` (a path relative to the file)."""
     resolved = scenario.model_dump(mode="json", by_alias=True)
     resolved.update(seed=seed, replications=replications)
+    for index, path in (traces or {}).items():
+        resolved["requests"][index]["replay"]["path"] = path
     return yaml.safe_dump(resolved, sort_keys=False)
+
+
+TRACES: Final = "traces"
+"""The run directory's copy of each replayed trace, which its scenario.yaml names: the
+run can be reported again wherever the original trace has gone since."""
+
+
+def _traces(scenario: Scenario) -> dict[int, tuple[str, bytes]]:
+    """Each replayed trace's name in the run directory and its bytes, by request stream."""
+    return {
+        index: (
+            f"{TRACES}/{index}-{safe_name(requests.replay.path.name)}",
+            requests.replay.path.read_bytes(),
+        )
+        for index, requests in enumerate(scenario.requests)
+        if requests.replay is not None
+    }
 
 
 def write_bytes(path: Path, data: bytes) -> None:

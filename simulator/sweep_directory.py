@@ -41,7 +41,12 @@ LOCK: Final = ".simulate-lock"
 MANIFEST: Final = "sweep.json"
 DONE: Final = "answers.json"
 ANSWERS: Final = ("summary.csv", "summary.parquet", "comparison.csv", "replications.csv")
-_KEYS: Final = {"seed": int, "code": str, "simulator_version": str, "variants": list}
+_KEYS: Final = {
+    "seed": (int, "a whole number"),
+    "code": (str, "text"),
+    "simulator_version": (str, "text"),
+    "variants": (list, "a list"),
+}
 
 
 def check_destination(directory: Path) -> None:
@@ -133,9 +138,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SweepError(f"{path}: not JSON ({error}); {_DAMAGED}") from None
     if not isinstance(manifest, dict):
         raise SweepError(f"{path}: expected a JSON object; {_DAMAGED}")
-    for key, kind in _KEYS.items():
+    for key, (kind, name) in _KEYS.items():
         if not isinstance(manifest.get(key), kind):
-            raise SweepError(f"{path}: {key}: missing or not a {kind.__name__}; {_DAMAGED}")
+            raise SweepError(f"{path}: {key}: missing or not {name}; {_DAMAGED}")
     for variant in manifest["variants"]:
         if not isinstance(variant, dict) or not all(
             isinstance(variant.get(k), str) for k in ("name", "digest")
