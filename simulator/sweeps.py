@@ -46,6 +46,7 @@ import pandas as pd
 
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
+from simulator.estimate import TooBig, check, estimate
 from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
 from simulator.output import safe_name, write_bytes, writing_into
 from simulator.report import png
@@ -196,6 +197,7 @@ def sweep(
     executor: Executor | None = None,
     fresh: bool = False,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> SweepResults:
     """Run every variant of a scenario (or of the scenario file at that path) for the same
     replications on common random numbers, and compare them with the baseline.
@@ -207,11 +209,15 @@ def sweep(
     address, or "local"), else on `workers` local processes (default: one per core; 1 runs
     them in this process, one after another). Results go to `out` (default
     `runs/<name>-sweep`, which must be new, empty, or a sweep's own); units found done
-    there are not run again, and `fresh` discards the sweep's results there first.
+    there are not run again, and `fresh` discards the sweep's results there first. A study
+    the estimate says this machine cannot do is refused (`simulator.estimate.TooBig`)
+    before anything runs, unless `force`.
     """
     if isinstance(scenario, Scenario):
         variants, chosen = expand(scenario, vary, baseline=baseline)
+        source = scenario.name
     else:
+        source = str(scenario)
         path = Path(scenario)
         scenario = load_scenario(path)
         variants, chosen = expand(
@@ -223,6 +229,8 @@ def sweep(
     _check_folders(variants)
     if executor is None and dask is not None:
         check_dask(dask)
+    if not force:
+        _check_size(source, variants, count, workers or default_workers())
     check_destination(directory)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}
     manifest = _manifest(scenario.name, variants, chosen, digests, seed, count)
@@ -251,6 +259,20 @@ def sweep(
         )
         _write_answers(results)
     return results
+
+
+def _check_size(source: str, variants: Sequence[Variant], count: int, workers: int) -> None:
+    """Refuse a study too big for this machine: the largest variant's units, as many as
+    the study has (a unit's tables go to disk, so none are kept in memory)."""
+    units = count * len(variants)
+    found = max(
+        (estimate(v.scenario, units, workers, keeps_tables=False) for v in variants),
+        key=lambda e: e.seconds + e.memory,
+    )
+    try:
+        check(found)
+    except TooBig as error:
+        raise TooBig(f"{source}: {error}") from None
 
 
 def _found(units: Sequence[Unit]) -> tuple[list[dict[str, Any]], list[Unit]]:

@@ -14,7 +14,7 @@ import typer
 from simulator.cli.app import app
 from simulator.cli.console import fail, message, stdout_console
 from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option
-from simulator.cli.options import Quiet, RunDirectory, ScenarioFile, Seed, Verbose
+from simulator.cli.options import Force, Quiet, RunDirectory, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def run(
     fmt: Annotated[RunFormat, format_option()] = RunFormat.TEXT,
     as_json: JsonFlag = False,
     report: ReportFlag = False,
+    force: Force = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -90,6 +91,8 @@ def run(
     directory = out_dir or default_directory(scenario.name)
     _check_destination(directory)
     count = scenario.replications if replications is None else replications
+    if not force:
+        _check_size(scenario_file, scenario, count, workers)
     console = stdout_console()
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
@@ -122,6 +125,18 @@ def default_directory(name: str) -> Path:
     from simulator.output import safe_name
 
     return Path("runs") / safe_name(name)
+
+
+def _check_size(path: Path, scenario: Scenario, count: int, workers: int) -> None:
+    """Refuse, before building it, a run the estimate says this machine cannot do."""
+    from simulator.estimate import check, estimate
+
+    found = estimate(scenario, count, workers)
+    _log.info("estimate: %s", found.describe())
+    try:
+        check(found)
+    except SimulatorError as error:
+        fail(f"{path}: {error}")
 
 
 def _check_destination(directory: Path) -> None:

@@ -21,7 +21,7 @@ from simulator.cli.formats import (
     markdown,
     records,
 )
-from simulator.cli.options import Quiet, ScenarioFile, Seed, Verbose
+from simulator.cli.options import Force, Quiet, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def sweep(
     ] = False,
     fmt: Annotated[Format, format_option()] = Format.TEXT,
     as_json: JsonFlag = False,
+    force: Force = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -81,6 +82,7 @@ def sweep(
         results = run_sweep(
             scenario_file, grid, out=out_dir, seed=seed, replications=replications,
             baseline=baseline, workers=workers, dask=dask, fresh=fresh, progress=progress,
+            force=force,
         )  # fmt: skip
     except SimulatorError as error:
         progress.close()

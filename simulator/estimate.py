@@ -1,0 +1,178 @@
+"""What a run will ask of this machine, estimated from the scenario before anything is
+built: resources, requests, calls, table rows, memory and time; and the refusal of a run
+it cannot do.
+
+A scenario that says `every: 1d` over a 1,000-year horizon, or ten million resources,
+validates (each value is allowed) and then runs for days or until the memory is gone. The
+estimate counts what the scenario asks for (resources from the fleet, requests from each
+stream's schedule and targets, calls as requests and the polls of their waiters, rows as
+the tables keep them) and prices them at rates measured on this simulator: `BYTES_PER_*`
+and `SECONDS_PER_*`. It is an order of magnitude, meant to tell a run of minutes from one of
+weeks, not to predict a run's seconds: a refusal says the estimate and the limit, and
+`--force` runs it anyway.
+
+Memory: one replication's model and tables live in each worker at once, and a run keeps
+every replication's tables until they are written (a sweep writes each unit's and keeps
+none). Limits: `MEMORY_SHARE` of the memory available now, and `TIME_LIMIT_S` of work.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Final
+
+from simulator import humanize
+from simulator.errors import SimulatorError
+from simulator.scenario.model import Requests, Scenario
+
+BYTES_PER_RESOURCE: Final = 2_000
+"""A live resource, its processes and its first rows (measured: 0.4 to 1.3 kB)."""
+BYTES_PER_ROW: Final = 250
+"""A table row in memory, as recorded and as derived (about 15 columns)."""
+SECONDS_PER_RESOURCE: Final = 25e-6
+SECONDS_PER_ROW: Final = 50e-6
+"""One core's time per resource and per table row (measured: 10,000 rows in about 0.4 s,
+100,000 idle resources in 0.5 to 2.3 s)."""
+MEMORY_SHARE: Final = 0.8
+TIME_LIMIT_S: Final = 6 * 3600.0
+"""A run estimated longer than this is refused without --force: six hours."""
+POLLS: Final = 10
+"""Polls of a waiter counted per request (at most its max_attempts)."""
+
+
+class TooBig(SimulatorError):
+    """A run the estimate says this machine cannot do (or not within the time limit)."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One replication's counts, and what the whole run asks of the machine."""
+
+    resources: int
+    requests: float
+    calls: float
+    rows: float
+    replications: int
+    workers: int
+    keeps_tables: bool
+
+    @property
+    def seconds(self) -> float:
+        """Core-seconds of the whole run (each replication twice: with and without stops)
+        over the workers."""
+        one = 2 * (self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW)
+        return one * self.replications / max(1, min(self.workers, self.replications))
+
+    @property
+    def memory(self) -> float:
+        """Bytes at the peak: a live replication per worker, and the tables kept."""
+        live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
+        kept = self.rows * BYTES_PER_ROW * self.replications if self.keeps_tables else 0.0
+        return live * min(self.workers, self.replications) + kept
+
+    def describe(self) -> str:
+        return (
+            f"{self.resources:,} resources, about {_count(self.requests)} requests, "
+            f"{_count(self.calls)} calls and {_count(self.rows)} table rows per replication, "
+            f"{_count(self.replications)} replication(s) on {self.workers} worker(s): about "
+            f"{_bytes(self.memory)} of memory and {_seconds(self.seconds)} of work"
+        )
+
+
+def estimate(
+    scenario: Scenario, replications: int, workers: int = 1, *, keeps_tables: bool = True
+) -> Estimate:
+    """What running `replications` of `scenario` on `workers` processes asks for."""
+    resources = sum(_resources(entry) for entry in scenario.fleet)
+    requests = sum(_requests(scenario, stream) for stream in scenario.requests)
+    calls = sum(_requests(scenario, s) * (2 + _polls(scenario, s)) for s in scenario.requests)
+    rows = calls + 4.0 * resources + 4.0 * requests
+    return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables)
+
+
+def _polls(scenario: Scenario, stream: Requests) -> int:
+    """Polls counted for a request of `stream`: its waiter's, up to `POLLS`."""
+    return min(scenario.callers[stream.caller].waiter.max_attempts, POLLS) if stream.wait else 0
+
+
+def check(found: Estimate, available: float | None = None) -> None:
+    """Raise TooBig, with the estimate and the limit, if the run needs more memory than
+    `MEMORY_SHARE` of what is available (default: now, on this machine) or more time than
+    `TIME_LIMIT_S`."""
+    limit = MEMORY_SHARE * (available_memory() if available is None else available)
+    if found.memory > limit:
+        raise TooBig(
+            f"this run would need about {_bytes(found.memory)} of memory, more than this "
+            f"machine can give it ({_bytes(limit)}, {MEMORY_SHARE:.0%} of what is free): "
+            f"{found.describe()}. Run fewer resources, replications or workers, or pass "
+            "--force to run it anyway"
+        )
+    if found.seconds > TIME_LIMIT_S:
+        raise TooBig(
+            f"this run would take about {_seconds(found.seconds)}, more than the limit of "
+            f"{_seconds(TIME_LIMIT_S)}: {found.describe()}. Shorten the horizon, send fewer "
+            "requests or run fewer replications, or pass --force to run it anyway"
+        )
+
+
+def available_memory() -> float:
+    """Bytes of memory available now (Linux's MemAvailable), else the machine's total."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def _resources(entry: object) -> int:
+    """An entry's resources: its count, times the parts each has (a pipeline execution's
+    steps, a Neptune job's training jobs)."""
+    parts = 1 + len(getattr(entry, "steps", ())) + int(getattr(entry, "max_hpo_training_jobs", 0))
+    return int(getattr(entry, "count", 1)) * parts
+
+
+def _requests(scenario: Scenario, stream: Requests) -> float:
+    """Requests a stream sends in one replication: its occurrences times its targets."""
+    if stream.replay is not None:
+        return float(len(stream.replay.trace))
+    targets = float(
+        sum(
+            _resources(entry)
+            for entry in scenario.fleet
+            if entry.service == stream.service
+            and stream.where.group in (None, getattr(entry, "group_name", None))
+        )
+    )
+    if stream.count is not None:
+        targets = min(targets, stream.count)
+    elif stream.fraction is not None:
+        targets *= stream.fraction
+    if stream.poisson is not None:
+        end = scenario.horizon if stream.poisson.end is None else stream.poisson.end
+        return min(stream.poisson.rate * max(0.0, end - stream.poisson.start), targets)
+    if stream.every is not None:
+        return (math.floor(max(0.0, scenario.horizon - stream.first) / stream.every) + 1) * targets
+    return targets
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if value < 1e15 else f"{value:.1e}"
+
+
+def _bytes(value: float) -> str:
+    if value >= 1e18:
+        return f"{value:.1e} B"
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _seconds(value: float) -> str:
+    return humanize.duration(value) if value < 1e12 else f"{value / 3.15e7:.1e} years"
