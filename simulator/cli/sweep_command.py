@@ -76,7 +76,7 @@ def sweep(
     from simulator.sweeps import sweep as run_sweep
 
     shown = chosen(fmt, as_json)
-    progress = DelayedProgress(f"{scenario_file.stem}: sweep", counting="units", resumed=True)
+    progress = DelayedProgress(f"{scenario_file.stem}: sweep", counting="units")
     try:
         grid = parse_grid(vary) if vary else None
         results = run_sweep(
