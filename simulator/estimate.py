@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -115,6 +116,21 @@ def check(found: Estimate, available: float | None = None) -> None:
             f"{_seconds(TIME_LIMIT_S)}: {found.describe()}. Shorten the horizon, send fewer "
             "requests or run fewer replications, or pass --force to run it anyway"
         )
+
+
+def check_study(source: str, variants: Sequence[Scenario], count: int, workers: int) -> None:
+    """`check` for a sweep of `count` replications of each variant, naming `source`: its
+    largest variant's units, as many as the study has (a unit's tables go to disk, so none
+    are kept in memory)."""
+    units = count * len(variants)
+    found = max(
+        (estimate(v, units, workers, keeps_tables=False) for v in variants),
+        key=lambda e: e.seconds + e.memory,
+    )
+    try:
+        check(found)
+    except TooBig as error:
+        raise TooBig(f"{source}: {error}") from None
 
 
 def available_memory() -> float:

@@ -14,17 +14,30 @@ to (a shared filesystem): each unit writes its own tables there.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import sys
-from collections.abc import Iterator
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Final
+from typing import Final, TypeVar
 
 from simulator.errors import SweepError
 
+T = TypeVar("T")
 _ADDRESSES: Final = "expected a scheduler's address, tcp://host:port, or local (a LocalCluster)"
 
 
@@ -39,7 +52,9 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     LocalCluster of `workers` processes started here), shut down on leaving."""
     if dask is None:
         pool: Executor = (
-            ThreadPoolExecutor(max_workers=1) if workers <= 1 else ProcessPoolExecutor(workers)
+            ThreadPoolExecutor(max_workers=1)
+            if workers <= 1
+            else ProcessPoolExecutor(workers, initializer=end_with_parent, initargs=(os.getpid(),))
         )
         with pool:
             yield pool
@@ -70,6 +85,70 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def end_with_parent(parent: int) -> None:
+    """Run in each pool process as it starts: end it when `parent` ends, however that ends
+    (a kill -9 gives the parent no chance to stop its pool), rather than leave it holding
+    its memory for good. Linux says so at once (PR_SET_PDEATHSIG); elsewhere a thread looks
+    every second."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG: Final = 1
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+NO_WORKERS_S: Final = 60.0
+"""How long a Dask cluster may have no worker at all before its sweep stops."""
+LOOK_EVERY_S: Final = 5.0
+
+
+class NoWorkers(SweepError):
+    """A Dask cluster has had no worker for `NO_WORKERS_S`: its units would wait for ever."""
+
+
+def completed(futures: Sequence[Future[T]], executor: Executor) -> Iterator[Future[T]]:
+    """The futures as they complete, as `as_completed` gives them; on a Dask cluster that
+    has had no worker for `NO_WORKERS_S` (all lost, or none ever joined), NoWorkers
+    rather than a wait for ever."""
+    pending = set(futures)
+    alone_since: float | None = None
+    while pending:
+        done, pending = wait(pending, timeout=LOOK_EVERY_S, return_when=FIRST_COMPLETED)
+        yield from done
+        if done or _workers(executor) != 0:
+            alone_since = None
+            continue
+        now = time.monotonic()
+        alone_since = now if alone_since is None else alone_since
+        if now - alone_since >= NO_WORKERS_S:
+            raise NoWorkers(
+                f"the Dask cluster has had no worker for {NO_WORKERS_S:g} s, so no unit can "
+                "run (start workers: dask worker <scheduler address>)"
+            )
+
+
+def _workers(executor: Executor) -> int | None:
+    """The workers of a Dask executor's cluster now; None for any other executor."""
+    client = getattr(executor, "_client", None)
+    if client is None or not hasattr(client, "scheduler_info"):
+        return None
+    try:
+        return len(client.scheduler_info().get("workers", {}))
+    except (OSError, TimeoutError):  # the scheduler itself is gone: no worker either
+        return 0
 
 
 def check_dask(dask: str) -> ModuleType:

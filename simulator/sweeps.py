@@ -36,7 +36,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +46,15 @@ import pandas as pd
 
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
-from simulator.estimate import TooBig, check, estimate
-from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
+from simulator.estimate import check_study
+from simulator.executors import (
+    NoWorkers,
+    check_dask,
+    completed,
+    default_workers,
+    lost_worker_errors,
+    open_executor,
+)
 from simulator.output import safe_name, write_bytes, writing_into
 from simulator.report import png
 from simulator.results import Results
@@ -230,7 +237,7 @@ def sweep(
     if executor is None and dask is not None:
         check_dask(dask)
     if not force:
-        _check_size(source, variants, count, workers or default_workers())
+        check_study(source, [v.scenario for v in variants], count, workers or default_workers())
     check_destination(directory)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}
     manifest = _manifest(scenario.name, variants, chosen, digests, seed, count)
@@ -261,20 +268,6 @@ def sweep(
     return results
 
 
-def _check_size(source: str, variants: Sequence[Variant], count: int, workers: int) -> None:
-    """Refuse a study too big for this machine: the largest variant's units, as many as
-    the study has (a unit's tables go to disk, so none are kept in memory)."""
-    units = count * len(variants)
-    found = max(
-        (estimate(v.scenario, units, workers, keeps_tables=False) for v in variants),
-        key=lambda e: e.seconds + e.memory,
-    )
-    try:
-        check(found)
-    except TooBig as error:
-        raise TooBig(f"{source}: {error}") from None
-
-
 def _found(units: Sequence[Unit]) -> tuple[list[dict[str, Any]], list[Unit]]:
     """The records of the units found done, and the units to run: those missing, and
     those found damaged (a table cut short, a checksum that differs), removed first."""
@@ -303,8 +296,9 @@ def _run(
     lost, stops the study with a SweepError (what finished stays on disk)."""
     futures = [executor.submit(run_unit, unit) for unit in units]
     records = []
+    stopping: tuple[type[BaseException], ...] = (*lost_worker_errors(), NoWorkers)
     try:
-        for future in as_completed(futures):
+        for future in completed(futures, executor):
             records.append(future.result())
             done += 1
             if progress is not None:
@@ -319,16 +313,20 @@ def _run(
             f"{error.filename or 'a unit'}: cannot write it ({error.strerror or error}); the "
             "finished units are kept: fix that and run the same command to go on"
         ) from None
-    except lost_worker_errors() as error:
+    except stopping as error:
         kept = (
             total
             - len(units)
             + sum(f.done() and not f.cancelled() and f.exception() is None for f in futures)
         )
+        why = (
+            str(error)
+            if isinstance(error, NoWorkers)
+            else f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')})"
+        )
         raise SweepError(
-            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}). The finished "
-            f"units are kept ({kept} of {total}); run the same command to go on: it runs only the "
-            "others"
+            f"{why}. The finished units are kept ({kept} of {total}); run the same command "
+            "to go on: it runs only the others"
         ) from None
     finally:
         for future in futures:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -151,15 +152,16 @@ def _check_destination(directory: Path) -> None:
 
 def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) -> Results:
     from simulator.cli.progress import DelayedProgress
-    from simulator.executors import lost_worker_errors
+    from simulator.executors import lost_worker_errors, open_executor
     from simulator.results import run as run_scenario
 
     progress = DelayedProgress(f"{scenario.name}: {count} replication(s)")
     _log.info("running %s: %d replication(s) on %d worker(s)", scenario.name, count, workers)
     try:
-        return run_scenario(
-            scenario, seed=seed, replications=count, workers=workers, progress=progress
-        )
+        with open_executor(workers) if workers > 1 else nullcontext(None) as executor:
+            return run_scenario(
+                scenario, seed=seed, replications=count, executor=executor, progress=progress
+            )
     except lost_worker_errors() as error:
         fail(
             f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
