@@ -10,7 +10,7 @@ Dates and timestamps are still read as dates (`start: 2026-01-05`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -242,6 +242,17 @@ def validate_scenario(
     field and, where `lines` tells it, the line. Trace and CSV paths are read from
     `base_dir`."""
     known = lines or {}
+    controlled = [
+        ScenarioError(
+            f"the text holds the control character #x{ord(character):02x}: a scenario's text "
+            "holds none (printed, they would drive the terminal)",
+            line=_line(known, path),
+            field=_dotted(path) or None,
+        )
+        for path, character in _control_characters(data, ())
+    ]
+    if controlled:
+        raise ScenarioError.several(source, controlled)
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as validation:
@@ -262,6 +273,25 @@ def validate_scenario(
     if taken:
         raise ScenarioError.several(source, taken)
     return scenario
+
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters but tab and newline (a description may have lines)."""
+
+
+def _control_characters(data: Any, path: Location) -> Iterator[tuple[Location, str]]:
+    """Each key or text in `data` holding a control character, with the first it holds."""
+    if isinstance(data, str):
+        found = _CONTROL.search(data)
+        if found is not None:
+            yield path, found.group()
+    elif isinstance(data, dict):
+        for key, item in data.items():
+            yield from _control_characters(key, path)
+            yield from _control_characters(item, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _control_characters(item, (*path, index))
 
 
 def _line(known: Mapping[Location, int], path: Location) -> int | None:
