@@ -75,7 +75,7 @@ def read_trace(path: Path) -> pd.DataFrame:
             raise ValueError(f"{path} row {line}: time is before the start (negative)")
     else:
         try:
-            frame["time"] = pd.to_datetime(frame["time"], utc=True)
+            frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
         except (ValueError, TypeError, OverflowError) as error:
             raise ValueError(f"{path}: time must be seconds or timestamps: {error}") from None
     return frame.sort_values("time", kind="stable").reset_index(drop=True)
