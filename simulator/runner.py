@@ -22,6 +22,8 @@ from simulator.engine.heap import settled
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
+from simulator.vector.choice import Engine, choose
+from simulator.vector.engine import simulate as draw
 
 TABLES: Final = tuple(SCHEMAS)
 """`baseline_costs` is `costs` in the counterfactual where no stop is sent: same seed, same
@@ -40,10 +42,17 @@ def simulate(
     progress: Progress | None = None,
     *,
     baseline: bool = True,
+    engine: Engine | str = Engine.EVENTS,
 ) -> dict[str, pd.DataFrame]:
     """Run one replication to the horizon and derive its tables; with `baseline`, run its
     counterfactual too (without it, `baseline_costs` is left out: benchmarks time the
-    simulation alone)."""
+    simulation alone). `engine` `vector` draws them instead (`simulator.vector`), for a
+    scenario it can draw: equal in distribution, not bit for bit."""
+    if engine == Engine.VECTOR:
+        tables = draw(scenario, seed, replication, baseline=baseline)
+        if progress is not None:
+            progress(1.0)
+        return tables
     raw = _recorded(scenario, seed, replication, progress)
     gc.collect()  # the model's processes and events form cycles: free them before deriving
     prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
@@ -88,9 +97,9 @@ def _recorded(
 
 
 def _unit(
-    scenario: Scenario, seed: int, replication: int, baseline: bool
+    scenario: Scenario, seed: int, replication: int, baseline: bool, engine: Engine
 ) -> dict[str, pd.DataFrame]:
-    return simulate(scenario, seed, replication, baseline=baseline)
+    return simulate(scenario, seed, replication, baseline=baseline, engine=engine)
 
 
 def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -122,11 +131,14 @@ def run_tables(
     executor: Executor | None = None,
     progress: Progress | None = None,
     baseline: bool = True,
+    engine: Engine | str = Engine.EVENTS,
 ) -> dict[str, pd.DataFrame]:
     """All replications' tables (`baseline_costs` with `baseline`). `workers` > 1 runs them
-    on a local process pool.
+    on a local process pool. `engine` is `events`, `vector` or `auto` (`simulator.vector`:
+    `vector` for a scenario it cannot draw raises CannotDraw).
 
     `simulator.run` wraps this in a `Results`."""
+    engine = choose(scenario, engine).engine
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     if executor is None and workers <= 1:
@@ -137,13 +149,15 @@ def run_tables(
                 if progress is not None:
                     progress((done + fraction) / count)
 
-            parts.append(simulate(scenario, seed, replication, step, baseline=baseline))
+            parts.append(
+                simulate(scenario, seed, replication, step, baseline=baseline, engine=engine)
+            )
             _log.info("replication %d of %d done", replication + 1, count)
         return concat(parts)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = [pool.submit(_unit, scenario, seed, r, baseline) for r in range(count)]
+        futures = [pool.submit(_unit, scenario, seed, r, baseline, engine) for r in range(count)]
         results = []
         for done, future in enumerate(futures, start=1):
             results.append(future.result())

@@ -1,0 +1,45 @@
+"""`--engine auto|events|vector`: which engine runs a scenario, and why.
+
+`events` is the discrete-event simulation, which runs anything. `vector` draws the stops
+as arrays (`simulator.vector.engine`), and only for a scenario its eligibility accepts: asked
+for one it refuses, the error listing every reason. `auto` takes `vector` where it is
+eligible and `events` otherwise, and says which and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from simulator.scenario.model import Scenario
+from simulator.vector.eligibility import CannotDraw, check
+
+
+class Engine(StrEnum):
+    AUTO = "auto"
+    EVENTS = "events"
+    VECTOR = "vector"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The engine that runs (`events` or `vector`), and why, in a sentence."""
+
+    engine: Engine
+    why: str
+
+
+def choose(scenario: Scenario, asked: Engine | str) -> Choice:
+    """The engine that runs `scenario` when `asked` is asked for. Raises CannotDraw for
+    `vector` and a scenario it cannot draw, naming every reason."""
+    asked = Engine(asked)
+    if asked is Engine.EVENTS:
+        return Choice(Engine.EVENTS, "asked for")
+    decision = check(scenario)
+    if decision.eligible:
+        why = "asked for" if asked is Engine.VECTOR else "no request can meet another"
+        return Choice(Engine.VECTOR, why)
+    reasons = "; ".join(decision.reasons)
+    if asked is Engine.VECTOR:
+        raise CannotDraw(f"{scenario.name}: the vector engine cannot draw this scenario: {reasons}")
+    return Choice(Engine.EVENTS, f"the vector engine cannot draw it: {reasons}")
