@@ -9,8 +9,10 @@ import pytest
 
 from simulator.build import build
 from simulator.runner import run_tables, simulate
+from simulator.services import SERVICES
 from simulator.vector.eligibility import CannotDraw
 from simulator.vector.fleet import Fleet
+from simulator.vector.paths import PATHS
 from simulator.vector.requests import choose
 from simulator.workload.arrivals import _choose
 from tests.kit import scenario
@@ -157,3 +159,17 @@ def test_a_stop_still_on_its_way_when_its_stream_fires_again_is_refused() -> Non
         r"rekognition at 620 s, after the stream fired again at 620 s",
     ):
         simulate(scenario(text), 0, 0, engine="vector")
+
+
+@pytest.mark.parametrize("service", PATHS)
+def test_each_stop_path_is_its_services_own(service: str) -> None:
+    """`paths.PATHS` says what the service's TRANSITIONS, PROGRESSIONS and STOP say."""
+    kind, path = SERVICES[service], PATHS[service]
+    for status in path.stoppable:
+        assert path.stopping in kind.TRANSITIONS[kind.Status][status]
+        running = kind.PROGRESSIONS.get(status)
+        assert running is None or path.still[status] == running.latency
+    stopping = kind.PROGRESSIONS[path.stopping]
+    assert (stopping.latency, stopping.to, dict(stopping.otherwise)) == ("stop", path.stopped, {})
+    assert kind.STOP.terminal == {path.stopped}
+    assert path.stopped not in kind.PROGRESSIONS
