@@ -255,11 +255,25 @@ def write_table(path: Path, table: pd.DataFrame, schema: pa.Schema | None = None
     atomic_write(path, partial(_write_table, table, fmt, schema))
 
 
+PARQUET_ROWS: Final = 1 << 20
+"""Rows converted to Arrow and written at a time: Arrow copies what it writes, so a whole
+table at once (8.5 million calls for a million stops) would be held twice."""
+
+
 def _write_table(table: pd.DataFrame, fmt: Format, schema: pa.Schema | None, path: Path) -> None:
-    if fmt == "parquet":
-        table.to_parquet(path, schema=schema, index=False)
-    else:
+    if fmt == "csv":
         table.to_csv(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = pa.Table.from_pandas(table.iloc[:PARQUET_ROWS], schema=schema, preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        del first
+        for start in range(PARQUET_ROWS, len(table), PARQUET_ROWS):
+            part = table.iloc[start : start + PARQUET_ROWS]
+            writer.write_table(pa.Table.from_pandas(part, writer.schema, preserve_index=False))
 
 
 def sha256(path: Path) -> str:

@@ -221,20 +221,20 @@ class Client:
                 pending = limiter.acquire(env.now)
             sent_at = env.now + pending
             yield env.timeout(pending + half_trip)
+            now = env.now
             response: Response | None
             try:
                 response, error = answer(route, identity, params), None
-                status = spec.success_status
+                status, code = spec.success_status, None
             except AwsError as raised:
-                response, error, status = None, raised, raised.http_status
-            arrives_at = env.now + half_trip
-            code = None if error is None else error.code
+                response, error, status, code = None, raised, raised.http_status, raised.code
+            arrives_at = now + half_trip
             self._record(
                 sent_at, identity.name, service, operation, resource_key, attempt, status, code,
                 arrives_at - sent_at,
             )  # fmt: skip
             if error is None and limiter is None:
-                refunds.defer(arrives_at, next(self._order), last_cost, env.now)
+                refunds.defer(arrives_at, next(self._order), last_cost, now)
                 return CallResult(response, None, attempt, arrives_at, half_trip)
             order = next(self._order)
             yield env.timeout(half_trip)
