@@ -180,6 +180,7 @@ def write_run(
     seed: int,
     replications: int,
     fmt: Format = "parquet",
+    engine: str = "events",
 ) -> None:
     """Write a run into `directory`, replacing the run it holds (see the module's docstring).
 
@@ -187,7 +188,7 @@ def write_run(
     the file and the OS's reason if writing fails (a full disk)."""
     check_run_directory(directory)
     with writing_into(directory):
-        _write_run(directory, tables, answers, scenario, seed, replications, fmt)
+        _write_run(directory, tables, answers, scenario, seed, replications, fmt, engine)
 
 
 def _write_run(
@@ -198,6 +199,7 @@ def _write_run(
     seed: int,
     replications: int,
     fmt: Format,
+    engine: str,
 ) -> None:
     traces = _traces(scenario)  # read first: a trace may lie in the directory replaced
     directory.mkdir(parents=True, exist_ok=True)
@@ -236,6 +238,7 @@ def _write_run(
         "seed": seed,
         "replications": replications,
         "format": fmt,
+        "engine": engine,  # events, or vector: drawn, equal in distribution (simulator.vector)
         "tables": {  # each column's dtype, for readers of the files without the package
             name: {column: str(dtype) for column, dtype in table.dtypes.items()}
             for name, table in tables.items()
@@ -302,6 +305,8 @@ class RunMeta:
     replications: int
     format: Format
     files: Mapping[str, FileRecord] = field(default_factory=dict)
+    engine: str = "events"
+    """What made the tables; `events` for a run written before run.json said."""
 
 
 _JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
@@ -340,7 +345,10 @@ def read_meta(directory: Path) -> RunMeta:
     fmt = meta.get("format")
     if fmt not in ("parquet", "csv"):
         raise ResultsError(f"{path}: format: expected 'parquet' or 'csv', got {fmt!r}")
-    return RunMeta(meta["seed"], meta["replications"], fmt, _file_records(path, meta))
+    engine = meta.get("engine", "events")
+    if engine not in ("events", "vector"):
+        raise ResultsError(f"{path}: engine: expected 'events' or 'vector', got {engine!r}")
+    return RunMeta(meta["seed"], meta["replications"], fmt, _file_records(path, meta), engine)
 
 
 _HEX: Final = re.compile(r"[0-9a-f]{64}")

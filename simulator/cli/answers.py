@@ -75,6 +75,7 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
         "description": results.scenario.description,
         "seed": results.seed,
         "replications": results.replications,
+        "engine": results.engine,
         "run_directory": str(directory),
         "summary": records(results.summary()),
         "savings": records(results.savings()),

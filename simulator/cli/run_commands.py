@@ -29,6 +29,26 @@ ReportFlag = Annotated[
 ]
 
 
+class EngineName(StrEnum):
+    """`--engine`: `simulator.vector.choice.Engine`, named here so that parsing the command
+    line imports no numpy."""
+
+    AUTO = "auto"
+    EVENTS = "events"
+    VECTOR = "vector"
+
+
+EngineFlag = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="events: simulate every event; vector: draw the stops as arrays (only where no "
+        "request can meet another; statistically equal, not bit-identical); auto: vector "
+        "where it can, saying which and why",
+    ),
+]
+
+
 class TableFormat(StrEnum):
     PARQUET = "parquet"
     CSV = "csv"
@@ -76,6 +96,7 @@ def run(
     fmt: Annotated[RunFormat, format_option()] = RunFormat.TEXT,
     as_json: JsonFlag = False,
     report: ReportFlag = False,
+    engine: EngineFlag = EngineName.EVENTS,
     force: Force = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
@@ -91,6 +112,7 @@ def run(
     scenario = load(scenario_file)
     directory = out_dir or default_directory(scenario.name)
     _check_destination(directory)
+    used = _engine(scenario, engine)
     count = scenario.replications if replications is None else replications
     if not force:
         _check_size(scenario_file, scenario, count, workers)
@@ -99,7 +121,7 @@ def run(
         from simulator.cli.answers import print_header
 
         print_header(console, scenario, scenario.seed if seed is None else seed, count)
-    results = _simulate(scenario, seed, count, workers)
+    results = _simulate(scenario, seed, count, workers, used)
     try:
         results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
     except SimulatorError as error:
@@ -150,7 +172,24 @@ def _check_destination(directory: Path) -> None:
         fail(str(error))
 
 
-def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) -> Results:
+def _engine(scenario: Scenario, asked: EngineName) -> str:
+    """The engine that runs the scenario; `auto` says which and why (on stderr), `vector`
+    for a scenario it cannot draw exits 2 with every reason."""
+    from simulator.vector.choice import choose
+
+    try:
+        choice = choose(scenario, asked.value)
+    except SimulatorError as error:
+        fail(str(error))
+    if asked is EngineName.AUTO:
+        message(f"engine: {choice.engine} ({choice.why})")
+    _log.info("engine %s: %s", choice.engine, choice.why)
+    return choice.engine.value
+
+
+def _simulate(
+    scenario: Scenario, seed: int | None, count: int, workers: int, engine: str
+) -> Results:
     from simulator.cli.progress import DelayedProgress
     from simulator.executors import lost_worker_errors, open_executor
     from simulator.results import run as run_scenario
@@ -160,7 +199,12 @@ def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) ->
     try:
         with open_executor(workers) if workers > 1 else nullcontext(None) as executor:
             return run_scenario(
-                scenario, seed=seed, replications=count, executor=executor, progress=progress
+                scenario,
+                seed=seed,
+                replications=count,
+                executor=executor,
+                progress=progress,
+                engine=engine,
             )
     except lost_worker_errors() as error:
         fail(
