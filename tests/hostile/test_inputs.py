@@ -396,3 +396,29 @@ def test_the_estimate_counts_requests_from_each_schedule() -> None:
     assert found.resources == 40
     assert found.requests == 40 + 11 * 10 + 6 * 20 + 20  # poisson: 36 arrivals, 20 sent
     assert found.replications == 3
+
+
+# -- progress in a log -------------------------------------------------------------------
+
+
+def test_progress_in_a_log_is_a_line_every_few_seconds_with_the_wall_clock_time_left(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stderr not a terminal: a line at most every LINE_EVERY_S, from 2 s on. The model is
+    built in 30 s before the first report; the pace counts from that report (10% in 10 s:
+    90 s left), not from the start (10% in 40 s would say 6 min)."""
+    from simulator.cli import progress as module
+
+    now = [0.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(module.sys.stderr, "isatty", lambda: False)
+    progress = module.DelayedProgress("run: 1 replication(s)")
+    for seconds, done in [(30.0, 0.0), (31.0, 0.01), (40.0, 0.1), (42.0, 0.12), (46.0, 0.16)]:
+        now[0] = seconds
+        progress(done)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "run: 1 replication(s): 0% done, time left not known yet",
+        "run: 1 replication(s): 10% done, about 0:01:30 left",
+        "run: 1 replication(s): 16% done, about 0:01:24 left",
+    ]
