@@ -211,6 +211,8 @@ def _simulate(
             f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
             "written: run the same command again (with fewer --workers if memory ran out)"
         )
+    except KeyboardInterrupt:
+        fail("interrupted: nothing was written", 130)
     finally:
         progress.close()
 
