@@ -42,6 +42,27 @@ late: stopped 20 s before the horizon, its STOPPING but not its STOPPED; group b
 Lookout: per-minute billing, seen on the 4th poll."""
 
 
+EDGES = """
+name: edges
+horizon: 1h
+services:
+  lookoutvision: {latency: {stop: 5m}}
+fleet:
+  - {service: rekognition, project: a, count: 2}
+  - {service: lookoutvision, project: c, count: 5}
+callers:
+  far: {network: 40s}
+  near: {network: 100ms, waiter: {delay: 1m, max_attempts: 2}}
+requests:
+  - {service: rekognition, caller: far, at: 3590s}
+  - {service: lookoutvision, caller: near, every: 20m, first: 1m, count: 2,
+     where: {status: [HOSTED]}}
+"""
+"""Rekognition: a request still on its way at the horizon (in flight); Lookout: two models
+chosen at random at 1, 21 and 41 min (the last finds one), on the event engine's own
+generator call, so both engines choose the same; a waiter that gives up after 2 polls."""
+
+
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
     """`table` with text as text, rows in one order: what the engines must agree on (the
     order of categories and of rows at one instant is the recorder's, not the answer)."""
@@ -51,9 +72,10 @@ def _sorted(table: pd.DataFrame) -> pd.DataFrame:
     return plain.sort_values(list(plain.columns), kind="stable").reset_index(drop=True)
 
 
+@pytest.mark.parametrize("text", [FIXED, EDGES], ids=["fixed", "edges"])
 @pytest.mark.parametrize("name", ["transitions", "calls", "stops", "costs", "baseline_costs"])
-def test_with_fixed_latencies_the_tables_are_the_event_engines(name: str) -> None:
-    fixed = scenario(FIXED)
+def test_with_fixed_latencies_the_tables_are_the_event_engines(text: str, name: str) -> None:
+    fixed = scenario(text)
     events = simulate(fixed, 0, 0)[name]
     vector = simulate(fixed, 0, 0, engine="vector")[name]
     assert list(vector.dtypes.astype(str)) == list(events.dtypes.astype(str))
@@ -78,6 +100,15 @@ def test_the_fixed_scenario_holds_what_its_comment_says() -> None:
         "DescribeProjectVersions": 8, "DescribeModel": 8, "StopProjectVersion": 5,
         "StopModel": 2,
     }  # fmt: skip
+
+
+def test_the_edges_scenario_holds_what_its_comment_says() -> None:
+    stops = simulate(scenario(EDGES), 0, 0, engine="vector")["stops"]
+    pairs = stops[["service", "outcome"]].astype(str).value_counts().to_dict()
+    assert pairs == {("lookoutvision", "TRAINED"): 5, ("rekognition", "in_flight"): 2}
+    lookout = stops[stops["service"] == "lookoutvision"]
+    assert lookout["requested_at"].tolist() == [60.0, 60.0, 1260.0, 1260.0, 2460.0]
+    assert lookout["observed_at"].isna().all()  # polls at 0.1 and 60.2 s after: before 5 min
 
 
 def test_the_fleet_is_registered_as_the_event_engine_populates_it() -> None:
