@@ -341,10 +341,25 @@ def parse_value(text: str, shown: str | None = None) -> Any:
         raise ScenarioError(f"cannot read {named!r} as YAML: {problem or error}") from None
 
 
+MAX_BYTES = 10_000_000
+"""More than a scenario written by hand, or generated, ever holds: past it the file is
+another file (a log, a data set, /dev/zero), and reading it would take the memory."""
+
+
 def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in the file at `path`; ScenarioError naming the file if it is not a
+    regular file of UTF-8 text of at most `MAX_BYTES`, or not a valid scenario."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ScenarioError("not a regular file (a device, a pipe or a socket)").located(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ScenarioError(f"larger than {MAX_BYTES:,} bytes: not a scenario file").located(
+                str(path)
+            )
+        text = data.decode("utf-8")
     except OSError as error:
         raise ScenarioError(f"cannot read the scenario: {error.strerror}").located(
             str(path)

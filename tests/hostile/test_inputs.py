@@ -422,3 +422,21 @@ def test_progress_in_a_log_is_a_line_every_few_seconds_with_the_wall_clock_time_
         "run: 1 replication(s): 10% done, about 0:01:30 left",
         "run: 1 replication(s): 16% done, about 0:01:24 left",
     ]
+
+
+def test_a_scenario_file_that_is_a_device_a_pipe_or_huge_is_refused_without_reading_it(
+    tmp_path: Path,
+) -> None:
+    """/dev/zero never ends, and a pipe waits for a writer: neither is read."""
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as file:
+        file.truncate(10_000_001)
+    for path, expected in [
+        (Path("/dev/zero"), "not a regular file"),
+        (pipe, "not a regular file"),
+        (huge, "larger than 10,000,000 bytes"),
+        (tmp_path, "cannot read the scenario: Is a directory"),
+    ]:
+        refused(invoke("validate", str(path)), f"{path}: {expected}")
