@@ -365,7 +365,10 @@ def load_scenario(path: str | Path) -> Scenario:
             str(path)
         ) from None
     except UnicodeDecodeError as error:
-        raise ScenarioError(f"the scenario is not UTF-8 text: {error.reason}").located(
-            str(path)
-        ) from None
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        raise ScenarioError(
+            f"column {column}: the scenario is not UTF-8 text: {error.reason} "
+            f"(byte #x{data[error.start]:02x})",
+            line=data.count(b"\n", 0, error.start) + 1,
+        ).located(str(path)) from None
     return parse_scenario(text, str(path), path.parent)

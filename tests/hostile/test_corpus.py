@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from simulator.cli import app
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario
 from tests.hostile.mutants import ROOT, SHIPPED, Mutant, at_any_leaf, data_mutant, mutants
 
 MUTANTS = list(mutants())
@@ -54,7 +56,14 @@ def test_the_corpus_is_large_and_holds_every_kind_of_mutant() -> None:
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
 def test_a_mutant_is_refused_with_its_file_named_or_valid(mutant: Mutant, corpus: Path) -> None:
     path = corpus / f"{mutant.id}.yaml"
-    assert_clean(invoke("validate", str(path)), path)
+    result = invoke("validate", str(path))
+    assert_clean(result, path)
+    if result.exit_code == 2:  # each problem is located: the file, and the line in it
+        try:
+            load_scenario(path)
+        except ScenarioError as error:
+            for problem in error.problems or (error,):
+                assert (problem.source, problem.line is not None) == (str(path), True), problem
 
 
 @pytest.mark.slow
