@@ -99,8 +99,11 @@ def sweep(
         print_sweep(results)
     reused = len(results.variants) * results.replications - results.ran
     message(f"ran {results.ran} unit(s); {reused} found done")
-    message(f"figures written to {results.write_figures()}/")
     message(f"summary written to {results.directory}/summary.csv")
+    try:
+        message(f"figures written to {results.write_figures()}/")
+    except SimulatorError as error:
+        fail(str(error))
 
 
 def _title(results: SweepResults) -> str:

@@ -439,3 +439,15 @@ def test_a_dask_cluster_with_no_workers_stops_the_sweep_with_a_message(
     assert "the Dask cluster has had no worker for 1 s" in message
     assert "The finished units are kept (0 of 2)" in message
     assert (out / "sweep.json").is_file()
+
+
+@pytest.mark.slow
+def test_a_full_disk_writing_a_sweeps_figures_names_the_file(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grid = "callers.default.retry.mode: [legacy, standard]"
+    scenario.write_text(SCENARIO.replace(grid, "services.rekognition.latency.stop: [1m, 5m]"))
+    monkeypatch.setattr("simulator.sweeps.write_bytes", _enospc)
+    out = tmp_path / "out"
+    refused(sweep(scenario, out), f"{out}/figures/", "cannot write it (No space left on device)")
+    assert (out / DONE).is_file()  # the answers were whole before the figures
