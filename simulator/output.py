@@ -41,8 +41,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -52,7 +51,8 @@ from typing import TYPE_CHECKING, Final, Literal
 import pandas as pd
 import yaml
 
-from simulator.errors import ResultsError, SimulatorError
+from simulator.errors import ResultsError
+from simulator.paths import safe_name, writing_into
 from simulator.scenario.model import Scenario
 from simulator.tables import arrow_schema, conform, csv_dtypes
 from simulator.version import __version__
@@ -83,21 +83,6 @@ _READABLE = 0o666 & ~_umask()
 """The mode a plainly created file would get: what a user's umask allows."""
 
 
-@contextmanager
-def writing_into(directory: Path, error: type[SimulatorError] = ResultsError) -> Iterator[None]:
-    """Turn an OSError raised writing into `directory` (a full disk, a read-only file
-    system, a path that is a file) into `error`, naming the path and the OS's reason."""
-    try:
-        yield
-    except OSError as failure:
-        path = failure.filename or directory
-        reason = failure.strerror or str(failure) or type(failure).__name__
-        raise error(
-            f"{path}: cannot write it ({reason}); nothing half-written in {directory} is "
-            "taken for complete: fix that and run the same command again"
-        ) from None
-
-
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """`write(temporary)` then rename onto `path`: readers never see a partial file."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=path.parent)
@@ -109,24 +94,6 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_.=,+-]|^\.")
-NAME_LIMIT: Final = 80
-"""Characters of a directory name made from a scenario's string: well under any file
-system's 255 bytes, with room for what is put beside it (`-sweep`, a temporary's suffix)."""
-
-
-def safe_name(name: str) -> str:
-    """A directory name made from a scenario's or variant's name that can only name one
-    directory inside its parent: what a file system might mind (a slash, a control
-    character) and a leading dot (`..`, `.`, a hidden name) become `_`, and a name longer
-    than `NAME_LIMIT` is cut, with a digest of the whole so that two long names differ."""
-    safe = _UNSAFE.sub("_", name) or "_"
-    if len(safe) <= NAME_LIMIT:
-        return safe
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return f"{safe[: NAME_LIMIT - 11]}-{digest}"
 
 
 def is_run_directory(directory: Path) -> bool:

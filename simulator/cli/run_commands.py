@@ -145,7 +145,7 @@ def _write_report(results: Results, directory: Path) -> None:
 
 def default_directory(name: str) -> Path:
     """`runs/<name>`, the name made safe: a scenario's strings never choose where files go."""
-    from simulator.output import safe_name
+    from simulator.paths import safe_name
 
     return Path("runs") / safe_name(name)
 

@@ -228,7 +228,7 @@ def test_a_scenario_name_never_chooses_where_files_go(
 
 
 def test_a_long_name_is_cut_with_a_digest_so_two_stay_apart() -> None:
-    from simulator.output import safe_name
+    from simulator.paths import safe_name
 
     first, second = safe_name("a" * 300), safe_name("a" * 299 + "b")
     assert len(first) == len(second) == 80
