@@ -110,3 +110,52 @@ def test_a_run_json_without_an_engine_is_an_event_run_and_a_bad_one_is_refused(
         r"got 'quantum'$",
     ):
         read_meta(out)
+
+
+TIE = """
+name: tie
+horizon: 10s
+fleet:
+  - {service: rekognition, project: p, count: 5}
+callers:
+  default: {network: 2s}
+requests:
+  - {service: rekognition, every: 1s, count: 1, where: {status: [RUNNING]}, wait: false}
+"""
+"""The reviewer's tie: a round trip of exactly twice the stream's period."""
+
+
+@pytest.fixture
+def tie(tmp_path: Path) -> Path:
+    path = tmp_path / "tie.yaml"
+    path.write_text(TIE)
+    return path
+
+
+def test_auto_runs_a_tie_on_the_event_engine(tie: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = invoke("run", str(tie), "--out", str(out), "--engine", "auto")
+    assert result.exit_code == 0, result.output
+    assert "engine: events (the vector engine cannot draw it: requests[0].every:" in (
+        " ".join(result.stderr.split())
+    )
+    assert json.loads((out / "run.json").read_text())["engine"] == "events"
+
+
+def test_an_error_while_drawing_exits_2_with_a_message_not_a_traceback(
+    tie: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were eligibility to pass what the engine cannot draw, the run says so and exits 2."""
+    from simulator.vector import choice
+    from simulator.vector.eligibility import Eligibility
+
+    monkeypatch.setattr(choice, "check", lambda scenario: Eligibility(()))
+    out = tmp_path / "run"
+    result = invoke("run", str(tie), "--out", str(out), "--engine", "vector")
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    said = " ".join(result.stderr.split())
+    assert said.startswith("tie: requests[0]: a stop sent at 0 s reached rekognition at 1 s, ")
+    assert said.endswith("run the scenario with --engine events; nothing was written")
+    assert not out.exists()

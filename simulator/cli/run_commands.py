@@ -211,6 +211,8 @@ def _simulate(
             f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
             "written: run the same command again (with fewer --workers if memory ran out)"
         )
+    except SimulatorError as error:  # e.g. the vector engine's CannotDraw at run time
+        fail(f"{scenario.name}: {error}; nothing was written")
     except KeyboardInterrupt:
         fail("interrupted: nothing was written", 130)
     finally:

@@ -23,6 +23,7 @@ What passes is drawn exactly in distribution; what cannot be, the event engine r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -36,10 +37,11 @@ from simulator.vector.paths import PATHS
 from simulator.workload.arrivals import occurrences
 
 UNREACHABLE: Final = 1e-12
-"""A stop whose request is on its way longer than its `every` stream's period would meet
-the stream's next occurrence; below this probability the vector engine draws the stream
-(and refuses the replication in the one case in 10^12 where it happens, rather than draw
-it wrongly)."""
+"""A stop whose request is on its way for its `every` stream's period or longer (half a
+round trip of twice the period or more: at a tie the stream fires first) would meet the
+stream's next occurrence. Where the caller's network makes that at most this probable, the
+vector engine draws the stream, and a replication in which it happens anyway raises
+CannotDraw rather than draw it wrongly."""
 
 _ELSEWHERE: Final = {
     "comprehend": "a stop races the classifier's training (it may end TRAINED), and whether "
@@ -170,7 +172,9 @@ def _repeats(scenario: Scenario, index: int, requests: Requests) -> Iterator[str
             f"{', '.join(again)}: it would stop again what it stopped"
         )
     network = scenario.callers[requests.caller].network
-    late = survival(network, 2 * requests.every)  # half the round trip is on the way there
+    # half the round trip is on the way there, and at a tie the stream fires first: the
+    # request must land strictly before, so P(R >= 2 every), atoms included
+    late = survival(network, math.nextafter(2 * requests.every, 0.0))
     if late > UNREACHABLE:
         yield (
             f"requests[{index}].every: a stop may still be on its way {requests.every:g} s "

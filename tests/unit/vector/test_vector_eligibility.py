@@ -144,3 +144,37 @@ def test_auto_says_why_it_runs_the_event_engine_and_vector_refuses() -> None:
         "eligible: the vector engine cannot draw this scenario: "
         "services.rekognition.faults.StopProjectVersion: 0.5: a call may fail and be retried"
     )
+
+
+TIE = """
+name: tie
+horizon: 10s
+fleet:
+  - {service: rekognition, project: p, count: 5}
+callers:
+  default: {network: NETWORK}
+requests:
+  - {service: rekognition, every: 1s, count: 1, where: {status: [RUNNING]}, wait: false}
+"""
+"""An `every` stream whose round trip can equal twice its period: at the tie the event
+engine fires the stream before the request lands, and may stop the same model twice."""
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        "2s",
+        "{kind: empirical, values: [0.5s, 2s]}",
+        "{kind: mixture, components: [{weight: 0.99, of: 10ms}, {weight: 0.01, of: 2s}]}",
+    ],
+)
+def test_a_round_trip_that_can_equal_twice_the_period_is_refused(network: str) -> None:
+    decision = check(scenario(TIE.replace("NETWORK", network)))
+    assert decision.reasons[-1].startswith(
+        "requests[0].every: a stop may still be on its way 1 s later"
+    ), decision.reasons
+    assert choose(scenario(TIE.replace("NETWORK", network)), "auto").engine is Engine.EVENTS
+
+
+def test_a_round_trip_just_under_twice_the_period_is_drawn() -> None:
+    assert check(scenario(TIE.replace("NETWORK", "1999ms"))).eligible
