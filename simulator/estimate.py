@@ -27,15 +27,22 @@ from typing import Final
 from simulator import humanize
 from simulator.errors import SimulatorError
 from simulator.scenario.model import Requests, Scenario
+from simulator.services import SERVICES
 
-BYTES_PER_RESOURCE: Final = 2_000
-"""A live resource, its processes and its first rows (measured: 0.4 to 1.3 kB)."""
-BYTES_PER_ROW: Final = 250
-"""A table row in memory, as recorded and as derived (about 15 columns)."""
+BYTES_PER_RESOURCE: Final = 1_000
+"""A live resource and its processes (measured on 2026-12-05: 452 MB for a million
+Rekognition models as built; 0.4 to 1.3 kB for 100,000 idle resources of each service)."""
+BYTES_PER_ROW: Final = 120
+"""A table row at a replication's peak, as recorded, derived and written to Parquet
+(measured: a million stops, 14.5 million rows, peaked at 1.84 GB with 452 MB of model)."""
+BYTES_PER_KEPT_ROW: Final = 80
+"""A row of a finished replication's tables, kept until the run writes them (measured:
+1.13 GB for those 14.5 million rows)."""
 SECONDS_PER_RESOURCE: Final = 25e-6
-SECONDS_PER_ROW: Final = 50e-6
-"""One core's time per resource and per table row (measured: 10,000 rows in about 0.4 s,
-100,000 idle resources in 0.5 to 2.3 s)."""
+SECONDS_PER_ROW: Final = 20e-6
+"""One core's time per resource (built twice: with and without stops) and per table row
+(measured: a million stops, 14.5 million rows, in about 200 s on a shared core; 100,000
+idle resources in 0.5 to 2.3 s)."""
 MEMORY_SHARE: Final = 0.8
 TIME_LIMIT_S: Final = 6 * 3600.0
 """A run estimated longer than this is refused without --force: six hours."""
@@ -61,17 +68,21 @@ class Estimate:
 
     @property
     def seconds(self) -> float:
-        """Core-seconds of the whole run (each replication twice: with and without stops)
-        over the workers."""
-        one = 2 * (self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW)
+        """Core-seconds of the whole run over the workers: each replication builds its
+        resources twice (with and without stops), and makes its rows once (the
+        counterfactual sends no stop)."""
+        one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
         return one * self.replications / max(1, min(self.workers, self.replications))
 
     @property
     def memory(self) -> float:
-        """Bytes at the peak: a live replication per worker, and the tables kept."""
+        """Bytes at the peak: a live replication per worker, and the tables of the others
+        where the run keeps them until it writes them."""
         live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
-        kept = self.rows * BYTES_PER_ROW * self.replications if self.keeps_tables else 0.0
-        return live * min(self.workers, self.replications) + kept
+        finished = self.replications - 1 if self.keeps_tables else 0
+        return live * min(self.workers, self.replications) + self.rows * BYTES_PER_KEPT_ROW * (
+            finished
+        )
 
     def describe(self) -> str:
         return (
@@ -87,8 +98,9 @@ def estimate(
 ) -> Estimate:
     """What running `replications` of `scenario` on `workers` processes asks for."""
     resources = sum(_resources(entry) for entry in scenario.fleet)
-    requests = sum(_requests(scenario, stream) for stream in scenario.requests)
-    calls = sum(_requests(scenario, s) * (2 + _polls(scenario, s)) for s in scenario.requests)
+    sent = [_requests(scenario, stream) for stream in scenario.requests]
+    requests = sum(sent)
+    calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, scenario.requests, strict=True))
     rows = calls + 4.0 * resources + 4.0 * requests
     return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables)
 
@@ -146,34 +158,65 @@ def available_memory() -> float:
 
 
 def _resources(entry: object) -> int:
-    """An entry's resources: its count, times the parts each has (a pipeline execution's
-    steps, a Neptune job's training jobs)."""
+    """An entry's resources in memory: its count, times the parts each has (a pipeline
+    execution's steps, a Neptune job's training jobs)."""
     parts = 1 + len(getattr(entry, "steps", ())) + int(getattr(entry, "max_hpo_training_jobs", 0))
     return int(getattr(entry, "count", 1)) * parts
 
 
 def _requests(scenario: Scenario, stream: Requests) -> float:
-    """Requests a stream sends in one replication: its occurrences times its targets."""
+    """Requests a stream sends in one replication: its occurrences times its targets. A
+    stop stream that selects by status finds a resource it stopped again only after
+    something started it: at most once per target, and once more per request of the
+    service's other streams."""
     if stream.replay is not None:
         return float(len(stream.replay.trace))
+    occurrences = _occurrences(scenario, stream)
+    targets = _targets(scenario, stream)
+    sent = occurrences * targets
+    if stream.poisson is not None:
+        sent = min(occurrences, targets)
+    stops = stream.operation_name == SERVICES[stream.service].STOP.operation
+    if stops and stream.where.status is not None:
+        others = sum(
+            _occurrences(scenario, other) * _targets(scenario, other)
+            for other in scenario.requests
+            if other.service == stream.service and other.replay is None and other is not stream
+            and other.operation_name != stream.operation_name
+        )  # fmt: skip
+        sent = min(sent, targets + others)
+    return sent
+
+
+def _targets(scenario: Scenario, stream: Requests) -> float:
+    """The resources a stream may send each of its requests to: the resources (not their
+    parts) of its service's fleet entries its group selects, as many as it asks for."""
     targets = float(
         sum(
-            _resources(entry)
+            int(getattr(entry, "count", 1))
             for entry in scenario.fleet
             if entry.service == stream.service
             and stream.where.group in (None, getattr(entry, "group_name", None))
         )
     )
     if stream.count is not None:
-        targets = min(targets, stream.count)
-    elif stream.fraction is not None:
-        targets *= stream.fraction
+        return min(targets, stream.count)
+    if stream.fraction is not None:
+        return targets * stream.fraction
+    return targets
+
+
+def _occurrences(scenario: Scenario, stream: Requests) -> float:
+    """How often a stream fires: each arrival of a Poisson stream, each time of an `every`
+    stream, once for `at`."""
+    if stream.replay is not None:
+        return float(len(stream.replay.trace))
     if stream.poisson is not None:
         end = scenario.horizon if stream.poisson.end is None else stream.poisson.end
-        return min(stream.poisson.rate * max(0.0, end - stream.poisson.start), targets)
+        return stream.poisson.rate * max(0.0, end - stream.poisson.start)
     if stream.every is not None:
-        return (math.floor(max(0.0, scenario.horizon - stream.first) / stream.every) + 1) * targets
-    return targets
+        return math.floor(max(0.0, scenario.horizon - stream.first) / stream.every) + 1.0
+    return 1.0
 
 
 def _count(value: float) -> str:

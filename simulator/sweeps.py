@@ -219,7 +219,8 @@ def sweep(
     `runs/<name>-sweep`, which must be new, empty, or a sweep's own); units found done
     there are not run again, and `fresh` discards the sweep's results there first. A study
     the estimate says this machine cannot do is refused (`simulator.estimate.TooBig`)
-    before anything runs, unless `force`.
+    before anything runs, unless `force` or the units go to a remote Dask cluster (whose
+    machines the estimate does not know).
     """
     if isinstance(scenario, Scenario):
         variants, chosen = expand(scenario, vary, baseline=baseline)
@@ -237,7 +238,7 @@ def sweep(
     _check_folders(variants)
     if executor is None and dask is not None:
         check_dask(dask)
-    if not force:
+    if not force and dask in (None, "local"):  # a remote cluster's machines are not this one
         check_study(source, [v.scenario for v in variants], count, workers or default_workers())
     check_destination(directory)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}

@@ -349,8 +349,13 @@ def test_report_on_a_damaged_run_names_the_file_and_how(
     ],
 )
 def test_a_run_this_machine_cannot_do_is_refused_with_the_estimate_and_the_limit(
-    tmp_path: Path, nothing_runs: None, change: tuple[str, str], expected: str
+    tmp_path: Path,
+    nothing_runs: None,
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, str],
+    expected: str,
 ) -> None:
+    monkeypatch.setattr("simulator.estimate.available_memory", lambda: 8e9)  # any machine
     text = SMALL.replace(*change)
     if change[0] == "at: 10m":
         text = text.replace("horizon: 1h", "horizon: 365000d")
@@ -396,6 +401,53 @@ def test_the_estimate_counts_requests_from_each_schedule() -> None:
     assert found.resources == 40
     assert found.requests == 40 + 11 * 10 + 6 * 20 + 20  # poisson: 36 arrivals, 20 sent
     assert found.replications == 3
+
+
+SHIPPED = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_scenario_is_accepted_on_a_laptop(path: Path) -> None:
+    """An 8 GB machine runs every example as written: the estimate must not refuse it (it
+    once counted every target at every firing of a stop stream that selects by status)."""
+    from simulator.estimate import check, estimate
+    from simulator.scenario import load_scenario
+
+    loaded = load_scenario(path)
+    check(estimate(loaded, loaded.replications, workers=2), available=8e9)
+
+
+def test_a_million_stops_are_accepted_and_estimated_within_twice_what_they_take() -> None:
+    """benchmarks/bench_rekognition.py --million: 1.84 GB and about 200 s measured; the
+    estimate errs high, not by more than twice."""
+    import sys
+
+    from simulator.estimate import check, estimate
+    from simulator.scenario import parse_scenario
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    try:
+        from bench_rekognition import Workload
+    finally:
+        sys.path.pop(0)
+    found = estimate(parse_scenario(Workload(1_000_000, 1, 1.3).scenario_yaml()), 1)
+    check(found, available=8e9)
+    assert 1.84e9 <= found.memory <= 2 * 1.84e9
+    assert 200 <= found.seconds <= 2 * 3600
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_estimated_rows_are_those_a_run_makes_within_a_factor_of_five(path: Path) -> None:
+    """The estimate against a measurement: one replication's rows, each shipped scenario."""
+    from simulator.estimate import estimate
+    from simulator.runner import simulate
+    from simulator.scenario import load_scenario
+
+    loaded = load_scenario(path)
+    tables = simulate(loaded, loaded.seed, 0, baseline=False)
+    rows = sum(len(tables[name]) for name in ("transitions", "calls", "stops", "costs"))
+    assert rows / 5 <= estimate(loaded, 1).rows <= rows * 5
 
 
 # -- progress in a log -------------------------------------------------------------------
