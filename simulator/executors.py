@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -52,9 +53,7 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
     LocalCluster of `workers` processes started here), shut down on leaving."""
     if dask is None:
         pool: Executor = (
-            ThreadPoolExecutor(max_workers=1)
-            if workers <= 1
-            else ProcessPoolExecutor(workers, initializer=end_with_parent, initargs=(os.getpid(),))
+            ThreadPoolExecutor(max_workers=1) if workers <= 1 else process_pool(workers)
         )
         with pool:
             yield pool
@@ -87,21 +86,35 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
             cluster.close()
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes that end with this one. Its processes are this one's
+    own children, started by fork on Linux (fast: nothing to import again) and by spawn
+    elsewhere, whatever the default start method: under forkserver (Python 3.14's default
+    on Linux) a worker's parent would be the fork server, not the process it must outlive."""
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
+    )
+
+
+_PR_SET_PDEATHSIG: Final = 1
+
+
 def end_with_parent(parent: int) -> None:
     """Run in each pool process as it starts: end it when `parent` ends, however that ends
     (a kill -9 gives the parent no chance to stop its pool), rather than leave it holding
-    its memory for good. Linux says so at once (PR_SET_PDEATHSIG); elsewhere a thread looks
-    every second."""
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    else:
+    its memory for good. Linux says so at once (PR_SET_PDEATHSIG); where that is refused
+    (a seccomp filter, gVisor) or elsewhere, a thread looks every second."""
+    if not (sys.platform == "linux" and _death_signal()):
         threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent ended before the signal was asked for
         os._exit(1)
 
 
-_PR_SET_PDEATHSIG: Final = 1
+def _death_signal() -> bool:
+    """Whether Linux agreed to send this process SIGKILL when its parent ends."""
+    libc = ctypes.CDLL(None)
+    return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0)
 
 
 def _watch(parent: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import Final
 
 import pandas as pd
@@ -19,6 +19,7 @@ import pandas as pd
 from simulator.analysis.frames import derive_costs, derive_stops
 from simulator.build import build
 from simulator.engine.heap import settled
+from simulator.executors import process_pool
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
@@ -163,7 +164,7 @@ def run_tables(
             _log.info("replication %d of %d done", replication + 1, count)
         return concat(parts)
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or process_pool(workers)  # its workers end with this process
     try:
         futures = [pool.submit(_unit, scenario, seed, r, baseline, engine) for r in range(count)]
         results = []

@@ -27,6 +27,7 @@ from typer.testing import CliRunner, Result
 import simulator
 from simulator.cli import app
 from simulator.errors import ResultsError, SweepError
+from simulator.executors import _watch, end_with_parent
 from simulator.output import MARKER, TEMPORARY, sha256
 from simulator.results import load_results
 from simulator.sweep_directory import DONE, LOCK, locked
@@ -396,32 +397,89 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
+_LIBRARY = """
+import sys, simulator
+simulator.run(sys.argv[1], workers=2, replications=40)
+"""
+_PARENTS = {
+    "run": ["-m", "simulator", "run", "{path}", "--workers", "2", "--replications", "40",
+            "--out", "{out}", "-q", "--force"],
+    "simulator.run": ["-c", _LIBRARY, "{path}"],
+    "sweep": ["-m", "simulator", "sweep", "{path}", "--workers", "2", "--replications", "20",
+              "--out", "{out}", "-q", "--force"],
+    "sweep --dask local": ["-m", "simulator", "sweep", "{path}", "--workers", "2", "--dask",
+                           "local", "--replications", "20", "--out", "{out}", "-q", "--force"],
+}  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_pool_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parent", sorted(_PARENTS))
+def test_pool_workers_end_when_their_parent_is_killed(tmp_path: Path, parent: str) -> None:
+    if "dask" in parent:
+        pytest.importorskip("distributed")
     path = tmp_path / "long.yaml"
     path.write_text(
         SCENARIO.replace("horizon: 30m", "horizon: 7d").replace("count: 2", "count: 400")
     )
-    parent = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "run", str(path), "--workers", "2",
-         "--replications", "40", "--out", str(tmp_path / "out"), "-q", "--force"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    argv = [a.format(path=path, out=tmp_path / "out") for a in _PARENTS[parent]]
+    process = subprocess.Popen(
+        [sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
-        while len(_children(parent.pid)) < 2 and time.monotonic() < deadline:
+        while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-        workers = _children(parent.pid)
+        time.sleep(1.0)  # a Dask cluster starts its workers one after another
+        workers = _children(process.pid)
         assert len(workers) >= 2, "the pool never started"
-        parent.kill()
-        parent.wait()
+        process.kill()
+        process.wait()
         deadline = time.monotonic() + 10
         while any(map(_alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not any(map(_alive, workers))
     finally:
-        parent.kill()
+        process.kill()
+
+
+_FORKSERVER = """
+import multiprocessing, os
+from simulator.executors import open_executor
+multiprocessing.set_start_method("forkserver")
+with open_executor(2) as pool:
+    assert pool.submit(os.getppid).result(timeout=60) == os.getpid()
+print("ran")
+"""
+
+
+@pytest.mark.slow
+def test_pool_workers_run_whatever_the_default_start_method() -> None:
+    ran = in_a_process(_FORKSERVER)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "ran\n"
+
+
+def test_a_pool_worker_whose_death_signal_is_refused_watches_its_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Refusing:
+        def prctl(self, *args: int) -> int:
+            return -1  # as under a seccomp filter that forbids it
+
+    started: list[object] = []
+
+    class Thread:
+        def __init__(self, target: object, args: tuple[int], daemon: bool) -> None:
+            started.append(target)
+
+        def start(self) -> None:
+            pass
+
+    monkeypatch.setattr("simulator.executors.ctypes.CDLL", lambda *a, **k: Refusing())
+    monkeypatch.setattr("simulator.executors.threading.Thread", Thread)
+    end_with_parent(os.getppid())
+    assert started == [_watch]
 
 
 @pytest.mark.slow
