@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,14 +175,22 @@ def _check(directory: Path, old: Mapping[str, Any], new: Mapping[str, Any]) -> N
         )
 
 
-def write_answers(directory: Path, answers: Mapping[str, pd.DataFrame], units: int) -> None:
-    """Each answer renamed into place whole, then `answers.json` naming them: the marker
-    that they are whole and of the study in sweep.json."""
+def write_answers(
+    directory: Path,
+    answers: Mapping[str, pd.DataFrame],
+    units: int,
+    written: Sequence[Path] = (),
+) -> None:
+    """Each answer renamed into place whole, then `answers.json` naming them and the files
+    already `written` into the directory (the figures): the marker that they are whole and
+    of the study in sweep.json."""
     with writing_into(directory, SweepError):
         files: dict[str, dict[str, object]] = {}
         for name, table in answers.items():
             write_table(directory / name, table)
             files[name] = {"rows": len(table), "sha256": sha256(directory / name)}
+        for path in written:
+            files[path.relative_to(directory).as_posix()] = {"sha256": sha256(path)}
         done = {
             "units": units,
             "files": files,

@@ -206,6 +206,7 @@ def sweep(
     fresh: bool = False,
     progress: Progress | None = None,
     force: bool = False,
+    figures: bool = False,
 ) -> SweepResults:
     """Run every variant of a scenario (or of the scenario file at that path) for the same
     replications on common random numbers, and compare them with the baseline.
@@ -220,7 +221,9 @@ def sweep(
     there are not run again, and `fresh` discards the sweep's results there first. A study
     the estimate says this machine cannot do is refused (`simulator.estimate.TooBig`)
     before anything runs, unless `force` or the units go to a remote Dask cluster (whose
-    machines the estimate does not know).
+    machines the estimate does not know). With `figures`, the figures of `write_figures`
+    are drawn into `figures/` while the directory is still locked, and answers.json names
+    them (drawn later, another sweep may have taken the directory).
     """
     if isinstance(scenario, Scenario):
         variants, chosen = expand(scenario, vary, baseline=baseline)
@@ -266,7 +269,7 @@ def sweep(
         results = SweepResults(
             directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
         )
-        _write_answers(results)
+        _write_answers(results, figures)
     return results
 
 
@@ -371,7 +374,10 @@ def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> 
     return frame.astype(dict.fromkeys(names, float))
 
 
-def _write_answers(results: SweepResults) -> None:
+def _write_answers(results: SweepResults, figures: bool) -> None:
+    """The figures (with `figures`), then the tables and answers.json naming them all,
+    under the lock: a sweep that takes it next clears figures/ first."""
+    pictures = sorted(results.write_figures().glob("*.png")) if figures else []
     summary = results.summary()
     answers = {
         "summary.csv": summary,
@@ -379,7 +385,7 @@ def _write_answers(results: SweepResults) -> None:
         "comparison.csv": results.comparison(),
         "replications.csv": results.metrics,
     }
-    write_answers(results.directory, answers, len(results.metrics))
+    write_answers(results.directory, answers, len(results.metrics), pictures)
 
 
 def _check_folders(variants: Sequence[Variant]) -> None:

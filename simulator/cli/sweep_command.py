@@ -82,7 +82,7 @@ def sweep(
         results = run_sweep(
             scenario_file, grid, out=out_dir, seed=seed, replications=replications,
             baseline=baseline, workers=workers, dask=dask, fresh=fresh, progress=progress,
-            force=force,
+            force=force, figures=True,
         )  # fmt: skip
     except SimulatorError as error:
         progress.close()
@@ -100,10 +100,7 @@ def sweep(
     reused = len(results.variants) * results.replications - results.ran
     message(f"ran {results.ran} unit(s); {reused} found done")
     message(f"summary written to {results.directory}/summary.csv")
-    try:
-        message(f"figures written to {results.write_figures()}/")
-    except SimulatorError as error:
-        fail(str(error))
+    message(f"figures written to {results.directory / 'figures'}/")
 
 
 def _title(results: SweepResults) -> str:

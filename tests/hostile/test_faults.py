@@ -499,13 +499,46 @@ def test_a_dask_cluster_with_no_workers_stops_the_sweep_with_a_message(
     assert (out / "sweep.json").is_file()
 
 
+_FIGURED = SCENARIO.replace(
+    "callers.default.retry.mode: [legacy, standard]", "services.rekognition.latency.stop: [1m, 5m]"
+)
+
+
 @pytest.mark.slow
-def test_a_full_disk_writing_a_sweeps_figures_names_the_file(
+def test_a_full_disk_writing_a_sweeps_figures_names_the_file_and_prints_no_answer(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    grid = "callers.default.retry.mode: [legacy, standard]"
-    scenario.write_text(SCENARIO.replace(grid, "services.rekognition.latency.stop: [1m, 5m]"))
+    scenario.write_text(_FIGURED)
     monkeypatch.setattr("simulator.sweeps.write_bytes", _enospc)
     out = tmp_path / "out"
-    refused(sweep(scenario, out), f"{out}/figures/", "cannot write it (No space left on device)")
-    assert (out / DONE).is_file()  # the answers were whole before the figures
+    result = sweep(scenario, out, "--json")
+    refused(result, f"{out}/figures/", "cannot write it (No space left on device)")
+    assert result.stdout == ""  # no answer printed: it was not whole
+    assert not (out / DONE).exists()
+
+
+@pytest.mark.slow
+def test_a_sweeps_figures_are_drawn_under_its_lock_and_named_in_its_answers(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario.write_text(_FIGURED)
+    out = tmp_path / "out"
+    from simulator import sweeps
+
+    write = sweeps.write_bytes
+    held: list[bool] = []
+
+    def probing(path: Path, data: bytes) -> None:
+        with pytest.raises(SweepError, match="in use by another sweep"), locked(out):
+            pass
+        held.append(True)
+        write(path, data)
+
+    monkeypatch.setattr("simulator.sweeps.write_bytes", probing)
+    assert sweep(scenario, out).exit_code == 0
+    pictures = sorted(p.name for p in (out / "figures").iterdir())
+    assert pictures
+    assert held == [True] * len(pictures)
+    files = json.loads((out / DONE).read_text())["files"]
+    for name in pictures:
+        assert files[f"figures/{name}"] == {"sha256": sha256(out / "figures" / name)}
