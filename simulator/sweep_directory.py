@@ -85,6 +85,12 @@ def locked(directory: Path) -> Iterator[None]:
                 f"{directory} is in use by another sweep ({holder}): wait for it to end, "
                 "or give another --out"
             ) from None
+        except OSError as error:  # ENOLCK, EOPNOTSUPP: a filesystem without locks
+            raise SweepError(
+                f"{directory / LOCK}: cannot lock it ({error.strerror or error}), so another "
+                "sweep could write into the directory at the same time: give an --out on a "
+                "filesystem that has locks"
+            ) from None
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.ftruncate(handle, 0)
         os.pwrite(

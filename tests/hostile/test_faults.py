@@ -279,6 +279,21 @@ def test_a_full_disk_writing_a_unit_names_the_file(
     assert not list(out.glob("units/*/replication-0"))
 
 
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_a_filesystem_without_locks_is_named(
+    code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refusing(*args: Any) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr("simulator.sweep_directory.fcntl.flock", refusing)
+    with pytest.raises(SweepError) as caught, locked(tmp_path / "out"):
+        pass
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'out' / LOCK}: cannot lock it ({os.strerror(code)})"
+    )
+
+
 def test_a_read_only_sweep_directory_is_named(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
