@@ -304,6 +304,18 @@ class Sweep(Strict):
         return self
 
 
+def _numeric(text: object) -> bool:
+    """Whether `text` is a string that reads as a number ('12345', '1.7e9'): pydantic
+    would take it as Unix seconds, as it takes the number."""
+    if not isinstance(text, str):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Scenario(Strict):
     """A fleet of resources, who calls what when, and how the services behave."""
 
@@ -332,7 +344,7 @@ class Scenario(Strict):
     def _iso_start(cls, start: object) -> object:
         if isinstance(start, bool):
             raise ValueError(f"expected a date or an ISO timestamp, got {str(start).lower()}")
-        if isinstance(start, int | float):
+        if isinstance(start, int | float) or _numeric(start):
             raise ValueError(
                 f"expected a date or an ISO timestamp such as 2026-01-05T00:00:00Z, got the "
                 f"number {start!r} (which would be read as seconds since 1970)"

@@ -143,7 +143,9 @@ def test_a_boolean_stays_a_boolean_where_any_value_goes(tmp_path: Path) -> None:
     assert loaded.requests[0].wait is False
 
 
-@pytest.mark.parametrize("value", ["12345", "0", "1.5e9", "true"])
+@pytest.mark.parametrize(
+    "value", ["12345", "0", "1.5e9", "true", "'12345'", '"1700000000"', "' 1.5e9'"]
+)
 def test_a_start_that_is_a_number_is_refused(tmp_path: Path, value: str) -> None:
     path = write(tmp_path, f"name: s\nhorizon: 1h\nstart: {value}\n")
     refused(invoke("validate", str(path)), f"{path}:3: start: expected a date or an ISO timestamp")
