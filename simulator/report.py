@@ -96,8 +96,9 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
         f"horizon {horizon} from {start} · {DISTRIBUTION} {__version__}"
     )
     resolved = resolved_yaml(scenario, results.seed, results.replications)
+    drawn = " (vector engine)" if results.engine == "vector" else ""  # equal in distribution
     sections = [
-        f"<h1>{html.escape(scenario.name)}</h1>",
+        f"<h1>{html.escape(scenario.name)}{drawn}</h1>",
         f'<p class="question">{html.escape(scenario.description)}</p>'
         if scenario.description
         else "",

@@ -21,7 +21,7 @@ from simulator.output import Format, read_meta, read_table, write_run
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
-from simulator.vector.choice import Engine, choose
+from simulator.vector.choice import Choice, Engine, choose
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -158,14 +158,14 @@ def run(
     workers: int = 1,
     executor: Executor | None = None,
     progress: Progress | None = None,
-    engine: Engine | str = Engine.EVENTS,
+    engine: Engine | str | Choice = Engine.EVENTS,
 ) -> Results:
     """Run a scenario (or the scenario file at that path): every replication, with its
     counterfactual, on `workers` local processes or on `executor`; with `engine` `vector`
     (or `auto`, where it can) drawn instead of simulated (`simulator.vector`)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
-    engine = choose(scenario, engine).engine
+    choice = choose(scenario, engine)
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     tables = run_tables(
@@ -175,9 +175,9 @@ def run(
         workers=workers,
         executor=executor,
         progress=progress,
-        engine=engine,
+        engine=choice,
     )
-    return Results(scenario, seed, count, tables, engine.value)
+    return Results(scenario, seed, count, tables, choice.engine.value)
 
 
 def load_results(directory: Path | str) -> Results:

@@ -23,7 +23,7 @@ from simulator.executors import process_pool
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
-from simulator.vector.choice import Engine, choose
+from simulator.vector.choice import Choice, Engine, choose
 from simulator.vector.engine import simulate as draw
 
 TABLES: Final = tuple(SCHEMAS)
@@ -140,7 +140,7 @@ def run_tables(
     executor: Executor | None = None,
     progress: Progress | None = None,
     baseline: bool = True,
-    engine: Engine | str = Engine.EVENTS,
+    engine: Engine | str | Choice = Engine.EVENTS,
 ) -> dict[str, pd.DataFrame]:
     """All replications' tables (`baseline_costs` with `baseline`). `workers` > 1 runs them
     on a local process pool. `engine` is `events`, `vector` or `auto` (`simulator.vector`:

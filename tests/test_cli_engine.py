@@ -159,3 +159,37 @@ def test_an_error_while_drawing_exits_2_with_a_message_not_a_traceback(
     assert said.startswith("tie: requests[0]: a stop sent at 0 s reached rekognition at 1 s, ")
     assert said.endswith("run the scenario with --engine events; nothing was written")
     assert not out.exists()
+
+
+def test_the_cli_names_the_engines_that_choose_knows() -> None:
+    from simulator.cli.run_commands import EngineName
+    from simulator.vector.choice import Engine
+
+    assert [e.value for e in EngineName] == [e.value for e in Engine]
+
+
+@pytest.mark.slow
+def test_a_vector_run_says_so_in_its_headings_and_a_diff_with_events_is_unpaired(
+    drawable: Path, tmp_path: Path
+) -> None:
+    from simulator.report import render_html
+
+    drawn, simulated = tmp_path / "drawn", tmp_path / "simulated"
+    result = invoke("run", str(drawable), "--out", str(drawn), "--engine", "vector")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("drawable: seed 3, 2 replication(s) (vector engine)\n")
+    markdown = invoke("report", str(drawn), "--format", "md")
+    assert markdown.stdout.startswith("### drawable: seed 3, 2 replication(s) (vector engine)\n")
+    assert "<h1>drawable (vector engine)</h1>" in render_html(load_results(drawn), {})
+    assert invoke("run", str(drawable), "--out", str(simulated)).exit_code == 0
+    assert "<h1>drawable</h1>" in render_html(load_results(simulated), {})
+    assert invoke("report", str(simulated)).stdout.startswith(
+        "drawable: seed 3, 2 replication(s)\n"
+    )
+    compared = invoke("diff", str(simulated), str(drawn), "--json")
+    assert compared.exit_code == 0, compared.output
+    assert json.loads(compared.stdout)["paired"] is False
+    said = " ".join(invoke("diff", str(simulated), str(drawn)).stdout.split())
+    assert (
+        "unpaired (Welch's interval): A was run by the events engine, B by the vector engine"
+    ) in said

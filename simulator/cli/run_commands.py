@@ -21,6 +21,7 @@ from simulator.errors import SimulatorError
 if TYPE_CHECKING:
     from simulator.results import Results
     from simulator.scenario.model import Scenario
+    from simulator.vector.choice import Choice
 
 _log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def run(
     scenario = load(scenario_file)
     directory = out_dir or default_directory(scenario.name)
     _check_destination(directory)
-    used = _engine(scenario, engine)
+    choice = _engine(scenario, engine)
     count = scenario.replications if replications is None else replications
     if not force:
         _check_size(scenario_file, scenario, count, workers)
@@ -120,8 +121,9 @@ def run(
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
 
-        print_header(console, scenario, scenario.seed if seed is None else seed, count)
-    results = _simulate(scenario, seed, count, workers, used)
+        used, chosen_seed = choice.engine.value, scenario.seed if seed is None else seed
+        print_header(console, scenario, chosen_seed, count, used)
+    results = _simulate(scenario, seed, count, workers, choice)
     try:
         results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
     except SimulatorError as error:
@@ -172,9 +174,10 @@ def _check_destination(directory: Path) -> None:
         fail(str(error))
 
 
-def _engine(scenario: Scenario, asked: EngineName) -> str:
-    """The engine that runs the scenario; `auto` says which and why (on stderr), `vector`
-    for a scenario it cannot draw exits 2 with every reason."""
+def _engine(scenario: Scenario, asked: EngineName) -> Choice:
+    """The engine that runs the scenario (chosen once: the run is handed the choice);
+    `auto` says which and why (on stderr), `vector` for a scenario it cannot draw exits 2
+    with every reason."""
     from simulator.vector.choice import choose
 
     try:
@@ -183,12 +186,11 @@ def _engine(scenario: Scenario, asked: EngineName) -> str:
         fail(str(error))
     if asked is EngineName.AUTO:
         message(f"engine: {choice.engine} ({choice.why})")
-    _log.info("engine %s: %s", choice.engine, choice.why)
-    return choice.engine.value
+    return choice
 
 
 def _simulate(
-    scenario: Scenario, seed: int | None, count: int, workers: int, engine: str
+    scenario: Scenario, seed: int | None, count: int, workers: int, engine: Choice
 ) -> Results:
     from simulator.cli.progress import DelayedProgress
     from simulator.executors import lost_worker_errors, open_executor
@@ -249,6 +251,8 @@ def report_command(
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
 
-        print_header(stdout_console(), results.scenario, results.seed, results.replications)
+        print_header(
+            stdout_console(), results.scenario, results.seed, results.replications, results.engine
+        )
     _answer(results, run_dir, shown)
     _write_report(results, run_dir)

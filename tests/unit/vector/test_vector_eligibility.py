@@ -178,3 +178,36 @@ def test_a_round_trip_that_can_equal_twice_the_period_is_refused(network: str) -
 
 def test_a_round_trip_just_under_twice_the_period_is_drawn() -> None:
     assert check(scenario(TIE.replace("NETWORK", "1999ms"))).eligible
+
+
+def test_an_unknown_engine_is_a_simulator_error_naming_the_engines() -> None:
+    from simulator import run
+    from simulator.errors import SimulatorError
+
+    with pytest.raises(
+        SimulatorError, match=r"^engine: expected one of 'auto', 'events', 'vector', got 'fast'$"
+    ):
+        run(scenario(BASE), engine="fast")
+
+
+def test_a_run_checks_eligibility_once_and_logs_the_choice(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from simulator import run
+    from simulator.vector import choice
+
+    checked = []
+
+    def counted(scenario):  # type: ignore[no-untyped-def]
+        checked.append(scenario.name)
+        return check(scenario)
+
+    monkeypatch.setattr(choice, "check", counted)
+    small = scenario(BASE.replace("horizon: 2d", "horizon: 2d\nreplications: 3"))
+    with caplog.at_level("INFO", logger="simulator.vector.choice"):
+        results = run(small, engine="auto")
+    assert results.engine == "vector"
+    assert checked == ["eligible"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "eligible: engine vector (no request can meet another)"
+    ]
