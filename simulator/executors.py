@@ -34,7 +34,8 @@ from concurrent.futures import (
 )
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
+from weakref import WeakKeyDictionary
 
 from simulator.errors import SweepError
 
@@ -78,7 +79,9 @@ def open_executor(workers: int, dask: str | None = None) -> Iterator[Executor]:
         except (ValueError, TypeError) as error:
             raise SweepError(f"--dask {dask!r}: {error}; {_ADDRESSES}") from None
         try:
-            yield client.get_executor()
+            executor = client.get_executor()
+            _CLIENTS[executor] = client
+            yield executor
         finally:
             client.close()
     finally:
@@ -153,15 +156,23 @@ def completed(futures: Sequence[Future[T]], executor: Executor) -> Iterator[Futu
             )
 
 
+_CLIENTS: Final[WeakKeyDictionary[Executor, Any]] = WeakKeyDictionary()
+"""The Dask client of each executor `open_executor` made, to count its cluster's workers."""
+
+
 def _workers(executor: Executor) -> int | None:
-    """The workers of a Dask executor's cluster now; None for any other executor."""
-    client = getattr(executor, "_client", None)
-    if client is None or not hasattr(client, "scheduler_info"):
+    """The workers of the cluster of a Dask executor `open_executor` made, now; None for
+    any other executor. A client that has lost its scheduler (reconnecting, or closed) has
+    no worker either: it would only repeat the last count it heard."""
+    client = _CLIENTS.get(executor)
+    if client is None:
         return None
-    try:
-        return len(client.scheduler_info().get("workers", {}))
-    except (OSError, TimeoutError):  # the scheduler itself is gone: no worker either
+    if client.status != "running":
         return 0
+    info = client.scheduler_info(n_workers=0)  # the count alone, not each worker's details
+    if client.status != "running":
+        return 0
+    return int(info.get("n_workers", len(info.get("workers", {}))))  # before 2025: details
 
 
 def check_dask(dask: str) -> ModuleType:

@@ -15,7 +15,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -512,6 +512,65 @@ def test_a_dask_cluster_with_no_workers_stops_the_sweep_with_a_message(
     assert "the Dask cluster has had no worker for 1 s" in message
     assert "The finished units are kept (0 of 2)" in message
     assert (out / "sweep.json").is_file()
+
+
+class _Client:
+    """A Dask client as it is once its scheduler is gone: its last count of workers kept."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+    def scheduler_info(self, n_workers: int = -1) -> dict[str, Any]:
+        return {"workers": {"tcp://10.0.0.1:1": {}}, "n_workers": 1}
+
+
+@pytest.mark.parametrize(("status", "workers"), [("running", 1), ("connecting", 0), ("closed", 0)])
+def test_a_dask_client_that_lost_its_scheduler_counts_no_worker(
+    status: str, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator import executors
+
+    executor = ThreadPoolExecutor(1)
+    monkeypatch.setitem(executors._CLIENTS, executor, _Client(status))
+    with executor:
+        assert executors._workers(executor) == workers
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_that_loses_its_workers_mid_sweep_keeps_the_finished_units(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    from simulator.sweeps import sweep as run_sweep
+
+    monkeypatch.setattr("simulator.executors.NO_WORKERS_S", 1.0)
+    monkeypatch.setattr("simulator.executors.LOOK_EVERY_S", 0.2)
+    out = tmp_path / "out"
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            dashboard_address=None,
+            processes=False,
+            protocol="tcp",
+        ) as cluster,
+    ):
+
+        def retire(done: int, total: int) -> None:
+            if done == 1:  # the one worker ends, with units still to run
+                cluster.sync(next(iter(cluster.workers.values())).close)
+
+        with pytest.raises(SweepError) as caught:
+            run_sweep(
+                scenario, out=out, replications=3, dask=cluster.scheduler_address,
+                progress=retire,
+            )  # fmt: skip
+    message = str(caught.value)
+    assert message.startswith("the Dask cluster has had no worker for 1 s"), message
+    kept = int(message.split("The finished units are kept (")[1].split(" of 6)")[0])
+    assert 1 <= kept < 6
+    # the worker may finish the unit it had as it closes: on disk, though never reported
+    assert kept <= len(list(out.glob("units/*/replication-*/metrics.json"))) < 6
 
 
 _FIGURED = SCENARIO.replace(
