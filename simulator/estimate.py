@@ -43,6 +43,14 @@ SECONDS_PER_ROW: Final = 20e-6
 """One core's time per resource (built twice: with and without stops) and per table row
 (measured: a million stops, 14.5 million rows, in about 200 s on a shared core; 100,000
 idle resources in 0.5 to 2.3 s)."""
+VECTOR_SECONDS_PER_STOP: Final = 5e-6
+VECTOR_BYTES_PER_STOP: Final = 1_800
+"""The vector engine's core time and peak memory per stop (or per resource, where there are
+more resources than stops): every resource's first transition, costs and baseline are
+tables it makes too. Measured on 2026-12-05 with `benchmarks/bench_vector.py --child vector`
+(each model stopped once, about 8.5 calls a stop) on the 2-core AMD EPYC at load 3: 0.45
+to 0.57 s of CPU at 100,000 stops, and a peak RSS of 307 MB against 133 MB at 1,000 stops:
+(307 - 133) MB / 99,000 stops = 1.76 kB a stop. A hundredth of the event engine's time."""
 MEMORY_SHARE: Final = 0.8
 TIME_LIMIT_S: Final = 6 * 3600.0
 """A run estimated longer than this is refused without --force: six hours."""
@@ -65,20 +73,34 @@ class Estimate:
     replications: int
     workers: int
     keeps_tables: bool
+    engine: str = "events"
+    """`events` or `vector`: the vector engine is priced per stop, at its own rates."""
+
+    @property
+    def _drawn(self) -> float:
+        """What the vector engine's time and memory grow with: its stops, or its resources
+        where there are more of those."""
+        return max(float(self.resources), self.requests)
 
     @property
     def seconds(self) -> float:
         """Core-seconds of the whole run over the workers: each replication builds its
         resources twice (with and without stops), and makes its rows once (the
-        counterfactual sends no stop)."""
-        one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
+        counterfactual sends no stop); or draws its stops, with the vector engine."""
+        if self.engine == "vector":
+            one = self._drawn * VECTOR_SECONDS_PER_STOP
+        else:
+            one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
         return one * self.replications / max(1, min(self.workers, self.replications))
 
     @property
     def memory(self) -> float:
         """Bytes at the peak: a live replication per worker, and the tables of the others
         where the run keeps them until it writes them."""
-        live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
+        if self.engine == "vector":
+            live = self._drawn * VECTOR_BYTES_PER_STOP
+        else:
+            live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
         finished = self.replications - 1 if self.keeps_tables else 0
         return live * min(self.workers, self.replications) + self.rows * BYTES_PER_KEPT_ROW * (
             finished
@@ -94,15 +116,21 @@ class Estimate:
 
 
 def estimate(
-    scenario: Scenario, replications: int, workers: int = 1, *, keeps_tables: bool = True
+    scenario: Scenario,
+    replications: int,
+    workers: int = 1,
+    *,
+    keeps_tables: bool = True,
+    engine: str = "events",
 ) -> Estimate:
-    """What running `replications` of `scenario` on `workers` processes asks for."""
+    """What running `replications` of `scenario` on `workers` processes, with `engine`
+    (`events` or `vector`), asks for."""
     resources = sum(_resources(entry) for entry in scenario.fleet)
     sent = [_requests(scenario, stream) for stream in scenario.requests]
     requests = sum(sent)
     calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, scenario.requests, strict=True))
     rows = calls + 4.0 * resources + 4.0 * requests
-    return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables)
+    return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables, engine)
 
 
 def _polls(scenario: Scenario, stream: Requests) -> int:

@@ -116,7 +116,7 @@ def run(
     choice = _engine(scenario, engine)
     count = scenario.replications if replications is None else replications
     if not force:
-        _check_size(scenario_file, scenario, count, workers)
+        _check_size(scenario_file, scenario, count, workers, choice.engine.value)
     console = stdout_console()
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
@@ -152,11 +152,11 @@ def default_directory(name: str) -> Path:
     return Path("runs") / safe_name(name)
 
 
-def _check_size(path: Path, scenario: Scenario, count: int, workers: int) -> None:
+def _check_size(path: Path, scenario: Scenario, count: int, workers: int, engine: str) -> None:
     """Refuse, before building it, a run the estimate says this machine cannot do."""
     from simulator.estimate import check, estimate
 
-    found = estimate(scenario, count, workers)
+    found = estimate(scenario, count, workers, engine=engine)
     _log.info("estimate: %s", found.describe())
     try:
         check(found)
