@@ -5,7 +5,9 @@ would print nothing until the end."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections import deque
 from typing import Final
 
 from rich.console import Console
@@ -24,6 +26,9 @@ from rich.text import Text
 from simulator.cli.console import Settings, say
 
 LINE_EVERY_S: Final = 5.0
+PACE_OVER_S: Final = 30.0
+"""The time left follows the pace of this last stretch of wall-clock time."""
+_LOOK_S: Final = 0.5
 
 
 def _clock(seconds: float) -> str:
@@ -48,11 +53,17 @@ class DelayedProgress:
     with `-q`): a share of the work done, or with `counting` a count of things done
     ("3/12 units").
 
-    The time left is the wall-clock pace since the first report applied to the work left:
-    the time since that report over the work done since. Counting from the first report
-    leaves out what came before it (building the model, the units a resumed sweep found
-    done), which is not work the rest will repeat; rich's own estimate looks at the last
-    30 s only, so work in steps slower than that (a sweep's units) never got one.
+    The time left is the wall-clock pace of the last `PACE_OVER_S` (at least the last two
+    reports) applied to the work left. Recent pace, since what a report counts is not
+    always even work: a run reports the share of its simulated time done, and a burst of
+    requests early in the horizon takes more wall-clock time per share than the quiet rest
+    (the pace since the start would hold to that burst for the whole run). Counting from
+    the first report leaves out what came before it (building the model, the units a
+    resumed sweep found done); rich's own estimate looks at the last 30 s only, so work in
+    steps slower than that (a sweep's units) never got one.
+
+    In a log, a thread prints the last state every `LINE_EVERY_S`, whether or not a report
+    came since: a pool reports once per replication, a sweep once per unit.
     """
 
     def __init__(self, label: str, after_s: float = 2.0, counting: str | None = None) -> None:
@@ -60,27 +71,31 @@ class DelayedProgress:
         self.after_s = after_s
         self.counting = counting
         self.started = time.monotonic()
-        self.origin: tuple[float, float] | None = None
+        self.reports: deque[tuple[float, float]] = deque()
+        self.state: tuple[float, float] | None = None
         self.finish_at: float | None = None
         self.bar: Progress | None = None
         self.task = TaskID(0)
         self.terminal = sys.stderr.isatty()
         self.last_line = -LINE_EVERY_S
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.ticker: threading.Thread | None = None
 
     def __call__(self, completed: float, total: float = 1.0) -> None:
         now = time.monotonic()
-        if self.origin is None:
-            self.origin = (now, completed)
-        began, done_before = self.origin
-        if completed > done_before and now > began:
-            pace_s = (now - began) / (completed - done_before)
-            self.finish_at = now + pace_s * (total - completed)
-        if now - self.started < self.after_s or Settings.quiet:
+        with self.lock:
+            self._pace(now, completed, total)
+            self.state = (completed, total)
+        if Settings.quiet:
             return
         if not self.terminal:
-            if now - self.last_line >= LINE_EVERY_S:
-                self.last_line = now
-                say(self.line(completed, total, now))
+            if self.ticker is None:
+                first_s = self.started + self.after_s - now
+                self.ticker = threading.Thread(target=self._tick_on, args=(first_s,), daemon=True)
+                self.ticker.start()
+            return
+        if now - self.started < self.after_s:
             return
         if self.bar is None:
             done: tuple[ProgressColumn, ...] = (
@@ -100,18 +115,54 @@ class DelayedProgress:
             self.task = self.bar.add_task(self.label, total=total, completed=int(completed))
         self.bar.update(self.task, completed=completed, total=total, finish_at=self.finish_at)
 
+    def _pace(self, now: float, completed: float, total: float) -> None:
+        """Keep the reports of the last PACE_OVER_S (at least two) and the finish they
+        foretell."""
+        self.reports.append((now, completed))
+        while len(self.reports) > 2 and now - self.reports[1][0] >= PACE_OVER_S:
+            self.reports.popleft()
+        began, done_before = self.reports[0]
+        if completed > done_before and now > began:
+            pace_s = (now - began) / (completed - done_before)
+            self.finish_at = now + pace_s * (total - completed)
+
+    def _tick_on(self, first_s: float) -> None:
+        """Tick from `first_s` on (once the progress may show) until closed."""
+        if self.stopping.wait(max(0.0, first_s)):
+            return
+        while not self.stopping.wait(_LOOK_S):
+            self.tick()
+
+    def tick(self) -> None:
+        """In a log: the last state as a line, once `after_s` has passed and at most every
+        LINE_EVERY_S."""
+        now = time.monotonic()
+        with self.lock:
+            if self.state is None or now - self.started < self.after_s:
+                return
+            if now - self.last_line < LINE_EVERY_S:
+                return
+            self.last_line = now
+            line = self.line(*self.state, now)
+        say(line)
+
     def line(self, completed: float, total: float, now: float) -> str:
-        """The plain line a log gets: 'x: 3/12 units, 0:01:10 left'."""
+        """The plain line a log gets: 'x: 3/12 units done, about 0:01:10 left at the pace of
+        the last 0:00:30'."""
         done = (
             f"{completed:.0f}/{total:.0f} {self.counting}"
             if self.counting
             else f"{completed / total:.0%}"
         )
         left = "time left not known yet" if self.finish_at is None else (
-            f"about {_clock(self.finish_at - now)} left"
+            f"about {_clock(self.finish_at - now)} left at the pace of the last "
+            f"{_clock(self.reports[-1][0] - self.reports[0][0])}"
         )  # fmt: skip
         return f"{self.label}: {done} done, {left}"
 
     def close(self) -> None:
+        self.stopping.set()
+        if self.ticker is not None:
+            self.ticker.join()
         if self.bar is not None:
             self.bar.stop()

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -455,27 +456,90 @@ def test_the_estimated_rows_are_those_a_run_makes_within_a_factor_of_five(path: 
 # -- progress in a log -------------------------------------------------------------------
 
 
-def test_progress_in_a_log_is_a_line_every_few_seconds_with_the_wall_clock_time_left(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """stderr not a terminal: a line at most every LINE_EVERY_S, from 2 s on. The model is
-    built in 30 s before the first report; the pace counts from that report (10% in 10 s:
-    90 s left), not from the start (10% in 40 s would say 6 min)."""
+class _Stopped:
+    """A thread that never runs: the test ticks the progress itself, on its own clock."""
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def join(self) -> None:
+        pass
+
+
+def _logged(monkeypatch: pytest.MonkeyPatch, label: str = "run: 1 replication(s)") -> Any:
+    """A DelayedProgress writing to a log, its clock `now[0]`, its thread stopped."""
     from simulator.cli import progress as module
 
     now = [0.0]
     monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
     monkeypatch.setattr(module.sys.stderr, "isatty", lambda: False)
-    progress = module.DelayedProgress("run: 1 replication(s)")
+    monkeypatch.setattr(module.threading, "Thread", _Stopped)
+    progress = module.DelayedProgress(label)
+    return progress, now
+
+
+def test_progress_in_a_log_is_a_line_every_few_seconds_with_the_wall_clock_time_left(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stderr not a terminal: a line at most every LINE_EVERY_S, from 2 s on, whether a
+    report came or not. The model is built in 30 s before the first report; the pace counts
+    from that report (10% in 10 s: 90 s left), not from the start (10% in 40 s would say 6
+    min)."""
+    progress, now = _logged(monkeypatch)
     for seconds, done in [(30.0, 0.0), (31.0, 0.01), (40.0, 0.1), (42.0, 0.12), (46.0, 0.16)]:
         now[0] = seconds
         progress(done)
+        progress.tick()
+    for seconds in (50.0, 52.0, 56.0):  # no report: the last state again, on time
+        now[0] = seconds
+        progress.tick()
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
         "run: 1 replication(s): 0% done, time left not known yet",
-        "run: 1 replication(s): 10% done, about 0:01:30 left",
-        "run: 1 replication(s): 16% done, about 0:01:24 left",
+        "run: 1 replication(s): 10% done, about 0:01:30 left at the pace of the last 0:00:10",
+        "run: 1 replication(s): 16% done, about 0:01:24 left at the pace of the last 0:00:16",
+        "run: 1 replication(s): 16% done, about 0:01:18 left at the pace of the last 0:00:16",
     ]
+
+
+def test_the_time_left_follows_the_recent_pace_not_an_early_burst(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Half the horizon in the first second (a burst), then 1% every 10 s: 44% left at
+    0.1% a second is 440 s, where the pace since the start (56% in 61 s) says 48 s."""
+    progress, now = _logged(monkeypatch)
+    reports = [(0.0, 0.0), (1.0, 0.5), *((1.0 + 10 * k, 0.5 + 0.01 * k) for k in range(1, 7))]
+    for seconds, done in reports:
+        now[0] = seconds
+        progress(done)
+    progress.tick()
+    assert capsys.readouterr().err == (
+        "run: 1 replication(s): 56% done, about 0:07:20 left at the pace of the last 0:00:30\n"
+    )
+
+
+def test_progress_in_a_log_prints_on_its_own_between_reports(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One report, then silence (a pool's long replication): the thread prints anyway."""
+    from simulator.cli import progress as module
+
+    monkeypatch.setattr(module.sys.stderr, "isatty", lambda: False)
+    monkeypatch.setattr(module, "LINE_EVERY_S", 0.05)
+    monkeypatch.setattr(module, "_LOOK_S", 0.01)
+    progress = module.DelayedProgress("sweep", after_s=0.0, counting="units")
+    progress(1, 4)
+    deadline = time.monotonic() + 10
+    seen = 0
+    while seen < 2 and time.monotonic() < deadline:
+        seen += capsys.readouterr().err.count("sweep: 1/4 units done")
+        time.sleep(0.01)
+    progress.close()
+    assert seen >= 2
+    assert not progress.ticker.is_alive()
 
 
 def test_a_scenario_file_that_is_a_device_a_pipe_or_huge_is_refused_without_reading_it(
