@@ -154,8 +154,9 @@ def write_run(
     Raises ResultsError if the directory cannot be one (`check_run_directory`), or naming
     the file and the OS's reason if writing fails (a full disk)."""
     check_run_directory(directory)
+    traces = _traces(scenario)  # read first: a trace may lie in the directory replaced
     with writing_into(directory):
-        _write_run(directory, tables, answers, scenario, seed, replications, fmt, engine)
+        _write_run(directory, tables, answers, scenario, traces, seed, replications, fmt, engine)
 
 
 def _write_run(
@@ -163,12 +164,12 @@ def _write_run(
     tables: Mapping[str, pd.DataFrame],
     answers: Mapping[str, pd.DataFrame],
     scenario: Scenario,
+    traces: Mapping[int, tuple[str, bytes]],
     seed: int,
     replications: int,
     fmt: Format,
     engine: str,
 ) -> None:
-    traces = _traces(scenario)  # read first: a trace may lie in the directory replaced
     directory.mkdir(parents=True, exist_ok=True)
     marker = directory / MARKER
     _write_text(marker, _MARKER_TEXT)
@@ -415,15 +416,23 @@ run can be reported again wherever the original trace has gone since."""
 
 
 def _traces(scenario: Scenario) -> dict[int, tuple[str, bytes]]:
-    """Each replayed trace's name in the run directory and its bytes, by request stream."""
-    return {
-        index: (
-            f"{TRACES}/{index}-{safe_name(requests.replay.path.name)}",
-            requests.replay.path.read_bytes(),
-        )
-        for index, requests in enumerate(scenario.requests)
-        if requests.replay is not None
-    }
+    """Each replayed trace's name in the run directory and its bytes, by request stream;
+    ResultsError naming a trace that cannot be read now (moved or removed since it was
+    loaded), which is no fault of the run directory."""
+    traces = {}
+    for index, requests in enumerate(scenario.requests):
+        if requests.replay is None:
+            continue
+        path = requests.replay.path
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ResultsError(
+                f"{path}: cannot read the replayed trace to keep a copy of it in the run "
+                f"directory ({error.strerror or error}); nothing was written"
+            ) from None
+        traces[index] = (f"{TRACES}/{index}-{safe_name(path.name)}", data)
+    return traces
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -358,6 +358,28 @@ def test_a_lost_worker_of_a_run_is_a_message(
     assert not (out / "run.json").exists()
 
 
+def test_a_replayed_trace_gone_before_its_run_is_written_is_named_as_unread(
+    tmp_path: Path,
+) -> None:
+    trace = tmp_path / "trace.csv"
+    trace.write_text("time,service,resource,operation\n")
+    path = tmp_path / "replay.yaml"
+    path.write_text(
+        "name: replay\nhorizon: 30m\nfleet: [{service: rekognition, count: 1}]\n"
+        "requests: [{service: rekognition, replay: {path: trace.csv}}]\n"
+    )
+    results = simulator.run(path)
+    trace.unlink()
+    out = tmp_path / "out"
+    with pytest.raises(ResultsError) as caught:
+        results.save(out)
+    assert str(caught.value).startswith(
+        f"{trace}: cannot read the replayed trace to keep a copy of it in the run directory "
+        "(No such file or directory)"
+    )
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_a_run_of_a_replayed_trace_is_reported_after_the_trace_moves(tmp_path: Path) -> None:
     arn = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1"
