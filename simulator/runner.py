@@ -16,14 +16,14 @@ from typing import Final
 
 import pandas as pd
 
-from simulator.analysis.frames import derive_costs, derive_stops
+from simulator.analysis.frames import derive_costs
 from simulator.build import build
 from simulator.engine.heap import settled
 from simulator.executors import process_pool
 from simulator.scenario.model import Scenario
-from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
 from simulator.vector.choice import Choice, Engine, choose
+from simulator.vector.derive import prices, replication_tables
 from simulator.vector.engine import simulate as draw
 
 TABLES: Final = tuple(SCHEMAS)
@@ -54,32 +54,21 @@ def simulate(
         if progress is not None:
             progress(1.0)
         return tables
-    prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
     unstopped = None  # first, so its model is gone before the replication's tables exist
     if baseline:
         recorded = _recorded(scenario, seed, replication, None, stops=False)
         unstopped = derive_costs(
-            recorded["transitions"], prices, scenario.horizon, recorded["resources"]
+            recorded["transitions"], prices(scenario), scenario.horizon, recorded["resources"]
         )
         del recorded
     raw = _recorded(scenario, seed, replication, progress)
-    transitions, resources = raw["transitions"], raw["resources"]
-    costs = derive_costs(transitions, prices, scenario.horizon, resources)
-    stops = derive_stops(
-        raw["stop_records"],
-        costs,
-        scenario.horizon,
-        resources,
-        transitions["to_status"].cat.categories,
+    transitions, calls, records, resources = (
+        raw.pop(name) for name in ("transitions", "calls", "stop_records", "resources")
     )
-    tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
     del raw
-    if unstopped is not None:
-        tables["baseline_costs"] = unstopped
-    for name, table in tables.items():
-        table.insert(0, "replication", replication)  # in place: no copy of the other columns
-        tables[name] = conform(name, table, scenario.start)  # adds the UTC columns
-    return tables
+    return replication_tables(
+        scenario, replication, transitions, calls, records, resources, unstopped
+    )
 
 
 def _recorded(

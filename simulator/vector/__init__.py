@@ -7,6 +7,7 @@
     requests      when each stop is sent and to whom
     follow        each stop's trip, its resource's stop, its caller's polls
     frames        those as the recorder's tables
+    derive        costs and stops derived, every table cast: the tail both engines share
     engine        one replication's tables, derived and cast as the event engine's
 
 The tables are statistically equal to the event engine's (tests/statistical compare them

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulator.analysis.frames import derive_costs, derive_stops
+from simulator.analysis.frames import derive_costs
 from simulator.engine.rng import Streams
 from simulator.scenario.model import Scenario
-from simulator.services import SERVICES
-from simulator.tables import conform
 from simulator.vector import frames
+from simulator.vector.derive import prices, replication_tables
 from simulator.vector.fleet import Fleet
 from simulator.vector.follow import follow
 from simulator.vector.requests import sent
@@ -42,26 +41,14 @@ def simulate(
     fleet = Fleet(scenario)
     first, registry, ids = fleet.first(), fleet.registry(), fleet.ids
     followed = follow(scenario, streams, list(sent(scenario, fleet, streams)))
-    transitions = frames.transitions(first, followed.moves, ids)
-    prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
     horizon = scenario.horizon
-    costs = derive_costs(transitions, prices, horizon, registry)
-    stops = derive_stops(
+    unstopped = derive_costs(first, prices(scenario), horizon, registry) if baseline else None
+    return replication_tables(
+        scenario,
+        replication,
+        frames.transitions(first, followed.moves, ids),
+        frames.calls(followed.calls, ids),
         frames.records(followed.stops, ids),
-        costs,
-        horizon,
         registry,
-        transitions["to_status"].cat.categories,
+        unstopped,
     )
-    tables = {
-        "transitions": transitions,
-        "calls": frames.calls(followed.calls, ids),
-        "stops": stops,
-        "costs": costs,
-    }
-    if baseline:
-        tables["baseline_costs"] = derive_costs(first, prices, horizon, registry)
-    for name, table in tables.items():
-        table.insert(0, "replication", replication)
-        tables[name] = conform(name, table, scenario.start)
-    return tables
