@@ -5,8 +5,8 @@ every resource it has not asked yet is still in the status it started in. So:
 
 - an `at` or `every` occurrence selects the resources the service lists for its `where`
   that the stream has not stopped yet, and a random `count` or `fraction` of them, chosen
-  as the event engine chooses them (`simulator.workload.arrivals._choose`: the same call
-  on the stream's own generator; a test holds the two to the same choice);
+  by the event engine's own function (`simulator.workload.arrivals.positions`, on the
+  stream's own generator);
 - a `poisson` stream's arrivals are the running sums of exponential gaps from its start,
   each taking one resource its `where` selects, at random among those it has not asked:
   the first k of a random permutation, until its end, its `count` or `fraction`, or the
@@ -26,7 +26,7 @@ import numpy as np
 from simulator.engine.rng import Streams
 from simulator.scenario.model import Requests, Scenario
 from simulator.vector.fleet import Fleet
-from simulator.workload.arrivals import occurrences
+from simulator.workload.arrivals import occurrences, positions
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,6 @@ def sent(scenario: Scenario, fleet: Fleet, streams: Streams) -> Iterator[Sent]:
             yield _scheduled(scenario, index, requests, selected, name, streams)
 
 
-def choose(left: np.ndarray, requests: Requests, generator: np.random.Generator) -> np.ndarray:
-    """The positions in `left` an occurrence stops: all, or a random `count` or
-    `fraction` of them (at least one), as `simulator.workload.arrivals._choose`."""
-    wanted = requests.count
-    if requests.fraction is not None and len(left):
-        wanted = max(1, round(requests.fraction * len(left)))
-    if wanted is None or wanted >= len(left):
-        return np.arange(len(left))
-    return generator.choice(len(left), wanted, replace=False)
-
-
 def _scheduled(
     scenario: Scenario,
     index: int,
@@ -80,7 +69,7 @@ def _scheduled(
     for position, time in enumerate(fires):
         if not len(left):
             break
-        chosen = choose(left, requests, generator)
+        chosen = positions(len(left), requests, generator)
         following = fires[position + 1] if position + 1 < len(fires) else np.inf
         times.append(np.full(len(chosen), time))
         keys.append(left[chosen])

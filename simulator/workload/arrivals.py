@@ -119,15 +119,25 @@ class Unasked:
         return left.pop()
 
 
+def positions(n: int, requests: Requests, generator: np.random.Generator) -> np.ndarray:
+    """The positions, among `n` resources an occurrence selects, that it sends to: all, or
+    a random `count` or `fraction` of them (at least one), in one call of `generator`. The
+    vector engine chooses with it too, so both engines choose alike."""
+    wanted = requests.count
+    if requests.fraction is not None and n:
+        wanted = max(1, round(requests.fraction * n))  # a fraction is never none
+    if wanted is None or wanted >= n:
+        return np.arange(n)
+    return generator.choice(n, wanted, replace=False)
+
+
 def _choose(
     resources: list[Resource], requests: Requests, generator: np.random.Generator
 ) -> Sequence[Resource]:
-    wanted = requests.count
-    if requests.fraction is not None and resources:
-        wanted = max(1, round(requests.fraction * len(resources)))  # a fraction is never none
-    if wanted is None or wanted >= len(resources):
+    chosen = positions(len(resources), requests, generator)
+    if len(chosen) == len(resources):
         return resources
-    return [resources[i] for i in generator.choice(len(resources), wanted, replace=False)]
+    return [resources[i] for i in chosen]
 
 
 def occurrences(requests: Requests, start: datetime, horizon: float) -> list[float]:

@@ -238,7 +238,7 @@ def _first_selected(original: Follow) -> Follow:
 
 def _first_chosen(original: Follow) -> Follow:
     """A random `count` taking the first resources it selects."""
-    return lambda left, requests_, generator: np.arange(len(original(left, requests_, generator)))
+    return lambda n, requests_, generator: np.arange(len(original(n, requests_, generator)))
 
 
 MUTANTS = {
@@ -246,7 +246,7 @@ MUTANTS = {
     "waiter gives up 3 polls early": (follow, "_polls", _gives_up_early),
     "whole round trip before arrival": (follow, "_network", _whole_trip_there),
     "poisson takes selected[:k]": (requests, "_poisson", _first_selected),
-    "count takes the first k": (requests, "choose", _first_chosen),
+    "count takes the first k": (requests, "positions", _first_chosen),
 }
 
 

@@ -13,8 +13,7 @@ from simulator.services import SERVICES
 from simulator.vector.eligibility import CannotDraw
 from simulator.vector.fleet import Fleet
 from simulator.vector.paths import PATHS
-from simulator.vector.requests import choose
-from simulator.workload.arrivals import _choose
+from simulator.workload.arrivals import positions
 from tests.kit import scenario
 
 FIXED = """
@@ -120,15 +119,24 @@ def test_the_fleet_is_registered_as_the_event_engine_populates_it() -> None:
     pd.testing.assert_frame_equal(fleet.first(), recorded["transitions"])
 
 
-def test_a_count_is_chosen_as_the_event_engine_chooses() -> None:
-    counted = scenario(FIXED.replace("where: {group: a}", "where: {group: a}, count: 2"))
-    requests = counted.requests[0]
-    resources = build(counted, 0, 0).services["rekognition"].targets(requests.where)
-    keys = np.array([r.key for r in resources])
-    for seed in range(5):
-        mine = keys[choose(keys, requests, np.random.default_rng(seed))]
-        theirs = [r.key for r in _choose(resources, requests, np.random.default_rng(seed))]
-        assert mine.tolist() == theirs
+@pytest.mark.parametrize(
+    ("selection", "n", "chosen"),
+    [("", 5, 5), ("count: 2", 5, 2), ("count: 9", 5, 5), ("fraction: 0.5", 5, 2),
+     ("fraction: 0.01", 5, 1), ("fraction: 0.5", 0, 0)],
+)  # fmt: skip
+def test_positions_takes_all_or_a_random_count_or_fraction(
+    selection: str, n: int, chosen: int
+) -> None:
+    """The one choice both engines make (`workload.arrivals.positions`)."""
+    where = "where: {group: a}"
+    requests = scenario(FIXED.replace(where, f"{where}, {selection}")).requests[0]
+    taken = positions(n, requests, np.random.default_rng(7))
+    if chosen == n:
+        assert taken.tolist() == list(range(n))
+    else:
+        expected = np.random.default_rng(7).choice(n, chosen, replace=False)
+        assert taken.tolist() == expected.tolist()
+        assert len(set(taken.tolist())) == chosen
 
 
 RANDOM = """
