@@ -18,7 +18,10 @@ field that prevents it, when anything could make two requests meet:
   stops could make to it over the whole horizon), a caller denied the action, and
   adaptive retries, whose client-side limiter delays each request by what came before.
 
-What passes is drawn exactly in distribution; what cannot be, the event engine runs.
+What passes is drawn exactly in distribution, with one exception: an `every` stream is
+passed when a stop still on its way at the stream's next firing is at most `UNREACHABLE`
+likely (a continuous network's tail), and a replication in which it happens anyway raises
+CannotDraw rather than draw it wrongly. What cannot be drawn, the event engine runs.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def _fleet(scenario: Scenario, said: set[str]) -> Iterator[str]:
                 f"fleet[{index}].status: {status} is not a status {fleet.service} stops start "
                 f"from ({allowed}): its resources move by themselves, or refuse the stop"
             )
-    for service in sorted(services | {r.service for r in scenario.requests} & set(PATHS)):
+    for service in sorted(services | ({r.service for r in scenario.requests} & set(PATHS))):
         latency = getattr(scenario.services, service).latency
         for status, setting in PATHS[service].still.items():
             if getattr(latency, setting) is not None:

@@ -4,9 +4,9 @@ For a scenario `simulator.vector.eligibility` accepts, each stop is independent 
 other: its trip, its resource's stop latency and its caller's polls can be drawn for all
 stops at once with numpy, without an event loop. The fleet is registered at once (`fleet`:
 the same resource keys, ids, groups, units and first statuses as the event engine's), the
-stops are drawn (`requests`, `follow`), the recorder's tables are
-put together from them (`frames`), and `costs`, `stops` and `baseline_costs` are derived
-by the event engine's own `analysis.frames`, cast by `tables.conform`.
+stops are drawn (`requests`, `follow`), the recorder's tables are put together from them
+(`frames`), and `costs`, `stops` and `baseline_costs` are derived and every table cast by
+the tail the event engine's runner calls too (`derive`).
 
 The tables are statistically equal to the event engine's, not bit-identical: the draws
 come from the same named streams, in another order (the event engine draws as events

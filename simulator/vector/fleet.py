@@ -23,6 +23,8 @@ from simulator.services.kit import SingleStepFleet
 
 
 def _text(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    """A text column as the recorder makes it: a categorical of `values` (object dtype,
+    as the recorder's categories are) by `codes` (-1: missing)."""
     return pd.Categorical.from_codes(
         codes.astype(np.int32), categories=pd.Index(values, dtype=object)
     )

@@ -77,6 +77,9 @@ class Stops:
 
 @dataclass(frozen=True)
 class Followed:
+    """What every stop became, service by service: the stop records, the status changes
+    and the calls, each as the arrays `frames` makes the recorder's tables of."""
+
     stops: list[Stops]
     moves: list[Moves]
     calls: list[Calls]
@@ -88,85 +91,149 @@ def follow(scenario: Scenario, streams: Streams, sent: Sequence[Sent]) -> Follow
     for service in PATHS:
         mine = [s for s in sent if scenario.requests[s.stream].service == service]
         if sum(len(s.times) for s in mine):
-            _service(scenario, streams, service, mine, followed)
+            _service(scenario, streams, service, _Merged.of(scenario, mine), followed)
     return followed
 
 
-def _service(
-    scenario: Scenario, streams: Streams, service: str, sent: list[Sent], out: Followed
-) -> None:
-    horizon, path, kind = scenario.horizon, PATHS[service], SERVICES[service]
-    spec = kind.STOP
-    times = np.concatenate([s.times for s in sent])
-    order = np.argsort(times, kind="stable")
-    times = times[order]
-    keys = np.concatenate([s.keys for s in sent])[order]
-    again = np.concatenate([s.again for s in sent])[order]
-    stream = np.concatenate([np.full(len(s.times), s.stream) for s in sent])[order]
-    callers = list(dict.fromkeys(scenario.requests[s.stream].caller for s in sent))
-    caller_of = np.array(
-        [callers.index(r.caller) if r.caller in callers else -1 for r in scenario.requests]
-    )[stream]
-    waits = np.array([r.wait for r in scenario.requests])[stream]
+@dataclass(frozen=True)
+class _Merged:
+    """One service's stops from all its streams, in the order sent: when, to which
+    resource, when its stream fires again, and by which caller (an index in `callers`),
+    waiting or not."""
 
-    half = np.empty(len(times))
-    for index, caller in enumerate(callers):
-        mask = caller_of == index
-        network = _network(scenario, streams, caller, service, spec.operation)
+    times: np.ndarray
+    keys: np.ndarray
+    again: np.ndarray
+    stream: np.ndarray
+    callers: list[str]
+    caller: np.ndarray
+    waits: np.ndarray
+
+    @classmethod
+    def of(cls, scenario: Scenario, sent: list[Sent]) -> _Merged:
+        times = np.concatenate([s.times for s in sent])
+        order = np.argsort(times, kind="stable")
+        stream = np.concatenate([np.full(len(s.times), s.stream) for s in sent])[order]
+        callers = list(dict.fromkeys(scenario.requests[s.stream].caller for s in sent))
+        caller = np.array(
+            [callers.index(r.caller) if r.caller in callers else -1 for r in scenario.requests]
+        )[stream]
+        return cls(
+            times[order],
+            np.concatenate([s.keys for s in sent])[order],
+            np.concatenate([s.again for s in sent])[order],
+            stream,
+            callers,
+            caller,
+            np.array([r.wait for r in scenario.requests])[stream],
+        )
+
+
+def _service(
+    scenario: Scenario, streams: Streams, service: str, stops: _Merged, out: Followed
+) -> None:
+    """One service's stops: their trips, their resources' stops and moves, their calls."""
+    path, spec = PATHS[service], SERVICES[service].STOP
+    half = _halves(scenario, streams, service, spec.operation, stops)
+    moment = stops.times + half
+    _guard(service, stops, moment)
+    landed = moment < scenario.horizon
+    ends = _ends(scenario, streams, service, moment, landed)
+    ended = ends < scenario.horizon
+    out.moves.append(Moves(service, path.stopping.value, None, stops.keys[landed], moment[landed]))
+    out.moves.append(
+        Moves(service, path.stopped.value, path.stopping.value, stops.keys[ended], ends[ended])
+    )
+    arrives = moment + half
+    observed = _calls(scenario, streams, service, stops, moment, arrives, ends, landed, out)
+    out.stops.append(
+        Stops(
+            service,
+            path.stopped.value,
+            stops.times,
+            stops.keys,
+            np.where(landed, arrives, np.nan),
+            np.where(ended, ends, np.nan),
+            observed,
+        )
+    )
+
+
+def _halves(
+    scenario: Scenario, streams: Streams, service: str, operation: str, stops: _Merged
+) -> np.ndarray:
+    """Half of each stop's round trip, drawn on its caller's stream for the stop."""
+    half = np.empty(len(stops.times))
+    for index, caller in enumerate(stops.callers):
+        mask = stops.caller == index
+        network = _network(scenario, streams, caller, service, operation)
         half[mask] = network(int(mask.sum())) / 2
-    moment = times + half
-    met = moment >= again
+    return half
+
+
+def _guard(service: str, stops: _Merged, moment: np.ndarray) -> None:
+    """Refuse a replication in which a stop reaches the service at or after its stream
+    fires again (eligibility makes that at most 1e-12 likely): the two would meet."""
+    met = moment >= stops.again
     if met.any():
         first = int(np.flatnonzero(met)[0])
         raise CannotDraw(
-            f"requests[{stream[first]}]: a stop sent at {times[first]:g} s reached "
+            f"requests[{stops.stream[first]}]: a stop sent at {stops.times[first]:g} s reached "
             f"{service} at {moment[first]:g} s, after the stream fired again at "
-            f"{again[first]:g} s; the vector engine cannot draw the two meeting: run the "
+            f"{stops.again[first]:g} s; the vector engine cannot draw the two meeting: run the "
             "scenario with --engine events"
         )
-    landed = moment < horizon
+
+
+def _ends(
+    scenario: Scenario, streams: Streams, service: str, moment: np.ndarray, landed: np.ndarray
+) -> np.ndarray:
+    """When each stop's resource is stopped: a draw of the stop latency after its request
+    lands (infinity for a request that lands at or after the horizon)."""
     latency = getattr(scenario.services, service).latency.stop
-    ends = np.full(len(times), np.inf)
+    ends = np.full(len(moment), np.inf)
     ends[landed] = moment[landed] + latency.draw(
         streams.generator(f"{service}.stop"), int(landed.sum())
     )
-    ended = ends < horizon
-    out.moves.append(Moves(service, path.stopping.value, None, keys[landed], moment[landed]))
-    out.moves.append(
-        Moves(service, path.stopped.value, path.stopping.value, keys[ended], ends[ended])
-    )
-    arrives = moment + half
-    observed = np.full(len(times), np.nan)
+    return ends
+
+
+def _calls(
+    scenario: Scenario,
+    streams: Streams,
+    service: str,
+    stops: _Merged,
+    moment: np.ndarray,
+    arrives: np.ndarray,
+    ends: np.ndarray,
+    landed: np.ndarray,
+    out: Followed,
+) -> np.ndarray:
+    """Each caller's stop calls and its waiter's polls, added to `out`; returns when each
+    stop's caller saw it end (NaN: it did not)."""
+    kind, spec = SERVICES[service], SERVICES[service].STOP
     status = kind.OPERATIONS[spec.operation].success_status
     polled = kind.OPERATIONS[spec.describe].success_status
-    for index, caller in enumerate(callers):
-        rows = np.flatnonzero(landed & (caller_of == index))
+    observed = np.full(len(stops.times), np.nan)
+    keys, times = stops.keys, stops.times
+    for index, caller in enumerate(stops.callers):
+        rows = np.flatnonzero(landed & (stops.caller == index))
         out.calls.append(
             Calls(caller, service, spec.operation, status, keys[rows], times[rows],
                   arrives[rows] - times[rows], moment[rows])
         )  # fmt: skip
-        rows = rows[waits[rows]]
+        rows = rows[stops.waits[rows]]
         waiter = scenario.callers[caller].waiter
         network = _network(scenario, streams, caller, service, spec.describe)
         poll, seen = _polls(
-            arrives[rows], ends[rows], network, waiter.delay, waiter.max_attempts, horizon
+            arrives[rows], ends[rows], network, waiter.delay, waiter.max_attempts, scenario.horizon
         )
         out.calls.append(
             Calls(caller, service, spec.describe, polled, keys[rows][poll.stop], poll.sent,
                   poll.latency, poll.moment)
         )  # fmt: skip
         observed[rows] = seen
-    out.stops.append(
-        Stops(
-            service,
-            path.stopped.value,
-            times,
-            keys,
-            np.where(landed, arrives, np.nan),
-            np.where(ended, ends, np.nan),
-            observed,
-        )
-    )
+    return observed
 
 
 Draw = Callable[[int], np.ndarray]
