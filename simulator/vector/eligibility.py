@@ -7,7 +7,9 @@ field that prevents it, when anything could make two requests meet:
 
 - a fleet entry of a service whose stop is more than one drawn latency (Comprehend's race
   with training, Neptune's and SageMaker's processes), or resources that move by
-  themselves (a status other than the one stops start from, maintenance windows);
+  themselves (a status a progression runs from, maintenance windows), or that a stream may
+  select in a status stops do not start from (an entry that can do neither, a STOPPED
+  model no stream selects, stays in its status and is drawn);
 - a request stream that is not the service's stop (a start undoes a stop), a replayed
   trace, extra request members, callback consumers;
 - two stop streams that may select the same fleet group, or an `every` stream that could
@@ -36,6 +38,7 @@ from simulator.engine.residual import survival
 from simulator.errors import SimulatorError
 from simulator.scenario.model import Requests, RetryMode, Scenario
 from simulator.services import SERVICES
+from simulator.services.kit import SingleStepFleet
 from simulator.vector.paths import PATHS
 from simulator.workload.arrivals import occurrences
 
@@ -45,6 +48,9 @@ round trip of twice the period or more: at a tie the stream fires first) would m
 stream's next occurrence. Where the caller's network makes that at most this probable, the
 vector engine draws the stream, and a replication in which it happens anyway raises
 CannotDraw rather than draw it wrongly."""
+
+READS: Final = ("Describe", "List", "Get")
+"""How the operations that only read a resource begin."""
 
 _ELSEWHERE: Final = {
     "comprehend": "a stop races the classifier's training (it may end TRAINED), and whether "
@@ -101,13 +107,8 @@ def _fleet(scenario: Scenario, said: set[str]) -> Iterator[str]:
             yield _elsewhere(f"fleet[{index}].service", fleet.service, said)
             continue
         services.add(fleet.service)
-        status = getattr(fleet, "status", None)
-        if status not in path.stoppable:
-            allowed = ", ".join(sorted(path.stoppable))
-            yield (
-                f"fleet[{index}].status: {status} is not a status {fleet.service} stops start "
-                f"from ({allowed}): its resources move by themselves, or refuse the stop"
-            )
+        assert isinstance(fleet, SingleStepFleet), fleet  # every service in PATHS is
+        yield from _still(scenario, index, fleet)
     for service in sorted(services | ({r.service for r in scenario.requests} & set(PATHS))):
         latency = getattr(scenario.services, service).latency
         for status, setting in PATHS[service].still.items():
@@ -116,6 +117,32 @@ def _fleet(scenario: Scenario, said: set[str]) -> Iterator[str]:
                     f"services.{service}.latency.{setting}: set, so {status} resources leave "
                     "it by themselves (maintenance windows), and a stop then is refused"
                 )
+
+
+def _still(scenario: Scenario, index: int, fleet: SingleStepFleet) -> Iterator[str]:
+    """A fleet entry outside the statuses stops start from is drawn as it is, in its status
+    to the horizon, if it cannot move: no progression runs from its status, and no stream
+    may select it (a stop would be refused, or would move it off the stop's path)."""
+    path, status = PATHS[fleet.service], str(fleet.status)
+    if status in path.stoppable:
+        return
+    allowed = ", ".join(sorted(path.stoppable))
+    field = f"fleet[{index}].status: {status} is not a status {fleet.service} stops start from"
+    kind = SERVICES[fleet.service]
+    if kind.Status(status) in kind.PROGRESSIONS:
+        yield f"{field} ({allowed}), and its resources move by themselves"
+        return
+    for number, requests in enumerate(scenario.requests):
+        if requests.service == fleet.service and _selects(requests, fleet):
+            yield f"{field} ({allowed}), and requests[{number}] may select it"
+            return
+
+
+def _selects(requests: Requests, fleet: SingleStepFleet) -> bool:
+    """Whether a stream's `where` takes the entry's resources, which never leave its status."""
+    where = requests.where
+    group = where.group is None or where.group == fleet.group_name
+    return group and (where.status is None or str(fleet.status) in where.status)
 
 
 def _streams(scenario: Scenario, said: set[str]) -> Iterator[str]:
@@ -131,7 +158,7 @@ def _streams(scenario: Scenario, said: set[str]) -> Iterator[str]:
         if requests.operation_name != stop.operation:
             yield (
                 f"{field}.operation: {requests.operation_name} is not {requests.service}'s stop "
-                f"({stop.operation}): it changes what the stops find"
+                f"({stop.operation}): {_other(requests.operation_name)}"
             )
             continue
         if requests.parameters:
@@ -141,6 +168,17 @@ def _streams(scenario: Scenario, said: set[str]) -> Iterator[str]:
             )
         yield from _caller(scenario, requests)
         yield from _repeats(scenario, index, requests)
+
+
+def _other(operation: str) -> str:
+    """Why a stream of an operation other than the stop is the event engine's."""
+    if operation.startswith(READS):
+        return (
+            "the vector engine draws only stops and their polls, and each of its calls takes a "
+            "token of the operation's throttle (the polls' too, for a describe) and is a row "
+            "of `calls`"
+        )
+    return "it changes what the stops find"
 
 
 def _caller(scenario: Scenario, requests: Requests) -> Iterator[str]:

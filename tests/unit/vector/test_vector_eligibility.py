@@ -52,8 +52,8 @@ REFUSED = {
     ),
     "a status that moves by itself": (
         FLEET_ONLY + "  - {service: rekognition, project: a, count: 2, status: STARTING}\n",
-        "fleet[0].status: STARTING is not a status rekognition stops start from (RUNNING): "
-        "its resources move by themselves, or refuse the stop",
+        "fleet[0].status: STARTING is not a status rekognition stops start from (RUNNING), "
+        "and its resources move by themselves",
     ),
     "maintenance windows": (
         _settings("lookoutvision", "latency: {maintenance_gap: {kind: exponential, mean: 7d}}"),
@@ -211,3 +211,41 @@ def test_a_run_checks_eligibility_once_and_logs_the_choice(
     assert [r.getMessage() for r in caplog.records] == [
         "eligible: engine vector (no request can meet another)"
     ]
+
+
+STILL = FLEET_ONLY + (
+    "  - {service: rekognition, project: a, count: 2}\n"
+    "  - {service: rekognition, project: idle, count: 2, status: STOPPED}\n"
+    "  - {service: lookoutvision, project: kept, count: 1, status: TRAINED}\n"
+    "requests:\n"
+    "  - {service: rekognition, at: 1h, WHERE}\n"
+)
+
+
+def test_an_entry_nothing_moves_or_selects_is_drawn_as_it_is() -> None:
+    from tests.unit.vector.test_vector_engine import EDGES
+
+    assert check(scenario(EDGES)).eligible
+    assert check(scenario(STILL.replace("WHERE", "where: {status: [RUNNING]}"))).eligible
+    assert check(scenario(STILL.replace("WHERE", "where: {group: a}"))).eligible
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["where: {}", "where: {group: idle}", "where: {status: [STOPPED, RUNNING]}"],
+)
+def test_an_entry_a_stream_may_select_outside_the_stops_statuses_is_refused(where: str) -> None:
+    assert check(scenario(STILL.replace("WHERE", where))).reasons == (
+        "fleet[1].status: STOPPED is not a status rekognition stops start from (RUNNING), "
+        "and requests[0] may select it",
+    )
+
+
+def test_a_read_only_stream_is_refused_for_its_tokens_and_calls() -> None:
+    text = BASE + STREAM.replace("at: 1h", "at: 1h, operation: DescribeProjectVersions") + "}\n"
+    assert check(scenario(text)).reasons == (
+        "requests[2].operation: DescribeProjectVersions is not rekognition's stop "
+        "(StopProjectVersion): the vector engine draws only stops and their polls, and each "
+        "of its calls takes a token of the operation's throttle (the polls' too, for a "
+        "describe) and is a row of `calls`",
+    )

@@ -49,17 +49,20 @@ services:
 fleet:
   - {service: rekognition, project: a, count: 2}
   - {service: lookoutvision, project: c, count: 5}
+  - {service: rekognition, project: idle, count: 2, status: STOPPED}
+  - {service: lookoutvision, project: kept, count: 1, status: TRAINED}
 callers:
   far: {network: 40s}
   near: {network: 100ms, waiter: {delay: 1m, max_attempts: 2}}
 requests:
-  - {service: rekognition, caller: far, at: 3590s}
+  - {service: rekognition, caller: far, at: 3590s, where: {status: [RUNNING]}}
   - {service: lookoutvision, caller: near, every: 20m, first: 1m, count: 2,
      where: {status: [HOSTED]}}
 """
 """Rekognition: a request still on its way at the horizon (in flight); Lookout: two models
 chosen at random at 1, 21 and 41 min (the last finds one), on the event engine's own
-generator call, so both engines choose the same; a waiter that gives up after 2 polls."""
+generator call, so both engines choose the same; a waiter that gives up after 2 polls;
+models that no stream selects and nothing moves (STOPPED, TRAINED), billed as they are."""
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
