@@ -414,6 +414,51 @@ def test_names_with_markup_and_html_reach_the_terminal_and_the_report_as_text(
     assert sorted(p.name for p in out.iterdir() if p.name.startswith((".", "["))) == []
 
 
+_NAMED = """\
+name: names
+horizon: 30m
+replications: 1
+fleet: [{service: rekognition, count: 2, group: "[/bold]<b>g</b>"}]
+callers: {"[red]<i>c</i>": {}}
+requests:
+  - {service: rekognition, at: 1m, caller: "[red]<i>c</i>", name: "[link=http://x]<s>r</s>"}
+sweep:
+  grid:
+    fleet.0.group: ["[/bold]<b>v</b>", "../x"]
+    services.rekognition.latency.stop: [1m, 5m]
+"""
+
+
+@pytest.mark.slow
+def test_every_name_field_reaches_the_terminal_the_report_and_file_names_safely(
+    tmp_path: Path,
+) -> None:
+    """A group, a caller, a request stream and a variant named with markup, HTML and path
+    characters: printed as written, escaped in the report, made safe in a folder's name;
+    a scenario's name cannot hold them at all."""
+    path = tmp_path / "names.yaml"
+    path.write_text(_NAMED)
+    run = invoke("run", str(path), "--out", str(tmp_path / "run"), "--report")
+    assert run.exit_code == 0, run.output
+    assert "rekognition   [/bold]<b>g</b>   STOPPED" in run.output
+    page = (tmp_path / "run" / "report.html").read_text()
+    for name in ("[/bold]<b>g</b>", "[red]<i>c</i>", "[link=http://x]<s>r</s>"):
+        assert name.replace("<", "&lt;").replace(">", "&gt;") in page, name
+        assert name not in page, name
+    out = tmp_path / "sweep"
+    swept = sweep(path, out)
+    assert swept.exit_code == 0, swept.output
+    assert "group=[/bold]<b>v</b>,stop=5m" in swept.stdout
+    assert "group=../x,stop=5m" in swept.stdout
+    assert sorted(p.name for p in (out / "units").iterdir()) == [
+        "group=.._x,stop=1m", "group=.._x,stop=5m",
+        "group=__bold__b_v__b_,stop=1m", "group=__bold__b_v__b_,stop=5m",
+    ]  # fmt: skip
+    named = tmp_path / "named.yaml"
+    named.write_text(_NAMED.replace("name: names", "name: '[/bold]<b>n</b>'"))
+    refused(invoke("validate", str(named)), f"{named}:1: name: String should match pattern")
+
+
 # -- workers that outlive their parent, clusters without workers -------------------------
 
 
