@@ -6,7 +6,10 @@ interleaved pairs (events vector events vector ...), and prints the CPU model, P
 load average beside every figure, then the median and range of the speed ratio (events
 time / vector time) in wall and CPU time. Each run is timed as `simulate run` runs a
 replication: the model (or the draws), its counterfactual without stops, the derived
-`costs` and `stops`, every table cast to its schema.
+`costs` and `stops`, every table cast to its schema. With `--no-baseline` the
+counterfactual is left out (the event engine simulates the fleet a second time for it; the
+vector engine only prices every resource's first status), so the ratio is of the stops'
+simulation alone.
 
 The workload: N Rekognition models, all RUNNING; a Poisson stream of StopProjectVersion at
 N / 3600 per second, each arrival stopping a model not yet stopped (all N within about an
@@ -19,6 +22,7 @@ Usage (from the repository root):
 
     .venv/bin/python benchmarks/bench_vector.py                 # N = 100,000, 3 pairs
     .venv/bin/python benchmarks/bench_vector.py --n 30000 --pairs 5
+    .venv/bin/python benchmarks/bench_vector.py --no-baseline    # without the counterfactual
 
 Target: the vector engine at least 20x the event engine (CPU time, median of the pairs).
 The two engines draw in different orders, so their counts agree in distribution, not
@@ -64,14 +68,14 @@ requests:
 """
 
 
-def child(engine: str, n: int, seed: int) -> None:
+def child(engine: str, n: int, seed: int, baseline: bool) -> None:
     sys.path.insert(0, str(ROOT))
     from simulator.runner import simulate
     from simulator.scenario import parse_scenario
 
     scenario = parse_scenario(scenario_yaml(n, seed))
     wall, cpu = time.perf_counter(), time.process_time()
-    tables = simulate(scenario, seed, 0, engine=engine)
+    tables = simulate(scenario, seed, 0, engine=engine, baseline=baseline)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stops, calls = tables["stops"], tables["calls"]
     stats = {
@@ -88,8 +92,9 @@ def child(engine: str, n: int, seed: int) -> None:
     print(json.dumps(result), flush=True)
 
 
-def spawn(engine: str, n: int, seed: int) -> dict[str, Any]:
+def spawn(engine: str, n: int, seed: int, baseline: bool) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", engine, "--n", str(n), "--seed", str(seed)]
+    command += [] if baseline else ["--no-baseline"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -103,18 +108,28 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="stops (= models)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=3, help="interleaved pairs")
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="leave out the counterfactual run without stops",
+    )
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.n, args.seed)
+        child(args.child, args.n, args.seed, args.baseline)
         return
     print(machine())
-    print(f"commit {_revision()}  N={args.n:,} stops, each engine in a fresh process")
+    counterfactual = "with" if args.baseline else "without"
+    print(
+        f"commit {_revision()}  N={args.n:,} stops, {counterfactual} the counterfactual, each "
+        "engine in a fresh process"
+    )
     runs: dict[str, list[dict[str, Any]]] = {engine: [] for engine in ENGINES}
     for pair in range(1, args.pairs + 1):
         line = [f"  pair {pair}  load {_load():4.2f}"]
         for engine in ENGINES:
-            result = spawn(engine, args.n, args.seed)
+            result = spawn(engine, args.n, args.seed, args.baseline)
             runs[engine].append(result)
             line.append(
                 f"{engine} {result['seconds']:6.2f} s wall {result['cpu_seconds']:6.2f} s CPU "

@@ -48,7 +48,10 @@ def simulate(
     """Run one replication to the horizon and derive its tables; with `baseline`, run its
     counterfactual too (without it, `baseline_costs` is left out: benchmarks time the
     simulation alone). `engine` `vector` draws them instead (`simulator.vector`), for a
-    scenario it can draw: equal in distribution, not bit for bit."""
+    scenario it can draw (unchecked: the caller has chosen it), equal in distribution, not
+    bit for bit; `auto` chooses here, and any other name is a SimulatorError."""
+    if engine not in (Engine.EVENTS, Engine.VECTOR):
+        engine = choose(scenario, engine).engine
     if engine == Engine.VECTOR:
         tables = draw(scenario, seed, replication, baseline=baseline)
         if progress is not None:

@@ -249,3 +249,13 @@ def test_a_read_only_stream_is_refused_for_its_tokens_and_calls() -> None:
         "of its calls takes a token of the operation's throttle (the polls' too, for a "
         "describe) and is a row of `calls`",
     )
+
+
+def test_one_replication_asked_for_auto_chooses_and_an_unknown_engine_is_refused() -> None:
+    from simulator.errors import SimulatorError
+    from simulator.runner import simulate
+
+    drawn = simulate(scenario(BASE), 0, 0, engine="auto")
+    assert drawn["stops"].equals(simulate(scenario(BASE), 0, 0, engine="vector")["stops"])
+    with pytest.raises(SimulatorError, match=r"^engine: expected one of"):
+        simulate(scenario(BASE), 0, 0, engine="fast")
