@@ -506,6 +506,7 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
     row("wall seconds", lambda r: r["seconds"], ".2f")
     row("CPU seconds", lambda r: r["cpu_seconds"], ".2f")
     row("stop requests / CPU s", lambda r: work.n / r["cpu_seconds"], ",.0f")
+    row("CPU µs per stop", lambda r: 1e6 * r["cpu_seconds"] / work.n, ".0f")
     row("peak RSS MB", lambda r: r["peak_rss_mb"], ".0f")
     first = runs[variants[0]][0]["stats"]
     print(f"{'counts (first run)':32s}")
