@@ -35,14 +35,11 @@ directory that has files but neither is not ours: it is refused, never emptied
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -52,48 +49,21 @@ import pandas as pd
 import yaml
 
 from simulator.errors import ResultsError
-from simulator.paths import safe_name, writing_into
+from simulator.paths import MARKER, atomic_write, safe_name, sha256, write_bytes, writing_into
+from simulator.run_reading import read_meta as read_meta  # where it was before its module
 from simulator.scenario.model import Scenario
-from simulator.tables import arrow_schema, conform, csv_dtypes
+from simulator.tables import arrow_schema
 from simulator.version import __version__
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Format = Literal["parquet", "csv"]
-MARKER: Final = ".simulate-incomplete"
-"""Present while a run is written into its directory; see the module's docstring."""
-TEMPORARY: Final = ".simulate-tmp"
-"""The suffix of a file being written beside its final name (`atomic_write`): what an
-interruption leaves, and the next writer of the directory removes."""
 _MARKER_TEXT: Final = (
     "simulate is writing a run here, or was interrupted writing it: until run.json\n"
     "appears, the files here are not a whole run. The next run into this directory\n"
     "replaces them.\n"
 )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_READABLE = 0o666 & ~_umask()
-"""The mode a plainly created file would get: what a user's umask allows."""
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """`write(temporary)` then rename onto `path`: readers never see a partial file."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, _READABLE)  # mkstemp's file is private; results are to share
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def is_run_directory(directory: Path) -> bool:
@@ -264,140 +234,6 @@ def _arrow_slice(part: pd.DataFrame, first: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=first.schema)
 
 
-def sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(partial(file.read, 1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    """What run.json recorded of a file when the run wrote it: its rows if a table."""
-
-    sha256: str
-    rows: int | None = None
-
-
-@dataclass(frozen=True)
-class RunMeta:
-    """What run.json says that reading a run needs; `files` is empty for a run written
-    before run.json recorded them."""
-
-    seed: int
-    replications: int
-    format: Format
-    files: Mapping[str, FileRecord] = field(default_factory=dict)
-    engine: str = "events"
-    """What made the tables; `events` for a run written before run.json said."""
-
-
-_JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
-
-
-def read_meta(directory: Path) -> RunMeta:
-    """A run directory's run.json, checked; ResultsError naming the file and what is wrong
-    (no run.json: not a run directory, or an interrupted run)."""
-    if not directory.is_dir():
-        why = "not a directory" if directory.exists() else "no such directory"
-        raise ResultsError(f"{directory}: {why}")
-    path = directory / "run.json"
-    if not path.is_file():
-        interrupted = (directory / MARKER).is_file()
-        raise ResultsError(
-            f"{directory}: no run.json; "
-            + (
-                "an interrupted run"
-                if interrupted
-                else "not a run directory, or an interrupted run"
-            )
-        )
-    try:
-        meta = json.loads(path.read_bytes())
-    except OSError as error:
-        raise ResultsError(f"{path}: cannot read it ({error.strerror})") from None
-    except ValueError as error:
-        raise ResultsError(f"{path}: not JSON ({error})") from None
-    if not isinstance(meta, dict):
-        raise ResultsError(f"{path}: expected a JSON object, got {_json_name(meta)}")
-    for key in ("seed", "replications"):
-        if key not in meta:
-            raise ResultsError(f"{path}: no {key!r}: the file is damaged")
-        if not isinstance(meta[key], int) or isinstance(meta[key], bool) or meta[key] < 0:
-            raise ResultsError(f"{path}: {key}: expected a whole number, got {meta[key]!r}")
-    fmt = meta.get("format")
-    if fmt not in ("parquet", "csv"):
-        raise ResultsError(f"{path}: format: expected 'parquet' or 'csv', got {fmt!r}")
-    engine = meta.get("engine", "events")
-    if engine not in ("events", "vector"):
-        raise ResultsError(f"{path}: engine: expected 'events' or 'vector', got {engine!r}")
-    return RunMeta(meta["seed"], meta["replications"], fmt, _file_records(path, meta), engine)
-
-
-_HEX: Final = re.compile(r"[0-9a-f]{64}")
-
-
-def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
-    """run.json's `files`, checked: {} when absent (a run from before they were kept)."""
-    files = meta.get("files", {})
-    if not isinstance(files, dict):
-        raise ResultsError(f"{path}: files: expected an object, got {_json_name(files)}")
-    records = {}
-    for name, record in files.items():
-        where = f"{path}: files: {name}"
-        if not isinstance(record, dict):
-            raise ResultsError(f"{where}: expected an object, got {_json_name(record)}")
-        digest, rows = record.get("sha256"), record.get("rows")
-        if not isinstance(digest, str) or not _HEX.fullmatch(digest):
-            raise ResultsError(f"{where}: sha256: expected 64 hex digits, got {digest!r}")
-        if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool) or rows < 0):
-            raise ResultsError(f"{where}: rows: expected a whole number, got {rows!r}")
-        records[name] = FileRecord(digest, rows)
-    return records
-
-
-def _json_name(value: object) -> str:
-    return _JSON_NAMES.get(type(value), "a number" if value is not None else "null")
-
-
-def read_table(
-    directory: Path, name: str, fmt: Format, start: datetime, written: FileRecord | None = None
-) -> pd.DataFrame:
-    """Table `name` of a run directory, cast to its schema (the UTC columns added from
-    `start` if the run predates them); ResultsError naming the file and why it cannot be
-    read, or how it differs from what run.json says was `written` (its rows, its SHA-256)."""
-    import pyarrow as pa
-
-    path = directory / f"{name}.{fmt}"
-    if not path.is_file():
-        raise ResultsError(f"{path}: missing, though run.json says the run is whole")
-    changed = ""
-    if written is not None and (actual := sha256(path)) != written.sha256:
-        changed = (
-            f"its SHA-256 is {actual[:12]}…, run.json recorded {written.sha256[:12]}…: "
-            "the file was cut short or changed after the run"
-        )
-    try:
-        if fmt == "parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, dtype=csv_dtypes(name))
-    except (OSError, ValueError, pa.ArrowException) as error:
-        why = f"cannot read it as {fmt.upper()} ({error})"
-        raise ResultsError(f"{path}: {why}" + (f"; {changed}" if changed else "")) from None
-    if written is not None and written.rows is not None and len(frame) != written.rows:
-        rows = f"{len(frame):,} rows, run.json recorded {written.rows:,}"
-        raise ResultsError(f"{path}: {rows}" + (f"; {changed}" if changed else ""))
-    if changed:
-        raise ResultsError(f"{path}: {changed}")
-    try:
-        return conform(name, frame, start)
-    except (ValueError, TypeError) as error:
-        raise ResultsError(f"{path}: {error}") from None
-
-
 def resolved_yaml(
     scenario: Scenario, seed: int, replications: int, traces: Mapping[int, str] | None = None
 ) -> str:
@@ -435,13 +271,5 @@ def _traces(scenario: Scenario) -> dict[int, tuple[str, bytes]]:
     return traces
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    atomic_write(path, partial(_put, data))
-
-
 def _write_text(path: Path, text: str) -> None:
     write_bytes(path, (text + "\n").encode())
-
-
-def _put(data: bytes, path: Path) -> None:
-    path.write_bytes(data)

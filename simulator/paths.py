@@ -1,12 +1,16 @@
-"""Where files go, safely: directory names made from a scenario's strings, and the OS's
-errors of writing (a full disk, a read-only file system) said as the user's problem."""
+"""Where files go, safely: directory names made from a scenario's strings, files written
+whole or not at all (`atomic_write`) with their checksums, and the OS's errors of writing
+(a full disk, a read-only file system) said as the user's problem."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -43,3 +47,50 @@ def writing_into(directory: Path, error: type[SimulatorError] = ResultsError) ->
             f"{path}: cannot write it ({reason}); nothing half-written in {directory} is "
             "taken for complete: fix that and run the same command again"
         ) from None
+
+
+MARKER: Final = ".simulate-incomplete"
+"""Present while a run is written into its directory (`simulator.output`)."""
+TEMPORARY: Final = ".simulate-tmp"
+"""The suffix of a file being written beside its final name (`atomic_write`): what an
+interruption leaves, and the next writer of the directory removes."""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_READABLE = 0o666 & ~_umask()
+"""The mode a plainly created file would get: what a user's umask allows."""
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """`write(temporary)` then rename onto `path`: readers never see a partial file."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, _READABLE)  # mkstemp's file is private; results are to share
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, partial(_put, data))
+
+
+def _put(data: bytes, path: Path) -> None:
+    path.write_bytes(data)
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(partial(file.read, 1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

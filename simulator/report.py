@@ -30,8 +30,8 @@ from simulator.analysis.columns import (
     shown,
 )
 from simulator.analysis.summary import KEYS
-from simulator.output import resolved_yaml, write_bytes
-from simulator.paths import writing_into
+from simulator.output import resolved_yaml
+from simulator.paths import write_bytes, writing_into
 from simulator.results import Results
 from simulator.version import DISTRIBUTION, __version__
 

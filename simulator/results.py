@@ -17,7 +17,8 @@ import pandas as pd
 
 from simulator.analysis.summary import billed, savings, summarize
 from simulator.errors import ResultsError
-from simulator.output import Format, read_meta, read_table, write_run
+from simulator.output import Format, write_run
+from simulator.run_reading import read_meta, read_table
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario

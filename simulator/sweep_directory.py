@@ -35,8 +35,8 @@ from typing import Any, Final
 import pandas as pd
 
 from simulator.errors import SweepError
-from simulator.output import TEMPORARY, sha256, write_bytes, write_table
-from simulator.paths import writing_into
+from simulator.output import write_table
+from simulator.paths import TEMPORARY, sha256, write_bytes, writing_into
 
 LOCK: Final = ".simulate-lock"
 MANIFEST: Final = "sweep.json"

@@ -55,8 +55,7 @@ from simulator.executors import (
     lost_worker_errors,
     open_executor,
 )
-from simulator.output import write_bytes
-from simulator.paths import safe_name, writing_into
+from simulator.paths import safe_name, write_bytes, writing_into
 from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat

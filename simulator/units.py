@@ -24,7 +24,7 @@ from typing import Any
 
 from simulator.analysis.compare import unit_metrics
 from simulator.errors import SweepError
-from simulator.output import sha256
+from simulator.paths import sha256
 from simulator.runner import TABLES, simulate
 from simulator.scenario.model import Scenario
 from simulator.tables import arrow_schema

@@ -28,7 +28,7 @@ import simulator
 from simulator.cli import app
 from simulator.errors import ResultsError, SweepError
 from simulator.executors import _watch, end_with_parent
-from simulator.output import MARKER, TEMPORARY, sha256
+from simulator.paths import MARKER, TEMPORARY, sha256
 from simulator.results import load_results
 from simulator.sweep_directory import DONE, LOCK, locked
 

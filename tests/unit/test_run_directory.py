@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import simulator.output
+import simulator.paths
 from simulator.errors import ResultsError
 from simulator.output import MARKER, check_run_directory
 from simulator.results import Results, load_results
@@ -237,7 +238,8 @@ def test_an_interrupted_replacement_never_looks_complete(
         written.append(path.name)
         real(path, write)
 
-    monkeypatch.setattr(simulator.output, "atomic_write", interrupted)
+    monkeypatch.setattr(simulator.output, "atomic_write", interrupted)  # the tables
+    monkeypatch.setattr(simulator.paths, "atomic_write", interrupted)  # the other files
     with pytest.raises(KeyboardInterrupt):
         results.save(out)
     monkeypatch.undo()
