@@ -36,7 +36,7 @@ import pandas as pd
 
 from simulator.errors import SweepError
 from simulator.output import write_table
-from simulator.paths import TEMPORARY, sha256, write_bytes, writing_into
+from simulator.paths import TEMPORARY, safe_name, sha256, write_bytes, writing_into
 
 LOCK: Final = ".simulate-lock"
 MANIFEST: Final = "sweep.json"
@@ -203,3 +203,22 @@ def write_answers(
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         write_bytes(directory / DONE, (json.dumps(done, indent=2) + "\n").encode())
+
+
+def check_folders(variants: Sequence[str]) -> None:
+    """Refuse two variants whose names make the same directory name."""
+    named: dict[str, str] = {}
+    for variant in variants:
+        other = named.setdefault(folder(variant), variant)
+        if other != variant:
+            raise SweepError(
+                f"variants {other!r} and {variant!r} would share the directory "
+                f"units/{folder(variant)} (a directory name holds only letters, digits and "
+                "_.=,+-): rename one"
+            )
+
+
+def folder(variant: str) -> str:
+    """A variant's directory name under units/: its name, with what a filesystem might
+    mind replaced."""
+    return safe_name(variant)

@@ -64,6 +64,8 @@ from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
 from simulator.sweep_directory import (
     check_destination,
+    check_folders,
+    folder,
     locked,
     make_folders,
     prepare,
@@ -151,7 +153,7 @@ class SweepResults:
         if chosen is None:
             names = ", ".join(v.name for v in self.variants)
             raise KeyError(f"no variant {variant!r}; variants are {names}")
-        units = self.directory / "units" / _folder(variant)
+        units = self.directory / "units" / folder(variant)
         parts = [
             {name: pd.read_parquet(units / f"replication-{k}" / f"{name}.parquet")
              for name in TABLES}
@@ -237,7 +239,7 @@ def sweep(
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     directory = Path(out or Path("runs") / f"{safe_name(scenario.name)}-sweep").resolve()
-    _check_folders(variants)
+    check_folders([v.name for v in variants])
     if executor is None and dask is not None:
         check_dask(dask)
     if not force and dask in (None, "local"):  # a remote cluster's machines are not this one
@@ -247,10 +249,10 @@ def sweep(
     manifest = _manifest(scenario.name, variants, chosen, digests, seed, count)
     with locked(directory):
         prepare(directory, manifest, fresh)
-        make_folders(directory, (_folder(v.name) for v in variants))
+        make_folders(directory, (folder(v.name) for v in variants))
         units = [
             Unit(v.name, digests[v.name], v.scenario, seed, k,
-                 directory / "units" / _folder(v.name) / f"replication-{k}",
+                 directory / "units" / folder(v.name) / f"replication-{k}",
                  tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
             for v in variants
             for k in range(count)
@@ -385,22 +387,3 @@ def _write_answers(results: SweepResults, figures: bool) -> None:
         "replications.csv": results.metrics,
     }
     write_answers(results.directory, answers, len(results.metrics), pictures)
-
-
-def _check_folders(variants: Sequence[Variant]) -> None:
-    """Refuse two variants whose names make the same directory name."""
-    named: dict[str, str] = {}
-    for variant in variants:
-        folder = _folder(variant.name)
-        other = named.setdefault(folder, variant.name)
-        if other != variant.name:
-            raise SweepError(
-                f"variants {other!r} and {variant.name!r} would share the directory "
-                f"units/{folder} (a directory name holds only letters, digits and _.=,+-): "
-                "rename one"
-            )
-
-
-def _folder(variant: str) -> str:
-    """A variant's directory name: its name, with what a filesystem might mind replaced."""
-    return safe_name(variant)
