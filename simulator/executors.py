@@ -196,6 +196,12 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
     return (BrokenExecutor, killed) if isinstance(killed, type) else (BrokenExecutor,)
 
 
+def lost_worker(error: BaseException) -> str:
+    """What a lost worker (one of `lost_worker_errors`) is called in a message, the same
+    for a run and a sweep."""
+    return f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')})"
+
+
 def _distributed() -> ModuleType:
     try:
         import distributed

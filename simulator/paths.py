@@ -41,12 +41,17 @@ def writing_into(directory: Path, error: type[SimulatorError] = ResultsError) ->
     try:
         yield
     except OSError as failure:
-        path = failure.filename or directory
-        reason = failure.strerror or str(failure) or type(failure).__name__
         raise error(
-            f"{path}: cannot write it ({reason}); nothing half-written in {directory} is "
+            f"{cannot_write(failure, directory)}; nothing half-written in {directory} is "
             "taken for complete: fix that and run the same command again"
         ) from None
+
+
+def cannot_write(failure: OSError, where: Path | str) -> str:
+    """'<path>: cannot write it (<the OS's reason>)', the path `where` if the error has
+    none."""
+    reason = failure.strerror or str(failure) or type(failure).__name__
+    return f"{failure.filename or where}: cannot write it ({reason})"
 
 
 MARKER: Final = ".simulate-incomplete"

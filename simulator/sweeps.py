@@ -52,10 +52,11 @@ from simulator.executors import (
     check_dask,
     completed,
     default_workers,
+    lost_worker,
     lost_worker_errors,
     open_executor,
 )
-from simulator.paths import safe_name, write_bytes, writing_into
+from simulator.paths import cannot_write, safe_name, write_bytes, writing_into
 from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat
@@ -316,8 +317,8 @@ def _run(
         ) from None
     except OSError as error:
         raise SweepError(
-            f"{error.filename or 'a unit'}: cannot write it ({error.strerror or error}); the "
-            "finished units are kept: fix that and run the same command to go on"
+            f"{cannot_write(error, 'a unit')}; the finished units are kept: fix that and run "
+            "the same command to go on"
         ) from None
     except stopping as error:
         kept = (
@@ -325,11 +326,7 @@ def _run(
             - len(units)
             + sum(f.done() and not f.cancelled() and f.exception() is None for f in futures)
         )
-        why = (
-            str(error)
-            if isinstance(error, NoWorkers)
-            else f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')})"
-        )
+        why = str(error) if isinstance(error, NoWorkers) else lost_worker(error)
         raise SweepError(
             f"{why}. The finished units are kept ({kept} of {total}); run the same command "
             "to go on: it runs only the others"

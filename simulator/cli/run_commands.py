@@ -193,7 +193,7 @@ def _simulate(
     scenario: Scenario, seed: int | None, count: int, workers: int, engine: Choice
 ) -> Results:
     from simulator.cli.progress import DelayedProgress
-    from simulator.executors import lost_worker_errors, open_executor
+    from simulator.executors import lost_worker, lost_worker_errors, open_executor
     from simulator.results import run as run_scenario
 
     progress = DelayedProgress(f"{scenario.name}: {count} replication(s)")
@@ -210,8 +210,8 @@ def _simulate(
             )
     except lost_worker_errors() as error:
         fail(
-            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
-            "written: run the same command again (with fewer --workers if memory ran out)"
+            f"{lost_worker(error)}; nothing was written: run the same command again (with "
+            "fewer --workers if memory ran out)"
         )
     except SimulatorError as error:  # e.g. the vector engine's CannotDraw at run time
         fail(f"{scenario.name}: {error}; nothing was written")

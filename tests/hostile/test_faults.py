@@ -343,6 +343,9 @@ def test_killed_writing_its_tables_a_run_is_an_interrupted_one_and_the_next_repl
     assert load_results(out).replications == 1
 
 
+_LOST = "a worker was lost (BrokenProcessPool: A child process terminated abruptly)"
+
+
 @contextmanager
 def _losing(workers: int, dask: str | None = None) -> Iterator[Executor]:
     yield _Breaks()
@@ -354,8 +357,16 @@ def test_a_lost_worker_of_a_run_is_a_message(
     monkeypatch.setattr("simulator.executors.open_executor", _losing)
     out = tmp_path / "out"
     result = invoke("run", str(scenario), "--out", str(out), "--workers", "2")
-    refused(result, "a worker was lost (BrokenProcessPool: A child process terminated abruptly)")
+    refused(result, f"{_LOST}; nothing was written: run the same command again")
     assert not (out / "run.json").exists()
+
+
+def test_a_lost_worker_of_a_sweep_is_the_same_message(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("simulator.sweeps.open_executor", _losing)
+    result = invoke("sweep", str(scenario), "--out", str(tmp_path / "out"), "--workers", "2")
+    refused(result, f"{_LOST}. The finished units are kept (0 of 2)")
 
 
 def test_a_replayed_trace_gone_before_its_run_is_written_is_named_as_unread(
