@@ -125,8 +125,13 @@ def finished_record(unit: Unit) -> dict[str, Any]:
     missing = [name for name in TABLES if not (unit.directory / f"{name}.parquet").is_file()]
     if missing:
         raise DamagedUnit(f"{unit.directory} is incomplete (no {missing[0]}.parquet)")
-    files = record.get("files", {})  # a unit written before checksums were kept has none
-    for name, digest in files.items() if isinstance(files, dict) else ():
+    files = record.get("files")  # a unit of code without checksums has another fingerprint
+    if not isinstance(files, dict):
+        raise DamagedUnit(f"{path}: files: missing or not an object")
+    unlisted = [name for name in TABLES if f"{name}.parquet" not in files]
+    if unlisted:
+        raise DamagedUnit(f"{path}: files: no SHA-256 of {unlisted[0]}.parquet")
+    for name, digest in files.items():
         if (unit.directory / name).is_file() and sha256(unit.directory / name) != digest:
             raise DamagedUnit(
                 f"{unit.directory / name}: its SHA-256 differs from what metrics.json "

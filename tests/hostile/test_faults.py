@@ -209,6 +209,34 @@ def test_a_unit_cut_short_is_run_again_and_one_of_another_study_refused(
     assert record["files"]["stops.parquet"] == sha256(table)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda r: r.pop("files"), "files: missing or not an object"),
+        (lambda r: r["files"].pop("stops.parquet"), "files: no SHA-256 of stops.parquet"),
+    ],
+)
+def test_a_unit_without_its_checksums_is_damaged_and_run_again(
+    scenario: Path,
+    tmp_path: Path,
+    change: Callable[[dict[str, Any]], Any],
+    said: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    out = tmp_path / "out"
+    first = simulator.sweep(scenario, out=out, workers=1)
+    path = out / ONE / "metrics.json"
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+    again = simulator.sweep(scenario, out=out, workers=1)
+    assert again.ran == 1
+    assert again.summary().equals(first.summary())
+    assert f"{path}: {said}; running it again" in caplog.text
+    assert set(json.loads(path.read_text())["files"]) >= {"stops.parquet", "calls.parquet"}
+
+
 def _damage_manifest(change: Callable[[dict[str, Any]], Any]) -> Callable[[Path], None]:
     def damage(path: Path) -> None:
         manifest = json.loads(path.read_text())
