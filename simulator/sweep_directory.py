@@ -135,6 +135,9 @@ def make_folders(directory: Path, folders: Iterator[str]) -> None:
             path.mkdir(parents=True, exist_ok=True)
 
 
+_DAMAGED: Final = "the file is damaged: run with --fresh to start the study anew"
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
     """A sweep.json, checked; SweepError naming it and what is wrong."""
     try:
@@ -154,9 +157,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
         ):
             raise SweepError(f"{path}: variants: each needs a name and a digest; {_DAMAGED}")
     return manifest
-
-
-_DAMAGED: Final = "the file is damaged: run with --fresh to start the study anew"
 
 
 def _check(directory: Path, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
@@ -206,10 +206,11 @@ def write_answers(
 
 
 def check_folders(variants: Sequence[str]) -> None:
-    """Refuse two variants whose names make the same directory name."""
+    """Refuse two variants whose names make the same directory name, or two that differ
+    only in case, which a case-insensitive filesystem takes for one."""
     named: dict[str, str] = {}
-    for variant in variants:
-        other = named.setdefault(folder(variant), variant)
+    for variant in variants:  # casefolded: on macOS and Windows units/A is units/a
+        other = named.setdefault(folder(variant).casefold(), variant)
         if other != variant:
             raise SweepError(
                 f"variants {other!r} and {variant!r} would share the directory "

@@ -154,8 +154,10 @@ class Replay(Strict):
         path = (
             Path(base) / path if not path.is_absolute() and base is not None else path
         ).resolve()
-        if not path.is_file():
+        if not path.exists():
             raise ValueError(f"no such file: {path}")
+        if not path.is_file():  # a directory, a pipe, a device: /dev/zero reads for ever
+            raise ValueError(f"not a regular file: {path}")
         if path.suffix.lower() not in {".csv", ".parquet"}:
             raise ValueError(f"expected a .csv or .parquet file, got {path.name}")
         return path

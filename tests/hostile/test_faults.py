@@ -277,6 +277,23 @@ def test_a_damaged_sweep_directory_names_the_file_and_how(
     refused(sweep(scenario, out), f"{out}/{expected}")
 
 
+def test_variants_whose_folders_differ_only_in_case_are_refused(
+    scenario: Path, tmp_path: Path
+) -> None:
+    """On macOS and Windows units/A and units/a are one directory."""
+    scenario.write_text(
+        SCENARIO.replace(
+            "grid: {callers.default.retry.mode: [legacy, standard]}",
+            "variants:\n    - {name: A, set: {horizon: 20m}}\n    - {name: a, set: {horizon: 25m}}",
+        )
+    )
+    refused(
+        sweep(scenario, tmp_path / "out"),
+        "variants 'A' and 'a' would share the directory units/a",
+    )
+    assert not (tmp_path / "out").exists()
+
+
 # -- full disks and read-only directories ------------------------------------------------
 
 

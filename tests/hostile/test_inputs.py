@@ -204,6 +204,23 @@ def test_a_trace_that_cannot_be_read_is_named(
     refused(invoke("validate", str(path)), f"{path}:", str(tmp_path / name), expected)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory", "missing"])
+def test_a_trace_that_is_not_a_regular_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    trace = {
+        "fifo": tmp_path / "pipe.csv",
+        "device": Path("/dev/zero"),
+        "directory": tmp_path / "folder.csv",
+        "missing": tmp_path / "gone.csv",
+    }[kind]
+    if kind == "fifo":
+        os.mkfifo(trace)
+    elif kind == "directory":
+        trace.mkdir()
+    path = write(tmp_path, TRACE_SCENARIO.replace("trace.csv", str(trace)))
+    said = "no such file" if kind == "missing" else "not a regular file"
+    refused(invoke("validate", str(path)), f"{path}:6: requests[0].replay.path: {said}: {trace}")
+
+
 # -- where files go ----------------------------------------------------------------------
 
 
