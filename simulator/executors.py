@@ -136,9 +136,10 @@ class NoWorkers(SweepError):
 
 
 def completed(futures: Sequence[Future[T]], executor: Executor) -> Iterator[Future[T]]:
-    """The futures as they complete, as `as_completed` gives them; on a Dask cluster that
-    has had no worker for `NO_WORKERS_S` (all lost, or none ever joined), NoWorkers
-    rather than a wait for ever."""
+    """The futures as they complete, as `as_completed` gives them; on the Dask cluster of an
+    executor `open_executor` made that has had no worker for `NO_WORKERS_S` (all lost, or
+    none ever joined, or its scheduler gone), NoWorkers rather than a wait for ever. An
+    executor made elsewhere is waited on as it is: this module does not know its client."""
     pending = set(futures)
     alone_since: float | None = None
     while pending:
