@@ -382,8 +382,12 @@ def run_plain(work: Workload) -> dict[str, Any]:
 
 
 def child(variant: str, work: Workload) -> None:
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))  # after site-packages: an installed build, compiled or not, wins
     result = run_simulator(work) if variant == "sim" else run_plain(work)
+    if variant == "sim":
+        from simulator.version import build
+
+        result["build"] = build()
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result), flush=True)
 
@@ -412,7 +416,7 @@ def profile(variant: str, work: Workload, limit: int) -> None:
     import cProfile
     import pstats
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))
     profiler = cProfile.Profile()
     profiler.enable()
     if variant == "sim":
@@ -504,6 +508,7 @@ def main() -> None:
         peak = best["sim"]["peak_rss_mb"]
         verdict = "under" if peak < 2048 else "over"
         print(f"simulator peak RSS at N={work.n:,}: {peak:.0f} MB ({verdict} 2 GB)")
+        print(f"simulator build: {best['sim']['build']} (README: A compiled build)")
 
 
 def _revision() -> str:
