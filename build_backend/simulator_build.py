@@ -95,17 +95,20 @@ def _name(requirement: str) -> str:
 
 
 def compile_requires() -> list[str]:
-    """What the compiled build installs besides setuptools: mypy (which brings mypyc),
-    the runtime dependencies and the dev extra's stubs, so the type check sees real types."""
+    """What the compiled build installs besides setuptools: mypy (which brings mypyc), the
+    runtime dependencies, the other extras' (mypy follows simulator/executors.py into
+    Dask's) and the dev extra's stubs, so the type check sees the types it sees in dev."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
     typing = [
         requirement
-        for requirement in project["optional-dependencies"]["dev"]
+        for requirement in extras["dev"]
         if (name := _name(requirement)) == "mypy"
         or name.startswith("types-")
         or name.endswith("-stubs")
     ]
-    return [*project["dependencies"], *typing]
+    others = [need for extra, listed in extras.items() if extra != "dev" for need in listed]
+    return [*project["dependencies"], *others, *typing]
 
 
 def setup_arguments() -> dict[str, Any]:

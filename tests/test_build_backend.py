@@ -61,7 +61,7 @@ def test_only_the_compiled_build_requires_mypy_and_the_types_it_checks(
 ) -> None:
     requires = backend.compile_requires()
     names = {backend._name(requirement) for requirement in requires}
-    assert {"mypy", "pydantic", "numpy", "pandas-stubs", "types-pyyaml"} <= names
+    assert {"mypy", "pydantic", "numpy", "dask", "pandas-stubs", "types-pyyaml"} <= names
     assert "pytest" not in names  # the dev extra's tools are not build requirements
     assert backend._setuptools_settings({"mypyc": "1", "--build-option": "x"}) == {
         "--build-option": "x"
