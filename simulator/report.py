@@ -31,6 +31,7 @@ from simulator.analysis.columns import (
 )
 from simulator.analysis.summary import KEYS
 from simulator.output import resolved_yaml, write_bytes
+from simulator.paths import writing_into
 from simulator.results import Results
 from simulator.version import DISTRIBUTION, __version__
 
@@ -71,14 +72,16 @@ def png(figure: Figure) -> bytes:
 
 
 def write_report(results: Results, directory: Path) -> Path:
-    """Write `<name>.png` for every figure and `report.html`; return the HTML's path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write `<name>.png` for every figure and `report.html`; return the HTML's path.
+    Raises ResultsError naming the file and the OS's reason if one cannot be written."""
     images = {name: png(figure) for name, figure in results.figures().items()}
-    for name, data in images.items():
-        write_bytes(directory / f"{name}.png", data)
     page = render_html(results, images)
     path = directory / "report.html"
-    write_bytes(path, page.encode())
+    with writing_into(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, data in images.items():
+            write_bytes(directory / f"{name}.png", data)
+        write_bytes(path, page.encode())
     return path
 
 
@@ -93,8 +96,9 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
         f"horizon {horizon} from {start} · {DISTRIBUTION} {__version__}"
     )
     resolved = resolved_yaml(scenario, results.seed, results.replications)
+    drawn = " (vector engine)" if results.engine == "vector" else ""  # equal in distribution
     sections = [
-        f"<h1>{html.escape(scenario.name)}</h1>",
+        f"<h1>{html.escape(scenario.name)}{drawn}</h1>",
         f'<p class="question">{html.escape(scenario.description)}</p>'
         if scenario.description
         else "",

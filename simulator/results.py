@@ -21,6 +21,7 @@ from simulator.output import Format, read_meta, read_table, write_run
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
+from simulator.vector.choice import Choice, Engine, choose
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -34,6 +35,8 @@ class Results:
     seed: int
     replications: int
     tables: dict[str, pd.DataFrame] = field(repr=False)
+    engine: str = "events"
+    """What made the tables: `events` (simulated) or `vector` (drawn: `simulator.vector`)."""
 
     @property
     def transitions(self) -> pd.DataFrame:
@@ -142,6 +145,7 @@ class Results:
             seed=self.seed,
             replications=self.replications,
             fmt=fmt,
+            engine=self.engine,
         )
         return directory
 
@@ -154,11 +158,14 @@ def run(
     workers: int = 1,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    engine: Engine | str | Choice = Engine.EVENTS,
 ) -> Results:
     """Run a scenario (or the scenario file at that path): every replication, with its
-    counterfactual, on `workers` local processes or on `executor`."""
+    counterfactual, on `workers` local processes or on `executor`; with `engine` `vector`
+    (or `auto`, where it can) drawn instead of simulated (`simulator.vector`)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
+    choice = choose(scenario, engine)
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     tables = run_tables(
@@ -168,8 +175,9 @@ def run(
         workers=workers,
         executor=executor,
         progress=progress,
+        engine=choice,
     )
-    return Results(scenario, seed, count, tables)
+    return Results(scenario, seed, count, tables, choice.engine.value)
 
 
 def load_results(directory: Path | str) -> Results:
@@ -190,7 +198,7 @@ def load_results(directory: Path | str) -> Results:
         )
         for name in TABLES
     }
-    return Results(scenario, meta.seed, meta.replications, tables)
+    return Results(scenario, meta.seed, meta.replications, tables, meta.engine)
 
 
 __all__ = ["TABLES", "Results", "load_results", "run"]

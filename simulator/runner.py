@@ -11,16 +11,20 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import Final
 
 import pandas as pd
 
 from simulator.analysis.frames import derive_costs, derive_stops
 from simulator.build import build
+from simulator.engine.heap import settled
+from simulator.executors import process_pool
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
+from simulator.vector.choice import Choice, Engine, choose
+from simulator.vector.engine import simulate as draw
 
 TABLES: Final = tuple(SCHEMAS)
 """`baseline_costs` is `costs` in the counterfactual where no stop is sent: same seed, same
@@ -39,13 +43,26 @@ def simulate(
     progress: Progress | None = None,
     *,
     baseline: bool = True,
+    engine: Engine | str = Engine.EVENTS,
 ) -> dict[str, pd.DataFrame]:
     """Run one replication to the horizon and derive its tables; with `baseline`, run its
     counterfactual too (without it, `baseline_costs` is left out: benchmarks time the
-    simulation alone)."""
-    raw = _recorded(scenario, seed, replication, progress)
-    gc.collect()  # the model's processes and events form cycles: free them before deriving
+    simulation alone). `engine` `vector` draws them instead (`simulator.vector`), for a
+    scenario it can draw: equal in distribution, not bit for bit."""
+    if engine == Engine.VECTOR:
+        tables = draw(scenario, seed, replication, baseline=baseline)
+        if progress is not None:
+            progress(1.0)
+        return tables
     prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
+    unstopped = None  # first, so its model is gone before the replication's tables exist
+    if baseline:
+        recorded = _recorded(scenario, seed, replication, None, stops=False)
+        unstopped = derive_costs(
+            recorded["transitions"], prices, scenario.horizon, recorded["resources"]
+        )
+        del recorded
+    raw = _recorded(scenario, seed, replication, progress)
     transitions, resources = raw["transitions"], raw["resources"]
     costs = derive_costs(transitions, prices, scenario.horizon, resources)
     stops = derive_stops(
@@ -57,11 +74,8 @@ def simulate(
     )
     tables = {"transitions": transitions, "calls": raw["calls"], "stops": stops, "costs": costs}
     del raw
-    if baseline:
-        unstopped = _recorded(scenario, seed, replication, None, stops=False)
-        tables["baseline_costs"] = derive_costs(
-            unstopped["transitions"], prices, scenario.horizon, unstopped["resources"]
-        )
+    if unstopped is not None:
+        tables["baseline_costs"] = unstopped
     for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
         tables[name] = conform(name, table, scenario.start)  # adds the UTC columns
@@ -75,20 +89,26 @@ def _recorded(
     progress: Progress | None,
     stops: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """The recorder's tables; the model (resources, processes) is freed on return."""
+    """The recorder's tables. The model (resources, processes, events) is freed before
+    they are made: at a million stops it is a third of the memory, and the tables' columns
+    are copied as they are made, so the two would otherwise peak together."""
     model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
-    for step in range(1, _STEPS + 1):
-        env.run(until=horizon * step / _STEPS)
-        if progress is not None:
-            progress(step / _STEPS)
-    return model.sim.recorder.hand_over()
+    with settled():
+        for step in range(1, _STEPS + 1):
+            env.run(until=horizon * step / _STEPS)
+            if progress is not None:
+                progress(step / _STEPS)
+    recorder = model.sim.recorder
+    del model, env
+    gc.collect()  # the model's processes and events form cycles
+    return recorder.hand_over()
 
 
 def _unit(
-    scenario: Scenario, seed: int, replication: int, baseline: bool
+    scenario: Scenario, seed: int, replication: int, baseline: bool, engine: Engine
 ) -> dict[str, pd.DataFrame]:
-    return simulate(scenario, seed, replication, baseline=baseline)
+    return simulate(scenario, seed, replication, baseline=baseline, engine=engine)
 
 
 def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -120,11 +140,14 @@ def run_tables(
     executor: Executor | None = None,
     progress: Progress | None = None,
     baseline: bool = True,
+    engine: Engine | str | Choice = Engine.EVENTS,
 ) -> dict[str, pd.DataFrame]:
     """All replications' tables (`baseline_costs` with `baseline`). `workers` > 1 runs them
-    on a local process pool.
+    on a local process pool. `engine` is `events`, `vector` or `auto` (`simulator.vector`:
+    `vector` for a scenario it cannot draw raises CannotDraw).
 
     `simulator.run` wraps this in a `Results`."""
+    engine = choose(scenario, engine).engine
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     if executor is None and workers <= 1:
@@ -135,13 +158,15 @@ def run_tables(
                 if progress is not None:
                     progress((done + fraction) / count)
 
-            parts.append(simulate(scenario, seed, replication, step, baseline=baseline))
+            parts.append(
+                simulate(scenario, seed, replication, step, baseline=baseline, engine=engine)
+            )
             _log.info("replication %d of %d done", replication + 1, count)
         return concat(parts)
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or process_pool(workers)  # its workers end with this process
     try:
-        futures = [pool.submit(_unit, scenario, seed, r, baseline) for r in range(count)]
+        futures = [pool.submit(_unit, scenario, seed, r, baseline, engine) for r in range(count)]
         results = []
         for done, future in enumerate(futures, start=1):
             results.append(future.result())

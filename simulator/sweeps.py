@@ -9,15 +9,19 @@ written where the results live as it finishes, so an interrupted study resumes.
                                           mean and the paired difference from the baseline
     OUT/comparison.csv                    per variant and metric, with the unpaired interval
     OUT/replications.csv                  every unit's metrics
+    OUT/answers.json                      the answers' checksums, written last
 
-A unit is written into a hidden directory beside its own, flushed to the disk and renamed
-into place (`units`), so a unit directory that exists is complete, and a hidden leftover
-of an interruption is removed on the next run. Running the same study again runs only the
-units whose directory is missing; a unit found done is checked to be of this study and
-whole. A directory whose sweep.json tells of another seed, other code, or a variant of the
-same name with another scenario is refused rather than mixed in, and so is a non-empty
-directory with no sweep.json. More replications or another variant are the same study
-grown: a unit depends only on its variant, the seed and its number. A lost worker (a pool
+One sweep writes a directory at a time, and its answers are whole only with
+`answers.json` (`simulator.sweep_directory`). A unit is written into a hidden directory
+beside its own, flushed to the disk and renamed into place (`units`), so a unit directory
+that exists is complete, and a hidden leftover of an interruption is removed on the next
+run. Running the same study again runs only the units whose directory is missing; a unit
+found done is checked to be of this study, and whole against the checksums its
+metrics.json records: a damaged one (a table cut short) is run again. A directory whose
+sweep.json tells of another seed, other code, or a variant of the same name with another
+scenario is refused rather than mixed in, and so is a non-empty directory with no
+sweep.json. More replications or another variant are the same study grown: a unit
+depends only on its variant, the seed and its number. A lost worker (a pool
 process killed, a Dask worker gone) stops the study, its finished units kept.
 
 Replication k of every variant runs on `Streams(seed, k)`: the same named streams, common
@@ -29,10 +33,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import logging
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,24 +46,40 @@ import pandas as pd
 
 from simulator.analysis.compare import compare, ordered, summary_table, varying
 from simulator.errors import SweepError
-from simulator.executors import check_dask, default_workers, lost_worker_errors, open_executor
-from simulator.output import write_bytes, write_table
+from simulator.estimate import check_study
+from simulator.executors import (
+    NoWorkers,
+    check_dask,
+    completed,
+    default_workers,
+    lost_worker_errors,
+    open_executor,
+)
+from simulator.output import write_bytes
+from simulator.paths import safe_name, writing_into
 from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
-from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
+from simulator.sweep_directory import (
+    check_destination,
+    locked,
+    make_folders,
+    prepare,
+    write_answers,
+)
+from simulator.units import DamagedUnit, OtherCode, Unit, fingerprint, finished_record, run_unit
 from simulator.version import __version__
 
 if TYPE_CHECKING:  # matplotlib loads with the first figure, not with the module
     from matplotlib.figure import Figure
 
+_log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """Told the units done (those found done included) and the units in all."""
 
-OUTPUTS: Final = ("summary.csv", "summary.parquet", "comparison.csv", "replications.csv")
 PAIRED: Final = (
     "differences are paired on common random numbers: replication k of every variant uses "
     "the same streams"
@@ -164,9 +184,11 @@ class SweepResults:
     def write_figures(self) -> Path:
         """Each figure as `figures/<metric>.png` in the sweep's directory."""
         folder = self.directory / "figures"
-        folder.mkdir(exist_ok=True)
-        for metric, figure in self.figures().items():
-            write_bytes(folder / f"{metric}.png", png(figure))
+        images = {metric: png(figure) for metric, figure in self.figures().items()}
+        with writing_into(folder, SweepError):
+            folder.mkdir(exist_ok=True)
+            for metric, data in images.items():
+                write_bytes(folder / f"{safe_name(metric)}.png", data)
         return folder
 
 
@@ -183,6 +205,8 @@ def sweep(
     executor: Executor | None = None,
     fresh: bool = False,
     progress: Progress | None = None,
+    force: bool = False,
+    figures: bool = False,
 ) -> SweepResults:
     """Run every variant of a scenario (or of the scenario file at that path) for the same
     replications on common random numbers, and compare them with the baseline.
@@ -194,11 +218,18 @@ def sweep(
     address, or "local"), else on `workers` local processes (default: one per core; 1 runs
     them in this process, one after another). Results go to `out` (default
     `runs/<name>-sweep`, which must be new, empty, or a sweep's own); units found done
-    there are not run again, and `fresh` discards the sweep's results there first.
+    there are not run again, and `fresh` discards the sweep's results there first. A study
+    the estimate says this machine cannot do is refused (`simulator.estimate.TooBig`)
+    before anything runs, unless `force` or the units go to a remote Dask cluster (whose
+    machines the estimate does not know). With `figures`, the figures of `write_figures`
+    are drawn into `figures/` while the directory is still locked, and answers.json names
+    them (drawn later, another sweep may have taken the directory).
     """
     if isinstance(scenario, Scenario):
         variants, chosen = expand(scenario, vary, baseline=baseline)
+        source = scenario.name
     else:
+        source = str(scenario)
         path = Path(scenario)
         scenario = load_scenario(path)
         variants, chosen = expand(
@@ -206,35 +237,61 @@ def sweep(
         )
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
-    directory = Path(out or Path("runs") / f"{scenario.name}-sweep").resolve()
+    directory = Path(out or Path("runs") / f"{safe_name(scenario.name)}-sweep").resolve()
     _check_folders(variants)
     if executor is None and dask is not None:
         check_dask(dask)
+    if not force and dask in (None, "local"):  # a remote cluster's machines are not this one
+        check_study(source, [v.scenario for v in variants], count, workers or default_workers())
+    check_destination(directory)
     digests = {v.name: scenario_digest(v.scenario) for v in variants}
-    _prepare(directory, _manifest(scenario.name, variants, chosen, digests, seed, count), fresh)
-    units = [
-        Unit(v.name, digests[v.name], v.scenario, seed, k,
-             directory / "units" / _folder(v.name) / f"replication-{k}",
-             tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
-        for v in variants
-        for k in range(count)
-    ]  # fmt: skip
-    records = [finished_record(u) for u in units if u.directory.is_dir()]
-    todo = [u for u in units if not u.directory.is_dir()]
-    if progress is not None:
-        progress(len(records), len(units))
-    if todo:
-        with (
-            open_executor(workers or default_workers(), dask)
-            if executor is None
-            else nullcontext(executor)
-        ) as running:
-            records += _run(todo, running, len(records), len(units), progress)
-    results = SweepResults(
-        directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
-    )
-    _write_answers(results)
+    manifest = _manifest(scenario.name, variants, chosen, digests, seed, count)
+    with locked(directory):
+        prepare(directory, manifest, fresh)
+        make_folders(directory, (_folder(v.name) for v in variants))
+        units = [
+            Unit(v.name, digests[v.name], v.scenario, seed, k,
+                 directory / "units" / _folder(v.name) / f"replication-{k}",
+                 tuple(dict.fromkeys(f.service for f in v.scenario.fleet)), fingerprint())
+            for v in variants
+            for k in range(count)
+        ]  # fmt: skip
+        records, todo = _found(units)
+        if progress is not None:
+            progress(len(records), len(units))
+        if todo:
+            with (
+                open_executor(workers or default_workers(), dask)
+                if executor is None
+                else nullcontext(executor)
+            ) as running:
+                records += _run(todo, running, len(records), len(units), progress)
+        results = SweepResults(
+            directory, variants, chosen, seed, count, _metrics(records, variants), len(todo)
+        )
+        _write_answers(results, figures)
     return results
+
+
+def _found(units: Sequence[Unit]) -> tuple[list[dict[str, Any]], list[Unit]]:
+    """The records of the units found done, and the units to run: those missing, and
+    those found damaged (a table cut short, a checksum that differs), removed first."""
+    records, todo = [], []
+    for unit in units:
+        if not unit.directory.exists():
+            todo.append(unit)
+            continue
+        try:
+            records.append(finished_record(unit))
+        except DamagedUnit as damage:
+            _log.warning("%s; running it again", damage)
+            with writing_into(unit.directory, SweepError):
+                if unit.directory.is_dir():
+                    shutil.rmtree(unit.directory)
+                else:
+                    unit.directory.unlink()
+            todo.append(unit)
+    return records, todo
 
 
 def _run(
@@ -244,8 +301,9 @@ def _run(
     lost, stops the study with a SweepError (what finished stays on disk)."""
     futures = [executor.submit(run_unit, unit) for unit in units]
     records = []
+    stopping: tuple[type[BaseException], ...] = (*lost_worker_errors(), NoWorkers)
     try:
-        for future in as_completed(futures):
+        for future in completed(futures, executor):
             records.append(future.result())
             done += 1
             if progress is not None:
@@ -255,16 +313,25 @@ def _run(
             "a worker runs other simulator code than this process: install the same version "
             f"on every worker (worker {error.code}, here {fingerprint()})"
         ) from None
-    except lost_worker_errors() as error:
+    except OSError as error:
+        raise SweepError(
+            f"{error.filename or 'a unit'}: cannot write it ({error.strerror or error}); the "
+            "finished units are kept: fix that and run the same command to go on"
+        ) from None
+    except stopping as error:
         kept = (
             total
             - len(units)
             + sum(f.done() and not f.cancelled() and f.exception() is None for f in futures)
         )
+        why = (
+            str(error)
+            if isinstance(error, NoWorkers)
+            else f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')})"
+        )
         raise SweepError(
-            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}). The finished "
-            f"units are kept ({kept} of {total}); run the same command to go on: it runs only the "
-            "others"
+            f"{why}. The finished units are kept ({kept} of {total}); run the same command "
+            "to go on: it runs only the others"
         ) from None
     finally:
         for future in futures:
@@ -295,58 +362,6 @@ def _manifest(
     }
 
 
-def _prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
-    """Check that `directory` holds nothing of another study, clear leftovers of an
-    interruption, and write the manifest (first: a directory with units has one).
-
-    A directory with files but no manifest is not a sweep's (a `simulate run` directory,
-    say): refused, even with `fresh`, rather than written into or partly deleted.
-    """
-    path = directory / "sweep.json"
-    if directory.exists() and not directory.is_dir():
-        raise SweepError(f"{directory} is a file: give a directory for the sweep (--out)")
-    if not path.is_file() and directory.is_dir() and any(directory.iterdir()):
-        raise SweepError(
-            f"{directory} is not empty and holds no sweep.json: it is not a sweep's directory, "
-            "and nothing in it is overwritten. Give a new or empty directory (--out)."
-        )
-    if fresh:
-        shutil.rmtree(directory / "units", ignore_errors=True)
-        shutil.rmtree(directory / "figures", ignore_errors=True)
-        for name in OUTPUTS:
-            (directory / name).unlink(missing_ok=True)
-    elif path.is_file():
-        _check(directory, json.loads(path.read_text()), manifest)
-    directory.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
-    for leftover in directory.glob("units/*/.replication-*.tmp"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for variant in manifest["variants"]:
-        (directory / "units" / _folder(variant["name"])).mkdir(parents=True, exist_ok=True)
-
-
-def _check(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
-    changes = []
-    if old["seed"] != new["seed"]:
-        changes.append(f"seed {old['seed']} (now {new['seed']})")
-    if old["code"] != new["code"]:
-        changes.append(
-            f"other simulator code (version {old['simulator_version']}, code {old['code']}; "
-            f"now {new['simulator_version']}, {new['code']})"
-        )
-    before = {v["name"]: v["digest"] for v in old["variants"]}
-    changed = [
-        v["name"] for v in new["variants"] if before.get(v["name"], v["digest"]) != v["digest"]
-    ]
-    if changed:
-        changes.append(f"another scenario for variant(s) {', '.join(changed)}")
-    if changes:
-        raise SweepError(
-            f"{directory} holds a sweep run with {'; '.join(changes)}: its results are not "
-            "mixed with these. Give another output directory, or --fresh to discard them."
-        )
-
-
 def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> pd.DataFrame:
     """The records as one row per unit, in the order of the variants and replications."""
     order = {v.name: index for index, v in enumerate(variants)}
@@ -359,12 +374,18 @@ def _metrics(records: Sequence[dict[str, Any]], variants: Sequence[Variant]) -> 
     return frame.astype(dict.fromkeys(names, float))
 
 
-def _write_answers(results: SweepResults) -> None:
+def _write_answers(results: SweepResults, figures: bool) -> None:
+    """The figures (with `figures`), then the tables and answers.json naming them all,
+    under the lock: a sweep that takes it next clears figures/ first."""
+    pictures = sorted(results.write_figures().glob("*.png")) if figures else []
     summary = results.summary()
-    write_table(results.directory / "summary.csv", summary)
-    write_table(results.directory / "summary.parquet", summary)
-    write_table(results.directory / "comparison.csv", results.comparison())
-    write_table(results.directory / "replications.csv", results.metrics)
+    answers = {
+        "summary.csv": summary,
+        "summary.parquet": summary,
+        "comparison.csv": results.comparison(),
+        "replications.csv": results.metrics,
+    }
+    write_answers(results.directory, answers, len(results.metrics), pictures)
 
 
 def _check_folders(variants: Sequence[Variant]) -> None:
@@ -383,4 +404,4 @@ def _check_folders(variants: Sequence[Variant]) -> None:
 
 def _folder(variant: str) -> str:
     """A variant's directory name: its name, with what a filesystem might mind replaced."""
-    return re.sub(r"[^A-Za-z0-9_.=,+-]|^\.", "_", variant)
+    return safe_name(variant)

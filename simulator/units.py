@@ -24,6 +24,7 @@ from typing import Any
 
 from simulator.analysis.compare import unit_metrics
 from simulator.errors import SweepError
+from simulator.output import sha256
 from simulator.runner import TABLES, simulate
 from simulator.scenario.model import Scenario
 from simulator.tables import arrow_schema
@@ -42,6 +43,12 @@ class Unit:
     directory: Path
     services: tuple[str, ...]
     code: str
+
+
+class DamagedUnit(SweepError):
+    """A unit directory of this study that is not whole: a table missing, cut short or
+    changed since it was written (its SHA-256 differs from metrics.json's), or a
+    metrics.json that cannot be read. Its sweep runs it again."""
 
 
 class OtherCode(Exception):
@@ -76,10 +83,13 @@ def run_unit(unit: Unit) -> dict[str, Any]:
     temporary = unit.directory.with_name(f".{unit.directory.name}.{uuid.uuid4().hex[:8]}.tmp")
     temporary.mkdir(parents=True)
     try:
+        files = {}
         for name, table in tables.items():
             table.to_parquet(temporary / f"{name}.parquet", schema=arrow_schema(name), index=False)
             _flush(temporary / f"{name}.parquet")
-        (temporary / "metrics.json").write_text(json.dumps(record, indent=1) + "\n")
+            files[f"{name}.parquet"] = sha256(temporary / f"{name}.parquet")
+        written = {**record, "files": files}
+        (temporary / "metrics.json").write_text(json.dumps(written, indent=1) + "\n")
         _flush(temporary / "metrics.json")
         _flush(temporary)
         try:
@@ -96,15 +106,17 @@ def run_unit(unit: Unit) -> dict[str, Any]:
 
 def finished_record(unit: Unit) -> dict[str, Any]:
     """The record of the unit found done in its directory, checked to be this unit's (the
-    same variant scenario, seed, replication and code) and whole (every table there)."""
+    same variant scenario, seed, replication and code; SweepError if not) and whole (every
+    table there with the SHA-256 metrics.json records; DamagedUnit if not)."""
     path = unit.directory / "metrics.json"
+    if not unit.directory.is_dir():
+        raise DamagedUnit(f"{unit.directory} is a file, not a unit directory")
     try:
         record: dict[str, Any] = json.loads(path.read_text())
         theirs = (record["digest"], record["seed"], record["replication"], record["code"])
+        metrics = record["metrics"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SweepError(
-            f"{path}: unreadable ({error!r}); remove {unit.directory} to run it again"
-        ) from None
+        raise DamagedUnit(f"{path}: unreadable ({type(error).__name__}: {error})") from None
     if theirs != (unit.digest, unit.seed, unit.replication, unit.code):
         raise SweepError(
             f"{unit.directory} was run with another scenario, seed, replication or code; give "
@@ -112,10 +124,19 @@ def finished_record(unit: Unit) -> dict[str, Any]:
         )
     missing = [name for name in TABLES if not (unit.directory / f"{name}.parquet").is_file()]
     if missing:
-        raise SweepError(
-            f"{unit.directory} is incomplete (no {missing[0]}.parquet): remove it to run it anew"
-        )
-    return record
+        raise DamagedUnit(f"{unit.directory} is incomplete (no {missing[0]}.parquet)")
+    files = record.get("files", {})  # a unit written before checksums were kept has none
+    for name, digest in files.items() if isinstance(files, dict) else ():
+        if (unit.directory / name).is_file() and sha256(unit.directory / name) != digest:
+            raise DamagedUnit(
+                f"{unit.directory / name}: its SHA-256 differs from what metrics.json "
+                "recorded: the file was cut short or changed after the unit ran"
+            )
+    if not isinstance(metrics, dict):
+        raise DamagedUnit(f"{path}: metrics: expected an object")
+    return {key: record[key] for key in ("variant", "digest", "seed", "replication", "code")} | {
+        "metrics": metrics
+    }
 
 
 def _flush(path: Path) -> None:

@@ -32,6 +32,9 @@ ALLOWED = {
     "workload": {"engine", "api", "services", "workload", "scenario"},
     "scenario": {"engine", "services", "scenario", "errors"},
     "analysis": {"analysis", "api", "errors", "humanize", "tables"},  # leaves; words: humanize
+    # beside the runner: draws what the layers below simulate, derives as the analysis does
+    "vector": {"vector", "engine", "api", "services", "workload", "scenario", "analysis"}
+    | {"errors", "tables"},
 }
 LEAVES = ("errors", "humanize", "tables")
 LIVE = (

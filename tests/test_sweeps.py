@@ -322,7 +322,7 @@ def test_the_time_left_is_this_sessions_pace_over_the_units_left(
     clock = iter([1000.0, 1000.0, 1100.0])
     fake = SimpleNamespace(monotonic=lambda: next(clock))
     monkeypatch.setattr("simulator.cli.progress.time", fake)
-    progress = DelayedProgress("sweep", after_s=1e9, counting="units", resumed=True)
+    progress = DelayedProgress("sweep", after_s=1e9, counting="units")
     progress(5, 10)
     assert progress.finish_at is None  # nothing run here yet: no pace
     progress(6, 10)

@@ -5,11 +5,13 @@ after the stop requests; per service and group (and for all of them, `all`/`all`
 USD billed and saved. Each figure is taken per replication, as the summary does, and the
 change is B's mean minus A's, with its 95% interval, absolute and relative to A.
 
-Two runs of the same seed and replication count drew the same random numbers for
+Two runs of the same seed, replication count and engine drew the same random numbers for
 everything their scenarios share (common random numbers), so replication k of B is
 compared with replication k of A: the interval is Student's t over the per-replication
 differences (`summary.mean_ci`), and the noise the two share cancels. Otherwise the runs
-are independent samples, and the interval is Welch's (`compare._welch`).
+are independent samples, and the interval is Welch's (`compare._welch`): so are an event
+run and a vector run of one seed, since the vector engine takes a stream's values in
+another order.
 
 A figure a run lacks in a replication (a latency where no stop ended) is left out, and,
 paired, so is its pair. An outcome or group a run never had counts as zero stops, cost and
@@ -58,11 +60,13 @@ class Run:
     baseline_costs: pd.DataFrame
     seed: int
     replications: int
+    engine: str = "events"
+    """`events` or `vector`: which engine made the tables."""
 
 
 def paired(a: Run, b: Run) -> bool:
     """Whether replication k of `b` drew what replication k of `a` did."""
-    return a.seed == b.seed and a.replications == b.replications
+    return a.seed == b.seed and a.replications == b.replications and a.engine == b.engine
 
 
 def figures(run: Run) -> pd.DataFrame:

@@ -50,8 +50,9 @@ class Identity:
 
 
 @dataclass(slots=True)
-class _Route:
-    """Everything one (service, operation) needs per request, looked up once."""
+class Route:
+    """Everything one (service, operation) needs per request, looked up once (and kept by
+    each caller's endpoint, so a call looks up nothing)."""
 
     service: Service
     operation: Operation
@@ -68,7 +69,7 @@ class ControlPlane:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         self.services: dict[str, Service] = {}
-        self._routes: dict[str, dict[str, _Route]] = {}
+        self._routes: dict[str, dict[str, Route]] = {}
 
     def register(self, service: Service) -> None:
         self.services[service.name] = service
@@ -80,7 +81,7 @@ class ControlPlane:
                 fault = self.sim.streams.sampler(
                     f"faults.{service.name}.{name}", lambda g, n: g.random(n)
                 )
-            self._routes.setdefault(service.name, {})[name] = _Route(
+            self._routes.setdefault(service.name, {})[name] = Route(
                 service,
                 operation,
                 service.handler(name),
@@ -92,11 +93,17 @@ class ControlPlane:
     def operation(self, service: str, operation: str) -> Operation:
         return self._routes[service][operation].operation
 
+    def route(self, service: str, operation: str) -> Route:
+        return self._routes[service][operation]
+
     def handle(
         self, caller: Identity, service_name: str, operation_name: str, params: Mapping[str, Any]
     ) -> Response:
         """The response of one attempt, or the AwsError it raises."""
-        route = self._routes[service_name][operation_name]
+        return self.answer(self._routes[service_name][operation_name], caller, params)
+
+    def answer(self, route: Route, caller: Identity, params: Mapping[str, Any]) -> Response:
+        """`handle`, for a caller that holds the route already."""
         errors = route.service.errors
         if route.throttle is not None:
             bucket = route.buckets.get(caller.account)
@@ -124,7 +131,7 @@ class ControlPlane:
         return self._idempotent(route, caller.account, params, token_field)
 
     def _idempotent(
-        self, route: _Route, account: str, params: Mapping[str, Any], token_field: str
+        self, route: Route, account: str, params: Mapping[str, Any], token_field: str
     ) -> Response:
         service = route.service
         store = route.tokens.get(account)

@@ -28,14 +28,19 @@ from simulator.scenario.model import Scenario
 FOOTNOTE = "mean over replications ± half-width of its 95% confidence interval"
 
 
-def heading(scenario: Scenario, seed: int, replications: int) -> str:
-    return f"{scenario.name}: seed {seed}, {replications} replication(s)"
+def heading(scenario: Scenario, seed: int, replications: int, engine: str = "events") -> str:
+    """The scenario's name, seed and replications, and "(vector engine)" for a run drawn by
+    it: its tables are equal to the event engine's in distribution only, not draw for draw."""
+    drawn = " (vector engine)" if engine == "vector" else ""
+    return f"{scenario.name}: seed {seed}, {replications} replication(s){drawn}"
 
 
-def print_header(console: Console, scenario: Scenario, seed: int, replications: int) -> None:
-    """The scenario's name, seed and replications, and the question it asks (its
-    `description`), wrapped to the width: printed before a run, and by `report`."""
-    console.print(Text(heading(scenario, seed, replications), style="bold"))
+def print_header(
+    console: Console, scenario: Scenario, seed: int, replications: int, engine: str = "events"
+) -> None:
+    """The heading, and the question the scenario asks (its `description`), wrapped to the
+    width: printed before a run, and by `report`."""
+    console.print(Text(heading(scenario, seed, replications, engine), style="bold"))
     if scenario.description:
         console.print(Text(" ".join(scenario.description.split())))
     console.print()
@@ -75,6 +80,7 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
         "description": results.scenario.description,
         "seed": results.seed,
         "replications": results.replications,
+        "engine": results.engine,
         "run_directory": str(directory),
         "summary": records(results.summary()),
         "savings": records(results.savings()),
@@ -85,7 +91,7 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
 def answers_markdown(results: Results) -> str:
     """What `--format md` prints: a heading, the question, and the three tables."""
     scenario = results.scenario
-    parts = [f"### {heading(scenario, results.seed, results.replications)}"]
+    parts = [f"### {heading(scenario, results.seed, results.replications, results.engine)}"]
     if scenario.description:
         parts.append(" ".join(scenario.description.split()))
     for title, table in answer_tables(results):

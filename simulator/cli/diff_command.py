@@ -69,7 +69,9 @@ def diff(
         a, b = load_results(run_a), load_results(run_b)
     except SimulatorError as error:
         fail(str(error))
-    runs = [Run(r.stops, r.costs, r.baseline_costs, r.seed, r.replications) for r in (a, b)]
+    runs = [
+        Run(r.stops, r.costs, r.baseline_costs, r.seed, r.replications, r.engine) for r in (a, b)
+    ]
     table = compute(*runs)
     for gate in gates:
         if gate.selected(table).empty:
@@ -87,6 +89,12 @@ def diff(
 
 
 def _pairing(a: Results, b: Results, pairs: bool) -> str:
+    if a.engine != b.engine:
+        return (
+            f"unpaired (Welch's interval): A was run by the {a.engine} engine, B by the "
+            f"{b.engine} engine, which take the same streams' values in another order, so "
+            "their replications did not draw the same random numbers"
+        )
     if pairs:
         return (
             f"paired: both runs have seed {a.seed} and {a.replications} replication(s), so "

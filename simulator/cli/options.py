@@ -37,3 +37,10 @@ Quiet = Annotated[
         help="only the answer and errors: no progress",
     ),
 ]  # fmt: skip
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="run even what the estimate says this machine cannot do, or not soon"
+    ),
+]
+"""Overrides the refusal of `simulator.estimate.check`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,17 +15,38 @@ import typer
 from simulator.cli.app import app
 from simulator.cli.console import fail, message, stdout_console
 from simulator.cli.formats import Format, JsonFlag, chosen, emit_json, format_option
-from simulator.cli.options import Quiet, RunDirectory, ScenarioFile, Seed, Verbose
+from simulator.cli.options import Force, Quiet, RunDirectory, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
     from simulator.results import Results
     from simulator.scenario.model import Scenario
+    from simulator.vector.choice import Choice
 
 _log = logging.getLogger(__name__)
 
 ReportFlag = Annotated[
     bool, typer.Option("--report", help="also write PNG figures and report.html into the run")
+]
+
+
+class EngineName(StrEnum):
+    """`--engine`: `simulator.vector.choice.Engine`, named here so that parsing the command
+    line imports no numpy."""
+
+    AUTO = "auto"
+    EVENTS = "events"
+    VECTOR = "vector"
+
+
+EngineFlag = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="events: simulate every event; vector: draw the stops as arrays (only where no "
+        "request can meet another; statistically equal, not bit-identical); auto: vector "
+        "where it can, saying which and why",
+    ),
 ]
 
 
@@ -75,6 +97,8 @@ def run(
     fmt: Annotated[RunFormat, format_option()] = RunFormat.TEXT,
     as_json: JsonFlag = False,
     report: ReportFlag = False,
+    engine: EngineFlag = EngineName.EVENTS,
+    force: Force = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -87,24 +111,57 @@ def run(
         table_format, fmt = TableFormat(fmt), RunFormat.TEXT
     shown = chosen(fmt, as_json)
     scenario = load(scenario_file)
-    directory = out_dir or Path("runs") / scenario.name
+    directory = out_dir or default_directory(scenario.name)
     _check_destination(directory)
+    choice = _engine(scenario, engine)
     count = scenario.replications if replications is None else replications
+    if not force:
+        _check_size(scenario_file, scenario, count, workers, choice.engine.value)
     console = stdout_console()
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
 
-        print_header(console, scenario, scenario.seed if seed is None else seed, count)
-    results = _simulate(scenario, seed, count, workers)
-    results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
+        used, chosen_seed = choice.engine.value, scenario.seed if seed is None else seed
+        print_header(console, scenario, chosen_seed, count, used)
+    results = _simulate(scenario, seed, count, workers, choice)
+    try:
+        results.save(directory, "csv" if table_format is TableFormat.CSV else "parquet")
+    except SimulatorError as error:
+        fail(str(error))
     _answer(results, directory, shown)
     if scenario.sweep is not None:
         message("ran the scenario as written; `simulate sweep` runs its variants")
     message(f"tables written to {directory}/")
     if report:
-        from simulator.report import write_report
+        _write_report(results, directory)
 
+
+def _write_report(results: Results, directory: Path) -> None:
+    from simulator.report import write_report
+
+    try:
         message(f"report written to {write_report(results, directory)}")
+    except SimulatorError as error:
+        fail(str(error))
+
+
+def default_directory(name: str) -> Path:
+    """`runs/<name>`, the name made safe: a scenario's strings never choose where files go."""
+    from simulator.paths import safe_name
+
+    return Path("runs") / safe_name(name)
+
+
+def _check_size(path: Path, scenario: Scenario, count: int, workers: int, engine: str) -> None:
+    """Refuse, before building it, a run the estimate says this machine cannot do."""
+    from simulator.estimate import check, estimate
+
+    found = estimate(scenario, count, workers, engine=engine)
+    _log.info("estimate: %s", found.describe())
+    try:
+        check(found)
+    except SimulatorError as error:
+        fail(f"{path}: {error}")
 
 
 def _check_destination(directory: Path) -> None:
@@ -117,16 +174,49 @@ def _check_destination(directory: Path) -> None:
         fail(str(error))
 
 
-def _simulate(scenario: Scenario, seed: int | None, count: int, workers: int) -> Results:
+def _engine(scenario: Scenario, asked: EngineName) -> Choice:
+    """The engine that runs the scenario (chosen once: the run is handed the choice);
+    `auto` says which and why (on stderr), `vector` for a scenario it cannot draw exits 2
+    with every reason."""
+    from simulator.vector.choice import choose
+
+    try:
+        choice = choose(scenario, asked.value)
+    except SimulatorError as error:
+        fail(str(error))
+    if asked is EngineName.AUTO:
+        message(f"engine: {choice.engine} ({choice.why})")
+    return choice
+
+
+def _simulate(
+    scenario: Scenario, seed: int | None, count: int, workers: int, engine: Choice
+) -> Results:
     from simulator.cli.progress import DelayedProgress
+    from simulator.executors import lost_worker_errors, open_executor
     from simulator.results import run as run_scenario
 
     progress = DelayedProgress(f"{scenario.name}: {count} replication(s)")
     _log.info("running %s: %d replication(s) on %d worker(s)", scenario.name, count, workers)
     try:
-        return run_scenario(
-            scenario, seed=seed, replications=count, workers=workers, progress=progress
+        with open_executor(workers) if workers > 1 else nullcontext(None) as executor:
+            return run_scenario(
+                scenario,
+                seed=seed,
+                replications=count,
+                executor=executor,
+                progress=progress,
+                engine=engine,
+            )
+    except lost_worker_errors() as error:
+        fail(
+            f"a worker was lost ({type(error).__name__}: {str(error).rstrip('.')}); nothing was "
+            "written: run the same command again (with fewer --workers if memory ran out)"
         )
+    except SimulatorError as error:  # e.g. the vector engine's CannotDraw at run time
+        fail(f"{scenario.name}: {error}; nothing was written")
+    except KeyboardInterrupt:
+        fail("interrupted: nothing was written", 130)
     finally:
         progress.close()
 
@@ -151,7 +241,6 @@ def report_command(
     """Print a saved run's answers again; write its figures and report.html.
 
     All from its directory, without running it again."""
-    from simulator.report import write_report
     from simulator.results import load_results
 
     shown = chosen(fmt, as_json)
@@ -162,6 +251,8 @@ def report_command(
     if shown is Format.TEXT:
         from simulator.cli.answers import print_header
 
-        print_header(stdout_console(), results.scenario, results.seed, results.replications)
+        print_header(
+            stdout_console(), results.scenario, results.seed, results.replications, results.engine
+        )
     _answer(results, run_dir, shown)
-    message(f"report written to {write_report(results, run_dir)}")
+    _write_report(results, run_dir)

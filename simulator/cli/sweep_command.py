@@ -21,7 +21,7 @@ from simulator.cli.formats import (
     markdown,
     records,
 )
-from simulator.cli.options import Quiet, ScenarioFile, Seed, Verbose
+from simulator.cli.options import Force, Quiet, ScenarioFile, Seed, Verbose
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def sweep(
     ] = False,
     fmt: Annotated[Format, format_option()] = Format.TEXT,
     as_json: JsonFlag = False,
+    force: Force = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -75,12 +76,13 @@ def sweep(
     from simulator.sweeps import sweep as run_sweep
 
     shown = chosen(fmt, as_json)
-    progress = DelayedProgress(f"{scenario_file.stem}: sweep", counting="units", resumed=True)
+    progress = DelayedProgress(f"{scenario_file.stem}: sweep", counting="units")
     try:
         grid = parse_grid(vary) if vary else None
         results = run_sweep(
             scenario_file, grid, out=out_dir, seed=seed, replications=replications,
             baseline=baseline, workers=workers, dask=dask, fresh=fresh, progress=progress,
+            force=force, figures=True,
         )  # fmt: skip
     except SimulatorError as error:
         progress.close()
@@ -97,8 +99,8 @@ def sweep(
         print_sweep(results)
     reused = len(results.variants) * results.replications - results.ran
     message(f"ran {results.ran} unit(s); {reused} found done")
-    message(f"figures written to {results.write_figures()}/")
     message(f"summary written to {results.directory}/summary.csv")
+    message(f"figures written to {results.directory / 'figures'}/")
 
 
 def _title(results: SweepResults) -> str:

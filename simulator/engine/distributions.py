@@ -170,6 +170,23 @@ class Gamma(_Distribution):
         return self.mean_
 
 
+class Weibull(_Distribution):
+    """Given by shape and scale, as `scipy.stats.weibull_min(shape, scale=scale)`: shape
+    below 1, most ends come early and the tail is long; 1 is exponential (mean `scale`);
+    above 1, the longer it has lasted, the sooner it ends. Survival: exp(-(x/scale)^shape)."""
+
+    kind: Literal["weibull"] = "weibull"
+    shape: float = Field(gt=0)
+    scale: Duration = Field(gt=0)
+
+    def draw(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        return self.scale * generator.weibull(self.shape, size)
+
+    @property
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+
 class Triangular(_Distribution):
     kind: Literal["triangular"] = "triangular"
     low: Duration
@@ -302,7 +319,15 @@ class _ShorthandJsonSchema:
 
 Distribution = Annotated[
     Annotated[
-        Fixed | Uniform | Exponential | Lognormal | Gamma | Triangular | Empirical | Mixture,
+        Fixed
+        | Uniform
+        | Exponential
+        | Lognormal
+        | Gamma
+        | Weibull
+        | Triangular
+        | Empirical
+        | Mixture,
         Field(discriminator="kind"),
     ],
     BeforeValidator(_fixed_shorthand),

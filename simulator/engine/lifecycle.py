@@ -98,8 +98,8 @@ class Lifecycle:
             self._clock(),
             self.service,
             resource.key,
-            current.value,
-            to.value,
+            current._value_,  # `.value` is a property: this runs on every move of millions
+            to._value_,
             cause,
             resource.units,
         )

@@ -83,8 +83,8 @@ class Table:
                 statements.append(f"append{index}(v{index})")
         source = f"def append({', '.join(arguments)}):\n    " + "\n    ".join(statements)
         exec(source, namespace)  # built from column positions only, never from data
-        append: Callable[..., None] = namespace["append"]
-        return append
+        append: Callable[..., None] = namespace.pop("append")  # not in its own globals: a
+        return append  # cycle would keep the columns alive until a collection finds it
 
     def __len__(self) -> int:
         return len(next(iter(self._data.values())))

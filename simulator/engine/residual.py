@@ -26,6 +26,7 @@ from simulator.engine.distributions import (
     Mixture,
     Triangular,
     Uniform,
+    Weibull,
 )
 
 _NORMAL = NormalDist()
@@ -49,6 +50,8 @@ def survival(distribution: Distribution, x: float) -> float:
             from scipy.special import gammaincc  # only for a gamma latency started part-way
 
             return float(gammaincc(shape, max(x, 0.0) * shape / distribution.mean))
+        case Weibull(shape=shape, scale=scale):
+            return math.exp(-((max(x, 0.0) / scale) ** shape))
         case Triangular(low=low, mode=mode, high=high):
             if x <= low or x >= high:
                 return float(x <= low)
@@ -86,6 +89,8 @@ def residual(distribution: Distribution, elapsed: float, generator: np.random.Ge
             from scipy.special import gammainccinv
 
             end = float(gammainccinv(shape, u)) * distribution.mean / shape
+        case Weibull(shape=shape, scale=scale):
+            end = scale * (-math.log(u)) ** (1 / shape)
         case Triangular(low=low, mode=mode, high=high):
             if u <= (high - mode) / (high - low):
                 end = high - math.sqrt(u * (high - low) * (high - mode))

@@ -21,7 +21,8 @@ def _part_way(entry: Any) -> Any:
     """`elapsed` on a fleet whose resources go through stages (processes) is refused by
     name: their start part-way is not written yet."""
     if isinstance(entry, dict) and "elapsed" in entry:
-        kind = _WHOLE_STAGES.get(entry.get("service"))  # type: ignore[arg-type]
+        service = entry.get("service")  # any value: the union says what is wrong with it
+        kind = _WHOLE_STAGES.get(service) if isinstance(service, str) else None
         if kind is not None and "elapsed" not in kind.model_fields:
             raise ValueError(
                 f"elapsed: {entry['service']} resources cannot start part-way through a status "

@@ -10,12 +10,12 @@ Dates and timestamps are still read as dates (`start: 2026-01-05`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from simulator.errors import ScenarioError
 from simulator.scenario.model import Scenario
@@ -55,8 +55,28 @@ MAX_VALUES = 200_000
 expanding exponentially (a 'billion laughs'), and reading them would take the machine."""
 
 
+_PLAIN_TAGS: Final = frozenset(
+    f"tag:yaml.org,2002:{kind}"
+    for kind in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "merge")
+)
+"""The tags of plain data. Any other (`!!python/object:...`, `!include`, `!!set`) would
+ask for a construction a scenario never needs: refused by name rather than ignored."""
+
+
+def _check_tag(node: yaml.Node, path: Location) -> None:
+    if node.tag not in _PLAIN_TAGS:
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise ScenarioError(
+            f"the YAML tag {shown} is not allowed: a scenario holds plain values (mappings, "
+            "lists, text, numbers, true or false, dates), so remove the tag",
+            line=node.start_mark.line + 1,
+            field=_dotted(path) or None,
+        )
+
+
 def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Location, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    _check_tag(node, path)
     if len(lines) > MAX_VALUES:
         raise ScenarioError(
             f"the scenario expands to more than {MAX_VALUES:,} values: aliases (*name) "
@@ -70,6 +90,7 @@ def _construct(loader: _Loader, node: yaml.Node, path: Location, lines: dict[Loc
         mapping: dict[Any, Any] = {}
         own_keys: set[Any] = set()  # a merged key may be overridden, an own one not repeated
         for index, (key_node, value_node) in enumerate(node.value):
+            _check_tag(key_node, path)
             key = _scalar(loader, key_node, path)
             if isinstance(key, list | dict):
                 raise ScenarioError(
@@ -106,7 +127,17 @@ def _scalar(loader: _Loader, node: yaml.Node, path: Location) -> Any:
 
 
 def _read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # checked before parsing: no mark of its own
+        row = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        raise ScenarioError(
+            f"column {column}: the character #x{error.character:04x} is not allowed in YAML "
+            "(a control character or NUL byte): remove it, or write it escaped in double "
+            'quotes ("\\x01")',
+            line=row,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -211,16 +242,91 @@ def validate_scenario(
     field and, where `lines` tells it, the line. Trace and CSV paths are read from
     `base_dir`."""
     known = lines or {}
+    controlled = [
+        ScenarioError(
+            f"the text holds the control character #x{ord(character):02x}: a scenario's text "
+            "holds none (printed, they would drive the terminal)",
+            line=_line(known, path),
+            field=_dotted(path) or None,
+        )
+        for path, character in _control_characters(data, ())
+    ]
+    if controlled:
+        raise ScenarioError.several(source, controlled)
     try:
-        return Scenario.model_validate(data, context={"base_dir": base_dir})
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as validation:
         problems = []
         for detail in validation.errors():
             names_key = detail["type"] in _KEY_ERRORS
             path, message = _refine(_real_path(data, detail["loc"], names_key), _message(detail))
-            found = (known[path[:n]] for n in range(len(path), -1, -1) if path[:n] in known)
-            problems.append(ScenarioError(message, line=next(found, None), field=_dotted(path)))
+            problems.append(ScenarioError(message, line=_line(known, path), field=_dotted(path)))
         raise ScenarioError.several(source, problems) from None
+    taken = [
+        ScenarioError(
+            f"expected a number, got {str(value).lower()} (true and false are not 1 and 0)",
+            line=_line(known, path),
+            field=_dotted(path),
+        )
+        for path, value in _booleans_as_numbers(data, scenario, ())
+    ]
+    if taken:
+        raise ScenarioError.several(source, taken)
+    return scenario
+
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters but tab and newline (a description may have lines)."""
+
+
+def _control_characters(data: Any, path: Location) -> Iterator[tuple[Location, str]]:
+    """Each key or text in `data` holding a control character, with the first it holds."""
+    if isinstance(data, str):
+        found = _CONTROL.search(data)
+        if found is not None:
+            yield path, found.group()
+    elif isinstance(data, dict):
+        for key, item in data.items():
+            yield from _control_characters(key, path)
+            yield from _control_characters(item, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _control_characters(item, (*path, index))
+
+
+def _line(known: Mapping[Location, int], path: Location) -> int | None:
+    """The line of `path`, or of the nearest enclosing value whose line is known."""
+    return next((known[path[:n]] for n in range(len(path), -1, -1) if path[:n] in known), None)
+
+
+def _booleans_as_numbers(data: Any, value: Any, path: Location) -> list[tuple[Location, bool]]:
+    """Where `data` (as YAML read it) holds true or false and the validated `value` holds
+    something else: a count, probability or seed that pydantic's lax mode read as 1 or 0.
+    A field that takes any value (a request's parameters, a variant's settings) keeps the
+    boolean, and a boolean field is one: neither is reported."""
+    if isinstance(data, bool):
+        return [] if isinstance(value, bool) else [(path, data)]
+    found: list[tuple[Location, bool]] = []
+    if isinstance(data, dict):
+        for key, item in data.items():
+            child = _attribute(value, key)
+            if child is not _ABSENT:
+                found += _booleans_as_numbers(item, child, (*path, key))
+    elif isinstance(data, list) and isinstance(value, list | tuple) and len(data) == len(value):
+        for index, (item, child) in enumerate(zip(data, value, strict=True)):
+            found += _booleans_as_numbers(item, child, (*path, index))
+    return found
+
+
+def _attribute(value: Any, key: Any) -> Any:
+    """The validated counterpart of `key`: a model's field (by name or alias) or an item."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        name = next((n for n, f in fields.items() if key in (n, f.alias)), None)
+        return getattr(value, name) if name is not None else _ABSENT
+    if isinstance(value, Mapping):
+        return value.get(key, _ABSENT)
+    return _ABSENT
 
 
 def parse_value(text: str, shown: str | None = None) -> Any:
@@ -235,16 +341,34 @@ def parse_value(text: str, shown: str | None = None) -> Any:
         raise ScenarioError(f"cannot read {named!r} as YAML: {problem or error}") from None
 
 
+MAX_BYTES = 10_000_000
+"""More than a scenario written by hand, or generated, ever holds: past it the file is
+another file (a log, a data set, /dev/zero), and reading it would take the memory."""
+
+
 def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in the file at `path`; ScenarioError naming the file if it is not a
+    regular file of UTF-8 text of at most `MAX_BYTES`, or not a valid scenario."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ScenarioError("not a regular file (a device, a pipe or a socket)").located(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ScenarioError(f"larger than {MAX_BYTES:,} bytes: not a scenario file").located(
+                str(path)
+            )
+        text = data.decode("utf-8")
     except OSError as error:
         raise ScenarioError(f"cannot read the scenario: {error.strerror}").located(
             str(path)
         ) from None
     except UnicodeDecodeError as error:
-        raise ScenarioError(f"the scenario is not UTF-8 text: {error.reason}").located(
-            str(path)
-        ) from None
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        raise ScenarioError(
+            f"column {column}: the scenario is not UTF-8 text: {error.reason} "
+            f"(byte #x{data[error.start]:02x})",
+            line=data.count(b"\n", 0, error.start) + 1,
+        ).located(str(path)) from None
     return parse_scenario(text, str(path), path.parent)

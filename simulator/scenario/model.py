@@ -10,12 +10,13 @@ import re
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
     Field,
     PrivateAttr,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -27,9 +28,9 @@ from simulator.engine.distributions import (
     PositiveDuration,
     Uniform,
 )
-from simulator.engine.schema import Probability, Strict, Timestamp
+from simulator.engine.schema import DATETIME_PATTERN, Probability, Strict, Timestamp
 from simulator.scenario.fleet import Fleet, check_fleet
-from simulator.scenario.trace import read_trace
+from simulator.scenario.trace import check_window, read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
 from simulator.services import lookoutvision as _lookoutvision
@@ -41,6 +42,10 @@ if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fas
     import pandas as pd
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
+
+StartTime = Annotated[datetime, WithJsonSchema({"type": "string", "pattern": DATETIME_PATTERN})]
+"""The scenario's `start`: ISO text only. A number would be Unix seconds, and `start: 12345`
+a moment of 1970 nobody means (`Scenario._iso_start` refuses it)."""
 
 
 class RetryMode(StrEnum):
@@ -299,6 +304,18 @@ class Sweep(Strict):
         return self
 
 
+def _numeric(text: object) -> bool:
+    """Whether `text` is a string that reads as a number ('12345', '1.7e9'): pydantic
+    would take it as Unix seconds, as it takes the number."""
+    if not isinstance(text, str):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Scenario(Strict):
     """A fleet of resources, who calls what when, and how the services behave."""
 
@@ -307,7 +324,7 @@ class Scenario(Strict):
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1)
     horizon: Duration = Field(gt=0, description="how long to simulate")
-    start: Timestamp = Field(
+    start: StartTime = Field(
         default=DEFAULT_START, description="wall-clock time of t=0 (default a Monday, UTC)"
     )
     services: Services = Services()
@@ -321,6 +338,18 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(
         default=None, description="what-if variants for `simulate sweep`; `simulate run` ignores it"
     )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _iso_start(cls, start: object) -> object:
+        if isinstance(start, bool):
+            raise ValueError(f"expected a date or an ISO timestamp, got {str(start).lower()}")
+        if isinstance(start, int | float) or _numeric(start):
+            raise ValueError(
+                f"expected a date or an ISO timestamp such as 2026-01-05T00:00:00Z, got the "
+                f"number {start!r} (which would be read as seconds since 1970)"
+            )
+        return start
 
     @field_validator("start")
     @classmethod
@@ -351,6 +380,11 @@ class Scenario(Strict):
                     f"{group!r}; groups are {', '.join(sorted(groups)) or 'none'}"
                 )
             if requests.replay is not None:
+                problem = check_window(
+                    requests.replay.trace, requests.replay.path, self.start, self.horizon
+                )
+                if problem is not None:
+                    raise ValueError(f"requests[{index}].replay: {problem}")
                 callers = requests.replay.trace["caller"].dropna().unique()
                 unknown = [c for c in callers if c not in self.callers]
                 if unknown:

@@ -1,8 +1,16 @@
-"""Replayed request traces: read once, checked against the services, kept with the scenario."""
+"""Replayed request traces: read once, checked against the services, kept with the scenario.
+
+Every problem names the trace file (its whole path) and, where one row is at fault, the row:
+a CSV's line number (the header is line 1), a Parquet file's row from 0. A row before the
+scenario's start, at or after its horizon, or at no finite time is refused by row: it would
+be sent at t=0, dropped, or never, and the replay would not be the trace.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,26 +21,30 @@ if TYPE_CHECKING:  # pandas is imported when a trace is read: validating a scena
 
 REQUIRED = ("time", "service", "resource", "operation")
 OPTIONAL = ("parameters", "caller")
+ROW = "row"
+"""The column holding each row's number as its file shows it (for messages)."""
 
 
 def read_trace(path: Path) -> pd.DataFrame:
-    """The trace's rows sorted by time, `parameters` parsed; ValueError names row and column.
+    """The trace's rows sorted by time, `parameters` parsed; ValueError names the file, the
+    row and the column.
 
     `time` stays as given (seconds, or timestamps) until the scenario's start is known.
     """
     import pandas as pd
 
-    frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+    frame = _read(path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path.name} lacks column(s) {', '.join(missing)}")
+        raise ValueError(f"{path} lacks column(s) {', '.join(missing)}")
     extra = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
     if extra:
-        raise ValueError(f"{path.name} has unknown column(s) {', '.join(extra)}")
+        raise ValueError(f"{path} has unknown column(s) {', '.join(map(str, extra))}")
     first_row = 2 if path.suffix.lower() == ".csv" else 0  # a CSV's line number
+    frame[ROW] = frame.index + first_row
     parameters = []
-    for index, row in frame.iterrows():
-        where = f"{path.name} row {int(str(index)) + first_row}"
+    for row in frame.to_dict("records"):
+        where = f"{path} row {row[ROW]}"
         service = SERVICES.get(str(row["service"]))
         if service is None:
             raise ValueError(f"{where}: unknown service {row['service']!r}")
@@ -50,16 +62,71 @@ def read_trace(path: Path) -> pd.DataFrame:
     if "caller" not in frame.columns:
         frame["caller"] = None
     if frame["time"].isna().any():
-        line = int(frame.index[frame["time"].isna()][0]) + first_row
-        raise ValueError(f"{path.name} row {line}: time is empty")
+        raise ValueError(f"{path} row {_first(frame, frame['time'].isna())}: time is empty")
+    if pd.api.types.is_bool_dtype(frame["time"]):
+        raise ValueError(f"{path}: time must be seconds or timestamps, not true or false")
     if pd.api.types.is_numeric_dtype(frame["time"]):
         frame["time"] = frame["time"].astype(float)
+        infinite = ~frame["time"].map(math.isfinite)
+        if infinite.any():
+            raise ValueError(f"{path} row {_first(frame, infinite)}: time is not a finite number")
         if (frame["time"] < 0).any():
-            line = int(frame.index[frame["time"] < 0][0]) + first_row
-            raise ValueError(f"{path.name} row {line}: time is before the start (negative)")
+            line = _first(frame, frame["time"] < 0)
+            raise ValueError(f"{path} row {line}: time is before the start (negative)")
     else:
         try:
-            frame["time"] = pd.to_datetime(frame["time"], utc=True)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{path.name}: time must be seconds or timestamps: {error}") from None
+            frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ValueError(f"{path}: time must be seconds or timestamps: {error}") from None
     return frame.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """The file as a table; ValueError naming it when it cannot be read as one."""
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
+    except Exception as error:  # pandas' and Arrow's parsers raise many kinds
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{path}: cannot read it as {kind} ({reason})") from None
+
+
+def _first(frame: pd.DataFrame, mask: pd.Series) -> int:
+    return int(frame.loc[mask, ROW].iloc[0])
+
+
+def seconds(frame: pd.DataFrame, start: datetime) -> pd.Series:
+    """The trace's times as seconds from `start` (timestamps converted, seconds as given)."""
+    import pandas as pd
+
+    times = frame["time"]
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        return (times - pd.Timestamp(start)).dt.total_seconds()
+    return times
+
+
+def check_window(frame: pd.DataFrame, path: Path, start: datetime, horizon: float) -> str | None:
+    """What is wrong with the trace's times for a run from `start` for `horizon` seconds:
+    the first row before the start or at or after the horizon (None if every row fits)."""
+    times = seconds(frame, start)
+    before, after = times < 0, times >= horizon
+    if before.any():
+        row = _first(frame, before)
+        return (
+            f"{path} row {row}: time {frame.loc[before, 'time'].iloc[0]} is before the scenario's "
+            f"start ({start.isoformat()}); it cannot be sent"
+        )
+    if after.any():
+        row, count = _first(frame, after), int(after.sum())
+        return (
+            f"{path} row {row}: time {times[after].iloc[0]:g} s is at or after the horizon "
+            f"({horizon:g} s), as are {count} row(s) in all; they would never be sent: lengthen "
+            "the horizon or cut the trace"
+        )
+    return None

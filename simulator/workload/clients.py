@@ -23,7 +23,8 @@ from uuid import UUID
 import simpy
 
 from simulator.api.errors import AwsError
-from simulator.api.plane import ControlPlane, Identity, Response
+from simulator.api.operations import Operation
+from simulator.api.plane import ControlPlane, Identity, Response, Route
 from simulator.api.validation import Unchanging
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
@@ -45,10 +46,19 @@ CALL_COLUMNS: Final[Columns] = {
 Process = Generator[simpy.Event, Any, Any]
 
 
-class _Draws(NamedTuple):
+class Endpoint(NamedTuple):
+    """Everything a call to one (service, operation) needs, looked up once per caller: its
+    client's retry policy, limiter and pending refunds, the operation's own streams (network
+    times, retry jitter, client tokens), its spec and its route through the control plane."""
+
+    retry: RetryPolicy
+    limiter: AdaptiveLimiter | None
+    refunds: _Refunds
     network: Callable[[], float]
     jitter: Callable[[], float]
     token_bits: Callable[[], float]
+    spec: Operation
+    route: Route
 
 
 class CallResult:
@@ -136,7 +146,7 @@ class Client:
         self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]] = {}
         self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
         self._network_distribution = network
-        self._draws: dict[tuple[str, str], _Draws] = {}
+        self._endpoints: dict[tuple[str, str], Endpoint] = {}
         self._record = sim.recorder.table("calls", CALL_COLUMNS).append
 
     def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]:
@@ -150,23 +160,26 @@ class Client:
             found = self._per_service[service] = (policy, limiter, _Refunds(policy))
         return found
 
-    def _operation_draws(self, service: str, operation: str) -> _Draws:
-        """The streams of this caller's calls to one operation: its network times, retry
-        jitter and client tokens. Kept apart per operation, so calls to one operation (the
-        stops, left out of the counterfactual; a retry mode's extra attempts in a sweep)
-        shift nothing in the draws of the others."""
-        found = self._draws.get((service, operation))
+    def endpoint(self, service: str, operation: str) -> Endpoint:
+        """This caller's endpoint for one operation. Its streams are kept apart per
+        operation, so calls to one operation (the stops, left out of the counterfactual; a
+        retry mode's extra attempts in a sweep) shift nothing in the draws of the others."""
+        found = self._endpoints.get((service, operation))
         if found is None:
             prefix, streams = (
                 f"callers.{self.identity.name}.{service}.{operation}",
                 self.sim.streams,
             )
-            found = self._draws[service, operation] = _Draws(
+            route = self.plane.route(service, operation)
+            found = self._endpoints[service, operation] = Endpoint(
+                *self.service_client(service),
                 self.sim.sampler(f"{prefix}.network", self._network_distribution),
                 streams.sampler(f"{prefix}.jitter", lambda g, n: g.random(n)),
                 streams.sampler(
                     f"{prefix}.tokens", lambda g, n: g.integers(0, 2**63, n, dtype="int64")
                 ),
+                route.operation,
+                route,
             )
         return found
 
@@ -193,11 +206,9 @@ class Client:
         cost one event each instead of three. With the adaptive limiter, whose token is taken
         at sending and whose rate moves on arrival, every leg is waited for as it happens.
         """
-        env, plane, identity = self.sim.env, self.plane, self.identity
-        retry, limiter, refunds = self.service_client(service)
-        draws = self._draws.get((service, operation)) or self._operation_draws(service, operation)
-        network, jitter, token_bits = draws
-        spec = plane.operation(service, operation)
+        env, answer, identity = self.sim.env, self.plane.answer, self.identity
+        endpoint = self._endpoints.get((service, operation)) or self.endpoint(service, operation)
+        retry, limiter, refunds, network, jitter, token_bits, spec, route = endpoint
         if spec.idempotency_token is not None and spec.idempotency_token not in params:
             params = {**params, spec.idempotency_token: self._client_token(token_bits)}
         attempt, last_cost, pending = 0, 0, after_s
@@ -210,20 +221,20 @@ class Client:
                 pending = limiter.acquire(env.now)
             sent_at = env.now + pending
             yield env.timeout(pending + half_trip)
+            now = env.now
             response: Response | None
             try:
-                response, error = plane.handle(identity, service, operation, params), None
-                status = spec.success_status
+                response, error = answer(route, identity, params), None
+                status, code = spec.success_status, None
             except AwsError as raised:
-                response, error, status = None, raised, raised.http_status
-            arrives_at = env.now + half_trip
-            code = None if error is None else error.code
+                response, error, status, code = None, raised, raised.http_status, raised.code
+            arrives_at = now + half_trip
             self._record(
                 sent_at, identity.name, service, operation, resource_key, attempt, status, code,
                 arrives_at - sent_at,
             )  # fmt: skip
             if error is None and limiter is None:
-                refunds.defer(arrives_at, next(self._order), last_cost, env.now)
+                refunds.defer(arrives_at, next(self._order), last_cost, now)
                 return CallResult(response, None, attempt, arrives_at, half_trip)
             order = next(self._order)
             yield env.timeout(half_trip)

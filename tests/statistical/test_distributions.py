@@ -25,6 +25,7 @@ from simulator.engine.distributions import (
     Mixture,
     Triangular,
     Uniform,
+    Weibull,
 )
 from simulator.engine.rng import Streams
 from tests.statistical._bounds import binomial_half_width, z
@@ -58,6 +59,8 @@ def variance(d: object) -> float:
         return (math.exp(sigma**2) - 1) * math.exp(2 * mu + sigma**2)
     if isinstance(d, Gamma):
         return d.mean_**2 / d.shape  # shape k, scale mean/k: k * scale^2
+    if isinstance(d, Weibull):  # scale^2 (G(1 + 2/k) - G(1 + 1/k)^2)
+        return d.scale**2 * (math.gamma(1 + 2 / d.shape) - math.gamma(1 + 1 / d.shape) ** 2)
     if isinstance(d, Triangular):
         a, c, b = d.low, d.mode, d.high
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
@@ -78,6 +81,8 @@ def independent_mean(d: object) -> float:
         return d.median * math.exp(sigma**2 / 2)
     if isinstance(d, Triangular):
         return (d.low + d.mode + d.high) / 3
+    if isinstance(d, Weibull):
+        return d.scale * math.gamma(1 + 1 / d.shape)
     if isinstance(d, Mixture):
         total = sum(c.weight for c in d.components)
         return sum(c.weight / total * independent_mean(c.of) for c in d.components)
@@ -92,6 +97,8 @@ SPECS = {
     "lognormal-wide": {"kind": "lognormal", "median": "2h", "p95": "12h"},
     "gamma": {"kind": "gamma", "mean": "3m", "shape": 2.5},
     "gamma-small-shape": {"kind": "gamma", "mean": 10, "shape": 0.3},
+    "weibull": {"kind": "weibull", "shape": 1.7, "scale": "4m"},
+    "weibull-long-tail": {"kind": "weibull", "shape": 0.6, "scale": 90},
     "triangular": {"kind": "triangular", "low": 10, "mode": 20, "high": 70},
     "empirical": {"kind": "empirical", "values": [1, 2, 2, 3, "1m", 0]},
     "mixture": {
@@ -129,3 +136,19 @@ def test_lognormal_quantiles_are_its_parameters(median: float, p95: float) -> No
         share = float((draws <= value).mean())
         bound = binomial_half_width(level, N, CONFIDENCE)
         assert abs(share - level) <= bound, (level, value, share, bound)
+
+
+@pytest.mark.parametrize(("shape", "scale"), [(1.7, 240.0), (0.6, 90.0)], ids=str)
+def test_weibull_quantiles_are_scipy_s(shape: float, scale: float) -> None:
+    """Shape and scale mean what scipy.stats.weibull_min(shape, scale=scale) means: the
+    share of draws below its 10th, 50th and 90th percentiles is binomial around each."""
+    from scipy import stats
+
+    twin = stats.weibull_min(shape, scale=scale)
+    draws = Weibull(shape=shape, scale=scale).draw(
+        Streams(SEED).generator(f"statistical.weibull.{shape}"), N
+    )
+    for level in (0.1, 0.5, 0.9):
+        share = float((draws <= twin.ppf(level)).mean())
+        bound = binomial_half_width(level, N, CONFIDENCE)
+        assert abs(share - level) <= bound, (level, share, bound)

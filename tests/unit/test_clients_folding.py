@@ -28,9 +28,9 @@ def _every_leg(
 ) -> Generator[Any, Any, CallResult]:
     """Client.call as first written: each wait and each half of the trip its own timeout."""
     env, plane, identity = self.sim.env, self.plane, self.identity
-    retry, _limiter, _refunds = self.service_client(service)
-    network, jitter, _tokens = self._operation_draws(service, operation)
-    spec = plane.operation(service, operation)
+    retry, _limiter, _refunds, network, jitter, _tokens, spec, _route = self.endpoint(
+        service, operation
+    )
     attempt, last_cost, pending = 0, 0, after_s
     while True:
         attempt += 1

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from simulator.api.iam import Permissions
-from simulator.api.plane import ControlPlane, Identity, Response
+from simulator.api.plane import ControlPlane, Identity, Response, Route
 from simulator.build import Model
 from simulator.services.lookoutvision import Status
 from tests.kit import Service, build_model, calls, codes, in_pure_python, run, statuses_and_times
@@ -231,22 +231,19 @@ Handled = list[tuple[float, str, dict[str, Any]]]
 def handled_run(text: str, seed: int) -> tuple[dict[str, pd.DataFrame], Handled]:
     """Replication 0's tables (without the counterfactual, so the plane sees this run only)
     and every attempt the control plane handled: (time, operation, params). Run through
-    `in_pure_python`: the compiled build's ControlPlane.handle cannot be patched."""
+    `in_pure_python`: the compiled build's ControlPlane.answer, the way every attempt
+    takes, cannot be patched."""
     seen: Handled = []
-    original = ControlPlane.handle
+    original = ControlPlane.answer
 
-    def handle(
-        self: ControlPlane,
-        caller: Identity,
-        service: str,
-        operation: str,
-        params: Mapping[str, Any],
+    def answer(
+        self: ControlPlane, route: Route, caller: Identity, params: Mapping[str, Any]
     ) -> Response:
-        seen.append((self.sim.now, operation, dict(params)))
-        return original(self, caller, service, operation, params)
+        seen.append((self.sim.now, route.operation.name, dict(params)))
+        return original(self, route, caller, params)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ControlPlane, "handle", handle)
+        patch.setattr(ControlPlane, "answer", answer)
         return run(text, seed, baseline=False), seen
 
 

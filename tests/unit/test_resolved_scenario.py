@@ -32,7 +32,9 @@ def test_the_written_scenario_reloads_with_files_resolved(tmp_path: Path) -> Non
     assert again.services.model_dump() == original.services.model_dump()
     assert again.services.rekognition.latency.stop.values == (60.0, 120.0)  # type: ignore[union-attr]
     assert again.requests[1].replay is not None
-    assert again.requests[1].replay.path == (tmp_path / "trace.csv").resolve()
+    kept = (out / "traces" / "1-trace.csv").resolve()  # the run keeps its own copy
+    assert again.requests[1].replay.path == kept
+    assert kept.read_bytes() == (tmp_path / "trace.csv").read_bytes()
 
 
 def test_a_merged_mapping_takes_the_keys_written_beside_the_merge() -> None:

@@ -11,7 +11,7 @@ import pytest
 from simulator.errors import SweepError
 from simulator.runner import TABLES
 from simulator.sweeps import scenario_digest
-from simulator.units import OtherCode, Unit, fingerprint, finished_record, run_unit
+from simulator.units import DamagedUnit, OtherCode, Unit, fingerprint, finished_record, run_unit
 from tests.kit import scenario
 
 TINY = """
@@ -74,5 +74,5 @@ def test_a_unit_found_done_without_a_table_is_incomplete(tmp_path: Path) -> None
     unit = _unit(tmp_path)
     run_unit(unit)
     (unit.directory / "calls.parquet").unlink()
-    with pytest.raises(SweepError, match=r"is incomplete \(no calls\.parquet\): remove it"):
+    with pytest.raises(DamagedUnit, match=r"is incomplete \(no calls\.parquet\)"):
         finished_record(unit)

@@ -21,6 +21,7 @@ from simulator.engine.distributions import (
     Mixture,
     Triangular,
     Uniform,
+    Weibull,
 )
 from simulator.engine.rng import Streams
 
@@ -55,6 +56,9 @@ def generator() -> np.random.Generator:
         {"kind": "exponential", "mean": "0s"},
         {"kind": "gamma", "mean": 10, "shape": 0},
         {"kind": "gamma", "mean": 0, "shape": 2},
+        {"kind": "weibull", "shape": 0, "scale": 10},
+        {"kind": "weibull", "shape": 2, "scale": "0s"},
+        {"kind": "weibull", "shape": 2},
         {"kind": "empirical"},
         {"kind": "empirical", "values": []},
         {"kind": "empirical", "values": [1, 2], "csv": "x.csv", "column": "a"},
@@ -201,6 +205,7 @@ SPECS = [
     {"kind": "exponential", "mean": 5},
     {"kind": "lognormal", "median": 60, "p95": 300},
     {"kind": "gamma", "mean": 7, "shape": 2},
+    {"kind": "weibull", "shape": 1.5, "scale": 7},
     {"kind": "triangular", "low": 1, "mode": 2, "high": 6},
     {"kind": "empirical", "values": [1, 2, 3]},
     {"kind": "mixture", "components": [{"weight": 1, "of": 10}, {"weight": 3, "of": 50}]},
@@ -246,6 +251,9 @@ def test_draws_are_the_generator_s() -> None:
     )
     np.testing.assert_array_equal(
         Gamma(mean=6, shape=3).draw(generator(), 4), generator().gamma(3.0, 2.0, 4)
+    )
+    np.testing.assert_array_equal(
+        Weibull(shape=1.5, scale=6).draw(generator(), 4), 6 * generator().weibull(1.5, 4)
     )
 
 

@@ -120,3 +120,24 @@ def test_frames_map_resource_keys_to_ids() -> None:
     frames = recorder.frames()
     assert list(frames) == ["t"]
     assert frames["t"]["resource"].astype(str).tolist() == ["first", "second"]
+
+
+def test_a_handed_over_table_frees_its_columns_without_a_collection() -> None:
+    """The generated `append` is not in its own globals: no cycle keeps the columns (a
+    third of a million-stop replication's memory) alive after the hand-over."""
+    import gc
+    import weakref
+
+    recorder = Recorder()
+    table = recorder.table("t", {"time": "float", "status": "category"})
+    table.append(1.0, "RUNNING")
+    columns = [weakref.ref(column) for column in table._data.values()]
+    del table
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        recorder.hand_over()
+        assert [column() for column in columns] == [None, None]
+    finally:
+        if enabled:
+            gc.enable()

@@ -33,6 +33,16 @@ CONTINUOUS = {
         7200,
     ),
     "gamma": ({"kind": "gamma", "mean": 300, "shape": 2.5}, stats.gamma(2.5, scale=120), 500),
+    "weibull, wearing out": (
+        {"kind": "weibull", "shape": 2.2, "scale": 300},
+        stats.weibull_min(2.2, scale=300),
+        400,
+    ),
+    "weibull, long tail": (
+        {"kind": "weibull", "shape": 0.5, "scale": 120},
+        stats.weibull_min(0.5, scale=120),
+        900,
+    ),
     "triangular, before its mode": (
         {"kind": "triangular", "low": 60, "mode": 100, "high": 300},
         stats.triang(40 / 240, loc=60, scale=240),

@@ -1,0 +1,265 @@
+"""What a run will ask of this machine, estimated from the scenario before anything is
+built: resources, requests, calls, table rows, memory and time; and the refusal of a run
+it cannot do.
+
+A scenario that says `every: 1d` over a 1,000-year horizon, or ten million resources,
+validates (each value is allowed) and then runs for days or until the memory is gone. The
+estimate counts what the scenario asks for (resources from the fleet, requests from each
+stream's schedule and targets, calls as requests and the polls of their waiters, rows as
+the tables keep them) and prices them at rates measured on this simulator: `BYTES_PER_*`
+and `SECONDS_PER_*`. It is an order of magnitude, meant to tell a run of minutes from one of
+weeks, not to predict a run's seconds: a refusal says the estimate and the limit, and
+`--force` runs it anyway.
+
+Memory: one replication's model and tables live in each worker at once, and a run keeps
+every replication's tables until they are written (a sweep writes each unit's and keeps
+none). Limits: `MEMORY_SHARE` of the memory available now, and `TIME_LIMIT_S` of work.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from simulator import humanize
+from simulator.errors import SimulatorError
+from simulator.scenario.model import Requests, Scenario
+from simulator.services import SERVICES
+
+BYTES_PER_RESOURCE: Final = 1_000
+"""A live resource and its processes (measured on 2026-12-05: 452 MB for a million
+Rekognition models as built; 0.4 to 1.3 kB for 100,000 idle resources of each service)."""
+BYTES_PER_ROW: Final = 120
+"""A table row at a replication's peak, as recorded, derived and written to Parquet
+(measured: a million stops, 14.5 million rows, peaked at 1.84 GB with 452 MB of model)."""
+BYTES_PER_KEPT_ROW: Final = 80
+"""A row of a finished replication's tables, kept until the run writes them (measured:
+1.13 GB for those 14.5 million rows)."""
+SECONDS_PER_RESOURCE: Final = 25e-6
+SECONDS_PER_ROW: Final = 20e-6
+"""One core's time per resource (built twice: with and without stops) and per table row
+(measured: a million stops, 14.5 million rows, in about 200 s on a shared core; 100,000
+idle resources in 0.5 to 2.3 s)."""
+VECTOR_SECONDS_PER_STOP: Final = 5e-6
+VECTOR_BYTES_PER_STOP: Final = 1_800
+"""The vector engine's core time and peak memory per stop (or per resource, where there are
+more resources than stops): every resource's first transition, costs and baseline are
+tables it makes too. Measured on 2026-12-05 with `benchmarks/bench_vector.py --child vector`
+(each model stopped once, about 8.5 calls a stop) on the 2-core AMD EPYC at load 3: 0.45
+to 0.57 s of CPU at 100,000 stops, and a peak RSS of 307 MB against 133 MB at 1,000 stops:
+(307 - 133) MB / 99,000 stops = 1.76 kB a stop. A hundredth of the event engine's time."""
+MEMORY_SHARE: Final = 0.8
+TIME_LIMIT_S: Final = 6 * 3600.0
+"""A run estimated longer than this is refused without --force: six hours."""
+POLLS: Final = 10
+"""Polls of a waiter counted per request (at most its max_attempts)."""
+
+
+class TooBig(SimulatorError):
+    """A run the estimate says this machine cannot do (or not within the time limit)."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One replication's counts, and what the whole run asks of the machine."""
+
+    resources: int
+    requests: float
+    calls: float
+    rows: float
+    replications: int
+    workers: int
+    keeps_tables: bool
+    engine: str = "events"
+    """`events` or `vector`: the vector engine is priced per stop, at its own rates."""
+
+    @property
+    def _drawn(self) -> float:
+        """What the vector engine's time and memory grow with: its stops, or its resources
+        where there are more of those."""
+        return max(float(self.resources), self.requests)
+
+    @property
+    def seconds(self) -> float:
+        """Core-seconds of the whole run over the workers: each replication builds its
+        resources twice (with and without stops), and makes its rows once (the
+        counterfactual sends no stop); or draws its stops, with the vector engine."""
+        if self.engine == "vector":
+            one = self._drawn * VECTOR_SECONDS_PER_STOP
+        else:
+            one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
+        return one * self.replications / max(1, min(self.workers, self.replications))
+
+    @property
+    def memory(self) -> float:
+        """Bytes at the peak: a live replication per worker, and the tables of the others
+        where the run keeps them until it writes them."""
+        if self.engine == "vector":
+            live = self._drawn * VECTOR_BYTES_PER_STOP
+        else:
+            live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
+        finished = self.replications - 1 if self.keeps_tables else 0
+        return live * min(self.workers, self.replications) + self.rows * BYTES_PER_KEPT_ROW * (
+            finished
+        )
+
+    def describe(self) -> str:
+        return (
+            f"{self.resources:,} resources, about {_count(self.requests)} requests, "
+            f"{_count(self.calls)} calls and {_count(self.rows)} table rows per replication, "
+            f"{_count(self.replications)} replication(s) on {self.workers} worker(s): about "
+            f"{_bytes(self.memory)} of memory and {_seconds(self.seconds)} of work"
+        )
+
+
+def estimate(
+    scenario: Scenario,
+    replications: int,
+    workers: int = 1,
+    *,
+    keeps_tables: bool = True,
+    engine: str = "events",
+) -> Estimate:
+    """What running `replications` of `scenario` on `workers` processes, with `engine`
+    (`events` or `vector`), asks for."""
+    resources = sum(_resources(entry) for entry in scenario.fleet)
+    sent = [_requests(scenario, stream) for stream in scenario.requests]
+    requests = sum(sent)
+    calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, scenario.requests, strict=True))
+    rows = calls + 4.0 * resources + 4.0 * requests
+    return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables, engine)
+
+
+def _polls(scenario: Scenario, stream: Requests) -> int:
+    """Polls counted for a request of `stream`: its waiter's, up to `POLLS`."""
+    return min(scenario.callers[stream.caller].waiter.max_attempts, POLLS) if stream.wait else 0
+
+
+def check(found: Estimate, available: float | None = None) -> None:
+    """Raise TooBig, with the estimate and the limit, if the run needs more memory than
+    `MEMORY_SHARE` of what is available (default: now, on this machine) or more time than
+    `TIME_LIMIT_S`."""
+    limit = MEMORY_SHARE * (available_memory() if available is None else available)
+    if found.memory > limit:
+        raise TooBig(
+            f"this run would need about {_bytes(found.memory)} of memory, more than this "
+            f"machine can give it ({_bytes(limit)}, {MEMORY_SHARE:.0%} of what is free): "
+            f"{found.describe()}. Run fewer resources, replications or workers, or pass "
+            "--force to run it anyway"
+        )
+    if found.seconds > TIME_LIMIT_S:
+        raise TooBig(
+            f"this run would take about {_seconds(found.seconds)}, more than the limit of "
+            f"{_seconds(TIME_LIMIT_S)}: {found.describe()}. Shorten the horizon, send fewer "
+            "requests or run fewer replications, or pass --force to run it anyway"
+        )
+
+
+def check_study(source: str, variants: Sequence[Scenario], count: int, workers: int) -> None:
+    """`check` for a sweep of `count` replications of each variant, naming `source`: its
+    largest variant's units, as many as the study has (a unit's tables go to disk, so none
+    are kept in memory)."""
+    units = count * len(variants)
+    found = max(
+        (estimate(v, units, workers, keeps_tables=False) for v in variants),
+        key=lambda e: e.seconds + e.memory,
+    )
+    try:
+        check(found)
+    except TooBig as error:
+        raise TooBig(f"{source}: {error}") from None
+
+
+def available_memory() -> float:
+    """Bytes of memory available now (Linux's MemAvailable), else the machine's total."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def _resources(entry: object) -> int:
+    """An entry's resources in memory: its count, times the parts each has (a pipeline
+    execution's steps, a Neptune job's training jobs)."""
+    parts = 1 + len(getattr(entry, "steps", ())) + int(getattr(entry, "max_hpo_training_jobs", 0))
+    return int(getattr(entry, "count", 1)) * parts
+
+
+def _requests(scenario: Scenario, stream: Requests) -> float:
+    """Requests a stream sends in one replication: its occurrences times its targets. A
+    stop stream that selects by status finds a resource it stopped again only after
+    something started it: at most once per target, and once more per request of the
+    service's other streams."""
+    if stream.replay is not None:
+        return float(len(stream.replay.trace))
+    occurrences = _occurrences(scenario, stream)
+    targets = _targets(scenario, stream)
+    sent = occurrences * targets
+    if stream.poisson is not None:
+        sent = min(occurrences, targets)
+    stops = stream.operation_name == SERVICES[stream.service].STOP.operation
+    if stops and stream.where.status is not None:
+        others = sum(
+            _occurrences(scenario, other) * _targets(scenario, other)
+            for other in scenario.requests
+            if other.service == stream.service and other.replay is None and other is not stream
+            and other.operation_name != stream.operation_name
+        )  # fmt: skip
+        sent = min(sent, targets + others)
+    return sent
+
+
+def _targets(scenario: Scenario, stream: Requests) -> float:
+    """The resources a stream may send each of its requests to: the resources (not their
+    parts) of its service's fleet entries its group selects, as many as it asks for."""
+    targets = float(
+        sum(
+            int(getattr(entry, "count", 1))
+            for entry in scenario.fleet
+            if entry.service == stream.service
+            and stream.where.group in (None, getattr(entry, "group_name", None))
+        )
+    )
+    if stream.count is not None:
+        return min(targets, stream.count)
+    if stream.fraction is not None:
+        return targets * stream.fraction
+    return targets
+
+
+def _occurrences(scenario: Scenario, stream: Requests) -> float:
+    """How often a stream fires: each arrival of a Poisson stream, each time of an `every`
+    stream, once for `at`."""
+    if stream.replay is not None:
+        return float(len(stream.replay.trace))
+    if stream.poisson is not None:
+        end = scenario.horizon if stream.poisson.end is None else stream.poisson.end
+        return stream.poisson.rate * max(0.0, end - stream.poisson.start)
+    if stream.every is not None:
+        return math.floor(max(0.0, scenario.horizon - stream.first) / stream.every) + 1.0
+    return 1.0
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if value < 1e15 else f"{value:.1e}"
+
+
+def _bytes(value: float) -> str:
+    if value >= 1e18:
+        return f"{value:.1e} B"
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _seconds(value: float) -> str:
+    return humanize.duration(value) if value < 1e12 else f"{value / 3.15e7:.1e} years"

@@ -1,0 +1,67 @@
+"""The vector engine: one replication's tables drawn as arrays, where requests do not meet.
+
+For a scenario `simulator.vector.eligibility` accepts, each stop is independent of every
+other: its trip, its resource's stop latency and its caller's polls can be drawn for all
+stops at once with numpy, without an event loop. The fleet is registered at once (`fleet`:
+the same resource keys, ids, groups, units and first statuses as the event engine's), the
+stops are drawn (`requests`, `follow`), the recorder's tables are
+put together from them (`frames`), and `costs`, `stops` and `baseline_costs` are derived
+by the event engine's own `analysis.frames`, cast by `tables.conform`.
+
+The tables are statistically equal to the event engine's, not bit-identical: the draws
+come from the same named streams, in another order (the event engine draws as events
+happen; this engine a stream's values for all stops at once). The same seed and
+replication give identical tables every time, on any executor.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simulator.analysis.frames import derive_costs, derive_stops
+from simulator.engine.rng import Streams
+from simulator.scenario.model import Scenario
+from simulator.services import SERVICES
+from simulator.tables import conform
+from simulator.vector import frames
+from simulator.vector.fleet import Fleet
+from simulator.vector.follow import follow
+from simulator.vector.requests import sent
+
+
+def simulate(
+    scenario: Scenario, seed: int, replication: int, *, baseline: bool = True
+) -> dict[str, pd.DataFrame]:
+    """Replication `replication` of an eligible `scenario`, as `runner.simulate` gives it:
+    each table with its `replication` column, cast to its schema; `baseline_costs` (the run
+    with no stop sent: every resource in its first status to the horizon) with `baseline`.
+
+    Raises `CannotDraw` in the one case eligibility cannot rule out beforehand (a stop of an
+    `every` stream still on its way when the stream fires again, at odds below 1e-12)."""
+    streams = Streams(seed, replication)
+    fleet = Fleet(scenario)
+    first, registry, ids = fleet.first(), fleet.registry(), fleet.ids
+    followed = follow(scenario, streams, list(sent(scenario, fleet, streams)))
+    transitions = frames.transitions(first, followed.moves, ids)
+    prices = {name: getattr(scenario.services, name).prices for name in SERVICES}
+    horizon = scenario.horizon
+    costs = derive_costs(transitions, prices, horizon, registry)
+    stops = derive_stops(
+        frames.records(followed.stops, ids),
+        costs,
+        horizon,
+        registry,
+        transitions["to_status"].cat.categories,
+    )
+    tables = {
+        "transitions": transitions,
+        "calls": frames.calls(followed.calls, ids),
+        "stops": stops,
+        "costs": costs,
+    }
+    if baseline:
+        tables["baseline_costs"] = derive_costs(first, prices, horizon, registry)
+    for name, table in tables.items():
+        table.insert(0, "replication", replication)
+        tables[name] = conform(name, table, scenario.start)
+    return tables

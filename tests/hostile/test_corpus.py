@@ -1,0 +1,113 @@
+"""The corpus of broken scenarios (`mutants.py`), and more from Hypothesis: each is
+refused with exit status 2 and a message naming the file, or validated and run; none ends
+in a traceback, and none runs on without end (the estimate refuses what would)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from simulator.cli import app
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario
+from tests.hostile.mutants import ROOT, SHIPPED, Mutant, at_any_leaf, data_mutant, mutants
+
+MUTANTS = list(mutants())
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mutants as files, beside a copy of the traces they replay."""
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(ROOT / "scenarios" / "traces", folder / "traces")
+    for mutant in MUTANTS:
+        (folder / f"{mutant.id}.yaml").write_bytes(mutant.data)
+    return folder
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def assert_clean(result: Result, path: Path) -> None:
+    """Exit 0, or 2 with every line of the message naming the file; never a traceback."""
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.output.strip(), "refused without a word"
+        for line in result.output.strip().splitlines():
+            assert line.startswith(str(path)), line
+
+
+def test_the_corpus_is_large_and_holds_every_kind_of_mutant() -> None:
+    assert len(MUTANTS) >= 150
+    assert len({m.id for m in MUTANTS}) == len(MUTANTS)
+    assert len({m.data for m in MUTANTS}) > 0.9 * len(MUTANTS)  # few mutants coincide
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
+def test_a_mutant_is_refused_with_its_file_named_or_valid(mutant: Mutant, corpus: Path) -> None:
+    path = corpus / f"{mutant.id}.yaml"
+    result = invoke("validate", str(path))
+    assert_clean(result, path)
+    if result.exit_code == 2:  # each problem is located: the file, and the line in it
+        try:
+            load_scenario(path)
+        except ScenarioError as error:
+            for problem in error.problems or (error,):
+                assert (problem.source, problem.line is not None) == (str(path), True), problem
+
+
+@pytest.mark.slow
+def test_every_valid_mutant_runs_or_is_refused_cleanly(corpus: Path, tmp_path: Path) -> None:
+    """A mutant `validate` accepts is run (one replication): it ends in 0 or 2."""
+    ran = 0
+    for mutant in MUTANTS:
+        path = corpus / f"{mutant.id}.yaml"
+        if invoke("validate", str(path)).exit_code != 0:
+            continue
+        out = tmp_path / mutant.id
+        result = invoke("run", str(path), "--replications", "1", "--out", str(out), "-q")
+        assert result.exit_code in (0, 2), (mutant.id, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), mutant.id
+        if result.exit_code == 2:
+            assert str(path) in result.output or str(out) in result.output, result.output
+        ran += 1
+    assert ran >= 30  # many mutants are still scenarios: they must run
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    scenario=st.sampled_from(SHIPPED),
+    leaf=st.integers(min_value=0, max_value=10_000),
+    value=_VALUES,
+)
+def test_any_value_anywhere_is_refused_cleanly_or_valid(
+    scenario: Path, leaf: int, value: object, tmp_path: Path
+) -> None:
+    """Hypothesis puts any value at any leaf of a shipped scenario."""
+    shutil.copytree(ROOT / "scenarios" / "traces", tmp_path / "traces", dirs_exist_ok=True)
+    path = tmp_path / "mutant.yaml"
+    path.write_bytes(data_mutant(scenario.read_text(), at_any_leaf(value), leaf))
+    assert_clean(invoke("validate", str(path)), path)
