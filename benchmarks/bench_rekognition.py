@@ -389,8 +389,12 @@ def run_plain(work: Workload) -> dict[str, Any]:
 
 
 def child(variant: str, work: Workload) -> None:
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))  # after site-packages: an installed build, compiled or not, wins
     result = run_simulator(work) if variant == "sim" else run_plain(work)
+    if variant == "sim":
+        from simulator.version import build
+
+        result["build"] = build()
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result), flush=True)
 
@@ -419,7 +423,7 @@ def profile(variant: str, work: Workload, limit: int) -> None:
     import cProfile
     import pstats
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))
     profiler = cProfile.Profile()
     profiler.enable()
     if variant == "sim":
@@ -529,6 +533,7 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
             f"simulator peak RSS at N={work.n:,}: {peak:.0f} MB "
             f"({verdict} the {TARGET_PEAK_MB:,} MB target)"
         )
+        print(f"simulator build: {runs['sim'][0]['build']} (README: A compiled build)")
 
 
 def machine() -> str:

@@ -10,10 +10,16 @@ read without (a SageMaker execution is `execution/0`, not its whole ARN).
 
 from __future__ import annotations
 
+import inspect
+import os
+import pickle
+import subprocess
+import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
@@ -25,6 +31,7 @@ from simulator.scenario import parse_scenario
 from simulator.scenario.model import Scenario
 
 Tables = Mapping[str, pd.DataFrame]
+T = TypeVar("T")
 Move = tuple[float, str, str]
 """(time, resource id, status entered), in the order recorded."""
 
@@ -114,3 +121,37 @@ class Service:
     def status(self, built: Model, resource: str) -> str:
         """The last status `resource` (read without the prefix) entered."""
         return [s for _, r, s in self.log(built) if r == resource][-1]
+
+
+_PURE = """
+import importlib.util, pickle, sys
+from simulator.version import build
+assert build() == "pure", build()
+path, name, args = pickle.loads(sys.stdin.buffer.read())
+spec = importlib.util.spec_from_file_location("_pure_python_test_module", path)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.stdout.buffer.write(pickle.dumps(getattr(module, name)(*args)))
+"""
+
+
+def in_pure_python(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` called in a fresh interpreter whose `simulator` is the source
+    tree's .py modules, whichever build this process runs; its result comes back pickled.
+
+    How a test patches code the compiled build compiles: mypyc binds a compiled class's
+    methods and a compiled module's functions when it builds them, so a patch made at run
+    time would not take. `function` is a module-level function of a test file; it makes
+    the patch itself (`pytest.MonkeyPatch.context()`)."""
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", _PURE],
+        input=pickle.dumps((inspect.getfile(function), function.__name__, args)),
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    result: T = pickle.loads(done.stdout)
+    return result

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from simulator.cli import app
-from simulator.version import DISTRIBUTION, __version__
+from simulator.version import DISTRIBUTION, __version__, build
 
 ROOT = Path(__file__).parent.parent
 NIGHTLY = ROOT / "scenarios" / "rekognition-nightly-stop.yaml"
@@ -39,10 +39,11 @@ def tiny(tmp_path: Path) -> Path:
     return path
 
 
-def test_version_prints_the_distribution_and_its_version() -> None:
+def test_version_prints_the_distribution_its_version_and_build() -> None:
     result = invoke("--version")
     assert result.exit_code == 0
-    assert result.stdout == f"{DISTRIBUTION} {__version__}\n"
+    assert result.stdout == f"{DISTRIBUTION} {__version__} ({build()})\n"
+    assert build() in ("compiled", "pure")
     assert __version__
     assert DISTRIBUTION != "simulator"
 

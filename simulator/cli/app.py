@@ -32,9 +32,9 @@ app = typer.Typer(
 
 def _version(asked: bool) -> None:
     if asked:
-        from simulator.version import DISTRIBUTION, __version__
+        from simulator.version import DISTRIBUTION, __version__, build
 
-        typer.echo(f"{DISTRIBUTION} {__version__}")
+        typer.echo(f"{DISTRIBUTION} {__version__} ({build()})")
         raise typer.Exit()
 
 

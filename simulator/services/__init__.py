@@ -6,13 +6,11 @@ from __future__ import annotations
 from simulator.services import comprehend, lookoutvision, neptune, rekognition, sagemaker
 from simulator.services.base import ManagedService
 
-SERVICES: dict[str, type[ManagedService]] = {
-    kind.name: kind
-    for kind in (
-        rekognition.ProjectVersions,
-        lookoutvision.Models,
-        comprehend.DocumentClassifiers,
-        neptune.TrainingJobs,
-        sagemaker.Pipelines,
-    )
-}
+_KINDS: tuple[type[ManagedService], ...] = (
+    rekognition.ProjectVersions,
+    lookoutvision.Models,
+    comprehend.DocumentClassifiers,
+    neptune.TrainingJobs,
+    sagemaker.Pipelines,
+)
+SERVICES: dict[str, type[ManagedService]] = {kind.name: kind for kind in _KINDS}

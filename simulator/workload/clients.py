@@ -46,6 +46,34 @@ CALL_COLUMNS: Final[Columns] = {
 Process = Generator[simpy.Event, Any, Any]
 
 
+# Defined before Endpoint, which names it: the compiled build evaluates a NamedTuple's field
+# types as the module loads, and a name defined below would crash that import.
+class _Refunds:
+    """The retry-quota refunds of successes whose way back `Client.call` folded.
+
+    Each is due when its response reaches the client. They are applied just before the
+    quota is read (a retry decision), in the order SimPy would have fired those arrivals:
+    by time, then by the order the events were scheduled, which `order` counts across
+    refunds and error returns alike. Anything due before the present is applied at once,
+    so only the responses still travelling wait here.
+    """
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, last cost): a heap
+
+    def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
+        if self._due and self._due[0][0] < now:
+            self.settle(now, -1)
+        heappush(self._due, (arrives_at, order, last_cost))
+
+    def settle(self, now: float, order: int) -> None:
+        """Apply every refund that arrives before (`now`, `order`)."""
+        due = self._due
+        while due and (due[0][0] < now or (due[0][0] == now and due[0][1] < order)):
+            self.policy.succeeded(heappop(due)[2])
+
+
 class Endpoint(NamedTuple):
     """Everything a call to one (service, operation) needs, looked up once per caller: its
     client's retry policy, limiter and pending refunds, the operation's own streams (network
@@ -91,32 +119,6 @@ class CallResult:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-class _Refunds:
-    """The retry-quota refunds of successes whose way back `Client.call` folded.
-
-    Each is due when its response reaches the client. They are applied just before the
-    quota is read (a retry decision), in the order SimPy would have fired those arrivals:
-    by time, then by the order the events were scheduled, which `order` counts across
-    refunds and error returns alike. Anything due before the present is applied at once,
-    so only the responses still travelling wait here.
-    """
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
-        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, last cost): a heap
-
-    def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
-        if self._due and self._due[0][0] < now:
-            self.settle(now, -1)
-        heappush(self._due, (arrives_at, order, last_cost))
-
-    def settle(self, now: float, order: int) -> None:
-        """Apply every refund that arrives before (`now`, `order`)."""
-        due = self._due
-        while due and (due[0][0] < now or (due[0][0] == now and due[0][1] < order)):
-            self.policy.succeeded(heappop(due)[2])
 
 
 @dataclass(frozen=True)

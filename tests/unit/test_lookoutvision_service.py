@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from simulator.api.iam import Permissions
-from simulator.api.plane import ControlPlane, Identity, Response
+from simulator.api.plane import ControlPlane, Identity, Response, Route
 from simulator.build import Model
 from simulator.services.lookoutvision import Status
-from tests.kit import Service, build_model, calls, codes, run, statuses_and_times
+from tests.kit import Service, build_model, calls, codes, in_pure_python, run, statuses_and_times
 
 ONE_MODEL = """
 name: unit
@@ -224,24 +225,26 @@ callers:
 """
 
 
-@pytest.fixture
-def handled(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, str, dict[str, Any]]]:
-    """Every attempt the control plane handles: (time, operation, params)."""
-    seen: list[tuple[float, str, dict[str, Any]]] = []
-    original = ControlPlane.handle
+Handled = list[tuple[float, str, dict[str, Any]]]
 
-    def handle(
-        self: ControlPlane,
-        caller: Identity,
-        service: str,
-        operation: str,
-        params: Mapping[str, Any],
+
+def handled_run(text: str, seed: int) -> tuple[dict[str, pd.DataFrame], Handled]:
+    """Replication 0's tables (without the counterfactual, so the plane sees this run only)
+    and every attempt the control plane handled: (time, operation, params). Run through
+    `in_pure_python`: the compiled build's ControlPlane.answer, the way every attempt
+    takes, cannot be patched."""
+    seen: Handled = []
+    original = ControlPlane.answer
+
+    def answer(
+        self: ControlPlane, route: Route, caller: Identity, params: Mapping[str, Any]
     ) -> Response:
-        seen.append((self.sim.now, operation, dict(params)))
-        return original(self, caller, service, operation, params)
+        seen.append((self.sim.now, route.operation.name, dict(params)))
+        return original(self, route, caller, params)
 
-    monkeypatch.setattr(ControlPlane, "handle", handle)
-    return seen
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ControlPlane, "answer", answer)
+        return run(text, seed, baseline=False), seen
 
 
 def test_a_token_replays_within_8_hours_and_stops_again_after() -> None:
@@ -330,9 +333,7 @@ requests:
     assert stopped["resource_id"].astype(str).tolist() == [ARN]
 
 
-def test_a_caller_without_a_token_gets_a_fresh_one_per_call(
-    handled: list[tuple[float, str, dict[str, Any]]],
-) -> None:
+def test_a_caller_without_a_token_gets_a_fresh_one_per_call() -> None:
     text = (
         LONG
         + """
@@ -342,7 +343,7 @@ requests:
   - {service: lookoutvision, at: 3h, wait: false}
 """
     )
-    tables = run(text, baseline=False)  # the plane sees this run only
+    tables, handled = in_pure_python(handled_run, text, 0)
     statuses, times = statuses_and_times(tables)
     assert statuses == [
         "HOSTED", "STOPPING_HOSTING", "TRAINED", "STARTING_HOSTING", "HOSTED",
@@ -355,12 +356,10 @@ requests:
     assert all(len(t) == 36 and t[14] == "4" for t in tokens)  # UUID4 strings, as the SDK's
 
 
-def test_an_sdk_retry_reuses_its_calls_token_and_stops_once(
-    handled: list[tuple[float, str, dict[str, Any]]],
-) -> None:
+def test_an_sdk_retry_reuses_its_calls_token_and_stops_once() -> None:
     text = LONG.replace("latency:", "faults: {StopModel: 0.5}\n    latency:")
     text += "requests: [{service: lookoutvision, at: 1h, wait: false}]"
-    tables = run(text, 3, baseline=False)  # seed 3: two faults, then a success
+    tables, handled = in_pure_python(handled_run, text, 3)  # seed 3: two faults, a success
     stop_calls = calls(tables, "StopModel")
     assert stop_calls["attempt"].tolist() == [1, 2, 3]
     assert stop_calls["http_status"].tolist() == [500, 500, 202]
