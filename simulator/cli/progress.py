@@ -140,6 +140,8 @@ class DelayedProgress:
         with self.lock:
             if self.state is None or now - self.started < self.after_s:
                 return
+            if self.state[0] >= self.state[1]:  # done: what follows says so
+                return
             if now - self.last_line < LINE_EVERY_S:
                 return
             self.last_line = now

@@ -361,17 +361,17 @@ def test_killed_writing_its_tables_a_run_is_an_interrupted_one_and_the_next_repl
     killed = in_a_process(
         """
         import os, signal, sys
-        import simulator, simulator.output as o
+        import simulator, simulator.output as o, simulator.paths as p
         written = []
-        real = o.atomic_write
+        real = p.atomic_write
         def atomic_write(path, write):
             if len(written) == 2:  # killed with the third file half-written
-                half = path.parent / f".{path.name}.x{o.TEMPORARY}"
+                half = path.parent / f".{path.name}.x{p.TEMPORARY}"
                 half.write_bytes(b"half")
                 os.kill(os.getpid(), signal.SIGKILL)
             written.append(path)
             real(path, write)
-        o.atomic_write = atomic_write
+        o.atomic_write = p.atomic_write = atomic_write  # the tables, the other files
         simulator.run(sys.argv[1]).save(sys.argv[2])
         """,
         str(scenario),

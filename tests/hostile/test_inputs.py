@@ -510,6 +510,9 @@ def test_progress_in_a_log_is_a_line_every_few_seconds_with_the_wall_clock_time_
     for seconds in (50.0, 52.0, 56.0):  # no report: the last state again, on time
         now[0] = seconds
         progress.tick()
+    now[0] = 70.0
+    progress(1.0)  # done: no line, what follows the work says so
+    progress.tick()
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
         "run: 1 replication(s): 0% done, time left not known yet",
