@@ -33,6 +33,8 @@ Progress = Callable[[float], None]
 """Told the fraction of the work done, from 0 to 1."""
 
 _STEPS: Final = 50
+FREED_AT: Final = 100_000
+"""Resources from which a replication's model is collected before its tables are made."""
 _log = logging.getLogger(__name__)
 
 
@@ -81,9 +83,11 @@ def _recorded(
     progress: Progress | None,
     stops: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """The recorder's tables. The model (resources, processes, events) is freed before
+    """The recorder's tables. A large model (resources, processes, events) is freed before
     they are made: at a million stops it is a third of the memory, and the tables' columns
-    are copied as they are made, so the two would otherwise peak together."""
+    are copied as they are made, so the two would otherwise peak together. A small one is
+    left to the collector: a full collection walks every object of the process (about
+    70 ms with the simulator imported), more than a small replication takes."""
     model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
     with settled():
@@ -93,7 +97,8 @@ def _recorded(
                 progress(step / _STEPS)
     recorder = model.sim.recorder
     del model, env
-    gc.collect()  # the model's processes and events form cycles
+    if len(recorder.resource_ids) >= FREED_AT:
+        gc.collect()  # the model's processes and events form cycles
     return recorder.hand_over()
 
 

@@ -8,11 +8,15 @@ cost of a stop grew with the number of stops (110 µs at 30,000, 151 µs at 100,
 project's machine), for work that finds almost nothing to free (a run's garbage is freed
 by reference counting; a few cycles per stop remain).
 
-So while the event loop runs, the built model is frozen out of every collection
-(`gc.freeze`) and young collections run a tenth as often. The cycles a run makes are still
-collected, in bigger batches, and the model is unfrozen when the loop returns, so it is
-freed as soon as its tables are handed over. The thresholds are process-wide: replications
-run in threads at once would share them (the executors here run one per process).
+So while the event loop runs, everything alive when it starts (the built model, and the
+modules the process imported) is frozen out of every collection (`gc.freeze`), and young
+collections run a tenth as often. The cycles a run makes are still collected, in bigger
+batches; what was frozen is unfrozen when the loop returns, so the model can be freed as
+soon as its tables are handed over. Nothing is collected on the way in: a full collection
+walks every object of the process (about 70 ms with the simulator imported), more than a
+small replication takes; garbage frozen with the model waits for the next collection. The
+thresholds are process-wide: replications run in threads at once would share them (the
+executors here run one per process).
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ collections of the next, while the loop runs (CPython's defaults: 700, 10, 10)."
 def settled() -> Iterator[None]:
     """Run the enclosed event loop with the built model frozen and fewer collections."""
     thresholds = gc.get_threshold()
-    gc.collect()  # what building left behind, before it is frozen with the model
     gc.freeze()
     gc.set_threshold(*RUN_THRESHOLDS)
     try:
