@@ -5,6 +5,7 @@ whole or not at all (`atomic_write`) with their checksums, and the OS's errors o
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from simulator.errors import ResultsError, SimulatorError
 
@@ -99,3 +100,26 @@ def sha256(path: Path) -> str:
         for block in iter(partial(file.read, 1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+_JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
+
+
+def json_name(value: object) -> str:
+    """What a JSON value is, in words, for a message about the wrong one."""
+    return _JSON_NAMES.get(type(value), "a number" if value is not None else "null")
+
+
+def read_json_object(path: Path, error: type[SimulatorError], damaged: str = "") -> dict[str, Any]:
+    """The JSON object a run's or a sweep's own file holds; `error` naming the file and what
+    is wrong with it (with `damaged`, what to do about a damaged one, appended)."""
+    hint = f"; {damaged}" if damaged else ""
+    try:
+        value = json.loads(path.read_bytes())
+    except OSError as problem:
+        raise error(f"{path}: cannot read it ({problem.strerror})") from None
+    except ValueError as problem:
+        raise error(f"{path}: not JSON ({problem}){hint}") from None
+    if not isinstance(value, dict):
+        raise error(f"{path}: expected a JSON object, got {json_name(value)}{hint}")
+    return value

@@ -4,7 +4,6 @@ ResultsError naming the file and how; `simulator.output` writes what this reads.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from simulator.errors import ResultsError
-from simulator.paths import MARKER, sha256
+from simulator.paths import MARKER, json_name, read_json_object, sha256
 from simulator.tables import conform, csv_dtypes
 
 if TYPE_CHECKING:
@@ -43,9 +42,6 @@ class RunMeta:
     """What made the tables; `events` for a run written before run.json said."""
 
 
-_JSON_NAMES: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
-
-
 def read_meta(directory: Path) -> RunMeta:
     """A run directory's run.json, checked; ResultsError naming the file and what is wrong
     (no run.json: not a run directory, or an interrupted run)."""
@@ -63,14 +59,7 @@ def read_meta(directory: Path) -> RunMeta:
                 else "not a run directory, or an interrupted run"
             )
         )
-    try:
-        meta = json.loads(path.read_bytes())
-    except OSError as error:
-        raise ResultsError(f"{path}: cannot read it ({error.strerror})") from None
-    except ValueError as error:
-        raise ResultsError(f"{path}: not JSON ({error})") from None
-    if not isinstance(meta, dict):
-        raise ResultsError(f"{path}: expected a JSON object, got {_json_name(meta)}")
+    meta = read_json_object(path, ResultsError)
     for key in ("seed", "replications"):
         if key not in meta:
             raise ResultsError(f"{path}: no {key!r}: the file is damaged")
@@ -92,12 +81,12 @@ def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
     """run.json's `files`, checked: {} when absent (a run from before they were kept)."""
     files = meta.get("files", {})
     if not isinstance(files, dict):
-        raise ResultsError(f"{path}: files: expected an object, got {_json_name(files)}")
+        raise ResultsError(f"{path}: files: expected an object, got {json_name(files)}")
     records = {}
     for name, record in files.items():
         where = f"{path}: files: {name}"
         if not isinstance(record, dict):
-            raise ResultsError(f"{where}: expected an object, got {_json_name(record)}")
+            raise ResultsError(f"{where}: expected an object, got {json_name(record)}")
         digest, rows = record.get("sha256"), record.get("rows")
         if not isinstance(digest, str) or not _HEX.fullmatch(digest):
             raise ResultsError(f"{where}: sha256: expected 64 hex digits, got {digest!r}")
@@ -105,10 +94,6 @@ def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
             raise ResultsError(f"{where}: rows: expected a whole number, got {rows!r}")
         records[name] = FileRecord(digest, rows)
     return records
-
-
-def _json_name(value: object) -> str:
-    return _JSON_NAMES.get(type(value), "a number" if value is not None else "null")
 
 
 def read_table(

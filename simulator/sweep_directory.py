@@ -36,7 +36,14 @@ import pandas as pd
 
 from simulator.errors import SweepError
 from simulator.output import write_table
-from simulator.paths import TEMPORARY, safe_name, sha256, write_bytes, writing_into
+from simulator.paths import (
+    TEMPORARY,
+    read_json_object,
+    safe_name,
+    sha256,
+    write_bytes,
+    writing_into,
+)
 
 LOCK: Final = ".simulate-lock"
 MANIFEST: Final = "sweep.json"
@@ -140,14 +147,7 @@ _DAMAGED: Final = "the file is damaged: run with --fresh to start the study anew
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """A sweep.json, checked; SweepError naming it and what is wrong."""
-    try:
-        manifest = json.loads(path.read_bytes())
-    except OSError as error:
-        raise SweepError(f"{path}: cannot read it ({error.strerror})") from None
-    except ValueError as error:
-        raise SweepError(f"{path}: not JSON ({error}); {_DAMAGED}") from None
-    if not isinstance(manifest, dict):
-        raise SweepError(f"{path}: expected a JSON object; {_DAMAGED}")
+    manifest = read_json_object(path, SweepError, _DAMAGED)
     for key, (kind, name) in _KEYS.items():
         if not isinstance(manifest.get(key), kind):
             raise SweepError(f"{path}: {key}: missing or not {name}; {_DAMAGED}")
