@@ -6,7 +6,8 @@ checked against its model by the tests). botocore's client checks only required,
 server-side and answers with the service's validation error, as the service would.
 
 Every API attempt is validated, so a valid request takes a fast path; the messages are
-composed only for an invalid one.
+composed only for an invalid one. A list's items (`items`) and a structure's members
+(`members`: a `Filter`) are checked as the model constrains them too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class Param:
     max: int | None = None
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
+    items: Param | None = None
+    """Each item's constraints, for a list whose items the model constrains."""
+    members: Mapping[str, Param] | None = field(default=None, hash=False)
+    """A structure's members (`type` dict): a member it does not name is unknown."""
     _regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
     """True when `check` would find nothing wrong: the fast path, one call per member."""
@@ -40,13 +45,21 @@ class Param:
     def _compile(self) -> Callable[[Any], bool]:
         low = -math.inf if self.min is None else self.min
         high = math.inf if self.max is None else self.max
-        kind, search, enum = self.type, self._regex and self._regex.search, self.enum
+        kind, search, enum, items = (
+            self.type,
+            self._regex and self._regex.search,
+            self.enum,
+            self.items,
+        )
         if kind is str and enum is None:
             if search is None:
                 return lambda v: type(v) is str and low <= len(v) <= high
             return lambda v: type(v) is str and low <= len(v) <= high and search(v) is not None
         if kind is list:
-            return lambda v: type(v) is list and low <= len(v) <= high
+            if items is None:
+                return lambda v: type(v) is list and low <= len(v) <= high
+            item = items.accepts
+            return lambda v: type(v) is list and low <= len(v) <= high and all(map(item, v))
         if kind is int:
             return lambda v: type(v) is int and low <= v <= high
         return lambda v: self.check("", v) is None
@@ -67,6 +80,13 @@ class Param:
             return f"{name} must satisfy regular expression pattern: {self.pattern}"
         if self.enum is not None and value not in self.enum:
             return f"{name} must be one of {', '.join(self.enum)}"
+        if self.items is not None:
+            for index, item in enumerate(value):
+                if (problem := self.items.check(f"{name}[{index}]", item)) is not None:
+                    return problem
+        if self.members is not None:
+            found = problems(value, self.members, f"{name}.")
+            return found[0] if found else None
         return None
 
 
@@ -114,14 +134,15 @@ class Schema(dict[str, Param]):
         self.required = tuple(name for name, param in members.items() if param.required)
 
 
-def problems(params: Mapping[str, Any], schema: Mapping[str, Param]) -> list[str]:
-    """Everything wrong with a request, in the order the schema lists its members."""
-    found = [f"Unknown parameter {name}" for name in params if name not in schema]
+def problems(params: Mapping[str, Any], schema: Mapping[str, Param], within: str = "") -> list[str]:
+    """Everything wrong with a request (or with its structure member `within`, a prefix
+    such as "Filter."), in the order the schema lists its members."""
+    found = [f"Unknown parameter {within}{name}" for name in params if name not in schema]
     for name, param in schema.items():
         if name not in params:
             if param.required:
-                found.append(f"Missing required parameter {name}")
-        elif (problem := param.check(name, params[name])) is not None:
+                found.append(f"Missing required parameter {within}{name}")
+        elif (problem := param.check(within + name, params[name])) is not None:
             found.append(problem)
     return found
 

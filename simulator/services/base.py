@@ -99,15 +99,19 @@ class StopSpec:
 class Resource:
     """One managed resource. `units` is what it bills by (inference units, instances);
     `moves` counts its transitions, so a timer set on entering a status can tell whether
-    the resource has left it since (and perhaps come back)."""
+    the resource has left it since (and perhaps come back). `created` is the simulated
+    time it entered the simulation: what a listing answers as its creation time."""
 
-    __slots__ = ("group", "id", "key", "moves", "status", "units")
+    __slots__ = ("created", "group", "id", "key", "moves", "status", "units")
 
-    def __init__(self, key: int, resource_id: str, group: str, units: float) -> None:
+    def __init__(
+        self, key: int, resource_id: str, group: str, units: float, created: float = 0.0
+    ) -> None:
         self.key = key
         self.id = resource_id
         self.group = group
         self.units = units
+        self.created = created
         self.moves = 0
         self.status: StrEnum
 
@@ -235,7 +239,7 @@ class ManagedService:
         """
         owner_key = None if owner is None else owner.key
         key = self.lifecycle.register(resource_id, group, kind, owner_key)
-        resource = Resource(key, resource_id, group, units)
+        resource = Resource(key, resource_id, group, units, float(self.sim.now))
         if owner is None:
             self.resources[resource_id] = resource
             if self._listing is not None:

@@ -13,6 +13,16 @@ A stop in another status (ASSUMED, AWS does not say): STOPPING answers STOPPING 
 DELETING or an unknown ARN is ResourceNotFoundException; every other status is
 ResourceInUseException. ThrottlingException is HTTP 500 on this service (DOC), so botocore's
 legacy mode retries it as a server error.
+
+Listing (what automation pages through before it stops): DescribeProjects describes every
+project a fleet entry names, CREATED since the entry was added, as a CUSTOM_LABELS project
+(the default `Features`, DOC; a request for CONTENT_MODERATION only finds none);
+`ProjectNames` keeps the named ones (an unknown name is left out: ASSUMED).
+DescribeProjectVersions describes a project's versions, or the named ones (`VersionNames`).
+Both answer pages of `MaxResults` (default and largest 100, DOC) in creation order
+(ASSUMED: no order is documented) with a NextToken while more are left; a token the service
+did not give for that request is InvalidPaginationTokenException (DOC: the operations'
+error; what provokes it is ASSUMED). Creation times are when the fleet entry was added.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
+from simulator.services.paging import Pages
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -100,6 +111,14 @@ PROJECT_ARN: Final = (
     r"(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)"
 )
 _VERSION = Param(str, required=True, min=20, max=2048, pattern=VERSION_ARN)
+_NAME = Param(str, min=1, max=255, pattern=r"[a-zA-Z0-9_.\-]+")
+"""A project's or a version's name (botocore's pattern, unanchored: it is searched)."""
+_TOKEN = Param(str, max=1024)
+_PAGE_SIZE = Param(int, min=1, max=100)
+PAGE: Final = 100
+"""DescribeProjects' and DescribeProjectVersions' page without MaxResults (DOC)."""
+CUSTOM_LABELS: Final = "CUSTOM_LABELS"
+FEATURES: Final = ("CONTENT_MODERATION", CUSTOM_LABELS)
 OPERATIONS: Final = by_name(
     Operation(
         "StopProjectVersion",
@@ -122,11 +141,22 @@ OPERATIONS: Final = by_name(
         "rekognition:DescribeProjectVersions",
         {
             "ProjectArn": Param(str, required=True, min=20, max=2048, pattern=PROJECT_ARN),
-            "VersionNames": Param(list, min=1, max=10),
-            "NextToken": Param(str, max=1024),
-            "MaxResults": Param(int, min=1, max=100),
+            "VersionNames": Param(list, min=1, max=10, items=_NAME),
+            "NextToken": _TOKEN,
+            "MaxResults": _PAGE_SIZE,
         },
         resource_param="ProjectArn",
+    ),
+    Operation(
+        "DescribeProjects",
+        "rekognition:DescribeProjects",
+        {
+            "NextToken": _TOKEN,
+            "MaxResults": _PAGE_SIZE,
+            "ProjectNames": Param(list, min=1, max=10, items=_NAME),
+            "Features": Param(list, min=1, max=2, items=Param(str, enum=FEATURES)),
+        },
+        resource_param="",  # no member names one resource: it lists the account's projects
     ),
 )
 
@@ -197,6 +227,11 @@ class Fleet(SingleStepFleet):
         )
 
 
+def _project_name(project_arn: str) -> str:
+    """The name in a ProjectArn `...:project/<name>/<stamp>`."""
+    return project_arn.rsplit("/", 2)[1]
+
+
 def _arn_parts(version_arn: str) -> tuple[str, str]:
     """(ProjectArn, version name) of a ProjectVersionArn."""
     head, _, rest = version_arn.partition("/version/")
@@ -224,10 +259,15 @@ class ProjectVersions(SingleStep[Fleet]):
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
         self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
+        self._created: dict[str, float] = {}  # ProjectArn -> creation time, in creation order
+        self._pages = Pages(self.name, InvalidPaginationToken)
 
     def listed(self, fleet: Fleet, added: list[Resource]) -> None:
-        """Each project's versions by name, for DescribeProjectVersions."""
-        versions = self._projects.setdefault(fleet.project_arn(), {})
+        """Each project's versions by name, for DescribeProjectVersions, and when the project
+        was created (its first fleet entry), for DescribeProjects."""
+        project = fleet.project_arn()
+        self._created.setdefault(project, float(self.sim.now))
+        versions = self._projects.setdefault(project, {})
         versions.update((_arn_parts(version.id)[1], version) for version in added)
 
     def _find(self, arn: str) -> Resource:
@@ -258,28 +298,63 @@ class ProjectVersions(SingleStep[Fleet]):
         if versions is None:
             raise ResourceNotFound(f"Project {project} not found")
         names = params.get("VersionNames")
-        if names and len(names) == 1:  # a waiter's poll: one name, millions of times
+        if names and len(names) == 1 and "NextToken" not in params:
+            # a waiter's poll, millions of times: one name is one page, and no token
             found = [versions[names[0]]] if names[0] in versions else []
-        elif names:
-            found = [versions[name] for name in names if name in versions]
+            return {"ProjectVersionDescriptions": [_described(v) for v in found]}
+        if names:
+            listed = [versions[name] for name in dict.fromkeys(names) if name in versions]
         else:
-            found = list(versions.values())[: params.get("MaxResults", 100)]
-        return {
-            "ProjectVersionDescriptions": [
+            listed = list(versions.values())
+        size = params.get("MaxResults", PAGE)
+        page, token = self._pages.page("DescribeProjectVersions", params, listed, size)
+        response: dict[str, Any] = {"ProjectVersionDescriptions": [_described(v) for v in page]}
+        if token is not None:
+            response["NextToken"] = token
+        return response
+
+    def describe_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        listed: list[str] = []
+        if CUSTOM_LABELS in params.get("Features", (CUSTOM_LABELS,)):
+            listed = list(self._created)
+        names = params.get("ProjectNames")
+        if names is not None:
+            wanted = set(names)
+            listed = [project for project in listed if _project_name(project) in wanted]
+        size = params.get("MaxResults", PAGE)
+        page, token = self._pages.page("DescribeProjects", params, listed, size)
+        response: dict[str, Any] = {
+            "ProjectDescriptions": [
                 {
-                    "ProjectVersionArn": v.id,
-                    "Status": v.status,  # a StrEnum member is its string
-                    "MinInferenceUnits": int(v.units),
+                    "ProjectArn": project,
+                    "CreationTimestamp": self._created[project],
+                    "Status": "CREATED",
+                    "Feature": CUSTOM_LABELS,
                 }
-                for v in found
+                for project in page
             ]
         }
+        if token is not None:
+            response["NextToken"] = token
+        return response
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
         if operation == "DescribeProjectVersions":
             project, name = _arn_parts(resource.id)
             return {"ProjectArn": project, "VersionNames": [name], **extra}
+        if operation == "DescribeProjects":  # the project of the version
+            return {"ProjectNames": [_project_name(_arn_parts(resource.id)[0])], **extra}
         if operation == "StartProjectVersion":
             units = int(resource.units)  # restart as it ran, unless the request says otherwise
             return {"ProjectVersionArn": resource.id, "MinInferenceUnits": units, **extra}
         return super().request(operation, resource, **extra)
+
+
+def _described(version: Resource) -> dict[str, Any]:
+    """A version as DescribeProjectVersions describes it."""
+    return {
+        "ProjectVersionArn": version.id,
+        "CreationTimestamp": version.created,
+        "Status": version.status,  # a StrEnum member is its string
+        "MinInferenceUnits": int(version.units),
+    }

@@ -22,7 +22,14 @@ from simulator.engine.rng import Streams
 from simulator.services.base import ManagedService
 
 DATA = Path(__file__).parent.parent / "data"
-BOTOCORE_TYPES: dict[str, type] = {"string": str, "integer": int, "list": list, "boolean": bool}
+BOTOCORE_TYPES: dict[str, type] = {
+    "string": str,
+    "integer": int,
+    "list": list,
+    "boolean": bool,
+    "timestamp": float,  # simulated seconds, in requests as in responses
+    "structure": dict,
+}
 CALLER = Identity("caller", "123456789012", Permissions(["*"]))
 """A caller allowed every action."""
 DENIED = Identity("denied", "123456789012", Permissions([]))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import botocore.session
 import pytest
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator
 
 from simulator.api.errors import AwsError, ErrorSpec
@@ -31,7 +32,14 @@ from tests.conformance._aws import (
     service_model,
 )
 
-OPERATIONS = ("StopProjectVersion", "StartProjectVersion", "DescribeProjectVersions")
+OPERATIONS = (
+    "StopProjectVersion",
+    "StartProjectVersion",
+    "DescribeProjectVersions",
+    "DescribeProjects",
+)
+LISTINGS = ("DescribeProjectVersions", "DescribeProjects")
+"""The paginated operations: botocore's paginators name their tokens and page sizes."""
 
 
 def model() -> ServiceModel:
@@ -55,24 +63,26 @@ def declared_specs() -> set[ErrorSpec]:
 def test_declared_members_match_botocore(name: str) -> None:
     shape = operation(name).input_shape
     ours = rekognition.OPERATIONS[name].params
-    assert set(ours) <= set(shape.members)
+    assert set(ours) == set(shape.members)
 
-    def constraints(member: str, param: Param | None) -> tuple[Any, ...]:
-        if param is not None:
-            return (param.type, param.required, param.min, param.max, param.pattern, param.enum)
-        theirs = shape.members[member]
-        enum = theirs.metadata.get("enum")
+    def constraints(param: Param) -> tuple[Any, ...]:
+        items = None if param.items is None else constraints(param.items)
+        return (param.type, param.min, param.max, param.pattern, param.enum, items)
+
+    def theirs(member: Shape) -> tuple[Any, ...]:
+        enum = member.metadata.get("enum")
+        items = theirs(member.member) if member.type_name == "list" else None
         return (
-            BOTOCORE_TYPES[theirs.type_name],
-            member in shape.required_members,
-            theirs.metadata.get("min"),
-            theirs.metadata.get("max"),
-            theirs.metadata.get("pattern"),
+            BOTOCORE_TYPES[member.type_name],
+            member.metadata.get("min"),
+            member.metadata.get("max"),
+            member.metadata.get("pattern"),
             tuple(enum) if enum else None,
+            items,
         )
 
-    assert {m: constraints(m, p) for m, p in ours.items()} == {
-        m: constraints(m, None) for m in ours
+    assert {m: (p.required, *constraints(p)) for m, p in ours.items()} == {
+        m: (m in shape.required_members, *theirs(shape.members[m])) for m in ours
     }
 
 
@@ -80,7 +90,7 @@ def test_declared_members_match_botocore(name: str) -> None:
 def test_every_required_member_is_declared_required(name: str) -> None:
     shape = operation(name).input_shape
     ours = rekognition.OPERATIONS[name].params
-    assert shape.required_members  # each of these operations has one
+    assert bool(shape.required_members) is (name != "DescribeProjects")  # it requires none
     assert set(shape.required_members) == {m for m, p in ours.items() if p.required}
 
 
@@ -88,7 +98,25 @@ def test_every_required_member_is_declared_required(name: str) -> None:
 def test_iam_action_and_resource_member(name: str) -> None:
     declared = rekognition.OPERATIONS[name]
     assert declared.action == f"{model().signing_name}:{name}"
-    assert declared.resource_param in operation(name).input_shape.required_members
+    required = operation(name).input_shape.required_members
+    assert declared.resource_param in required or (not required and not declared.resource_param)
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_paginated_as_botocores_paginator_says(name: str) -> None:
+    """Token and page size as botocore's paginator names them; the page default is the
+    largest page (DOC: 'The default value is 100')."""
+    paginator = botocore.session.get_session().get_paginator_model("rekognition")
+    config = paginator.get_paginator(name)
+    assert (config["input_token"], config["output_token"]) == ("NextToken", "NextToken")
+    params = rekognition.OPERATIONS[name].params
+    assert config["limit_key"] in params
+    assert params[config["limit_key"]].max == rekognition.PAGE == 100
+    assert (
+        "The default value is 100."
+        in operation(name).input_shape.members["MaxResults"].documentation
+    )
+    assert config["result_key"] in operation(name).output_shape.members
 
 
 def test_status_enum_is_project_version_status() -> None:
@@ -131,6 +159,9 @@ def raised_codes(name: str) -> set[str]:
     plane, service, fleet = _service(rekognition.Settings(), rekognition.Status.RUNNING)
     codes.add(raised_code(plane, DENIED, name, params))
     codes.add(raised_code(plane, CALLER, name, {}))
+    codes.add(raised_code(plane, CALLER, name, {**params, "Unknown": 1}))
+    if name in LISTINGS:  # a token the service did not give
+        codes.add(raised_code(plane, CALLER, name, {**params, "NextToken": "bm90IGdpdmVu"}))
     faulty, _, _ = _service(rekognition.Settings(faults={name: 1.0}), rekognition.Status.RUNNING)
     codes.add(raised_code(faulty, CALLER, name, params))
     # unknown resource, and every status the resource can be found in
@@ -152,7 +183,11 @@ def test_raised_error_codes_are_among_the_operations_error_shapes(name: str) -> 
     raised = raised_codes(name)
     errors = rekognition.ERRORS
     plane_errors = {errors.throttling, errors.access_denied, errors.validation, errors.internal}
-    assert {spec.code for spec in plane_errors} | {"ResourceNotFoundException"} <= raised
+    if name != "DescribeProjects":  # it names no project it must find
+        plane_errors.add(errors.not_found)
+    if name in LISTINGS:
+        plane_errors.add(rekognition.InvalidPaginationToken)
+    assert {spec.code for spec in plane_errors} <= raised
     assert raised - error_codes(operation(name)) == set()
 
 

@@ -100,7 +100,7 @@ def test_start_only_from_completed_or_stopped(status: str, startable: bool) -> N
             _handle(status, "StartProjectVersion", params)
 
 
-def test_describe_reports_the_status_and_units() -> None:
+def test_describe_reports_the_status_units_and_creation_time() -> None:
     response = _handle(
         "RUNNING",
         "DescribeProjectVersions",
@@ -110,7 +110,12 @@ def test_describe_reports_the_status_and_units() -> None:
         },
     )
     assert response["ProjectVersionDescriptions"] == [
-        {"ProjectVersionArn": ARN, "Status": "RUNNING", "MinInferenceUnits": 1}
+        {
+            "ProjectVersionArn": ARN,
+            "CreationTimestamp": 0.0,
+            "Status": "RUNNING",
+            "MinInferenceUnits": 1,
+        }
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -170,3 +171,48 @@ def test_an_unchanging_request_is_validated_once_per_operation() -> None:
     for _ in range(2):
         with pytest.raises(AwsError, match="InvalidRequestException"):
             model.plane.handle(caller, "comprehend", "DescribeDocumentClassifier", bad)
+
+
+NESTED = {
+    "Names": Param(list, max=2, items=Param(str, min=1, pattern=r"^[a-z]+$")),
+    "Filter": Param(
+        dict,
+        members={
+            "Status": Param(str, enum=("A", "B")),
+            "Before": Param(float),
+            "Name": Param(str, required=True, max=3),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"Names": ["ab", "c"]}, None),
+        ({"Names": []}, None),
+        ({"Names": ["ab", ""]}, "Names[1] must be at least 1 long"),
+        ({"Names": ["A"]}, "Names[0] must satisfy regular expression pattern: ^[a-z]+$"),
+        ({"Names": [1]}, "Names[0] must be of type str"),
+        ({"Names": ["a", "b", "c"]}, "Names must be at most 2 long"),
+        ({"Filter": {"Name": "abc", "Status": "B", "Before": 3}}, None),
+        ({"Filter": {"Name": "abc", "Before": 2.5}}, None),
+        ({"Filter": {"Name": "abcd"}}, "Filter.Name must be at most 3 long"),
+        ({"Filter": {"Name": "a", "Status": "C"}}, "Filter.Status must be one of A, B"),
+        ({"Filter": {"Name": "a", "Before": "x"}}, "Filter.Before must be of type float"),
+        ({"Filter": {"Name": "a", "Before": True}}, "Filter.Before must be of type float"),
+        ({"Filter": {"Name": "a", "Other": 1}}, "Unknown parameter Filter.Other"),
+        ({"Filter": {}}, "Missing required parameter Filter.Name"),
+        ({"Filter": ["Name"]}, "Filter must be of type dict"),
+    ],
+)
+def test_list_items_and_structure_members(params: Mapping[str, Any], message: str | None) -> None:
+    """Each item and each member is checked as its own Param, named by where it is."""
+    ((name, value),) = params.items()
+    assert NESTED[name].check(name, value) == message
+    assert NESTED[name].accepts(value) is (message is None)
+    if message is None:
+        validate(params, NESTED, ERROR)
+    else:
+        with pytest.raises(AwsError, match=re.escape(message)):
+            validate(params, NESTED, ERROR)
