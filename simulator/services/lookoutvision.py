@@ -6,8 +6,9 @@
     HOSTED <-> SYSTEM_UPDATING (maintenance windows: off unless `latency.maintenance_gap`)
 
 Amazon Lookout for Vision reached its end of support on 2025-10-31: the simulator keeps it
-for studies of fleets that ran on it. botocore no longer ships its model, so the API page
-(`StopModel`) is the reference for members, constraints and errors.
+for studies of fleets that ran on it. botocore no longer ships its model: the API page
+(`StopModel`) and the model botocore 1.40.0 shipped (in tests/data) are the references for
+members, constraints and errors.
 
 StopModel answers HTTP 202 with {"Status": "STOPPING_HOSTING"} (DOC: "After the model
 hosting stops, the Status of the model is TRAINED"). Its ClientToken makes it idempotent
@@ -20,6 +21,13 @@ HOSTING_FAILED is accepted and cleans up to TRAINED; STARTING_HOSTING, SYSTEM_UP
 every status that is not hosted are ConflictException (409). A model is billed per inference
 unit per minute while HOSTED, and (ASSUMED) while SYSTEM_UPDATING and STOPPING_HOSTING, at
 an ASSUMED $4.00 per inference-unit hour.
+
+Listing: ListProjects answers every project a fleet entry names, ListModels a project's
+model versions (an unknown project is ResourceNotFoundException, as the model lists it),
+in creation order (ASSUMED: no order is documented), in pages of `MaxResults` (default and
+largest 100, DOC) with a NextToken while more are left; a token the service did not give
+for that request is ValidationException (ASSUMED: no error of its own is documented).
+Creation times are when the fleet entry was added.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
+from simulator.services.paging import Pages
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -99,6 +108,10 @@ PROJECT_NAME: Final = r"^[a-zA-Z0-9][a-zA-Z0-9_\-]*$"
 _PROJECT = Param(str, required=True, min=1, max=255, pattern=PROJECT_NAME)
 _VERSION = Param(str, required=True, min=1, max=10, pattern=r"^([1-9][0-9]*|latest)$")
 _TOKEN = Param(str, min=1, max=64, pattern=r"^[a-zA-Z0-9-]+$")
+_NEXT_TOKEN = Param(str, max=2048, pattern=r"^[a-zA-Z0-9\/\+\=]{0,2048}$")
+_PAGE_SIZE = Param(int, min=1, max=100)
+PAGE: Final = 100
+"""ListProjects' and ListModels' page without MaxResults (DOC: 'The default value is 100')."""
 OPERATIONS: Final = by_name(
     Operation(
         "StopModel",
@@ -126,6 +139,18 @@ OPERATIONS: Final = by_name(
         "DescribeModel",
         "lookoutvision:DescribeModel",
         {"ProjectName": _PROJECT, "ModelVersion": _VERSION},
+        resource_param="ProjectName",
+    ),
+    Operation(
+        "ListProjects",
+        "lookoutvision:ListProjects",
+        {"NextToken": _NEXT_TOKEN, "MaxResults": _PAGE_SIZE},
+        resource_param="",  # no member names one resource: it lists the account's projects
+    ),
+    Operation(
+        "ListModels",
+        "lookoutvision:ListModels",
+        {"ProjectName": _PROJECT, "NextToken": _NEXT_TOKEN, "MaxResults": _PAGE_SIZE},
         resource_param="ProjectName",
     ),
 )
@@ -192,6 +217,9 @@ class Fleet(SingleStepFleet):
     def units(self) -> float:
         return self.inference_units
 
+    def project_arn(self) -> str:
+        return f"arn:aws:lookoutvision:{self.region}:{self.account}:project/{self.project}"
+
     def resource_id(self, index: int) -> str:
         """The ModelArn of model version `index + 1` (versions are numbered from 1)."""
         version = index + 1
@@ -224,10 +252,21 @@ class Models(SingleStep[Fleet]):
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
         self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
+        self._described: dict[str, dict[str, Any]] = {}  # project -> ListProjects' item
+        self._pages = Pages(self.name, self.errors.validation)
 
     def listed(self, fleet: Fleet, added: list[Resource]) -> None:
-        """Each project's versions in order, for the ModelVersion of a request."""
+        """Each project's versions in order, for the ModelVersion of a request, and the
+        project as its first fleet entry created it, for ListProjects."""
         self._projects.setdefault(fleet.project, []).extend(added)
+        self._described.setdefault(
+            fleet.project,
+            {
+                "ProjectArn": fleet.project_arn(),
+                "ProjectName": fleet.project,
+                "CreationTimestamp": float(self.sim.now),
+            },
+        )
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]
@@ -265,8 +304,44 @@ class Models(SingleStep[Fleet]):
             }
         }
 
+    def list_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        listed = list(self._described.values())
+        size = params.get("MaxResults", PAGE)
+        page, token = self._pages.page("ListProjects", params, listed, size)
+        response: dict[str, Any] = {"Projects": [dict(project) for project in page]}
+        if token is not None:
+            response["NextToken"] = token
+        return response
+
+    def list_models(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        project = params["ProjectName"]
+        versions = self._projects.get(project)
+        if versions is None:
+            raise ResourceNotFound(f"Project {project} not found")
+        size = params.get("MaxResults", PAGE)
+        page, token = self._pages.page("ListModels", params, versions, size)
+        models = [
+            {
+                "CreationTimestamp": model.created,
+                "ModelVersion": _model_parts(model.id)[1],
+                "ModelArn": model.id,
+                "Status": model.status,  # a StrEnum member is its string
+            }
+            for model in page
+        ]
+        response: dict[str, Any] = {"Models": models}
+        if token is not None:
+            response["NextToken"] = token
+        return response
+
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        """The model's project and version; a listing, the model's project (ListModels) or
+        the account's projects (ListProjects)."""
         project, version = _model_parts(resource.id)
+        if operation == "ListProjects":
+            return {**extra}
+        if operation == "ListModels":
+            return {"ProjectName": project, **extra}
         request: dict[str, Any] = {"ProjectName": project, "ModelVersion": version}
         if operation == "StartModel":
             request["MinInferenceUnits"] = int(resource.units)  # restart as it ran

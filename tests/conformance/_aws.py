@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import botocore.session
 import pytest
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from simulator.api.errors import AwsError
 from simulator.api.iam import Permissions
@@ -111,3 +112,44 @@ def raised_code(plane: ControlPlane, caller: Identity, name: str, params: dict[s
     except AwsError as error:
         return error.code
     return ""
+
+
+def violations(value: Any, shape: Shape, where: str) -> Iterator[str]:
+    """What in `value` botocore's `shape` would not have (timestamps: seconds, as ours)."""
+    meta = shape.metadata
+    if shape.type_name == "structure":
+        if not isinstance(value, Mapping):
+            yield f"{where}: not an object"
+            return
+        for name in set(value) - set(shape.members):
+            yield f"{where}.{name}: no such member"
+        for name in set(shape.required_members) - set(value):
+            yield f"{where}.{name}: missing"
+        for name, item in value.items():
+            if name in shape.members:
+                yield from violations(item, shape.members[name], f"{where}.{name}")
+    elif shape.type_name == "list":
+        if not isinstance(value, list) or not meta.get("min", 0) <= len(value) <= meta.get(
+            "max", len(value)
+        ):
+            yield f"{where}: not a list of the allowed length"
+            return
+        for index, item in enumerate(value):
+            yield from violations(item, shape.member, f"{where}[{index}]")
+    elif shape.type_name == "string":
+        if not isinstance(value, str):
+            yield f"{where}: {value!r} is not a string"
+        elif not meta.get("min", 0) <= len(value) <= meta.get("max", len(value)):
+            yield f"{where}: {value!r} has a length out of [{meta.get('min')}, {meta.get('max')}]"
+        elif "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
+            yield f"{where}: {value!r} does not match {meta['pattern']}"
+        elif "enum" in meta and value not in meta["enum"]:
+            yield f"{where}: {value!r} is not one of {meta['enum']}"
+    elif shape.type_name in {"integer", "long"}:
+        if type(value) is not int or not meta.get("min", value) <= value <= meta.get("max", value):
+            yield f"{where}: {value!r} is not an allowed integer"
+    elif shape.type_name == "timestamp":
+        if type(value) not in {int, float}:
+            yield f"{where}: {value!r} is not a time"
+    else:
+        yield f"{where}: {shape.type_name} is not checked here"

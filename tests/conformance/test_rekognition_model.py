@@ -30,6 +30,7 @@ from tests.conformance._aws import (
     raised_code,
     reference_page,
     service_model,
+    violations,
 )
 
 OPERATIONS = (
@@ -39,6 +40,10 @@ OPERATIONS = (
     "DescribeProjects",
 )
 LISTINGS = ("DescribeProjectVersions", "DescribeProjects")
+LISTED = {
+    "DescribeProjectVersions": "ProjectVersionDescriptions",
+    "DescribeProjects": "ProjectDescriptions",
+}
 """The paginated operations: botocore's paginators name their tokens and page sizes."""
 
 
@@ -208,6 +213,7 @@ def test_http_statuses_match_the_stop_project_version_page() -> None:
 # -- validation --------------------------------------------------------------------------
 
 VALID_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/models/version/v1/1"
+PROJECT_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/models/1"
 STOP = rekognition.OPERATIONS["StopProjectVersion"]
 
 
@@ -259,3 +265,24 @@ def test_the_violations_are_the_ones_named() -> None:
     shape = operation(STOP.name).input_shape
     assert ParamValidator().validate({"ProjectVersionArn": VALID_ARN[:19]}, shape).has_errors()
     assert ParamValidator().validate({}, shape).has_errors()
+
+
+# -- responses ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("DescribeProjects", {}),
+        ("DescribeProjects", {"MaxResults": 1, "ProjectNames": ["models"]}),
+        ("DescribeProjectVersions", {"ProjectArn": PROJECT_ARN}),
+        ("DescribeProjectVersions", {"ProjectArn": PROJECT_ARN, "MaxResults": 1}),
+        ("DescribeProjectVersions", {"ProjectArn": PROJECT_ARN, "VersionNames": ["v1"]}),
+    ],
+)
+def test_responses_have_only_the_output_shapes_members(name: str, params: dict[str, Any]) -> None:
+    fleet = rekognition.Fleet(service="rekognition", count=2)
+    plane, _, _ = alone(rekognition.ProjectVersions, rekognition.Settings(), fleet)
+    response = plane.handle(CALLER, "rekognition", name, params)
+    assert response[LISTED[name]]  # something is listed, and checked
+    assert list(violations(response, operation(name).output_shape, name)) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ from tests.conformance._aws import (
     reference_page,
     service_model,
     unanchored,
+    violations,
 )
 from tests.kit import scenario
 
@@ -331,47 +332,6 @@ def test_raised_error_codes_are_the_operations_error_shapes_or_common(name: str)
 
 
 # -- responses against botocore's output shapes ------------------------------------------
-
-
-def violations(value: Any, shape: Shape, where: str) -> Iterator[str]:
-    """What in `value` botocore's `shape` would not have (timestamps: seconds, as ours)."""
-    meta = shape.metadata
-    if shape.type_name == "structure":
-        if not isinstance(value, Mapping):
-            yield f"{where}: not an object"
-            return
-        for name in set(value) - set(shape.members):
-            yield f"{where}.{name}: no such member"
-        for name in set(shape.required_members) - set(value):
-            yield f"{where}.{name}: missing"
-        for name, item in value.items():
-            if name in shape.members:
-                yield from violations(item, shape.members[name], f"{where}.{name}")
-    elif shape.type_name == "list":
-        if not isinstance(value, list) or not meta.get("min", 0) <= len(value) <= meta.get(
-            "max", len(value)
-        ):
-            yield f"{where}: not a list of the allowed length"
-            return
-        for index, item in enumerate(value):
-            yield from violations(item, shape.member, f"{where}[{index}]")
-    elif shape.type_name == "string":
-        if not isinstance(value, str):
-            yield f"{where}: {value!r} is not a string"
-        elif not meta.get("min", 0) <= len(value) <= meta.get("max", len(value)):
-            yield f"{where}: {value!r} has a length out of [{meta.get('min')}, {meta.get('max')}]"
-        elif "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
-            yield f"{where}: {value!r} does not match {meta['pattern']}"
-        elif "enum" in meta and value not in meta["enum"]:
-            yield f"{where}: {value!r} is not one of {meta['enum']}"
-    elif shape.type_name in {"integer", "long"}:
-        if type(value) is not int or not meta.get("min", value) <= value <= meta.get("max", value):
-            yield f"{where}: {value!r} is not an allowed integer"
-    elif shape.type_name == "timestamp":
-        if type(value) not in {int, float}:
-            yield f"{where}: {value!r} is not a time"
-    else:
-        yield f"{where}: {shape.type_name} is not checked here"
 
 
 ALL_STEPS = """
