@@ -24,13 +24,22 @@ stop calls document; DELETING or an unknown ARN is ResourceNotFoundException.
 
 Training is billed per second at $3.00/h from TRAINING until it ends (after a stop: until
 STOPPED or TRAINED, ASSUMED); a trained model costs $0.50 per model-month of management.
+
+ListDocumentClassifiers lists every classifier with its status and SubmitTime (when its
+fleet entry was added, ASSUMED), in pages of `MaxResults` (default 100, at most 500: DOC)
+with a NextToken while more are left; a token the service did not give for that request is
+InvalidRequestException (ASSUMED). Its `Filter` sets one condition (DOC: "You can only set
+one filter at a time"; two or more are InvalidFilterException, ASSUMED): a status, a name
+(the classifier's versions too), or a submit time strictly before (listed oldest first,
+DOC) or after (newest first, DOC); without one, in creation order (ASSUMED). Times are
+simulated seconds since the start, in the filter as in the answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import Field, model_validator
 
@@ -42,6 +51,10 @@ from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
 from simulator.services.base import Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
+from simulator.services.paging import Pages
+
+if TYPE_CHECKING:
+    from simulator.engine.env import Simulation
 
 
 class Status(StrEnum):
@@ -78,12 +91,14 @@ ENDED: Final = frozenset({S.TRAINED, S.TRAINED_WITH_WARNING, S.IN_ERROR, S.STOPP
 
 InvalidRequest = ErrorSpec("InvalidRequestException", 400)
 ResourceNotFound = ErrorSpec("ResourceNotFoundException", 400)
+InvalidFilter = ErrorSpec("InvalidFilterException", 400)
 ERRORS: Final = ServiceErrors(
     validation=InvalidRequest,
     throttling=ErrorSpec("TooManyRequestsException", 400),
     internal=ErrorSpec("InternalServerException", 500),
     access_denied=ErrorSpec("AccessDeniedException", 400),  # ASSUMED: not on the page
     not_found=ResourceNotFound,
+    others=(InvalidFilter,),
 )
 
 CLASSIFIER_ARN: Final = (
@@ -91,6 +106,18 @@ CLASSIFIER_ARN: Final = (
     r"[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?$"
 )
 _CLASSIFIER = Param(str, required=True, max=256, pattern=CLASSIFIER_ARN)
+NAME: Final = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
+_FILTER = Param(
+    dict,
+    members={
+        "Status": Param(str, enum=tuple(Status)),
+        "DocumentClassifierName": Param(str, max=63, pattern=NAME),
+        "SubmitTimeBefore": Param(float),
+        "SubmitTimeAfter": Param(float),
+    },
+)
+PAGE: Final = 100
+"""ListDocumentClassifiers' page without MaxResults (DOC: 'The default is 100')."""
 OPERATIONS: Final = by_name(
     Operation(
         "StopTrainingDocumentClassifier",
@@ -103,6 +130,16 @@ OPERATIONS: Final = by_name(
         "comprehend:DescribeDocumentClassifier",
         {"DocumentClassifierArn": _CLASSIFIER},
         resource_param="DocumentClassifierArn",
+    ),
+    Operation(
+        "ListDocumentClassifiers",
+        "comprehend:ListDocumentClassifiers",
+        {
+            "Filter": _FILTER,
+            "NextToken": Param(str, min=1),
+            "MaxResults": Param(int, min=1, max=500),
+        },
+        resource_param="",  # no member names one resource: it lists the account's classifiers
     ),
 )
 
@@ -154,7 +191,7 @@ class Fleet(SingleStepFleet):
     NAMED_BY = "name"
 
     service: Literal["comprehend"]
-    name: str = Field(default="classifier", pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", max_length=63)
+    name: str = Field(default="classifier", pattern=NAME, max_length=63)
     status: Literal["SUBMITTED", "TRAINING"] = Field(
         default="TRAINING", description="where training is at t=0 (it progresses from there)"
     )
@@ -192,6 +229,10 @@ class DocumentClassifiers(SingleStep[Fleet]):
     )
     settings: Settings
 
+    def __init__(self, sim: Simulation, settings: Settings) -> None:
+        super().__init__(sim, settings)
+        self._pages = Pages(self.name, InvalidRequest)
+
     def _find(self, arn: str) -> Resource:
         classifier = self.resources.get(arn)
         if classifier is None or classifier.status is S.DELETING:
@@ -216,3 +257,55 @@ class DocumentClassifiers(SingleStep[Fleet]):
                 "Status": classifier.status,  # a StrEnum member is its string
             }
         }
+
+    def list_document_classifiers(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        listed = _filtered(list(self.resources.values()), params.get("Filter", {}))
+        size = params.get("MaxResults", PAGE)
+        page, token = self._pages.page("ListDocumentClassifiers", params, listed, size)
+        response: dict[str, Any] = {
+            "DocumentClassifierPropertiesList": [
+                {
+                    "DocumentClassifierArn": classifier.id,
+                    "Status": classifier.status,  # a StrEnum member is its string
+                    "SubmitTime": classifier.created,
+                }
+                for classifier in page
+            ]
+        }
+        if token is not None:
+            response["NextToken"] = token
+        return response
+
+    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        """A listing asks for the classifier's name (its versions too); the rest name it."""
+        if operation == "ListDocumentClassifiers":
+            return {"Filter": {"DocumentClassifierName": _name(resource.id)}, **extra}
+        return super().request(operation, resource, **extra)
+
+
+def _name(arn: str) -> str:
+    """A classifier's name: its ARN's after `document-classifier/`, without a version."""
+    return arn.split(":document-classifier/", 1)[1].split("/version/", 1)[0]
+
+
+def _filtered(classifiers: list[Resource], condition: Mapping[str, Any]) -> list[Resource]:
+    """The classifiers the one condition of a ListDocumentClassifiers `Filter` keeps, in the
+    order it lists them."""
+    if len(condition) > 1:
+        raise InvalidFilter(f"Filter: set one of {', '.join(condition)}, not {len(condition)}")
+    if "Status" in condition:
+        return [c for c in classifiers if c.status == condition["Status"]]
+    if "DocumentClassifierName" in condition:
+        return [c for c in classifiers if _name(c.id) == condition["DocumentClassifierName"]]
+    if "SubmitTimeBefore" in condition:
+        before = condition["SubmitTimeBefore"]
+        return sorted((c for c in classifiers if c.created < before), key=_submitted)
+    if "SubmitTimeAfter" in condition:
+        after = condition["SubmitTimeAfter"]
+        kept = [c for c in classifiers if c.created > after]
+        return sorted(kept, key=_submitted, reverse=True)
+    return classifiers
+
+
+def _submitted(classifier: Resource) -> float:
+    return classifier.created

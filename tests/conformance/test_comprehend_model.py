@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -33,9 +34,13 @@ from tests.conformance._aws import (
     reference_page,
     service_model,
     unanchored,
+    violations,
 )
 
-OPERATIONS = ("StopTrainingDocumentClassifier", "DescribeDocumentClassifier")
+ARN_OPERATIONS = ("StopTrainingDocumentClassifier", "DescribeDocumentClassifier")
+"""The operations on one classifier, named by its ARN."""
+LIST = "ListDocumentClassifiers"
+OPERATIONS = (*ARN_OPERATIONS, LIST)
 ARN = "DocumentClassifierArn"
 PAGE_FOLLOWED_OVER_BOTOCORE = {"TooManyRequestsException": 429, "ResourceNotFoundException": 404}
 """botocore 1.44's statuses where the API page (400 for both) says otherwise."""
@@ -68,7 +73,7 @@ def page() -> str:
 # -- request members ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", ARN_OPERATIONS)
 def test_declared_members_match_botocore(name: str) -> None:
     shape = operation(name).input_shape
     ours = comprehend.OPERATIONS[name].params
@@ -92,7 +97,7 @@ def test_declared_members_match_botocore(name: str) -> None:
     }
 
 
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", ARN_OPERATIONS)
 def test_arn_max_length_and_pattern(name: str) -> None:
     """Spelled out, so a failure of the comparison above reads plainly."""
     ours = comprehend.OPERATIONS[name].params[ARN]
@@ -135,7 +140,7 @@ ARN_SAMPLES = [
 
 
 @pytest.mark.parametrize(("arn", "valid"), ARN_SAMPLES)
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", ARN_OPERATIONS)
 def test_sample_arns_are_judged_as_botocores_pattern_judges_them(
     name: str, arn: str, valid: bool
 ) -> None:
@@ -156,7 +161,7 @@ def test_length_is_checked_too() -> None:
     assert ours.check(ARN, long_arn) == f"{ARN} must be at most 256 long"
 
 
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", ARN_OPERATIONS)
 def test_an_arn_with_a_trailing_newline_is_rejected(name: str) -> None:
     """botocore's pattern, matched over the whole value, rejects it; so must we."""
     ours = comprehend.OPERATIONS[name].params[ARN]
@@ -183,7 +188,8 @@ def test_iam_action_and_resource_member(name: str) -> None:
     declared = comprehend.OPERATIONS[name]
     assert model().signing_name == "comprehend"
     assert declared.action == f"comprehend:{name}"
-    assert declared.resource_param in operation(name).input_shape.required_members
+    required = operation(name).input_shape.required_members
+    assert declared.resource_param in required or (not required and not declared.resource_param)
 
 
 def test_stop_answers_200_with_an_empty_body() -> None:
@@ -233,7 +239,9 @@ def test_botocore_disagrees_with_the_page_on_two_statuses(name: str) -> None:
     theirs = error_statuses(operation(name))
     ours = our_statuses()
     differing = {code: status for code, status in theirs.items() if ours[code] != status}
-    assert differing == PAGE_FOLLOWED_OVER_BOTOCORE
+    followed = {c: s for c, s in PAGE_FOLLOWED_OVER_BOTOCORE.items() if c in theirs}
+    assert differing == followed
+    assert "TooManyRequestsException" in differing  # the throttle's status: every operation
     assert {code: ours[code] for code in differing} == dict.fromkeys(differing, 400)
 
 
@@ -266,7 +274,7 @@ def raised_codes(name: str) -> set[str]:
     return codes - {""}
 
 
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", ARN_OPERATIONS)
 def test_raised_error_codes_are_the_operations_error_shapes(name: str) -> None:
     raised = raised_codes(name)
     errors = comprehend.ERRORS
@@ -285,3 +293,99 @@ def test_a_stop_after_training_is_invalid_request() -> None:
     with pytest.raises(AwsError) as raised:
         plane.handle(CALLER, "comprehend", "StopTrainingDocumentClassifier", params)
     assert (raised.value.code, raised.value.http_status) == ("InvalidRequestException", 400)
+
+
+# -- ListDocumentClassifiers ---------------------------------------------------------------
+
+
+def _constraints(param: Param) -> tuple[Any, ...]:
+    members = None
+    if param.members is not None:
+        members = {m: (p.required, *_constraints(p)) for m, p in param.members.items()}
+    return (param.type, param.min, param.max, param.pattern, param.enum, members)
+
+
+def _botocore(shape: Shape) -> tuple[Any, ...]:
+    members = None
+    if shape.type_name == "structure":
+        members = {
+            m: (m in shape.required_members, *_botocore(s)) for m, s in shape.members.items()
+        }
+    enum = shape.metadata.get("enum")
+    pattern = shape.metadata.get("pattern")
+    return (
+        BOTOCORE_TYPES[shape.type_name],
+        shape.metadata.get("min"),
+        shape.metadata.get("max"),
+        pattern if pattern is None or pattern.startswith("^") else f"^{pattern}$",
+        tuple(enum) if enum else None,
+        members,
+    )
+
+
+def test_list_members_and_the_filters_match_botocore() -> None:
+    shape = operation(LIST).input_shape
+    ours = comprehend.OPERATIONS[LIST].params
+    assert set(ours) == set(shape.members)
+    assert {m: (p.required, *_constraints(p)) for m, p in ours.items()} == {
+        m: (m in shape.required_members, *_botocore(shape.members[m])) for m in ours
+    }
+
+
+def test_the_list_constraints_spelled_out() -> None:
+    params = comprehend.OPERATIONS[LIST].params
+    assert (params["MaxResults"].min, params["MaxResults"].max) == (1, 500)
+    assert params["NextToken"].min == 1
+    assert params["Filter"].members is not None
+    assert set(params["Filter"].members) == {
+        "Status",
+        "DocumentClassifierName",
+        "SubmitTimeBefore",
+        "SubmitTimeAfter",
+    }
+    assert "The default is 100." in operation(LIST).input_shape.members["MaxResults"].documentation
+    assert comprehend.PAGE == 100
+
+
+def test_list_is_paginated_as_botocores_paginator_says() -> None:
+    config = botocore.session.get_session().get_paginator_model("comprehend").get_paginator(LIST)
+    assert (config["input_token"], config["output_token"]) == ("NextToken", "NextToken")
+    assert config["limit_key"] == "MaxResults"
+    assert config["result_key"] == "DocumentClassifierPropertiesList"
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"NextToken": "bm90IGdpdmVu"}, "InvalidRequestException"),
+        ({"MaxResults": 501}, "InvalidRequestException"),
+        ({"Filter": {"Status": "RUNNING"}}, "InvalidRequestException"),
+        ({"Filter": {"Status": "TRAINING", "SubmitTimeAfter": 0.0}}, "InvalidFilterException"),
+    ],
+)
+def test_list_errors_are_the_operations_error_shapes(params: dict[str, Any], code: str) -> None:
+    plane, _, _ = _plane(comprehend.Settings())
+    assert raised_code(plane, CALLER, LIST, params) == code
+    assert code in error_statuses(operation(LIST))
+
+
+def test_list_raises_the_planes_errors_too() -> None:
+    throttled, service, _ = _plane(comprehend.Settings(throttle={LIST: Throttle(rate=1e-6)}))
+    params = service.request(LIST, next(iter(service.resources.values())))
+    assert [raised_code(throttled, CALLER, LIST, params) for _ in range(2)] == [
+        "",
+        "TooManyRequestsException",
+    ]
+    faulty, _, _ = _plane(comprehend.Settings(faults={LIST: 1.0}))
+    assert raised_code(faulty, CALLER, LIST, params) == "InternalServerException"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"Filter": {"Status": "TRAINING"}}, {"MaxResults": 1}],
+)
+def test_list_responses_have_only_the_output_shapes_members(params: dict[str, Any]) -> None:
+    plane, _, _ = _plane(comprehend.Settings())
+    response = plane.handle(CALLER, "comprehend", LIST, params)
+    assert response["DocumentClassifierPropertiesList"]
+    assert list(violations(response, operation(LIST).output_shape, LIST)) == []
