@@ -302,8 +302,8 @@ def _filtered(classifiers: list[Resource], condition: Mapping[str, Any]) -> list
         return sorted((c for c in classifiers if c.created < before), key=_submitted)
     if "SubmitTimeAfter" in condition:
         after = condition["SubmitTimeAfter"]
-        kept = [c for c in classifiers if c.created > after]
-        return sorted(kept, key=_submitted, reverse=True)
+        kept = sorted((c for c in classifiers if c.created > after), key=_submitted)
+        return kept[::-1]  # newest first: of those submitted together, the last listed
     return classifiers
 
 

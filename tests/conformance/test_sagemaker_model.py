@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -43,7 +44,10 @@ OPERATIONS = (
     "ListPipelineExecutionSteps",
     "SendPipelineExecutionStepSuccess",
     "SendPipelineExecutionStepFailure",
+    "ListPipelineExecutions",
+    "ListPipelines",
 )
+LISTINGS = ("ListPipelineExecutionSteps", "ListPipelineExecutions", "ListPipelines")
 ARN = "PipelineExecutionArn"
 JSON_CLIENT_ERROR = 400
 """What a JSON-protocol service answers for an error shape without an httpStatusCode."""
@@ -135,7 +139,11 @@ def test_iam_action_resource_member_and_success_status(name: str) -> None:
     declared = sagemaker.OPERATIONS[name]
     assert model().signing_name == "sagemaker"
     assert declared.action == f"sagemaker:{name}"
-    assert declared.resource_param in operation(name).input_shape.members
+    required = operation(name).input_shape.required_members
+    if required:  # the member that names what the request is about
+        assert declared.resource_param in required
+    else:  # none, or the one member that names a resource
+        assert declared.resource_param in {"", *operation(name).input_shape.members}
     assert declared.success_status == operation(name).http.get("responseCode", 200) == 200
 
 
@@ -204,7 +212,7 @@ def test_step_status_enum_is_botocores() -> None:
 @pytest.mark.parametrize("name", OPERATIONS)
 def test_every_modeled_error_is_declared_with_the_protocols_status(name: str) -> None:
     shapes = operation(name).error_shapes
-    assert shapes
+    assert bool(shapes) is (name != "ListPipelines")  # it declares none but the common ones
     assert all("httpStatusCode" not in s.metadata.get("error", {}) for s in shapes)
     theirs = error_codes(operation(name))
     ours = our_statuses()
@@ -260,6 +268,8 @@ VALID: dict[str, dict[str, Any]] = {
     "ListPipelineExecutionSteps": {ARN: FLEET_ARN},
     "SendPipelineExecutionStepSuccess": {"CallbackToken": "CALLBACK00"},
     "SendPipelineExecutionStepFailure": {"CallbackToken": "CALLBACK00"},
+    "ListPipelineExecutions": {"PipelineName": "p"},
+    "ListPipelines": {"PipelineNamePrefix": "p"},
 }
 """A valid request per operation; the callback token is replaced by the step's."""
 
@@ -310,12 +320,15 @@ def raised_codes(name: str) -> set[str]:
     faulty = _model(f"faults: {{{name}: 1.0}}")
     plain = _model()
     params = _request(plain, name)
-    unknown = {k: (other(v) if k in {ARN, "CallbackToken"} else v) for k, v in params.items()}
+    named = {ARN, "CallbackToken", "PipelineName", "PipelineNamePrefix"}
+    unknown = {k: (other(v) if k in named else v) for k, v in params.items()}
     codes = {_raised(throttled, name, _request(throttled, name), None) for _ in range(2)}
     codes.add(_raised(faulty, name, _request(faulty, name), None))
     codes.add(_raised(plain, name, params, DENIED))
     codes.add(_raised(plain, name, {**params, "Unknown": 1}, None))
     codes.add(_raised(plain, name, unknown, None))  # before the token is used: not found
+    if name in LISTINGS:
+        codes.add(_raised(plain, name, {**params, "NextToken": "bm90IGdpdmVu"}, None))
     if name in MUTATING:
         assert _raised(plain, name, params, None) == ""  # stops it, or ends the step
         codes.add(_raised(plain, name, unknown, None))  # a stop's token, for another ARN
@@ -371,9 +384,26 @@ def test_responses_are_botocores_shapes(pipeline: str) -> None:
     found: list[str] = []
     for until in (0.5, 3, 15, 40, 60):
         built.sim.env.run(until=until)
-        for name in ("DescribePipelineExecution", "ListPipelineExecutionSteps"):
-            response = _call(built, name, {ARN: arn})
+        for name, params in (
+            ("DescribePipelineExecution", {ARN: arn}),
+            ("ListPipelineExecutionSteps", {ARN: arn}),
+            ("ListPipelineExecutions", {"PipelineName": pipeline}),
+            ("ListPipelines", {}),
+        ):
+            response = _call(built, name, params)
             found += violations(response, operation(name).output_shape, name)
     stop = _call(built, "StopPipelineExecution", {ARN: arn, "ClientRequestToken": TOKEN})
     found += violations(stop, operation("StopPipelineExecution").output_shape, "Stop")
     assert found == []
+    listed = _call(built, "ListPipelineExecutions", {"PipelineName": pipeline})
+    assert [e["PipelineExecutionStatus"] for e in listed["PipelineExecutionSummaries"]] == [
+        "Stopping"  # its callback step is never answered
+    ]
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_listings_are_paginated_as_botocores_paginators_say(name: str) -> None:
+    config = botocore.session.get_session().get_paginator_model("sagemaker").get_paginator(name)
+    assert (config["input_token"], config["output_token"]) == ("NextToken", "NextToken")
+    assert config["limit_key"] in sagemaker.OPERATIONS[name].params
+    assert config["result_key"] in operation(name).output_shape.members

@@ -32,7 +32,7 @@ What a stop does to each running step (DOC, the StopPipelineExecution page):
 The modules: `model` (statuses, transitions, errors, operations, as data), `settings` (the
 scenario's pipelines and settings), `dag` (the execution's process), `steps` (the step
 kinds' processes), `callbacks` (tokens, queues, callback steps and their answers),
-`service` (the API).
+`listing` (what ListPipelines and ListPipelineExecutions answer), `service` (the API).
 """
 
 from simulator.services.sagemaker.callbacks import NO_TOKEN

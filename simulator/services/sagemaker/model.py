@@ -91,6 +91,14 @@ EXECUTION_ARN: Final = (
 _ARN = Param(str, required=True, max=2048, pattern=EXECUTION_ARN)
 _TOKEN = Param(str, min=32, max=128)
 _CALLBACK = Param(str, required=True, min=10, max=10, pattern=r"^[a-zA-Z0-9]+$")
+_NEXT_TOKEN = Param(str, max=8192)
+_PAGE_SIZE = Param(int, min=1, max=100)
+_SORT_ORDER = Param(str, enum=("Ascending", "Descending"))
+PIPELINE_NAME: Final = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"
+PIPELINE_NAME_OR_ARN: Final = (
+    r"^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:([0-9]{12}|aws):pipeline/.*)?"
+    r"([a-zA-Z0-9](-*[a-zA-Z0-9]){0,255})$"
+)
 OPERATIONS: Final = by_name(
     Operation(
         "StopPipelineExecution",
@@ -113,11 +121,43 @@ OPERATIONS: Final = by_name(
         "sagemaker:ListPipelineExecutionSteps",
         {
             "PipelineExecutionArn": Param(str, max=2048, pattern=EXECUTION_ARN),
-            "NextToken": Param(str, max=8192),
-            "MaxResults": Param(int, min=1, max=100),
-            "SortOrder": Param(str, enum=("Ascending", "Descending")),
+            "NextToken": _NEXT_TOKEN,
+            "MaxResults": _PAGE_SIZE,
+            "SortOrder": _SORT_ORDER,
         },
         resource_param="PipelineExecutionArn",
+    ),
+    Operation(
+        "ListPipelineExecutions",
+        "sagemaker:ListPipelineExecutions",
+        {
+            "PipelineName": Param(
+                str, required=True, min=1, max=2048, pattern=PIPELINE_NAME_OR_ARN
+            ),
+            "CreatedAfter": Param(float),
+            "CreatedBefore": Param(float),
+            "SortBy": Param(str, enum=("CreationTime", "PipelineExecutionArn")),
+            "SortOrder": _SORT_ORDER,
+            "NextToken": _NEXT_TOKEN,
+            "MaxResults": _PAGE_SIZE,
+            "PipelineVersionAlias": Param(str, min=1, max=128, pattern=r"^[a-zA-Z0-9._\-]{1,128}$"),
+        },
+        resource_param="PipelineName",
+    ),
+    Operation(
+        "ListPipelines",
+        "sagemaker:ListPipelines",
+        {
+            "PipelineNamePrefix": Param(str, min=1, max=256, pattern=PIPELINE_NAME),
+            "CreatedAfter": Param(float),
+            "CreatedBefore": Param(float),
+            "SortBy": Param(str, enum=("Name", "CreationTime")),
+            "SortOrder": _SORT_ORDER,
+            "NextToken": _NEXT_TOKEN,
+            "MaxResults": _PAGE_SIZE,
+            "ManagedBy": Param(str, enum=("AWS", "CUSTOMER")),
+        },
+        resource_param="",  # no member names one resource: it lists the account's pipelines
     ),
     Operation(
         "SendPipelineExecutionStepSuccess",
@@ -143,4 +183,4 @@ OPERATIONS: Final = by_name(
     ),
 )
 LIST_PAGE: Final = 50
-"""ListPipelineExecutionSteps' page without MaxResults (ASSUMED: the page does not say)."""
+"""A listing's page without MaxResults (ASSUMED: the pages do not say)."""

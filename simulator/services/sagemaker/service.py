@@ -12,14 +12,18 @@ GB-second (1 ms) and per request, callbacks per SQS request, and a callback step
 work of its own (`instance_type`: an EMR or batch job the consumer starts) per instance-
 second while the step runs. The `CompletedWithFailures` status exists in the API but is
 reached only by features not modelled here.
+
+ListPipelines and ListPipelineExecutions (`listing`) list the scenario's pipelines and
+their started executions; every listing pages with a NextToken, and a token the service
+did not give for that request is ValidationException (ASSUMED).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from simulator.services.base import (
     Deliver,
@@ -28,6 +32,8 @@ from simulator.services.base import (
     StopSpec,
     Subscribe,
 )
+from simulator.services.paging import Pages
+from simulator.services.sagemaker import listing
 from simulator.services.sagemaker.callbacks import (
     NO_TOKEN,
     TOKEN_NUMBERS,
@@ -65,6 +71,7 @@ if TYPE_CHECKING:
     from simulator.engine.env import Simulation
 
 E, St = PipelineExecutionStatus, StepStatus
+T = TypeVar("T")
 
 
 def _job_name(key: int, step: str) -> str:
@@ -95,6 +102,8 @@ class Pipelines(ManagedService):
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
         self._executions: dict[str, Execution] = {}
+        self._pipelines: dict[str, listing.Pipeline] = {}  # by name, in creation order
+        self._pages = Pages(self.name, self.errors.validation)
         self.callbacks: dict[str, Callback] = {}
         """The callback steps that have started, by their token."""
         self.sqs = Queues()
@@ -114,6 +123,7 @@ class Pipelines(ManagedService):
     def populate(self, fleet: Fleet) -> None:
         for queue in fleet.queues:
             self.sqs.declare(queue)
+        self._pipelines[fleet.pipeline] = listing.Pipeline(fleet, float(self.sim.now))
         for index in range(fleet.count):  # the scenario allows one fleet entry per pipeline
             at = fleet.first + (0.0 if fleet.every is None else index * fleet.every)
             if at == 0:
@@ -124,7 +134,8 @@ class Pipelines(ManagedService):
     def _execute(self, fleet: Fleet, index: int) -> None:
         arn = f"{fleet.pipeline_arn()}/execution/{index}"
         resource = self.add(arn, fleet.group_name, E.Executing, units=0.0, kind="execution")
-        self._executions[arn] = Execution(self, resource, fleet, self._plan(fleet))
+        execution = self._executions[arn] = Execution(self, resource, fleet, self._plan(fleet))
+        self._pipelines[fleet.pipeline].executions.append(execution)
 
     # -- draws, one stream per pipeline step and purpose -----------------------------------
 
@@ -173,7 +184,7 @@ class Pipelines(ManagedService):
         response: dict[str, Any] = {
             "PipelineArn": shape.pipeline_arn(),
             "PipelineExecutionArn": arn,
-            "PipelineExecutionDisplayName": arn.rsplit("/", 1)[1],
+            "PipelineExecutionDisplayName": listing.display_name(arn),
             "PipelineExecutionStatus": execution.resource.status,
             "ParallelismConfiguration": {"MaxParallelExecutionSteps": shape.max_parallel_steps},
         }
@@ -188,16 +199,38 @@ class Pipelines(ManagedService):
         runs = sorted(execution.runs.values(), key=lambda run: run.started_at)
         if params.get("SortOrder", "Descending") == "Descending":
             runs.reverse()
-        offset = params.get("NextToken", "0")
-        if not offset.isdigit() or int(offset) > len(runs):
-            raise self.errors.validation(f"Invalid NextToken {offset!r}")
-        first = int(offset)
-        last = first + params.get("MaxResults", LIST_PAGE)
-        response: dict[str, Any] = {
-            "PipelineExecutionSteps": [self._step_summary(execution, r) for r in runs[first:last]]
-        }
-        if last < len(runs):
-            response["NextToken"] = str(last)
+        summary = partial(self._step_summary, execution)
+        return self._page(
+            "ListPipelineExecutionSteps", params, runs, "PipelineExecutionSteps", summary
+        )
+
+    def list_pipeline_executions(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        executions = listing.executions(self._pipelines, params)
+        summary = listing.execution_summary
+        return self._page(
+            "ListPipelineExecutions", params, executions, "PipelineExecutionSummaries", summary
+        )
+
+    def list_pipelines(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        pipelines = listing.pipelines(self._pipelines.values(), params)
+        summary = listing.pipeline_summary
+        return self._page("ListPipelines", params, pipelines, "PipelineSummaries", summary)
+
+    def _page(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        items: Sequence[T],
+        member: str,
+        summary: Callable[[T], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The page of `items` the request asks for, each summarised, under the output's
+        list `member`, and the next page's token."""
+        size = params.get("MaxResults", LIST_PAGE)
+        page, token = self._pages.page(operation, params, items, size)
+        response: dict[str, Any] = {member: [summary(item) for item in page]}
+        if token is not None:
+            response["NextToken"] = token
         return response
 
     def _step_summary(self, execution: Execution, run: StepRun) -> dict[str, Any]:
@@ -256,4 +289,9 @@ class Pipelines(ManagedService):
             runs = self._executions[resource.id].runs.values()
             tokens = [run.token for run in runs if isinstance(run, Callback)]
             return {"CallbackToken": tokens[-1] if tokens else NO_TOKEN, **extra}
+        pipeline = self._executions[resource.id].shape.pipeline
+        if operation == "ListPipelineExecutions":  # the executions of its pipeline
+            return {"PipelineName": pipeline, **extra}
+        if operation == "ListPipelines":  # its pipeline, by the whole name as a prefix
+            return {"PipelineNamePrefix": pipeline, **extra}
         return super().request(operation, resource, **extra)
