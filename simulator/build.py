@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from simulator.api.iam import Permissions
 from simulator.api.plane import ControlPlane, Identity
@@ -14,6 +16,9 @@ from simulator.services.base import ManagedService
 from simulator.workload.arrivals import Workload
 from simulator.workload.clients import Client, Waiter
 
+if TYPE_CHECKING:
+    from simulator.aws.automation import Automation
+
 
 @dataclass
 class Model:
@@ -21,6 +26,12 @@ class Model:
     plane: ControlPlane
     services: dict[str, ManagedService]
     clients: dict[str, Client]
+    automation: Automation | None = None
+    """The user's code of a scenario with `handler:` streams (`simulator.aws`)."""
+
+    def running(self) -> AbstractContextManager[None]:
+        """What the event loop runs inside: user code's surroundings, if it has any."""
+        return nullcontext() if self.automation is None else self.automation.running()
 
 
 def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -> Model:
@@ -47,4 +58,10 @@ def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -
         for name, caller in scenario.callers.items()
     }
     Workload(sim, scenario, services, clients, stops).start()
-    return Model(sim, plane, services, clients)
+    model = Model(sim, plane, services, clients)
+    if stops and scenario.handler_streams:  # the counterfactual runs no handler
+        from simulator.aws.automation import Automation  # boto3 only where it is needed
+
+        model.automation = Automation(model, scenario)
+        model.automation.start()
+    return model

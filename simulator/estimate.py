@@ -27,6 +27,7 @@ from typing import Final
 from simulator import humanize
 from simulator.errors import SimulatorError
 from simulator.scenario.model import Requests, Scenario
+from simulator.scenario.schedule import Schedule
 from simulator.services import SERVICES
 
 BYTES_PER_RESOURCE: Final = 1_000
@@ -126,9 +127,13 @@ def estimate(
     """What running `replications` of `scenario` on `workers` processes, with `engine`
     (`events` or `vector`), asks for."""
     resources = sum(_resources(entry) for entry in scenario.fleet)
-    sent = [_requests(scenario, stream) for stream in scenario.requests]
-    requests = sum(sent)
-    calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, scenario.requests, strict=True))
+    streams = [stream for _, stream in scenario.operation_streams]
+    sent = [_requests(scenario, stream) for stream in streams]
+    calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, streams, strict=True))
+    # A handler's calls are its code's: counted as a list, a stop and a poll per resource
+    invoked = sum(_occurrences(scenario, s) for _, s in scenario.handler_streams)
+    calls += invoked * 3.0 * resources
+    requests = sum(sent) + invoked
     rows = calls + 4.0 * resources + 4.0 * requests
     return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables, engine)
 
@@ -208,7 +213,7 @@ def _requests(scenario: Scenario, stream: Requests) -> float:
     if stops and stream.where.status is not None:
         others = sum(
             _occurrences(scenario, other) * _targets(scenario, other)
-            for other in scenario.requests
+            for _, other in scenario.operation_streams
             if other.service == stream.service and other.replay is None and other is not stream
             and other.operation_name != stream.operation_name
         )  # fmt: skip
@@ -234,10 +239,10 @@ def _targets(scenario: Scenario, stream: Requests) -> float:
     return targets
 
 
-def _occurrences(scenario: Scenario, stream: Requests) -> float:
+def _occurrences(scenario: Scenario, stream: Schedule) -> float:
     """How often a stream fires: each arrival of a Poisson stream, each time of an `every`
     stream, once for `at`."""
-    if stream.replay is not None:
+    if isinstance(stream, Requests) and stream.replay is not None:
         return float(len(stream.replay.trace))
     if stream.poisson is not None:
         end = scenario.horizon if stream.poisson.end is None else stream.poisson.end

@@ -256,7 +256,7 @@ def _traces(scenario: Scenario) -> dict[int, tuple[str, bytes]]:
     ResultsError naming a trace that cannot be read now (moved or removed since it was
     loaded), which is no fault of the run directory."""
     traces = {}
-    for index, requests in enumerate(scenario.requests):
+    for index, requests in scenario.operation_streams:
         if requests.replay is None:
             continue
         path = requests.replay.path

@@ -70,9 +70,10 @@ def simulate(
     transitions, calls, records, resources = (
         raw.pop(name) for name in ("transitions", "calls", "stop_records", "resources")
     )
+    invocations = raw.pop("invocations", None)
     del raw
     return replication_tables(
-        scenario, replication, transitions, calls, records, resources, unstopped
+        scenario, replication, transitions, calls, records, resources, unstopped, invocations
     )
 
 
@@ -90,7 +91,7 @@ def _recorded(
     70 ms with the simulator imported), more than a small replication takes."""
     model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
-    with settled():
+    with settled(), model.running():
         for step in range(1, _STEPS + 1):
             env.run(until=horizon * step / _STEPS)
             if progress is not None:

@@ -61,6 +61,7 @@ from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
+from simulator.scenario.handler import Invocations
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
 from simulator.sweep_directory import (
@@ -98,7 +99,13 @@ def scenario_digest(scenario: Scenario) -> str:
         mode="json", by_alias=True, exclude={"sweep", "seed", "replications"}
     )
     for resolved, requests in zip(data["requests"], scenario.requests, strict=True):
-        if requests.replay is not None:
+        if isinstance(requests, Invocations):  # the code, wherever it lies, is the study's
+            code = requests.handler.path.read_bytes()
+            resolved["handler"] = {
+                "function": requests.handler.function,
+                "sha256": hashlib.sha256(code).hexdigest(),
+            }
+        elif requests.replay is not None:
             trace = requests.replay.path.read_bytes()
             resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

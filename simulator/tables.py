@@ -46,6 +46,7 @@ SMALL: Final = Kind("int16", "int16")
 """Attempt numbers and HTTP statuses: two bytes on each of millions of calls."""
 OPTIONAL_INT: Final = Kind("Int64", "int64")
 OPTIONAL_BOOL: Final = Kind("boolean", "bool")
+BOOL: Final = Kind("bool", "bool")
 TIMESTAMP: Final = Kind("datetime64[us, UTC]", "timestamp[us, tz=UTC]")
 
 
@@ -59,6 +60,7 @@ def arrow_type(kind: Kind) -> pa.DataType:
         SMALL: pa.int16(),
         OPTIONAL_INT: pa.int64(),
         OPTIONAL_BOOL: pa.bool_(),
+        BOOL: pa.bool_(),
         TIMESTAMP: pa.timestamp("us", tz="UTC"),
     }
     return types[kind]
@@ -189,8 +191,25 @@ BASELINE_COSTS: Final = Schema(
     "baseline_costs", "`costs` had no stop been sent: what the savings are against", COSTS.columns
 )
 
+INVOCATIONS: Final = Schema(
+    "invocations",
+    "every invocation of a `handler:` stream's code (only in runs that have one)",
+    (
+        REPLICATION,
+        Column("stream", CATEGORY, "", "the handler stream"),
+        Column("started", FLOAT, "s", "when it was invoked"),
+        _utc("started"),
+        Column("ended", FLOAT, "s", "when it returned, failed or was ended; missing if running"),
+        _utc("ended"),
+        Column("outcome", CATEGORY, "", "`ok`, `error`, `timed out`, or `running` at the horizon"),
+        Column("cold_start", BOOL, "", "it loaded the module in a new execution environment"),
+        Column("error_type", CATEGORY, "", "the exception's type, or Lambda's error name"),
+        Column("error_message", CATEGORY, "", "the exception's message"),
+    ),
+)
+
 SCHEMAS: Final[Mapping[str, Schema]] = {
-    s.name: s for s in (TRANSITIONS, CALLS, STOPS, COSTS, BASELINE_COSTS)
+    s.name: s for s in (TRANSITIONS, CALLS, STOPS, COSTS, BASELINE_COSTS, INVOCATIONS)
 }
 
 

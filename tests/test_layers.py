@@ -35,6 +35,11 @@ ALLOWED = {
     # beside the runner: draws what the layers below simulate, derives as the analysis does
     "vector": {"vector", "engine", "api", "services", "workload", "scenario", "analysis"}
     | {"errors", "tables"},
+    # the user's boto3 code, wired to a built model: beside the workload, above it; `build`
+    # (for the model's type only, under TYPE_CHECKING) and `runner`/`results` (the
+    # `simulated_aws` context's results so far) are the modules that put a run together
+    "aws": {"aws", "engine", "api", "services", "workload", "scenario", "build"}
+    | {"runner", "results", "errors", "tables", "vector"},
 }
 LEAVES = ("errors", "humanize", "tables")
 LIVE = (

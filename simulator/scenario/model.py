@@ -6,30 +6,35 @@ its default; `simulate schema` prints the whole of it as JSON Schema for editors
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
+    ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from simulator.engine.distributions import (
     Distribution,
     Duration,
     Lognormal,
-    PositiveDuration,
     Uniform,
 )
-from simulator.engine.schema import DATETIME_PATTERN, Probability, Strict, Timestamp
+from simulator.engine.schema import DATETIME_PATTERN, Probability, Strict
 from simulator.scenario.fleet import Fleet, check_fleet
+from simulator.scenario.handler import Invocations
+from simulator.scenario.schedule import Poisson as Poisson
+from simulator.scenario.schedule import Schedule
 from simulator.scenario.sweep_block import Sweep
 from simulator.scenario.trace import check_window, read_trace
 from simulator.services import SERVICES
@@ -124,12 +129,6 @@ class Consumer(Strict):
     )
 
 
-class Poisson(Strict):
-    rate: float = Field(gt=0, description="requests per second")
-    start: Duration = 0.0
-    end: Duration | None = Field(default=None, description="default: the horizon")
-
-
 class Replay(Strict):
     """A trace of requests: CSV or Parquet with columns time, service, resource, operation,
     and optionally parameters (a JSON object) and caller. `time` is seconds from the start or
@@ -163,9 +162,6 @@ class Replay(Strict):
         return path
 
 
-_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
-
-
 class Where(Strict):
     """Which resources a request may target: all of a service's, or a group, or statuses."""
 
@@ -175,7 +171,7 @@ class Where(Strict):
     )
 
 
-class Requests(Strict):
+class Requests(Schedule):
     """A stream of requests to one operation of one service.
 
     Exactly one of `at`, `every`, `poisson`, `replay` says when. `at` and `every` target all
@@ -191,17 +187,6 @@ class Requests(Strict):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="request members added to each request"
     )
-    at: Duration | Timestamp | None = Field(
-        default=None, description="once: a time from the start, or a timestamp"
-    )
-    every: PositiveDuration | None = Field(default=None, description="recurring: the period")
-    time_of_day: str | None = Field(
-        default=None,
-        description="with `every`: first occurrence at this 'HH:MM' (start's zone)",
-        json_schema_extra={"pattern": _CLOCK.pattern},  # checked in _one_schedule, to say so
-    )
-    first: Duration = Field(default=0.0, description="with `every`: first occurrence")
-    poisson: Poisson | None = None
     replay: Replay | None = None
     where: Where = Where()
     count: int | None = Field(default=None, ge=1)
@@ -210,12 +195,7 @@ class Requests(Strict):
 
     @model_validator(mode="after")
     def _one_schedule(self) -> Self:
-        given = [k for k in ("at", "every", "poisson", "replay") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "give exactly one of `at`, `every`, `poisson`, `replay`"
-                + (f" (got {', '.join(given)})" if given else "")
-            )
+        self.check_schedule(("at", "every", "poisson", "replay"))
         if self.count is not None and self.fraction is not None:
             raise ValueError("give `count` or `fraction`, not both")
         if self.replay is not None:
@@ -229,18 +209,6 @@ class Requests(Strict):
                     f"with `replay`, the trace says what to send: {', '.join(given)} would be "
                     "ignored (put parameters in the trace's `parameters` column)"
                 )
-        poisson = self.poisson
-        if poisson is not None and poisson.end is not None and poisson.start >= poisson.end:
-            raise ValueError(
-                f"poisson.start: {poisson.start:g} s is not before end ({poisson.end:g} s)"
-            )
-        if self.time_of_day is not None:
-            if self.every is None:
-                raise ValueError("`time_of_day` goes with `every`")
-            if self.first != 0:
-                raise ValueError("give `time_of_day` or `first`, not both")
-            if not _CLOCK.match(self.time_of_day):
-                raise ValueError(f"time_of_day: expected 'HH:MM', got {self.time_of_day!r}")
         if self.service not in SERVICES:
             raise ValueError(
                 f"service: unknown service {self.service!r}; expected one of {', '.join(SERVICES)}"
@@ -264,11 +232,18 @@ class Requests(Strict):
     def operation_name(self) -> str:
         return self.operation or SERVICES[self.service].STOP.operation
 
-    def clock_time(self) -> time | None:
-        if self.time_of_day is None:
-            return None
-        hours, minutes = self.time_of_day.split(":")
-        return time(int(hours), int(minutes))
+
+def _stream_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "handler" if "handler" in value else "operation"
+    return "handler" if isinstance(value, Invocations) else "operation"
+
+
+Stream = Annotated[
+    Annotated[Requests, Tag("operation")] | Annotated[Invocations, Tag("handler")],
+    Discriminator(_stream_kind),
+]
+"""A request stream: one operation of one service, or the user's handler."""
 
 
 def _numeric(text: object) -> bool:
@@ -283,8 +258,25 @@ def _numeric(text: object) -> bool:
     return True
 
 
+def _stream_schema(schema: JsonDict) -> None:
+    """A stream with a `handler` is checked as one, any other as an operation's stream, so
+    an editor points into the stream rather than at "not valid under any schema"."""
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    requests = properties["requests"]
+    assert isinstance(requests, dict)
+    items = requests["items"]
+    assert isinstance(items, dict)
+    branches = items.pop("oneOf")
+    assert isinstance(branches, list)
+    operation, handler = branches
+    items.update({"if": {"required": ["handler"]}, "then": handler, "else": operation})
+
+
 class Scenario(Strict):
     """A fleet of resources, who calls what when, and how the services behave."""
+
+    model_config = ConfigDict(json_schema_extra=_stream_schema)
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="used in output names")
     description: str = ""
@@ -297,7 +289,10 @@ class Scenario(Strict):
     services: Services = Services()
     fleet: list[Fleet] = Field(default_factory=list)
     callers: dict[str, Caller] = Field(default_factory=lambda: {"default": Caller()})
-    requests: list[Requests] = Field(default_factory=list)
+    requests: list[Stream] = Field(
+        default_factory=list,
+        description="request streams: each sends one operation, or runs a `handler`",
+    )
     consumers: dict[str, Consumer] = Field(
         default_factory=dict,
         description="by SQS queue name: who answers the callback steps that use the queue",
@@ -339,6 +334,8 @@ class Scenario(Strict):
                     raise ValueError(f"requests[{index}].at: give the timestamp's zone, e.g. 'Z'")
                 if requests.at < self.start:
                     raise ValueError(f"requests[{index}].at: {requests.at} is before start")
+            if isinstance(requests, Invocations):
+                continue
             group = requests.where.group
             groups = {f.group_name for f in self.fleet if f.service == requests.service}
             if group is not None and group not in groups:
@@ -360,6 +357,22 @@ class Scenario(Strict):
                         f"is not among the callers ({', '.join(self.callers)})"
                     )
         return self
+
+    @property
+    def operation_streams(self) -> list[tuple[int, Requests]]:
+        """The streams that send one operation, with their indices in `requests`."""
+        return [(i, r) for i, r in enumerate(self.requests) if isinstance(r, Requests)]
+
+    def operation_stream(self, index: int) -> Requests:
+        """Stream `index`, which the caller knows sends one operation."""
+        stream = self.requests[index]
+        assert isinstance(stream, Requests), f"requests[{index}] runs a handler"
+        return stream
+
+    @property
+    def handler_streams(self) -> list[tuple[int, Invocations]]:
+        """The streams that run the user's handler, with their indices in `requests`."""
+        return [(i, r) for i, r in enumerate(self.requests) if isinstance(r, Invocations)]
 
     def _pipelines(self) -> None:
         """One fleet entry per pipeline; a consumer for every callback queue, and no

@@ -31,9 +31,11 @@ def replication_tables(
     records: pd.DataFrame,
     resources: pd.DataFrame,
     baseline_costs: pd.DataFrame | None,
+    invocations: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`transitions`, `calls`, the `stops` derived from the stop `records`, the `costs`
-    derived from the transitions, and `baseline_costs` where given, each with its
+    derived from the transitions, and `baseline_costs` and `invocations` (of a scenario
+    with `handler:` streams, which only the event engine runs) where given, each with its
     `replication` column, cast to its schema (which adds the UTC columns)."""
     horizon = scenario.horizon
     costs = derive_costs(transitions, prices(scenario), horizon, resources)
@@ -43,6 +45,8 @@ def replication_tables(
     tables = {"transitions": transitions, "calls": calls, "stops": stops, "costs": costs}
     if baseline_costs is not None:
         tables["baseline_costs"] = baseline_costs
+    if invocations is not None:
+        tables["invocations"] = invocations
     for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
         tables[name] = conform(name, table, scenario.start)

@@ -109,7 +109,9 @@ def _fleet(scenario: Scenario, said: set[str]) -> Iterator[str]:
         services.add(fleet.service)
         assert isinstance(fleet, SingleStepFleet), fleet  # every service in PATHS is
         yield from _still(scenario, index, fleet)
-    for service in sorted(services | ({r.service for r in scenario.requests} & set(PATHS))):
+    for service in sorted(
+        services | ({r.service for _, r in scenario.operation_streams} & set(PATHS))
+    ):
         latency = getattr(scenario.services, service).latency
         for status, setting in PATHS[service].still.items():
             if getattr(latency, setting) is not None:
@@ -132,7 +134,7 @@ def _still(scenario: Scenario, index: int, fleet: SingleStepFleet) -> Iterator[s
     if kind.Status(status) in kind.PROGRESSIONS:
         yield f"{field} ({allowed}), and its resources move by themselves"
         return
-    for number, requests in enumerate(scenario.requests):
+    for number, requests in scenario.operation_streams:
         if requests.service == fleet.service and _selects(requests, fleet):
             yield f"{field} ({allowed}), and requests[{number}] may select it"
             return
@@ -146,8 +148,12 @@ def _selects(requests: Requests, fleet: SingleStepFleet) -> bool:
 
 
 def _streams(scenario: Scenario, said: set[str]) -> Iterator[str]:
-    for index, requests in enumerate(scenario.requests):
+    for index, stream in enumerate(scenario.requests):
         field = f"requests[{index}]"
+        if not isinstance(stream, Requests):
+            yield f"{field}.handler: the user's code decides what to send, and when"
+            continue
+        requests = stream
         if requests.replay is not None:
             yield f"{field}.replay: a trace may send any operation to any resource at any time"
             continue
@@ -234,7 +240,7 @@ def _reach(scenario: Scenario, requests: Requests) -> set[str]:
 def _overlaps(scenario: Scenario) -> Iterator[str]:
     stops = [
         (index, requests)
-        for index, requests in enumerate(scenario.requests)
+        for index, requests in scenario.operation_streams
         if requests.replay is None
         and requests.service in PATHS
         and requests.operation_name == SERVICES[requests.service].STOP.operation
@@ -253,10 +259,14 @@ def _overlaps(scenario: Scenario) -> Iterator[str]:
 
 def _calls(scenario: Scenario) -> Iterator[str]:
     """Faults and throttles on the operations the stops call."""
-    for service in sorted({r.service for r in scenario.requests if r.replay is None} & set(PATHS)):
+    for service in sorted(
+        {r.service for _, r in scenario.operation_streams if r.replay is None} & set(PATHS)
+    ):
         spec = SERVICES[service].STOP
         settings = getattr(scenario.services, service)
-        streams = [r for r in scenario.requests if r.service == service and r.replay is None]
+        streams = [
+            r for _, r in scenario.operation_streams if r.service == service and r.replay is None
+        ]
         resources = sum(f.count for f in scenario.fleet if f.service == service)
         polls = max(
             (scenario.callers[r.caller].waiter.max_attempts for r in streams if r.wait), default=0

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.rng import Streams
-from simulator.scenario.model import Scenario
+from simulator.scenario.model import Requests, Scenario
 from simulator.services import SERVICES
 from simulator.vector.eligibility import CannotDraw
 from simulator.vector.paths import PATHS
@@ -89,7 +89,7 @@ def follow(scenario: Scenario, streams: Streams, sent: Sequence[Sent]) -> Follow
     """Every stop of `sent` followed to its end, service by service."""
     followed = Followed([], [], [])
     for service in PATHS:
-        mine = [s for s in sent if scenario.requests[s.stream].service == service]
+        mine = [s for s in sent if scenario.operation_stream(s.stream).service == service]
         if sum(len(s.times) for s in mine):
             _service(scenario, streams, service, _Merged.of(scenario, mine), followed)
     return followed
@@ -125,7 +125,7 @@ class _Merged:
             stream,
             callers,
             caller,
-            np.array([r.wait for r in scenario.requests])[stream],
+            np.array([isinstance(r, Requests) and r.wait for r in scenario.requests])[stream],
         )
 
 

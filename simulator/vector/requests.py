@@ -46,7 +46,7 @@ class Sent:
 
 def sent(scenario: Scenario, fleet: Fleet, streams: Streams) -> Iterator[Sent]:
     """Every stop stream's stops, stream by stream."""
-    for index, requests in enumerate(scenario.requests):
+    for index, requests in scenario.operation_streams:  # a handler's are not eligible
         selected = fleet.selected(requests.service, requests.where)
         name = scenario.stream_name(index)
         if requests.poisson is not None:

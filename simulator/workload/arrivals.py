@@ -22,6 +22,7 @@ import simpy
 
 from simulator.engine.env import Simulation
 from simulator.scenario.model import Requests, Scenario
+from simulator.scenario.schedule import Schedule
 from simulator.services.base import ManagedService, Resource, Where
 from simulator.workload.clients import CALL_COLUMNS, Client
 from simulator.workload.consumers import start_consumers
@@ -140,7 +141,7 @@ def _choose(
     return [resources[i] for i in chosen]
 
 
-def occurrences(requests: Requests, start: datetime, horizon: float) -> list[float]:
+def occurrences(requests: Schedule, start: datetime, horizon: float) -> list[float]:
     """The times (seconds from start) at which an `at` or `every` stream fires."""
     if requests.at is not None:
         at = requests.at
@@ -180,7 +181,7 @@ class Workload:
 
     def start(self) -> None:
         start_consumers(self.sim, self.scenario.consumers, self.services, self.clients)
-        for index, requests in enumerate(self.scenario.requests):
+        for index, requests in self.scenario.operation_streams:  # handlers: simulator.aws
             name = self.scenario.stream_name(index)
             stop = self.services[requests.service].STOP.operation
             if not self.stops and requests.replay is None and requests.operation_name == stop:

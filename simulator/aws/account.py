@@ -1,0 +1,236 @@
+"""The simulated AWS account user code talks to: one per simulation.
+
+Each request botocore sends from user code arrives here (`Account.send`, from the
+`before-send` hook). It crosses the caller's simulated network, goes through the same
+control plane as the built-in callers (throttle, IAM, validation, faults, idempotency, the
+operation) and is recorded in `calls` like theirs: one row per attempt, on the caller's
+own named streams (network, retry jitter, client tokens) for that operation. So a workload
+written once as a request stream and once as boto3 code draws the same numbers.
+
+A stop sent this way opens a stop record, as a built-in stop does; it is answered when
+botocore has finished the call (after its retries) and observed when the same caller's
+describe of that resource first shows a status that ends it.
+
+An operation or service the simulator does not model answers as AWS answers an unknown
+operation (`UnknownOperationException`, HTTP 400: ASSUMED) with a message that names what is
+simulated, and is counted in `unsimulated`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections import Counter
+from collections.abc import Generator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import botocore.loaders
+import simpy
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.model import ServiceModel
+
+from simulator.api.errors import AwsError
+from simulator.aws import wire
+from simulator.aws.models import MODELS
+from simulator.engine.stops import Stop
+from simulator.workload.clients import CALL_COLUMNS, Client
+
+if TYPE_CHECKING:
+    from simulator.aws.actors import Actor
+    from simulator.build import Model
+
+SERVICES: dict[str, str] = {
+    "rekognition": "rekognition",
+    "lookoutvision": "lookoutvision",
+    "comprehend": "comprehend",
+    "sagemaker": "sagemaker",
+    "neptunedata": "neptune",
+}
+"""botocore's service id (hyphenised) -> the simulator's service."""
+UNKNOWN_OPERATION = ("UnknownOperationException", 400)
+
+
+@cache
+def service_model(name: str) -> ServiceModel:
+    """botocore's model of a service, Lookout for Vision's from the package's data."""
+    loader = botocore.loaders.Loader(extra_search_paths=[str(MODELS)])
+    return ServiceModel(loader.load_service_model(name, "service-2"), name)
+
+
+def _signature(params: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    return json.dumps([params.get(k) for k in keys], sort_keys=True, default=str)
+
+
+class Account:
+    """The simulated AWS of one simulation, as user code sees it."""
+
+    def __init__(self, model: Model, epoch: float, region: str) -> None:
+        self.model = model
+        self.sim = model.sim
+        self.region = region
+        self.epoch = epoch
+        """The scenario's start, as seconds since 1970: what `time.time()` reads at 0."""
+        self.unsimulated: Counter[str] = Counter()
+        """'service:Operation' -> attempts user code sent to what is not simulated."""
+        self._record = self.sim.recorder.table("calls", CALL_COLUMNS).append
+        self._watched: dict[tuple[str, str, str], list[Stop]] = {}
+        """(caller, service, describe's identifying members) -> stops awaiting being seen."""
+        self._describe_keys: dict[str, tuple[str, ...]] = {}
+        self._unknown: dict[tuple[str, str], int] = {}
+
+    def client(self, caller: str) -> Client:
+        return self.model.clients[caller]
+
+    # -- one attempt ---------------------------------------------------------------------
+
+    def send(self, actor: Actor, request: AWSPreparedRequest, event_name: str) -> AWSResponse:
+        """The answer to one attempt botocore sends, once the simulated trip is over."""
+        _, service_id, operation = event_name.split(".", 2)
+        request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
+        service = self.model.services.get(SERVICES.get(service_id, ""))
+        if service is None or operation not in service.OPERATIONS:
+            return self._unsimulated(actor, request, service_id, operation, request_id)
+        model = service_model(service_id).operation_model(operation)
+        params = wire.decode(request, model, self.epoch)
+        attempt = _attempt_number(request)
+        outcome = actor.wait(self.sim.process(self._attempt(actor, service.name, operation,
+                                                            params, attempt)))  # fmt: skip
+        if isinstance(outcome, AwsError):
+            return wire.encode_error(
+                request, wire.protocol_of(request, model), outcome.http_status, outcome.code,
+                outcome.message, request_id,
+            )  # fmt: skip
+        status, answer = outcome
+        return wire.encode(request, model, status, answer, request_id, self.epoch)
+
+    def _attempt(
+        self, actor: Actor, service: str, operation: str, params: dict[str, Any], attempt: int
+    ) -> Generator[simpy.Event, Any, tuple[int, Mapping[str, Any]] | AwsError]:
+        """One attempt, as `Client.call` makes each: half the trip there (after any backoff
+        botocore deferred), the control plane's answer, half the trip back."""
+        env, client = self.sim.env, self.client(actor.caller)
+        endpoint = client.endpoint(service, operation)
+        spec = endpoint.spec
+        resource_id = params.get(spec.resource_param)
+        managed = self.model.services[service]
+        target = managed.resources.get(resource_id) if isinstance(resource_id, str) else None
+        key = target.key if target is not None else self._key(managed, resource_id)
+        half_trip = endpoint.network() / 2
+        pending, actor.pending_s = actor.pending_s, 0.0
+        sent_at = env.now + pending
+        if attempt == 1 and operation == managed.STOP.operation:
+            self._open_stop(actor, managed, key, target, sent_at)
+        yield env.timeout(pending + half_trip)
+        now = env.now
+        result: tuple[int, Mapping[str, Any]] | AwsError
+        try:
+            result = (
+                spec.success_status,
+                client.plane.answer(endpoint.route, client.identity, params),
+            )
+            status, code = spec.success_status, None
+        except AwsError as error:
+            result, status, code = error, error.http_status, error.code
+            actor.jitter.append(endpoint.jitter())  # as a built-in caller draws per failure
+        self._record(
+            sent_at, actor.caller, service, operation, key, attempt, status, code,
+            now + half_trip - sent_at,
+        )  # fmt: skip
+        yield env.timeout(half_trip)
+        if not isinstance(result, AwsError):
+            self._observe(actor, managed, operation, params, result[1])
+        return result
+
+    def _key(self, managed: Any, resource_id: object) -> int:
+        """The key of what a request names that is no resource (a project, a pipeline)."""
+        name = "" if resource_id is None else str(resource_id)
+        key = self._unknown.get((managed.name, name))
+        if key is None:
+            key = self._unknown[managed.name, name] = int(managed.unknown_id(name))
+        return key
+
+    # -- stops ---------------------------------------------------------------------------
+
+    def _open_stop(self, actor: Actor, managed: Any, key: int, target: Any, sent_at: float) -> None:
+        spec = managed.STOP
+        stop = self.sim.recorder.stops.send(sent_at, managed.name, key)
+        if target is not None:
+            stop.follow(target.status.value, spec.terminal)
+            described = managed.request(spec.describe, target)
+            signature = _signature(described, tuple(described))
+            watch = (actor.caller, managed.name, signature)
+            self._watched.setdefault(watch, []).append(stop)
+            self._describe_keys.setdefault(managed.name, tuple(described))
+        actor.call["stop"] = stop
+
+    def _observe(
+        self,
+        actor: Actor,
+        managed: Any,
+        operation: str,
+        params: Mapping[str, Any],
+        answer: Mapping[str, Any],
+    ) -> None:
+        """A describe that shows a status ending a stop this caller sent: it is seen."""
+        spec = managed.STOP
+        keys = self._describe_keys.get(managed.name)
+        if operation != spec.describe or keys is None:
+            return
+        watch = (actor.caller, managed.name, _signature(params, keys))
+        stops = self._watched.get(watch)
+        if not stops:
+            return
+        try:
+            status = spec.describe_status(answer)
+        except (KeyError, IndexError):
+            return
+        if status in spec.terminal:
+            for stop in stops:
+                stop.observed(self.sim.now)
+            del self._watched[watch]
+
+    def answered(self, actor: Actor, status: int, error_code: str | None, attempts: int) -> None:
+        """botocore has finished the call: its stop record, if it was a stop, is answered."""
+        stop = actor.call.pop("stop", None)
+        if stop is not None:
+            stop.answered(self.sim.now, status < 300, error_code, attempts)
+
+    # -- what is not simulated -----------------------------------------------------------
+
+    def _unsimulated(
+        self,
+        actor: Actor,
+        request: AWSPreparedRequest,
+        service_id: str,
+        operation: str,
+        request_id: str,
+    ) -> AWSResponse:
+        name = f"{service_id}:{operation}"
+        self.unsimulated[name] += 1
+        known = SERVICES.get(service_id)
+        if known is None:
+            what = f"simulated services: {', '.join(sorted(SERVICES))}"
+        else:
+            what = f"simulated operations: {', '.join(self.model.services[known].OPERATIONS)}"
+        code, status = UNKNOWN_OPERATION
+        try:
+            model = service_model(service_id).operation_model(operation)
+            protocol = wire.protocol_of(request, model)
+        except Exception:  # a service botocore names otherwise: its answer may not parse
+            protocol = "json"
+        actor.wait(self.sim.timeout(0))
+        return wire.encode_error(
+            request, protocol, status, code, f"{name} is not simulated; {what}", request_id
+        )
+
+
+def _attempt_number(request: AWSPreparedRequest) -> int:
+    """botocore's attempt number, from the `amz-sdk-request: attempt=N; max=M` header."""
+    header = request.headers.get("amz-sdk-request", "")
+    for part in str(header).split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "attempt":
+            return int(value)
+    return 1

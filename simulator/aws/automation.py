@@ -1,0 +1,46 @@
+"""The user's code in one replication: its simulated account, its handler streams, and
+what the run needs around it (`Automation.running`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from simulator.aws import hooks
+from simulator.aws.account import Account
+from simulator.aws.lambda_runtime import HandlerStream
+from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from simulator.build import Model
+
+
+def region_of(scenario: Scenario) -> str:
+    """The region user code's clients default to: the fleet's first entry's (Lambda sets
+    AWS_REGION to the function's), else us-east-1."""
+    regions = [getattr(entry, "region", None) for entry in scenario.fleet]
+    return next((r for r in regions if isinstance(r, str)), "us-east-1")
+
+
+class Automation:
+    def __init__(self, model: Model, scenario: Scenario) -> None:
+        self.account = Account(model, scenario.start.timestamp(), region_of(scenario))
+        self.streams = [
+            HandlerStream(self.account, scenario, i) for i, _ in scenario.handler_streams
+        ]
+
+    def start(self) -> None:
+        for stream in self.streams:
+            stream.start()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Around the event loop: the hooks' surroundings; at the end, the invocations
+        still running are ended and recorded."""
+        with hooks.opened(hooks.environment(self.account.region)):
+            try:
+                yield
+            finally:
+                for stream in self.streams:
+                    stream.close()
