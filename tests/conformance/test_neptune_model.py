@@ -31,9 +31,13 @@ from tests.conformance._aws import (
     raised_code,
     reference_page,
     service_model,
+    violations,
 )
 
-OPERATIONS = ("CancelMLModelTrainingJob", "GetMLModelTrainingJob")
+JOB_OPERATIONS = ("CancelMLModelTrainingJob", "GetMLModelTrainingJob")
+"""The operations on one job, named by its id."""
+LIST = "ListMLModelTrainingJobs"
+OPERATIONS = (*JOB_OPERATIONS, LIST)
 
 
 def model() -> ServiceModel:
@@ -101,14 +105,20 @@ def test_members_spelled_out() -> None:
         "id": (str, True),
         "neptuneIamRoleArn": (str, False),
     }
-    for name in OPERATIONS:
+    for name in JOB_OPERATIONS:
         assert operation(name).input_shape.required_members == ["id"]
+    listing = neptune.OPERATIONS[LIST].params
+    assert {m: (p.type, p.required, p.min, p.max) for m, p in listing.items()} == {
+        "maxItems": (int, False, 1, 1024),
+        "neptuneIamRoleArn": (str, False, None, None),
+    }
+    assert operation(LIST).input_shape.required_members == []
 
 
 @pytest.mark.parametrize("name", OPERATIONS)
 def test_resource_member_and_success_status(name: str) -> None:
     declared = neptune.OPERATIONS[name]
-    assert declared.resource_param == "id"
+    assert declared.resource_param == ("" if name == LIST else "id")
     assert declared.success_status == operation(name).http["responseCode"] == 200
     assert declared.idempotency_token is None
 
@@ -122,6 +132,9 @@ def test_iam_actions() -> None:
     assert cancel.action == "neptune-db:CancelMLModelTrainingJob"
     assert get.action == "neptune-db:GetMLModelTrainingJobStatus"
     assert f"allows the {cancel.action} IAM action" in page()
+    listing = neptune.OPERATIONS[LIST]
+    assert listing.action == "neptune-db:ListMLModelTrainingJobs"
+    assert "#neptune-db:listmlmodeltrainingjobs" in operation(LIST).documentation
 
 
 # -- HTTP routing ------------------------------------------------------------------------
@@ -149,6 +162,16 @@ def test_cancel_routing_is_as_the_docstring_states() -> None:
     assert docstring_route() == ("DELETE", "/ml/modeltraining/{id}", {"clean", "neptuneIamRoleArn"})
     members = operation("CancelMLModelTrainingJob").input_shape.members
     assert members["id"].serialization == {"location": "uri", "name": "id"}
+
+
+def test_list_routing_and_default() -> None:
+    """The listing reads the jobs' collection; the page size defaults to 10 (DOC)."""
+    assert botocore_route(LIST) == ("GET", "/ml/modeltraining", {"maxItems", "neptuneIamRoleArn"})
+    doc = operation(LIST).input_shape.members["maxItems"].documentation
+    assert "(from 1 to 1024; the default is 10)" in doc
+    assert neptune.OPERATIONS[LIST].params["maxItems"].max == 1024
+    assert neptune.data.LIST_ITEMS == 10
+    assert set(operation(LIST).output_shape.members) == {"ids"}  # no token: one page
 
 
 def test_get_routing() -> None:
@@ -260,7 +283,7 @@ def raised_codes(name: str) -> set[str]:
     return codes - {""}
 
 
-@pytest.mark.parametrize("name", OPERATIONS)
+@pytest.mark.parametrize("name", JOB_OPERATIONS)
 def test_raised_error_codes_are_the_operations_error_shapes(name: str) -> None:
     raised = raised_codes(name)
     errors = neptune.ERRORS
@@ -282,3 +305,36 @@ def test_a_cancel_after_completion_is_preconditions_failed() -> None:
     with pytest.raises(AwsError) as raised:
         plane.handle(CALLER, "neptune", "CancelMLModelTrainingJob", params)
     assert (raised.value.code, raised.value.http_status) == ("PreconditionsFailedException", 400)
+
+
+def test_the_listing_raises_the_planes_errors_and_a_bad_role() -> None:
+    throttled, service, _ = _plane(neptune.Settings(throttle={LIST: Throttle(rate=1e-6)}))
+    params = service.request(LIST, service.resources["training-0"])
+    assert params == {}
+    assert [raised_code(throttled, CALLER, LIST, params) for _ in range(2)] == [
+        "",
+        "TooManyRequestsException",
+    ]
+    plane, _, _ = _plane(neptune.Settings())
+    raised = {
+        raised_code(plane, DENIED, LIST, params),
+        raised_code(plane, CALLER, LIST, {"maxItems": 0}),
+        raised_code(plane, CALLER, LIST, {"maxItems": 1025}),
+        raised_code(plane, CALLER, LIST, {"neptuneIamRoleArn": "arn:other"}),
+    }
+    faulty, _, _ = _plane(neptune.Settings(faults={LIST: 1.0}))
+    raised.add(raised_code(faulty, CALLER, LIST, params))
+    assert raised == {
+        "AccessDeniedException",
+        "InvalidParameterException",
+        "BadRequestException",
+        "ClientTimeoutException",
+    }
+    assert raised - set(error_statuses(operation(LIST))) == {"AccessDeniedException"}
+
+
+def test_the_listings_response_is_the_output_shape() -> None:
+    plane, _, _ = _plane(neptune.Settings())
+    response = plane.handle(CALLER, "neptune", LIST, {"maxItems": 5})
+    assert response == {"ids": ["training-0"]}
+    assert list(violations(response, operation(LIST).output_shape, LIST)) == []

@@ -29,6 +29,11 @@ TooManyRequestsException is HTTP 429 and, like ClientTimeoutException (408, the 
 fault: the caller's timeout passing) and ConstraintViolationException, marked retryable in
 botocore's model, so botocore's standard mode retries them.
 
+ListMLModelTrainingJobs answers the ids of the first `maxItems` jobs (default 10, at most
+1024: DOC) in the order they started, whatever their status (ASSUMED); its output is "a
+page" with no token for the next, so a cluster with more jobs lists only those. A role
+that is not the cluster's is BadRequestException, as for the other operations.
+
 `data` holds what the service is (statuses, transitions, errors, operations, settings, the
 fleet's shape); `jobs` runs a job and its parts as SimPy processes and answers the API.
 """

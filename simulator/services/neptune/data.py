@@ -100,7 +100,15 @@ OPERATIONS: Final = by_name(
         {"id": _ID, "neptuneIamRoleArn": _ROLE},
         resource_param="id",
     ),
+    Operation(
+        "ListMLModelTrainingJobs",
+        "neptune-db:ListMLModelTrainingJobs",
+        {"maxItems": Param(int, min=1, max=1024), "neptuneIamRoleArn": _ROLE},
+        resource_param="",  # no member names one job: it lists the cluster's
+    ),
 )
+LIST_ITEMS: Final = 10
+"""ListMLModelTrainingJobs' `maxItems` when the request gives none (DOC)."""
 
 
 class Latencies(Strict):

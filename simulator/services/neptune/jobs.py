@@ -40,6 +40,7 @@ from simulator.services.base import ManagedService, Resource
 from simulator.services.neptune.data import (
     DRAWS,
     ERRORS,
+    LIST_ITEMS,
     OPERATIONS,
     PART_STOP,
     PARTS,
@@ -226,10 +227,13 @@ class TrainingJobs(ManagedService):
 
     # -- the API -------------------------------------------------------------------------
 
-    def _find(self, params: Mapping[str, Any]) -> _Job:
+    def _check_role(self, params: Mapping[str, Any]) -> None:
         role = params.get("neptuneIamRoleArn")
         if role is not None and role not in self.settings.cluster_roles:
             raise BadRequest(f"{role} is not among the DB cluster's IAM roles")
+
+    def _find(self, params: Mapping[str, Any]) -> _Job:
+        self._check_role(params)
         job = self._jobs.get(params["id"])
         if job is None:
             raise self.errors.not_found(f"No model-training job with id {params['id']}")
@@ -263,3 +267,15 @@ class TrainingJobs(ManagedService):
             if stage in job.stages:
                 response[member] = {"name": f"{job_id}-{stage}", "status": job.stages[stage].value}
         return response
+
+    def list_ml_model_training_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The first `maxItems` jobs' ids, in the order they started (ASSUMED), whatever
+        their status; the API has no token for the rest (its output is 'a page')."""
+        self._check_role(params)
+        return {"ids": list(self._jobs)[: params.get("maxItems", LIST_ITEMS)]}
+
+    def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
+        """A listing names no job: the cluster's first page, whichever job is targeted."""
+        if operation == "ListMLModelTrainingJobs":
+            return {**extra}
+        return super().request(operation, resource, **extra)
