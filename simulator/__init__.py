@@ -8,6 +8,8 @@ its what-if variants and compare them on common random numbers.
     results.save("runs/race"); simulator.load_results("runs/race")
     study = simulator.sweep("scenarios/whatif-retry-modes.yaml", out="runs/modes")
     study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
+    with simulator.simulated_aws("scenarios/rekognition-nightly-stop.yaml") as aws:
+        boto3.client("rekognition").stop_project_version(...); time.sleep(600); aws.now
 
 The errors are imported with the package, the rest (even the version) on first use, so
 that `simulate --help` starts at once and validating a scenario imports no pandas, SimPy
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepError
 
 if TYPE_CHECKING:
+    from simulator.aws.session import simulated_aws
     from simulator.results import Results, load_results, run
     from simulator.scenario import load_scenario, parse_scenario
     from simulator.sweeps import SweepResults, sweep
@@ -37,6 +40,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "run",
+    "simulated_aws",
     "sweep",
 ]
 _LAZY = {
@@ -47,6 +51,7 @@ _LAZY = {
     "parse_scenario": "simulator.scenario",
     "SweepResults": "simulator.sweeps",
     "sweep": "simulator.sweeps",
+    "simulated_aws": "simulator.aws.session",
     "__version__": "simulator.version",
 }
 

@@ -205,6 +205,7 @@ INVOCATIONS: Final = Schema(
         Column("cold_start", BOOL, "", "it loaded the module in a new execution environment"),
         Column("error_type", CATEGORY, "", "the exception's type, or Lambda's error name"),
         Column("error_message", CATEGORY, "", "the exception's message"),
+        Column("log", CATEGORY, "", "what the code printed (Lambda sends it to CloudWatch)"),
     ),
 )
 

@@ -13,7 +13,8 @@ describe of that resource first shows a status that ends it.
 
 An operation or service the simulator does not model answers as AWS answers an unknown
 operation (`UnknownOperationException`, HTTP 400: ASSUMED) with a message that names what is
-simulated, and is counted in `unsimulated`.
+simulated, at once (no trip is simulated); it is a row of `calls` with that error code, and
+counted in `unsimulated`.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ class Account:
         resource_id = params.get(spec.resource_param)
         managed = self.model.services[service]
         target = managed.resources.get(resource_id) if isinstance(resource_id, str) else None
-        key = target.key if target is not None else self._key(managed, resource_id)
+        key = target.key if target is not None else self._key(service, resource_id)
         half_trip = endpoint.network() / 2
         pending, actor.pending_s = actor.pending_s, 0.0
         sent_at = env.now + pending
@@ -143,12 +144,12 @@ class Account:
             self._observe(actor, managed, operation, params, result[1])
         return result
 
-    def _key(self, managed: Any, resource_id: object) -> int:
+    def _key(self, service: str, resource_id: object) -> int:
         """The key of what a request names that is no resource (a project, a pipeline)."""
         name = "" if resource_id is None else str(resource_id)
-        key = self._unknown.get((managed.name, name))
+        key = self._unknown.get((service, name))
         if key is None:
-            key = self._unknown[managed.name, name] = int(managed.unknown_id(name))
+            key = self._unknown[service, name] = self.sim.recorder.register(name)
         return key
 
     # -- stops ---------------------------------------------------------------------------
@@ -215,6 +216,11 @@ class Account:
         else:
             what = f"simulated operations: {', '.join(self.model.services[known].OPERATIONS)}"
         code, status = UNKNOWN_OPERATION
+        now = self.sim.now
+        self._record(
+            now, actor.caller, service_id, operation, self._key(service_id, None),
+            _attempt_number(request), status, code, 0.0,
+        )  # fmt: skip
         try:
             model = service_model(service_id).operation_model(operation)
             protocol = wire.protocol_of(request, model)

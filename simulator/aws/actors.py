@@ -25,8 +25,10 @@ is not handed), is the same on every run whatever else runs beside it.
 
 from __future__ import annotations
 
+import io
 import os
 import random
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +132,9 @@ class Invocation(Actor):
     def __init__(self, account: Account, caller: str, seed: int, body: Callable[[], Any]) -> None:
         super().__init__(account, caller, seed)
         self.greenlet = greenlet(body)
+        self.log = io.StringIO()
+        """What the code printed (Lambda sends it to CloudWatch Logs), kept out of the run's
+        own output."""
         _ACTORS[self.greenlet] = self
 
     def wait(self, event: simpy.Event) -> Any:
@@ -139,8 +144,9 @@ class Invocation(Actor):
 
     def _resume(self, value: Any, throw: bool = False) -> Any:
         """Run the code until it waits (the event it waits for) or ends (its result)."""
-        outer = random.getstate()
+        outer, streams = random.getstate(), (sys.stdout, sys.stderr)
         random.setstate(self.random_state)
+        sys.stdout = sys.stderr = self.log
         self.greenlet.parent = getcurrent()
         self.enter()
         try:
@@ -152,6 +158,7 @@ class Invocation(Actor):
         finally:
             self.random_state = random.getstate()
             random.setstate(outer)
+            sys.stdout, sys.stderr = streams
 
     def run(self, deadline: simpy.Event) -> simpy.events.ProcessGenerator:
         """The SimPy process: the code's waits, raced against `deadline`. Its value: the

@@ -129,7 +129,13 @@ class _SimulatedMeta(type):
 
 
 class SimulatedDatetime(_real_datetime, metaclass=_SimulatedMeta):
-    """`datetime.datetime` whose `now`, `utcnow` and `today` read the simulated clock."""
+    """`datetime.datetime` whose `now`, `utcnow` and `today` read the simulated clock.
+
+    It makes real datetimes only: what botocore or user code builds with it (a parsed
+    timestamp, `datetime(2026, 1, 5)`) is an ordinary `datetime`."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return _real_datetime(*args, **kwargs)
 
     @classmethod
     def now(cls, tz: _datetime_module.tzinfo | None = None) -> Any:

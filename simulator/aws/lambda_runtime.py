@@ -47,6 +47,7 @@ INVOCATION_COLUMNS: Final[Columns] = {
     "cold_start": "bool",
     "error_type": "category",
     "error_message": "category",
+    "log": "category",
 }
 TIMED_OUT: Final = "Sandbox.Timedout"
 Process = Generator[simpy.Event, Any, None]
@@ -179,17 +180,20 @@ class HandlerStream:
         self._live.remove(live)
         if result is None:
             timeout = f"Task timed out after {spec.timeout:.2f} seconds"
-            self._record(self.name, started, sim.now, "timed out", cold, TIMED_OUT, timeout)
+            log = actor.log.getvalue()
+            self._record(self.name, started, sim.now, "timed out", cold, TIMED_OUT, timeout, log)
             return
         outcome, error_type, message = result
-        self._record(self.name, started, sim.now, outcome, cold, error_type, message)
+        log = actor.log.getvalue()
+        self._record(self.name, started, sim.now, outcome, cold, error_type, message, log)
         self._idle.append(environment)
 
     def close(self) -> None:
         """The horizon: every invocation still running is ended and recorded so."""
         for actor, started, cold in self._live:
             actor.end()
-            self._record(self.name, started, float("nan"), "running", cold, None, None)
+            log = actor.log.getvalue()
+            self._record(self.name, started, float("nan"), "running", cold, None, None, log)
         self._live.clear()
         for name in self.loaded:
             sys.modules.pop(name, None)

@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
+from simulator.analysis.automation import invocation_outcomes, unsimulated
 from simulator.analysis.columns import (
     BILLED_COLUMNS,
     SAVINGS_COLUMNS,
@@ -51,11 +52,30 @@ def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
     summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
     saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
     bill = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
-    return [
+    tables = [
         ("stops by service, group and outcome", _text_table(summary, len(KEYS))),
         ("what the stops saved (against the same draws, nothing stopped)", _text_table(saved, 2)),
         ("billed over the horizon", _text_table(bill, 3)),
     ]
+    if results.scenario.handler_streams:
+        outcomes = invocation_outcomes(results.invocations, results.replications)
+        tables.append(("your code's invocations, per replication", _words(outcomes, 2)))
+    missing = unsimulated(results.calls)
+    if not missing.empty:
+        title = "not simulated: answered as AWS answers an unknown operation"
+        tables.append((title, _words(missing, 1)))
+    return tables
+
+
+def _words(frame: pd.DataFrame, names: int) -> TextTable:
+    """A table of counts, shares and seconds, as words."""
+    shown = frame.copy()
+    for column in shown.columns[names:]:
+        if column == "share":
+            shown[column] = [f"{v:.0%}" for v in shown[column]]
+        else:
+            shown[column] = [f"{v:,.4g}" for v in shown[column]]
+    return _text_table(shown, names)
 
 
 def _text_table(frame: pd.DataFrame, names: int) -> TextTable:
@@ -85,6 +105,8 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
         "summary": records(results.summary()),
         "savings": records(results.savings()),
         "billed": records(results.billed()),
+        "invocations": records(invocation_outcomes(results.invocations, results.replications)),
+        "not_simulated": records(unsimulated(results.calls)),
     }
 
 
