@@ -10,7 +10,7 @@
 The code inside the block is the `Driver`: the simulation advances only while it waits (a
 call's network trip, `time.sleep`, a waiter's delay), and everything the scenario itself
 runs (its request streams, its handlers, the services' lifecycles) runs meanwhile. The
-block's calls are the scenario's caller `caller`'s (identity, network, retry mode).
+block's calls are those of the scenario's caller `caller` (identity, network, retry mode).
 """
 
 from __future__ import annotations
@@ -83,12 +83,14 @@ def simulated_aws(
     *,
     seed: int | None = None,
     replication: int = 0,
-    caller: str = "default",
+    caller: str | None = None,
 ) -> Iterator[SimulatedAWS]:
     """A simulation of `scenario` (a file or a loaded `Scenario`) that boto3 clients made
-    inside the block talk to (see the module's docstring)."""
+    inside the block talk to (see the module's docstring), as `caller` (default: the
+    scenario's first)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
+    caller = next(iter(scenario.callers)) if caller is None else caller
     if caller not in scenario.callers:
         raise SimulatorError(
             f"simulated_aws: no caller {caller!r}; the scenario's callers are "
