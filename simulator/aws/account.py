@@ -233,8 +233,11 @@ class Account:
 
 
 def _attempt_number(request: AWSPreparedRequest) -> int:
-    """botocore's attempt number, from the `amz-sdk-request: attempt=N; max=M` header."""
+    """botocore's attempt number, from the `amz-sdk-request: attempt=N; max=M` header
+    (bytes once botocore has prepared the request: `str` of them would read `b'attempt`)."""
     header = request.headers.get("amz-sdk-request", "")
+    if isinstance(header, bytes):
+        header = header.decode("ascii")
     for part in str(header).split(";"):
         name, _, value = part.strip().partition("=")
         if name == "attempt":
