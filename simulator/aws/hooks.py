@@ -23,6 +23,7 @@ process-wide lock, since `random`'s state and these patches are the process's.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -88,6 +89,11 @@ HANDLERS: list[tuple[Any, ...]] = [
 for _handler in HANDLERS:
     if _handler not in botocore.handlers.BUILTIN_HANDLERS:
         botocore.handlers.BUILTIN_HANDLERS.append(_handler)
+_EARLIER: set[int] = set()
+"""The boto3 default session made before this module was imported (it lacks the
+handlers, which `opened` adds once); every later session has them from botocore."""
+if "boto3" in sys.modules and sys.modules["boto3"].DEFAULT_SESSION is not None:
+    _EARLIER.add(id(sys.modules["boto3"].DEFAULT_SESSION))
 
 
 def _register(session: Any) -> None:
@@ -141,8 +147,10 @@ def opened(variables: Mapping[str, str | None]) -> Iterator[None]:
         try:
             import boto3
 
-            if boto3.DEFAULT_SESSION is not None:  # made before: give it the handlers
-                _register(boto3.DEFAULT_SESSION._session)
+            session = boto3.DEFAULT_SESSION
+            if session is not None and id(session) in _EARLIER:  # give it the handlers
+                _register(session._session)
+                _EARLIER.discard(id(session))
             yield
         finally:
             _set(saved)

@@ -235,12 +235,12 @@ class Requests(Schedule):
 
 def _stream_kind(value: object) -> str:
     if isinstance(value, dict):
-        return "handler" if "handler" in value else "operation"
-    return "handler" if isinstance(value, Invocations) else "operation"
+        return "handler stream" if "handler" in value else "operation stream"
+    return "handler stream" if isinstance(value, Invocations) else "operation stream"
 
 
 Stream = Annotated[
-    Annotated[Requests, Tag("operation")] | Annotated[Invocations, Tag("handler")],
+    Annotated[Requests, Tag("operation stream")] | Annotated[Invocations, Tag("handler stream")],
     Discriminator(_stream_kind),
 ]
 """A request stream: one operation of one service, or the user's handler."""
