@@ -205,7 +205,7 @@ def test_a_handler_that_cannot_run_is_refused_before_the_run(
     (tmp_path / "code.txt").write_text("")
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.format(horizon="1d", timeout=900).replace("code.py:handler", handler))
-    with pytest.raises(ScenarioError, match="requests\\[0\\].handler") as raised:
+    with pytest.raises(ScenarioError, match=r"requests\[0\]\.handler") as raised:
         load_scenario(path)
     assert expected in str(raised.value)
 
@@ -228,5 +228,5 @@ def test_a_timeout_beyond_lambdas_limit_is_refused(tmp_path: Path) -> None:
     (tmp_path / "code.py").write_text("def handler(event, context):\n    pass\n")
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.format(horizon="1d", timeout=901))
-    with pytest.raises(ScenarioError, match="requests\\[0\\].timeout"):
+    with pytest.raises(ScenarioError, match=r"requests\[0\]\.timeout"):
         load_scenario(path)
