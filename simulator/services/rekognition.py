@@ -300,8 +300,9 @@ class ProjectVersions(SingleStep[Fleet]):
         names = params.get("VersionNames")
         if names and len(names) == 1 and "NextToken" not in params:
             # a waiter's poll, millions of times: one name is one page, and no token
-            found = [versions[names[0]]] if names[0] in versions else []
-            return {"ProjectVersionDescriptions": [_described(v) for v in found]}
+            version = versions.get(names[0])
+            found = [] if version is None else [_described(version)]
+            return {"ProjectVersionDescriptions": found}
         if names:
             listed = [versions[name] for name in dict.fromkeys(names) if name in versions]
         else:
