@@ -1,8 +1,9 @@
 """Requests and responses as the services put them on the wire.
 
 The botocore client serialises each request in its service's protocol (`json` 1.1 for
-Rekognition and SageMaker, `smithy-rpc-v2-cbor` for Comprehend, which botocore 1.44 prefers
-to its `json`, `rest-json` for Lookout for Vision and the Neptune data API); this module
+Rekognition and SageMaker; for Comprehend, whose model offers `smithy-rpc-v2-cbor` and
+`json`, the first of botocore's own priority order, its `resolved_protocol`: `json` in
+1.44.18; `rest-json` for Lookout for Vision and the Neptune data API); this module
 reads it back into the members the control plane validates, and writes the answer as the
 service would, so botocore parses it into its output members or raises its `ClientError`.
 
@@ -46,10 +47,12 @@ CONTENT_TYPES = {
 
 
 def protocol_of(request: AWSPreparedRequest, operation: OperationModel) -> str:
-    """The protocol the client used: botocore picks the first its version supports."""
-    if request.headers.get("smithy-protocol") == "rpc-v2-cbor":
+    """The protocol the client used: botocore picks the first its version supports
+    (`resolved_protocol`; `protocol` is only the model's first). Header values are bytes
+    once botocore has prepared the request."""
+    if request.headers.get("smithy-protocol") in ("rpc-v2-cbor", b"rpc-v2-cbor"):
         return "smithy-rpc-v2-cbor"
-    return str(operation.service_model.protocol)
+    return str(operation.service_model.resolved_protocol)
 
 
 # -- requests ---------------------------------------------------------------------------
