@@ -1,0 +1,181 @@
+"""What the tests of user code against the simulation share: a scenario of all five
+services with fixed latencies, and a way to run a test's own function as the user's code.
+
+`run_code` writes a handler file beside the scenario that calls the test's function (a
+closure of the test, so it can hold clients and return what it saw): the function runs as
+a Lambda invocation at t=0, inside the simulation, exactly as a user's handler would.
+What it returns (or raises, an assertion included) comes back to the test.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from greenlet import GreenletExit
+
+from simulator.aws.actors import current
+from simulator.runner import simulate
+from simulator.scenario import load_scenario
+
+START = datetime(2026, 1, 5, tzinfo=UTC)
+"""The scenarios' `start` (the simulator's default, a Monday)."""
+ACCOUNT = "123456789012"
+ROUND_TRIP = 0.2
+"""Every caller's fixed network round trip: an answer is back 0.2 s after its request."""
+NEPTUNE_ENDPOINT = "https://cluster.example:8182"
+
+SCENARIO = f"""
+name: aws
+start: "{START:%Y-%m-%dT%H:%M:%SZ}"
+horizon: 2d
+callers:
+  default: {{network: {ROUND_TRIP}}}
+  denied: {{network: {ROUND_TRIP}, permissions: ["s3:*"]}}
+services:
+  rekognition: {{latency: {{stop: 120, start: 300, training: 600}}}}
+  lookoutvision: {{latency: {{stop: 120, start: 300}}}}
+  comprehend: {{latency: {{queue: 60, training: 600, stop: 300}}}}
+  neptune: {{latency: {{processing: 10m, training: 1h, transform: 20m, stop: 60, clean: 5m}}}}
+  sagemaker: {{latency: {{orchestration: 2, provisioning: 60, stop: 30}}}}
+fleet:
+  - {{service: rekognition, count: 2, project: models}}
+  - {{service: rekognition, count: 1, project: models, status: TRAINING_COMPLETED}}
+  - {{service: lookoutvision, count: 2, project: inspection}}
+  - {{service: lookoutvision, count: 1, project: inspection, status: TRAINED}}
+  - {{service: comprehend, count: 2, name: classifier, status: SUBMITTED}}
+  - {{service: neptune, count: 2, name: job}}
+  - service: sagemaker
+    pipeline: p
+    count: 2
+    every: 10m
+    steps:
+      - {{name: prep, type: Processing, instance_type: ml.m5.xlarge, duration: 5m}}
+      - {{name: approve, type: Callback, depends_on: [prep], queue: q}}
+consumers:
+  q: {{never_answers: 1}}
+"""
+"""Rekognition versions v0, v1 RUNNING and v2 TRAINING_COMPLETED; Lookout models 1, 2
+HOSTED and 3 TRAINED; classifiers 0 and 1 SUBMITTED (queued 60 s, then 600 s of training);
+Neptune jobs job-0 and job-1 in processing; SageMaker executions 0 (at t=0) and 1 (at
+10 min) of pipeline p, whose callback step no consumer answers. The caller `denied` may
+call S3 only."""
+
+PROJECT_ARN = f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/models/1"
+LOOKOUT_PROJECT_ARN = f"arn:aws:lookoutvision:us-east-1:{ACCOUNT}:project/inspection"
+PIPELINE_ARN = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:pipeline/p"
+
+
+def version_arn(index: int) -> str:
+    return f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/models/version/v{index}/1"
+
+
+def model_arn(version: int) -> str:
+    return f"arn:aws:lookoutvision:us-east-1:{ACCOUNT}:model/inspection/{version}"
+
+
+def classifier_arn(index: int) -> str:
+    return f"arn:aws:comprehend:us-east-1:{ACCOUNT}:document-classifier/classifier-{index}"
+
+
+def execution_arn(index: int) -> str:
+    return f"{PIPELINE_ARN}/execution/{index}"
+
+
+def at(seconds: float) -> datetime:
+    """The moment `seconds` of simulated time after the scenario's start."""
+    return START + timedelta(seconds=seconds)
+
+
+def client(service: str, **kwargs: Any) -> Any:
+    """A boto3 client of `service`, as user code makes one (the Neptune data API needs its
+    cluster's endpoint)."""
+    import boto3
+
+    if service == "neptunedata":
+        kwargs.setdefault("endpoint_url", NEPTUNE_ENDPOINT)
+    return boto3.client(service, **kwargs)
+
+
+def now() -> float:
+    """Simulated seconds since the start, as the running user code's clock reads them."""
+    actor = current()
+    assert actor is not None, "not inside a simulation"
+    return float(actor.account.sim.now)
+
+
+def unsimulated() -> dict[str, int]:
+    """What the running user code's account counted as not simulated."""
+    actor = current()
+    assert actor is not None, "not inside a simulation"
+    return dict(actor.account.unsimulated)
+
+
+Body = Callable[[Mapping[str, Any], Any], Any]
+_BODIES: dict[int, Body] = {}
+_OUTCOMES: dict[int, tuple[bool, Any]] = {}
+_keys = count()
+
+
+def invoke(key: int, event: Mapping[str, Any], context: Any) -> None:
+    """What the written handler calls: the test's function, its outcome kept for the test
+    (a BaseException too: pytest's failures are not `Exception`s)."""
+    try:
+        _OUTCOMES[key] = (True, _BODIES[key](event, context))
+    except BaseException as error:  # handed back to the test as it is
+        _OUTCOMES[key] = (False, error)
+        if isinstance(error, GreenletExit):  # the invocation is being ended: let it end
+            raise
+
+
+HANDLER = """\
+from tests.aws import _kit
+
+
+def handler(event, context):
+    _kit.invoke({key}, event, context)
+"""
+
+
+@dataclass
+class Ran:
+    tables: dict[str, pd.DataFrame]
+    value: Any
+
+
+def run_code(
+    tmp_path: Path,
+    body: Body,
+    *,
+    scenario: str = SCENARIO,
+    caller: str = "default",
+    timeout: float = 900,
+    seed: int = 0,
+) -> Ran:
+    """Run `body(event, context)` as a handler invoked at t=0 of `scenario` (YAML without a
+    `requests:` block) by `caller`: the tables of replication 0 and what `body` returned.
+    What `body` raised is raised here."""
+    key = next(_keys)
+    _BODIES[key] = body
+    (tmp_path / "code.py").write_text(HANDLER.format(key=key))
+    streams = (
+        "requests:\n"
+        f"  - {{name: code, handler: code.py:handler, at: 0, caller: {caller}, "
+        f"timeout: {timeout}}}\n"
+    )
+    path = tmp_path / "scenario.yaml"
+    path.write_text(textwrap.dedent(scenario) + streams)
+    try:
+        tables = simulate(load_scenario(path), seed, 0, baseline=False)
+        finished, value = _OUTCOMES.pop(key, (False, AssertionError("the handler never ran")))
+    finally:
+        del _BODIES[key]
+    if not finished:
+        raise value
+    return Ran(tables, value)
