@@ -124,7 +124,7 @@ def write_run(
     Raises ResultsError if the directory cannot be one (`check_run_directory`), or naming
     the file and the OS's reason if writing fails (a full disk)."""
     check_run_directory(directory)
-    traces = _traces(scenario)  # read first: a trace may lie in the directory replaced
+    traces = _kept(scenario)  # read first: a trace may lie in the directory replaced
     with writing_into(directory):
         _write_run(directory, tables, answers, scenario, traces, seed, replications, fmt, engine)
 
@@ -134,7 +134,7 @@ def _write_run(
     tables: Mapping[str, pd.DataFrame],
     answers: Mapping[str, pd.DataFrame],
     scenario: Scenario,
-    traces: Mapping[int, tuple[str, bytes]],
+    traces: Mapping[tuple[int, str], tuple[str, bytes]],
     seed: int,
     replications: int,
     fmt: Format,
@@ -160,9 +160,8 @@ def _write_run(
         files[f"{name}.csv"] = {"rows": len(answer)}
     records = json.loads(answers["summary"].to_json(orient="records"))
     _write_text(directory / "summary.json", json.dumps(records, indent=2))
-    if traces:
-        (directory / TRACES).mkdir()
     for name, data in traces.values():
+        (directory / name).parent.mkdir(exist_ok=True)
         write_bytes(directory / name, data)
         files[name] = {}
     kept = {index: name for index, (name, _) in traces.items()}
@@ -235,40 +234,54 @@ def _arrow_slice(part: pd.DataFrame, first: pa.Table) -> pa.Table:
 
 
 def resolved_yaml(
-    scenario: Scenario, seed: int, replications: int, traces: Mapping[int, str] | None = None
+    scenario: Scenario,
+    seed: int,
+    replications: int,
+    kept: Mapping[tuple[int, str], str] | None = None,
 ) -> str:
     """The scenario with every default written out, and the seed and replications run;
-    request stream i replaying the trace at `traces[i]` (a path relative to the file)."""
+    request stream i naming, for its `replay` or `handler`, the copy at `kept[i, field]` (a
+    path relative to the file)."""
     resolved = scenario.model_dump(mode="json", by_alias=True)
     resolved.update(seed=seed, replications=replications)
-    for index, path in (traces or {}).items():
-        resolved["requests"][index]["replay"]["path"] = path
+    for (index, field), path in (kept or {}).items():
+        stream = resolved["requests"][index]
+        if field == "replay":
+            stream["replay"]["path"] = path
+        else:
+            stream["handler"] = f"{path}:{stream['handler'].rpartition(':')[2]}"
     return yaml.safe_dump(resolved, sort_keys=False)
 
 
-TRACES: Final = "traces"
-"""The run directory's copy of each replayed trace, which its scenario.yaml names: the
-run can be reported again wherever the original trace has gone since."""
+KEPT: Final = {"replay": "traces", "handler": "handlers"}
+_WHAT: Final = {"replay": "the replayed trace", "handler": "the handler's module"}
+"""The run directory's copies of each replayed trace and each handler's module, which its
+scenario.yaml names: the run can be reported again wherever the originals have gone since."""
 
 
-def _traces(scenario: Scenario) -> dict[int, tuple[str, bytes]]:
-    """Each replayed trace's name in the run directory and its bytes, by request stream;
-    ResultsError naming a trace that cannot be read now (moved or removed since it was
-    loaded), which is no fault of the run directory."""
-    traces = {}
-    for index, requests in scenario.operation_streams:
-        if requests.replay is None:
-            continue
-        path = requests.replay.path
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ResultsError(
-                f"{path}: cannot read the replayed trace to keep a copy of it in the run "
-                f"directory ({error.strerror or error}); nothing was written"
-            ) from None
-        traces[index] = (f"{TRACES}/{index}-{safe_name(path.name)}", data)
-    return traces
+def _kept(scenario: Scenario) -> dict[tuple[int, str], tuple[str, bytes]]:
+    """The files each request stream depends on (a replayed trace, a handler's module),
+    by (stream, field): their names in the run directory and their bytes; ResultsError
+    naming one that cannot be read now (moved or removed since it was loaded), which is no
+    fault of the run directory."""
+    kept = {}
+    for index, stream in enumerate(scenario.requests):
+        replay = getattr(stream, "replay", None)
+        handler = getattr(stream, "handler", None)
+        paths = {"replay": replay and replay.path, "handler": handler and handler.path}
+        for field, path in paths.items():
+            if path is None:
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise ResultsError(
+                    f"{path}: cannot read {_WHAT[field]} to keep a copy of it in the run "
+                    f"directory ({error.strerror or error}); nothing was written"
+                ) from None
+            name = f"{KEPT[field]}/{index}-{safe_name(path.name)}"
+            kept[index, field] = (name, data)
+    return kept
 
 
 def _write_text(path: Path, text: str) -> None:

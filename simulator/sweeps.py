@@ -105,7 +105,7 @@ def scenario_digest(scenario: Scenario) -> str:
                 "function": requests.handler.function,
                 "sha256": hashlib.sha256(code).hexdigest(),
             }
-        elif requests.replay is not None:
+        if requests.replay is not None:
             trace = requests.replay.path.read_bytes()
             resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -37,6 +37,7 @@ from simulator.aws.actors import Invocation
 from simulator.engine.recorder import Columns
 from simulator.scenario.handler import Invocations
 from simulator.scenario.model import Scenario
+from simulator.scenario.trace import seconds
 from simulator.workload.arrivals import occurrences
 
 INVOCATION_COLUMNS: Final[Columns] = {
@@ -130,6 +131,13 @@ class HandlerStream:
 
     def _arrivals(self) -> Process:
         sim, spec = self.account.sim, self.spec
+        if spec.replay is not None:
+            trace = spec.replay.trace
+            times = seconds(trace, self.scenario.start).tolist()
+            for time, event in zip(times, trace["event"].tolist(), strict=True):
+                yield sim.timeout(max(0.0, time - sim.now))
+                sim.process(self._invoke(event))
+            return
         if spec.poisson is None:
             for time in occurrences(spec, self.scenario.start, self.scenario.horizon):
                 yield sim.timeout(time - sim.now)
@@ -161,7 +169,8 @@ class HandlerStream:
             "detail": {},
         }
 
-    def _invoke(self) -> Process:
+    def _invoke(self, event: dict[str, Any] | None = None) -> Process:
+        """One invocation, with `event` (by default the scheduled event)."""
         sim, spec = self.account.sim, self.spec
         started = sim.now
         environment = self._idle.pop() if self._idle else Environment(self)
@@ -170,7 +179,7 @@ class HandlerStream:
         request_id = str(uuid.UUID(int=seed << 64 | seed, version=4))
         deadline_at = started + spec.timeout
         context = LambdaContext(self, request_id, deadline_at)
-        event = self.event(request_id)
+        event = self.event(request_id) if event is None else event
         actor = Invocation(
             self.account, spec.caller, seed, lambda: _call(environment, spec, event, context)
         )

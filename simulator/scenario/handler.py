@@ -14,13 +14,24 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from simulator.engine.distributions import PositiveDuration
 from simulator.engine.schema import Strict
 from simulator.scenario.schedule import Schedule
+from simulator.scenario.trace import read_invocations, resolve
+
+if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fast
+    import pandas as pd
 
 LAMBDA_MAX_TIMEOUT_S = 900.0
 """Lambda's longest timeout, 15 minutes (DOC)."""
@@ -84,11 +95,34 @@ def _check_bound(module: ast.Module, function: str, path: Path) -> None:
     raise ValueError(f"{path} defines no {function!r} at its top level{found}")
 
 
+class InvocationReplay(Strict):
+    """A trace of invocations: CSV or Parquet with `time` (seconds from the start, or ISO
+    timestamps) and optionally `event` (a JSON object to invoke with, such as an exported
+    EventBridge event; default the scheduled event)."""
+
+    path: Path
+    _trace: pd.DataFrame = PrivateAttr()
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        return self._trace
+
+    @model_validator(mode="after")
+    def _read(self) -> Self:
+        self._trace = read_invocations(self.path)
+        return self
+
+    @field_validator("path")
+    @classmethod
+    def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
+        return resolve(path, (info.context or {}).get("base_dir"))
+
+
 class Invocations(Schedule):
     """A stream of invocations of the user's handler (`handler: file.py:function`).
 
-    Exactly one of `at`, `every`, `poisson` says when (a `poisson` stream invokes until
-    `count`); each invocation is its own simulated process, with an EventBridge scheduled
+    Exactly one of `at`, `every`, `poisson`, `replay` says when (a `poisson` stream invokes
+    until `count`); each invocation is its own simulated process, with an EventBridge scheduled
     event and a Lambda context, ended at `timeout` as Lambda ends a function.
     """
 
@@ -106,6 +140,9 @@ class Invocations(Schedule):
         description="Lambda's timeout: an invocation still running is ended (max 900 s)",
     )
     count: int | None = Field(default=None, ge=1, description="with `poisson`: at most this many")
+    replay: InvocationReplay | None = Field(
+        default=None, description="invoke at each row's time of a trace (with its `event`)"
+    )
 
     @field_validator("handler", mode="before")
     @classmethod
@@ -115,9 +152,14 @@ class Invocations(Schedule):
             return parse_handler(value, None if base is None else Path(base))
         return value
 
+    @field_serializer("handler")
+    def _as_written(self, handler: HandlerRef) -> str:
+        """As a scenario writes it: `path:function` (the path resolved)."""
+        return f"{handler.path}:{handler.function}"
+
     @model_validator(mode="after")
     def _one_schedule(self) -> Self:
-        self.check_schedule(("at", "every", "poisson"))
+        self.check_schedule(("at", "every", "poisson", "replay"))
         if self.count is not None and self.poisson is None:
             raise ValueError("`count` goes with `poisson`")
         return self

@@ -36,7 +36,7 @@ from simulator.scenario.handler import Invocations
 from simulator.scenario.schedule import Poisson as Poisson
 from simulator.scenario.schedule import Schedule
 from simulator.scenario.sweep_block import Sweep
-from simulator.scenario.trace import check_window, read_trace
+from simulator.scenario.trace import check_window, read_trace, resolve
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
 from simulator.services import lookoutvision as _lookoutvision
@@ -149,17 +149,7 @@ class Replay(Strict):
     @field_validator("path")
     @classmethod
     def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        path = (
-            Path(base) / path if not path.is_absolute() and base is not None else path
-        ).resolve()
-        if not path.exists():
-            raise ValueError(f"no such file: {path}")
-        if not path.is_file():  # a directory, a pipe, a device: /dev/zero reads for ever
-            raise ValueError(f"not a regular file: {path}")
-        if path.suffix.lower() not in {".csv", ".parquet"}:
-            raise ValueError(f"expected a .csv or .parquet file, got {path.name}")
-        return path
+        return resolve(path, (info.context or {}).get("base_dir"))
 
 
 class Where(Strict):
@@ -334,6 +324,12 @@ class Scenario(Strict):
                     raise ValueError(f"requests[{index}].at: give the timestamp's zone, e.g. 'Z'")
                 if requests.at < self.start:
                     raise ValueError(f"requests[{index}].at: {requests.at} is before start")
+            if requests.replay is not None:
+                problem = check_window(
+                    requests.replay.trace, requests.replay.path, self.start, self.horizon
+                )
+                if problem is not None:
+                    raise ValueError(f"requests[{index}].replay: {problem}")
             if isinstance(requests, Invocations):
                 continue
             group = requests.where.group
@@ -344,11 +340,6 @@ class Scenario(Strict):
                     f"{group!r}; groups are {', '.join(sorted(groups)) or 'none'}"
                 )
             if requests.replay is not None:
-                problem = check_window(
-                    requests.replay.trace, requests.replay.path, self.start, self.horizon
-                )
-                if problem is not None:
-                    raise ValueError(f"requests[{index}].replay: {problem}")
                 callers = requests.replay.trace["caller"].dropna().unique()
                 unknown = [c for c in callers if c not in self.callers]
                 if unknown:

@@ -25,24 +25,26 @@ ROW = "row"
 """The column holding each row's number as its file shows it (for messages)."""
 
 
+def resolve(path: Path, base: str | None) -> Path:
+    """A trace's path, relative to the scenario's directory `base`; ValueError unless it is
+    a regular .csv or .parquet file."""
+    path = (Path(base) / path if not path.is_absolute() and base is not None else path).resolve()
+    if not path.exists():
+        raise ValueError(f"no such file: {path}")
+    if not path.is_file():  # a directory, a pipe, a device: /dev/zero reads for ever
+        raise ValueError(f"not a regular file: {path}")
+    if path.suffix.lower() not in {".csv", ".parquet"}:
+        raise ValueError(f"expected a .csv or .parquet file, got {path.name}")
+    return path
+
+
 def read_trace(path: Path) -> pd.DataFrame:
     """The trace's rows sorted by time, `parameters` parsed; ValueError names the file, the
     row and the column.
 
     `time` stays as given (seconds, or timestamps) until the scenario's start is known.
     """
-    import pandas as pd
-
-    frame = _read(path)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} lacks column(s) {', '.join(missing)}")
-    extra = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
-    if extra:
-        raise ValueError(f"{path} has unknown column(s) {', '.join(map(str, extra))}")
-    first_row = 2 if path.suffix.lower() == ".csv" else 0  # a CSV's line number
-    frame[ROW] = frame.index + first_row
-    parameters = []
+    frame = _table(path, REQUIRED, OPTIONAL)
     for row in frame.to_dict("records"):
         where = f"{path} row {row[ROW]}"
         service = SERVICES.get(str(row["service"]))
@@ -50,17 +52,57 @@ def read_trace(path: Path) -> pd.DataFrame:
             raise ValueError(f"{where}: unknown service {row['service']!r}")
         if row["operation"] not in service.OPERATIONS:
             raise ValueError(f"{where}: {row['service']} has no operation {row['operation']!r}")
-        raw = row.get("parameters")
-        try:
-            parsed = json.loads(raw) if isinstance(raw, str) and raw.strip() else {}
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{where}: parameters is not a JSON object: {error}") from None
-        if not isinstance(parsed, dict):
-            raise ValueError(f"{where}: parameters is not a JSON object")
-        parameters.append(parsed)
-    frame["parameters"] = pd.Series(parameters, index=frame.index, dtype=object)
+    _objects(frame, "parameters", path, empty={})
     if "caller" not in frame.columns:
         frame["caller"] = None
+    return _timed(frame, path)
+
+
+def read_invocations(path: Path) -> pd.DataFrame:
+    """A trace of a handler's invocations: `time`, and optionally `event` (a JSON object:
+    the event to invoke with, such as an exported EventBridge event; default the scheduled
+    event), sorted by time; ValueError names the file, the row and the column."""
+    frame = _table(path, ("time",), ("event",))
+    _objects(frame, "event", path, empty=None)
+    return _timed(frame, path)
+
+
+def _table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> pd.DataFrame:
+    """The file's rows, with exactly the columns allowed and each row's number."""
+    frame = _read(path)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path} lacks column(s) {', '.join(missing)}")
+    extra = [c for c in frame.columns if c not in required + optional]
+    if extra:
+        raise ValueError(f"{path} has unknown column(s) {', '.join(map(str, extra))}")
+    first_row = 2 if path.suffix.lower() == ".csv" else 0  # a CSV's line number
+    frame[ROW] = frame.index + first_row
+    return frame
+
+
+def _objects(frame: pd.DataFrame, column: str, path: Path, empty: dict[str, object] | None) -> None:
+    """Parse `column`'s JSON objects in place (`empty` where a row has none)."""
+    import pandas as pd
+
+    parsed_rows: list[object] = []
+    for number, raw in zip(frame[ROW], frame.get(column, [None] * len(frame)), strict=True):
+        try:
+            parsed = json.loads(raw) if isinstance(raw, str) and raw.strip() else empty
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path} row {number}: {column} is not a JSON object: {error}"
+            ) from None
+        if parsed is not empty and not isinstance(parsed, dict):
+            raise ValueError(f"{path} row {number}: {column} is not a JSON object")
+        parsed_rows.append(parsed)
+    frame[column] = pd.Series(parsed_rows, index=frame.index, dtype=object)
+
+
+def _timed(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """`time` checked (present, finite, not before the start) and the rows sorted by it."""
+    import pandas as pd
+
     if frame["time"].isna().any():
         raise ValueError(f"{path} row {_first(frame, frame['time'].isna())}: time is empty")
     if pd.api.types.is_bool_dtype(frame["time"]):

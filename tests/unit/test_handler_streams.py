@@ -230,3 +230,39 @@ def test_a_timeout_beyond_lambdas_limit_is_refused(tmp_path: Path) -> None:
     path.write_text(SCENARIO.format(horizon="1d", timeout=901))
     with pytest.raises(ScenarioError, match=r"requests\[0\]\.timeout"):
         load_scenario(path)
+
+
+def test_a_replayed_trace_invokes_at_its_times_with_its_events(tmp_path: Path) -> None:
+    (tmp_path / "code.py").write_text(
+        "def handler(event, context):\n    print(event['detail-type'], event.get('n'))\n"
+    )
+    (tmp_path / "times.csv").write_text(
+        'time,event\n72000,"{""detail-type"": ""x"", ""n"": 1}"\n60,\n'
+    )
+    path = tmp_path / "s.yaml"
+    text = SCENARIO.format(horizon="1d", timeout=900)
+    path.write_text(
+        text.replace('every: 1d\n    time_of_day: "20:00"', "replay: {path: times.csv}")
+    )
+    invocations = simulate(load_scenario(path), 1, 0)["invocations"]
+    assert invocations["started"].tolist() == [60.0, 72000.0]
+    assert invocations["log"].tolist() == ["Scheduled Event None\n", "x 1\n"]
+    (tmp_path / "times.csv").write_text('time,event\n60,"[1, 2]"\n')
+    with pytest.raises(ScenarioError, match=r"times\.csv row 2: event is not a JSON object"):
+        load_scenario(path)
+
+
+def test_a_run_directory_keeps_the_handlers_module_and_reads_back(tmp_path: Path) -> None:
+    import simulator
+
+    (tmp_path / "code.py").write_text("def handler(event, context):\n    print('hello')\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.format(horizon="1d", timeout=900))
+    results = simulator.run(path)
+    results.save(tmp_path / "run")
+    (tmp_path / "code.py").unlink()  # the run no longer needs the original
+    kept = (tmp_path / "run" / "handlers" / "0-code.py").read_text()
+    assert kept == "def handler(event, context):\n    print('hello')\n"
+    again = simulator.load_results(tmp_path / "run")
+    assert again.invocations["log"].tolist() == ["hello\n"]
+    assert again.scenario.requests[0].handler.path == tmp_path / "run" / "handlers" / "0-code.py"
