@@ -22,7 +22,6 @@ from simulator.run_reading import read_meta, read_table
 from simulator.runner import TABLES, Progress, run_tables
 from simulator.scenario import load_scenario
 from simulator.scenario.model import Scenario
-from simulator.tables import SCHEMAS, conform
 from simulator.vector.choice import Choice, Engine, choose
 
 if TYPE_CHECKING:
@@ -59,11 +58,7 @@ class Results:
     @property
     def invocations(self) -> pd.DataFrame:
         """Every invocation of a `handler:` stream's code; empty if the scenario has none."""
-        found = self.tables.get("invocations")
-        if found is not None:
-            return found
-        empty = pd.DataFrame({c.name: [] for c in SCHEMAS["invocations"].columns})
-        return conform("invocations", empty)
+        return self.tables["invocations"]
 
     @property
     def baseline_costs(self) -> pd.DataFrame:

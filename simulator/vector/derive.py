@@ -15,7 +15,7 @@ from simulator.analysis.frames import derive_costs, derive_stops
 from simulator.api.operations import Price
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
-from simulator.tables import conform
+from simulator.tables import SCHEMAS, conform
 
 
 def prices(scenario: Scenario) -> dict[str, dict[str, Price]]:
@@ -34,9 +34,9 @@ def replication_tables(
     invocations: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`transitions`, `calls`, the `stops` derived from the stop `records`, the `costs`
-    derived from the transitions, and `baseline_costs` and `invocations` (of a scenario
-    with `handler:` streams, which only the event engine runs) where given, each with its
-    `replication` column, cast to its schema (which adds the UTC columns)."""
+    derived from the transitions, `baseline_costs` where given, and `invocations` (empty
+    but for a scenario with `handler:` streams, which only the event engine runs), each with
+    its `replication` column, cast to its schema (which adds the UTC columns)."""
     horizon = scenario.horizon
     costs = derive_costs(transitions, prices(scenario), horizon, resources)
     stops = derive_stops(
@@ -45,8 +45,10 @@ def replication_tables(
     tables = {"transitions": transitions, "calls": calls, "stops": stops, "costs": costs}
     if baseline_costs is not None:
         tables["baseline_costs"] = baseline_costs
-    if invocations is not None:
-        tables["invocations"] = invocations
+    if invocations is None:  # a run without handler streams has the table, empty
+        base = SCHEMAS["invocations"].base
+        invocations = pd.DataFrame({name: pd.Series([], dtype=object) for name in base})
+    tables["invocations"] = invocations
     for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
         tables[name] = conform(name, table, scenario.start)
