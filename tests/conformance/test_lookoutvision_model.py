@@ -163,3 +163,14 @@ def test_listing_errors_are_the_models(name: str, params: dict[str, Any], code: 
 def test_responses_have_only_the_output_shapes_members(name: str, params: dict[str, Any]) -> None:
     response = _plane().handle(CALLER, "lookoutvision", name, params)
     assert list(violations(response, operation(name).output_shape, name)) == []
+
+
+def test_the_model_the_package_ships_is_the_one_botocore_shipped() -> None:
+    """`simulator/aws/models/` carries the model decompressed (for botocore's loader while
+    user code runs); it must say exactly what the copy of the original here says."""
+    from simulator.aws.models import MODELS
+
+    shipped = MODELS / "lookoutvision" / "2020-11-20" / "service-2.json"
+    with gzip.open(MODEL_FILE, "rt", encoding="utf-8") as source:
+        original = json.load(source)
+    assert json.loads(shipped.read_text(encoding="utf-8")) == original
