@@ -9,7 +9,8 @@ What it returns (or raises, an assertion included) comes back to the test.
 
 from __future__ import annotations
 
-import textwrap
+import copy
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,41 +32,73 @@ ROUND_TRIP = 0.2
 """Every caller's fixed network round trip: an answer is back 0.2 s after its request."""
 NEPTUNE_ENDPOINT = "https://cluster.example:8182"
 
-SCENARIO = f"""
-name: aws
-start: "{START:%Y-%m-%dT%H:%M:%SZ}"
-horizon: 2d
-callers:
-  default: {{network: {ROUND_TRIP}}}
-  denied: {{network: {ROUND_TRIP}, permissions: ["s3:*"]}}
-services:
-  rekognition: {{latency: {{stop: 120, start: 300, training: 600}}}}
-  lookoutvision: {{latency: {{stop: 120, start: 300}}}}
-  comprehend: {{latency: {{queue: 60, training: 600, stop: 300}}}}
-  neptune: {{latency: {{processing: 10m, training: 1h, transform: 20m, stop: 60, clean: 5m}}}}
-  sagemaker: {{latency: {{orchestration: 2, provisioning: 60, stop: 30}}}}
-fleet:
-  - {{service: rekognition, count: 2, project: models}}
-  - {{service: rekognition, count: 1, project: models, status: TRAINING_COMPLETED}}
-  - {{service: lookoutvision, count: 2, project: inspection}}
-  - {{service: lookoutvision, count: 1, project: inspection, status: TRAINED}}
-  - {{service: comprehend, count: 2, name: classifier, status: SUBMITTED}}
-  - {{service: neptune, count: 2, name: job}}
-  - service: sagemaker
-    pipeline: p
-    count: 2
-    every: 10m
-    steps:
-      - {{name: prep, type: Processing, instance_type: ml.m5.xlarge, duration: 5m}}
-      - {{name: approve, type: Callback, depends_on: [prep], queue: q}}
-consumers:
-  q: {{never_answers: 1}}
-"""
+BASE: dict[str, Any] = {
+    "name": "aws",
+    "start": f"{START:%Y-%m-%dT%H:%M:%SZ}",
+    "horizon": "2d",
+    "callers": {
+        "default": {"network": ROUND_TRIP},
+        "denied": {"network": ROUND_TRIP, "permissions": ["s3:*"]},
+    },
+    "services": {
+        "rekognition": {"latency": {"stop": 120, "start": 300, "training": 600}},
+        "lookoutvision": {"latency": {"stop": 120, "start": 300}},
+        "comprehend": {"latency": {"queue": 60, "training": 600, "stop": 300}},
+        "neptune": {
+            "latency": {
+                "processing": 600,
+                "training": 3600,
+                "transform": 1200,
+                "stop": 60,
+                "clean": 300,
+            }
+        },
+        "sagemaker": {"latency": {"orchestration": 2, "provisioning": 60, "stop": 30}},
+    },
+    "fleet": [
+        {"service": "rekognition", "count": 2, "project": "models"},
+        {"service": "rekognition", "count": 1, "project": "models", "status": "TRAINING_COMPLETED"},
+        {"service": "lookoutvision", "count": 2, "project": "inspection"},
+        {"service": "lookoutvision", "count": 1, "project": "inspection", "status": "TRAINED"},
+        {"service": "comprehend", "count": 2, "name": "classifier", "status": "SUBMITTED"},
+        {"service": "neptune", "count": 2, "name": "job"},
+        {
+            "service": "sagemaker",
+            "pipeline": "p",
+            "count": 2,
+            "every": "10m",
+            "steps": [
+                {
+                    "name": "prep",
+                    "type": "Processing",
+                    "instance_type": "ml.m5.xlarge",
+                    "duration": "5m",
+                },
+                {"name": "approve", "type": "Callback", "depends_on": ["prep"], "queue": "q"},
+            ],
+        },
+    ],
+    "consumers": {"q": {"never_answers": 1}},
+}
 """Rekognition versions v0, v1 RUNNING and v2 TRAINING_COMPLETED; Lookout models 1, 2
 HOSTED and 3 TRAINED; classifiers 0 and 1 SUBMITTED (queued 60 s, then 600 s of training);
 Neptune jobs job-0 and job-1 in processing; SageMaker executions 0 (at t=0) and 1 (at
 10 min) of pipeline p, whose callback step no consumer answers. The caller `denied` may
 call S3 only."""
+
+
+def scenario(**services: Mapping[str, Any]) -> dict[str, Any]:
+    """`BASE`, each service given here with these settings added
+    (`rekognition={"throttle": {...}}`), one level deep."""
+    settings = copy.deepcopy(BASE)
+    for name, extra in services.items():
+        mine = settings["services"].setdefault(name, {})
+        for key, value in extra.items():
+            mine[key] = {**mine.get(key, {}), **value} if isinstance(value, Mapping) else value
+    return settings
+
+
+SCENARIO = scenario()
 
 PROJECT_ARN = f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/models/1"
 LOOKOUT_PROJECT_ARN = f"arn:aws:lookoutvision:us-east-1:{ACCOUNT}:project/inspection"
@@ -153,24 +186,20 @@ def run_code(
     tmp_path: Path,
     body: Body,
     *,
-    scenario: str = SCENARIO,
+    scenario: Mapping[str, Any] = SCENARIO,
     caller: str = "default",
     timeout: float = 900,
     seed: int = 0,
 ) -> Ran:
-    """Run `body(event, context)` as a handler invoked at t=0 of `scenario` (YAML without a
-    `requests:` block) by `caller`: the tables of replication 0 and what `body` returned.
-    What `body` raised is raised here."""
+    """Run `body(event, context)` as a handler invoked at t=0 of `scenario` (a scenario's
+    mapping, without `requests`) by `caller`: the tables of replication 0 and what `body`
+    returned. What `body` raised is raised here."""
     key = next(_keys)
     _BODIES[key] = body
     (tmp_path / "code.py").write_text(HANDLER.format(key=key))
-    streams = (
-        "requests:\n"
-        f"  - {{name: code, handler: code.py:handler, at: 0, caller: {caller}, "
-        f"timeout: {timeout}}}\n"
-    )
-    path = tmp_path / "scenario.yaml"
-    path.write_text(textwrap.dedent(scenario) + streams)
+    stream = {"name": "code", "handler": "code.py:handler", "at": 0, "caller": caller}
+    path = tmp_path / "scenario.yaml"  # JSON is YAML
+    path.write_text(json.dumps({**scenario, "requests": [{**stream, "timeout": timeout}]}))
     try:
         tables = simulate(load_scenario(path), seed, 0, baseline=False)
         finished, value = _OUTCOMES.pop(key, (False, AssertionError("the handler never ran")))
