@@ -1,10 +1,14 @@
 """What the tests of user code against the simulation share: a scenario of all five
-services with fixed latencies, and a way to run a test's own function as the user's code.
+services with fixed latencies, and two ways to run a test's own function as user code:
 
-`run_code` writes a handler file beside the scenario that calls the test's function (a
-closure of the test, so it can hold clients and return what it saw): the function runs as
-a Lambda invocation at t=0, inside the simulation, exactly as a user's handler would.
-What it returns (or raises, an assertion included) comes back to the test.
+- `in_simulation`: inside `simulator.simulated_aws`, as a notebook or a user's test runs
+  it (the simulation advances while the function waits);
+- `as_handler`: as a Lambda invocation at t=0 of a `handler:` stream, whose handler file,
+  written beside the scenario, calls the test's function (a closure of the test, so it can
+  hold clients and return what it saw).
+
+Either way, what the function returns (or raises, an assertion included) comes back to the
+test, with the run's tables.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from typing import Any
 import pandas as pd
 from greenlet import GreenletExit
 
+from simulator import simulated_aws
 from simulator.aws.actors import current
 from simulator.runner import simulate
-from simulator.scenario import load_scenario
+from simulator.scenario import load_scenario, parse_scenario
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
 """The scenarios' `start` (the simulator's default, a Monday)."""
@@ -176,13 +181,31 @@ def handler(event, context):
 """
 
 
+TABLES = ("transitions", "calls", "stops", "invocations")
+
+
 @dataclass
 class Ran:
     tables: dict[str, pd.DataFrame]
     value: Any
 
 
-def run_code(
+def in_simulation(
+    body: Callable[[], Any],
+    *,
+    scenario: Mapping[str, Any] = SCENARIO,
+    caller: str = "default",
+    seed: int = 0,
+) -> Ran:
+    """`body()` inside `simulated_aws(scenario)` as `caller`: what it returned, and the
+    tables when it returned."""
+    with simulated_aws(parse_scenario(json.dumps(scenario)), seed=seed, caller=caller) as aws:
+        value = body()
+        results = aws.results()
+    return Ran({name: getattr(results, name) for name in TABLES}, value)
+
+
+def as_handler(
     tmp_path: Path,
     body: Body,
     *,

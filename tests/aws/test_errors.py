@@ -9,351 +9,31 @@ to raise it), which also covers the errors botocore's models declare and the sim
 raises (no quota is modelled). `test_every_declared_error_is_provoked_or_listed` fails when a
 service declares an error neither provokes.
 
-Clients here make one attempt (`total_max_attempts: 1`): a throttle or a fault is seen as it
-is, not retried away.
+The provoked errors are listed in `_provoked.py`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from simulator.api.errors import ErrorSpec
-from simulator.aws.account import SERVICES as BOTOCORE_NAMES
-from simulator.aws.account import service_model
 from simulator.services import SERVICES
 from simulator.services.base import snake_case
 from tests.aws import _kit
-from tests.aws._kit import PROJECT_ARN, classifier_arn, execution_arn, version_arn
-
-ONCE = Config(retries={"mode": "standard", "total_max_attempts": 1})
-CLIENT_NAME = {service: name for name, service in BOTOCORE_NAMES.items()}
-HEADER_BYTES = (
-    "simulator/aws/wire.py decode: Lookout for Vision's ClientToken travels in a header "
-    "(X-Amzn-Client-Token) and is read back as bytes, so StopModel and StartModel answer "
-    "ValidationException 'ClientToken must be of type str' before any other check"
+from tests.aws._kit import PROJECT_ARN, classifier_arn, execution_arn
+from tests.aws._provoked import (
+    CLIENT_NAME,
+    NEVER_RAISED,
+    PROVOKED,
+    Provoked,
+    client_once,
+    exception_class,
+    raised,
 )
-
-
-def _client(service: str) -> Any:
-    return _kit.client(CLIENT_NAME[service], config=ONCE)
-
-
-@dataclass(frozen=True)
-class Provoked:
-    """A call that must fail with the error `code` of `service`'s ERRORS."""
-
-    service: str
-    code: str
-    how: str
-    call: Callable[[Any], Any]
-    """Given the service's client: the failing call (earlier calls may set it up)."""
-    settings: dict[str, Any] = field(default_factory=dict)
-    caller: str = "default"
-    bug: str | None = None
-
-    def spec(self) -> ErrorSpec:
-        [spec] = [s for s in SERVICES[self.service].ERRORS.all() if s.code == self.code]
-        return spec
-
-
-def _after(seconds: float, call: Callable[[], Any]) -> Any:
-    time.sleep(seconds)
-    return call()
-
-
-def _reuse_token(sagemaker: Any) -> Any:
-    """Stop execution 0, then execution 1 (started at 600 s) with the same token."""
-    time.sleep(600)
-    token = "t" * 32
-    sagemaker.stop_pipeline_execution(
-        PipelineExecutionArn=execution_arn(0), ClientRequestToken=token
-    )
-    return sagemaker.stop_pipeline_execution(
-        PipelineExecutionArn=execution_arn(1), ClientRequestToken=token
-    )
-
-
-def _twice(call: Callable[[], Any]) -> Any:
-    call()
-    return call()
-
-
-PROVOKED = [
-    # -- Rekognition
-    Provoked(
-        "rekognition",
-        "InvalidParameterException",
-        "an ARN off the pattern",
-        lambda c: c.stop_project_version(ProjectVersionArn=PROJECT_ARN + "/version"),
-    ),
-    Provoked(
-        "rekognition",
-        "ResourceNotFoundException",
-        "an unknown version",
-        lambda c: c.stop_project_version(ProjectVersionArn=version_arn(9)),
-    ),
-    Provoked(
-        "rekognition",
-        "ResourceInUseException",
-        "a stop of a version not running",
-        lambda c: c.stop_project_version(ProjectVersionArn=version_arn(2)),
-    ),
-    Provoked(
-        "rekognition",
-        "InvalidPaginationTokenException",
-        "a token the service did not give",
-        lambda c: c.describe_project_versions(ProjectArn=PROJECT_ARN, NextToken="made-up"),
-    ),
-    Provoked(
-        "rekognition",
-        "ThrottlingException",
-        "a second call within a bucket of one",
-        lambda c: _twice(lambda: c.describe_projects()),
-        {"throttle": {"DescribeProjects": {"rate": 0.001, "burst": 1}}},
-    ),
-    Provoked(
-        "rekognition",
-        "InternalServerError",
-        "an injected fault",
-        lambda c: c.describe_projects(),
-        {"faults": {"DescribeProjects": 1.0}},
-    ),
-    Provoked(
-        "rekognition",
-        "AccessDeniedException",
-        "a caller without the action",
-        lambda c: c.describe_projects(),
-        caller="denied",
-    ),
-    # -- Lookout for Vision
-    Provoked(
-        "lookoutvision",
-        "ValidationException",
-        "a version off the pattern",
-        lambda c: c.describe_model(ProjectName="inspection", ModelVersion="0"),
-    ),
-    Provoked(
-        "lookoutvision",
-        "ResourceNotFoundException",
-        "an unknown version",
-        lambda c: c.describe_model(ProjectName="inspection", ModelVersion="9"),
-    ),
-    Provoked(
-        "lookoutvision",
-        "ConflictException",
-        "a stop of a model not hosted",
-        lambda c: c.stop_model(ProjectName="inspection", ModelVersion="3"),
-        bug=HEADER_BYTES,
-    ),
-    Provoked(
-        "lookoutvision",
-        "ConflictException",
-        "a ClientToken reused with other parameters",
-        lambda c: [
-            c.stop_model(ProjectName="inspection", ModelVersion=v, ClientToken="token-1")
-            for v in ("1", "2")
-        ],
-        bug=HEADER_BYTES,
-    ),
-    Provoked(
-        "lookoutvision",
-        "ThrottlingException",
-        "a second call within a bucket of one",
-        lambda c: _twice(lambda: c.list_projects()),
-        {"throttle": {"ListProjects": {"rate": 0.001, "burst": 1}}},
-    ),
-    Provoked(
-        "lookoutvision",
-        "InternalServerException",
-        "an injected fault",
-        lambda c: c.list_projects(),
-        {"faults": {"ListProjects": 1.0}},
-    ),
-    Provoked(
-        "lookoutvision",
-        "AccessDeniedException",
-        "a caller without the action",
-        lambda c: c.list_projects(),
-        caller="denied",
-    ),
-    # -- Comprehend
-    Provoked(
-        "comprehend",
-        "InvalidRequestException",
-        "an ARN off the pattern",
-        lambda c: c.describe_document_classifier(DocumentClassifierArn="arn:aws:comprehend:x"),
-    ),
-    Provoked(
-        "comprehend",
-        "ResourceNotFoundException",
-        "an unknown classifier",
-        lambda c: c.describe_document_classifier(DocumentClassifierArn=classifier_arn(9)),
-    ),
-    Provoked(
-        "comprehend",
-        "InvalidFilterException",
-        "a filter of two conditions",
-        lambda c: c.list_document_classifiers(Filter={"Status": "TRAINING", "SubmitTimeAfter": 0}),
-    ),
-    Provoked(
-        "comprehend",
-        "TooManyRequestsException",
-        "a second call within a bucket of one",
-        lambda c: _twice(lambda: c.list_document_classifiers()),
-        {"throttle": {"ListDocumentClassifiers": {"rate": 0.001, "burst": 1}}},
-    ),
-    Provoked(
-        "comprehend",
-        "InternalServerException",
-        "an injected fault",
-        lambda c: c.list_document_classifiers(),
-        {"faults": {"ListDocumentClassifiers": 1.0}},
-    ),
-    Provoked(
-        "comprehend",
-        "AccessDeniedException",
-        "a caller without the action",
-        lambda c: c.list_document_classifiers(),
-        caller="denied",
-    ),
-    # -- SageMaker Pipelines
-    Provoked(
-        "sagemaker",
-        "ValidationException",
-        "a token longer than 128 characters",
-        lambda c: c.stop_pipeline_execution(
-            PipelineExecutionArn=execution_arn(0), ClientRequestToken="t" * 129
-        ),
-    ),
-    Provoked(
-        "sagemaker",
-        "ResourceNotFound",
-        "an unknown execution",
-        lambda c: c.describe_pipeline_execution(PipelineExecutionArn=execution_arn(9)),
-    ),
-    Provoked(
-        "sagemaker",
-        "ConflictException",
-        "a stop of a stopped execution",
-        lambda c: [
-            _after(60, lambda: c.stop_pipeline_execution(PipelineExecutionArn=execution_arn(0)))
-            for _ in range(2)
-        ],
-    ),
-    Provoked(
-        "sagemaker",
-        "ConflictException",
-        "a ClientRequestToken reused with other parameters",
-        lambda c: _reuse_token(c),
-    ),
-    Provoked(
-        "sagemaker",
-        "ThrottlingException",
-        "a second call within a bucket of one",
-        lambda c: _twice(lambda: c.list_pipelines()),
-        {"throttle": {"ListPipelines": {"rate": 0.001, "burst": 1}}},
-    ),
-    Provoked(
-        "sagemaker",
-        "InternalFailure",
-        "an injected fault",
-        lambda c: c.list_pipelines(),
-        {"faults": {"ListPipelines": 1.0}},
-    ),
-    Provoked(
-        "sagemaker",
-        "AccessDeniedException",
-        "a caller without the action",
-        lambda c: c.list_pipelines(),
-        caller="denied",
-    ),
-    # -- Neptune ML
-    Provoked(
-        "neptune",
-        "InvalidParameterException",
-        "maxItems over 1024",
-        lambda c: c.list_ml_model_training_jobs(maxItems=2000),
-    ),
-    Provoked(
-        "neptune",
-        "MLResourceNotFoundException",
-        "an unknown job",
-        lambda c: c.get_ml_model_training_job(id="job-9"),
-    ),
-    Provoked(
-        "neptune",
-        "BadRequestException",
-        "a role the cluster does not have",
-        lambda c: c.get_ml_model_training_job(
-            id="job-0", neptuneIamRoleArn=f"arn:aws:iam::{_kit.ACCOUNT}:role/other"
-        ),
-    ),
-    Provoked(
-        "neptune",
-        "PreconditionsFailedException",
-        "a cancel of a completed job",
-        lambda c: _after(40, lambda: c.cancel_ml_model_training_job(id="job-0")),
-        {"latency": {"processing": 10, "training": 10, "transform": 10}},
-    ),
-    Provoked(
-        "neptune",
-        "TooManyRequestsException",
-        "a second call within a bucket of one",
-        lambda c: _twice(lambda: c.list_ml_model_training_jobs()),
-        {"throttle": {"ListMLModelTrainingJobs": {"rate": 0.001, "burst": 1}}},
-    ),
-    Provoked(
-        "neptune",
-        "ClientTimeoutException",
-        "an injected fault",
-        lambda c: c.list_ml_model_training_jobs(),
-        {"faults": {"ListMLModelTrainingJobs": 1.0}},
-    ),
-    Provoked(
-        "neptune",
-        "AccessDeniedException",
-        "a caller without the action",
-        lambda c: c.list_ml_model_training_jobs(),
-        caller="denied",
-    ),
-]
-NEVER_RAISED = {
-    ("rekognition", "ProvisionedThroughputExceededException"): "no quota of throughput",
-    ("rekognition", "LimitExceededException"): "no limit on running versions",
-    ("lookoutvision", "ServiceQuotaExceededException"): "no service quota",
-    ("sagemaker", "ResourceLimitExceeded"): "no limit on callbacks",
-    ("neptune", "MissingParameterException"): "botocore cannot send a request without `id`",
-    ("neptune", "ConstraintViolationException"): "no constraint of the graph",
-    ("neptune", "IllegalArgumentException"): "no argument it refuses so",
-    ("neptune", "InvalidArgumentException"): "no argument it refuses so",
-    ("neptune", "UnsupportedOperationException"): "every modelled operation is supported",
-}
-"""Errors declared (as botocore's models declare them) that no request provokes here: the
-patched handler raises them."""
-
-
-def _raised(call: Callable[[], Any]) -> tuple[str, int, str] | str:
-    """(code, HTTP status, exception class) of the ClientError `call` raised."""
-    try:
-        call()
-    except ClientError as error:
-        status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-        return error.response["Error"]["Code"], status, type(error).__name__
-    return "no error"
-
-
-def _exception_class(service: str, code: str) -> str:
-    """The class botocore raises for `code`: the model's own, else ClientError."""
-    model = service_model(CLIENT_NAME[service])
-    return code if code in {shape.name for shape in model.error_shapes} else "ClientError"
 
 
 def _ids(case: Provoked) -> str:
@@ -376,16 +56,15 @@ def test_every_declared_error_is_provoked_or_listed() -> None:
     ],
     ids=_ids,
 )
-def test_a_provoked_error_reaches_boto3_as_declared(tmp_path: Path, case: Provoked) -> None:
+def test_a_provoked_error_reaches_boto3_as_declared(case: Provoked) -> None:
     settings = _kit.scenario(**{case.service: case.settings})
-    ran = _kit.run_code(
-        tmp_path,
-        lambda event, context: _raised(lambda: case.call(_client(case.service))),
+    ran = _kit.in_simulation(
+        lambda: raised(lambda: case.call(client_once(case.service))),
         scenario=settings,
         caller=case.caller,
     )
     spec = case.spec()
-    assert ran.value == (spec.code, spec.http_status, _exception_class(case.service, spec.code))
+    assert ran.value == (spec.code, spec.http_status, exception_class(case.service, spec.code))
     last = ran.tables["calls"].iloc[-1]
     assert (last["error_code"], last["http_status"], last["attempt"]) == (
         spec.code,
@@ -404,7 +83,7 @@ def _raising(specs: Iterator[ErrorSpec]) -> Callable[..., Any]:
 
 @pytest.mark.parametrize("service", sorted(SERVICES), ids=lambda s: CLIENT_NAME[s])
 def test_every_declared_error_reaches_boto3_as_declared(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service: str
+    monkeypatch: pytest.MonkeyPatch, service: str
 ) -> None:
     """The stop's describe raises each declared error in turn (services are interpreted in
     either build, so patching their class takes)."""
@@ -420,13 +99,13 @@ def test_every_declared_error_reaches_boto3_as_declared(
         "neptune": {"id": "job-0"},
     }[service]
 
-    def body(event: Any, context: Any) -> list[Any]:
-        client = _client(service)
+    def body() -> list[Any]:
+        client = client_once(service)
         call = getattr(client, snake_case(describe))
-        return [_raised(lambda: call(**params)) for _ in specs]
+        return [raised(lambda: call(**params)) for _ in specs]
 
-    ran = _kit.run_code(tmp_path, body)
-    expected = [(s.code, s.http_status, _exception_class(service, s.code)) for s in specs]
+    ran = _kit.in_simulation(body)
+    expected = [(s.code, s.http_status, exception_class(service, s.code)) for s in specs]
     assert ran.value == expected
     calls = ran.tables["calls"]
     assert list(zip(calls["error_code"], calls["http_status"], strict=True)) == [
@@ -443,14 +122,16 @@ def test_every_declared_error_reaches_boto3_as_declared(
     "must be unique' (Recorder.hand_over); a replayed trace naming a later execution "
     "(Workload._unknown_key) takes the same path",
 )
-def test_a_request_naming_an_execution_before_it_starts(tmp_path: Path) -> None:
-    def body(event: Any, context: Any) -> Any:
-        sagemaker = _client("sagemaker")
-        return _raised(
+def test_a_request_naming_an_execution_before_it_starts() -> None:
+    def body() -> Any:
+        sagemaker = client_once("sagemaker")
+        error = raised(
             lambda: sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn(1))
         )
+        time.sleep(700)  # execution 1 starts at 600 s
+        return error
 
-    ran = _kit.run_code(tmp_path, body)
+    ran = _kit.in_simulation(body)
     assert ran.value == ("ResourceNotFound", 400, "ResourceNotFound")
     starts = ran.tables["transitions"]
     assert execution_arn(1) in set(starts["resource_id"].astype(str))

@@ -10,8 +10,6 @@ when a service gains an operation no case calls.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from simulator.aws.account import SERVICES as BOTOCORE_NAMES
@@ -53,8 +51,8 @@ def test_every_modelled_operation_has_a_case() -> None:
     ],
     ids=lambda key: f"{CLIENT_NAME[key[0]]}-{key[1]}",
 )
-def test_round_trip(tmp_path: Path, key: tuple[str, str]) -> None:
-    ran = _kit.run_code(tmp_path, lambda event, context: CASES[key]())
+def test_round_trip(key: tuple[str, str]) -> None:
+    ran = _kit.in_simulation(CASES[key])
     service, operation = key
     calls = ran.tables["calls"]
     mine = calls[calls["operation"].astype(str) == operation]
