@@ -193,7 +193,7 @@ BASELINE_COSTS: Final = Schema(
 
 INVOCATIONS: Final = Schema(
     "invocations",
-    "every invocation of a `handler:` stream's code (only in runs that have one)",
+    "every invocation of a `handler:` stream's code (empty in a run without one)",
     (
         REPLICATION,
         Column("stream", CATEGORY, "", "the handler stream"),

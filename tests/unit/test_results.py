@@ -16,7 +16,7 @@ def test_the_public_names_are_what_all_says() -> None:
     assert sorted(simulator.__all__) == sorted(
         ["Results", "ResultsError", "ScenarioError", "SimulatorError", "SweepError",
          "SweepResults", "__version__", "load_results", "load_scenario", "parse_scenario",
-         "run", "sweep"]
+         "run", "simulated_aws", "sweep"]
     )  # fmt: skip
     for name in simulator.__all__:
         assert getattr(simulator, name) is not None
@@ -24,7 +24,7 @@ def test_the_public_names_are_what_all_says() -> None:
 
 def test_a_run_has_its_tables_with_replication_first(results: Results) -> None:
     assert list(results.tables) == [
-        "transitions", "calls", "stops", "costs", "baseline_costs"
+        "transitions", "calls", "stops", "costs", "baseline_costs", "invocations"
     ]  # fmt: skip
     for table in results.tables.values():
         assert table.columns[0] == "replication"

@@ -136,6 +136,8 @@ def test_the_utc_columns_are_start_plus_the_seconds(faulty: Results) -> None:
             assert str(moments.dtype) == "datetime64[us, UTC]"
             assert (moments.isna() == seconds.isna()).all(), column.name
             known = seconds.notna()
+            if not known.any():  # a table this run leaves empty (invocations: no handler)
+                continue
             after = (moments[known] - start) / pd.Timedelta(microseconds=1)
             assert np.abs(after.to_numpy() - seconds[known].to_numpy() * 1e6).max() <= 0.5
             checked += int(known.sum())
