@@ -10,7 +10,7 @@ import pytest
 from simulator.runner import simulate
 from simulator.scenario import load_scenario
 
-SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("**/*.yaml"))
 
 
 def test_there_are_example_scenarios() -> None:

@@ -25,7 +25,7 @@ from simulator.runner import TABLES
 from tests.statistical._bounds import binomial_half_width
 
 ROOT = Path(__file__).parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("**/*.yaml"))  # automation/ too
 RUN_FILES = {f"{name}.parquet" for name in TABLES} | {
     "summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml", "run.json",
     "report.html",
