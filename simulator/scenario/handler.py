@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 from pydantic import (
     Field,
     PrivateAttr,
     ValidationInfo,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -127,10 +128,10 @@ class Invocations(Schedule):
     """
 
     name: str | None = None
-    handler: HandlerRef = Field(
-        json_schema_extra={"type": "string", "pattern": r"^.+\.py:[A-Za-z_][A-Za-z0-9_]*$"},
-        description="'path/to/file.py:function', relative to the scenario file",
-    )
+    handler: Annotated[
+        HandlerRef,
+        WithJsonSchema({"type": "string", "pattern": r"^.+\.py:[A-Za-z_][A-Za-z0-9_]*$"}),
+    ] = Field(description="'path/to/file.py:function', relative to the scenario file")
     caller: str = Field(
         default="default", description="whose identity, network and retry mode the code has"
     )
