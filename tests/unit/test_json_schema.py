@@ -27,7 +27,7 @@ from simulator.scenario.model import Scenario
 from simulator.scenario.variants import expand
 
 ROOT = Path(__file__).parent.parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("**/*.yaml"))  # automation/ too
 SCHEMA = Scenario.model_json_schema(by_alias=True)
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
