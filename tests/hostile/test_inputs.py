@@ -420,7 +420,7 @@ def test_the_estimate_counts_requests_from_each_schedule() -> None:
     assert found.replications == 3
 
 
-SHIPPED = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
+SHIPPED = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("**/*.yaml"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
