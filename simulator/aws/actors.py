@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 import simpy
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from simulator.errors import SimulatorError
+
 if TYPE_CHECKING:
     from simulator.aws.account import Account
 
@@ -103,7 +105,10 @@ class Driver(Actor):
         self.enter()
         self.greenlet = getcurrent()
         if self.greenlet in _ACTORS:
-            raise RuntimeError("simulated_aws: this code is already inside a simulation")
+            raise SimulatorError(
+                "simulated_aws: this code is already inside a simulation (a block in a block, "
+                "or in a handler): leave the one it is in first"
+            )
         _ACTORS[self.greenlet] = self
 
     def wait(self, event: simpy.Event) -> Any:
