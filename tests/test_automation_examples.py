@@ -233,3 +233,6 @@ def test_an_execution_that_ends_before_its_stop_answers_conflict_and_is_let_be()
     accepted = stops[stops["outcome"] != "rejected"]
     assert set(accepted["outcome"]) == {"Stopped"}
     assert accepted["stop_latency_s"].between(30, 125).all()  # the training job's stop
+    savings = results.savings()
+    assert savings["baseline_usd"].sum() == pytest.approx(571, rel=0.1)
+    assert savings["saved_usd"].sum() == pytest.approx(92, rel=0.35)  # "about $92"
