@@ -36,6 +36,7 @@ from simulator.api.errors import AwsError
 from simulator.aws import wire
 from simulator.aws.models import MODELS
 from simulator.engine.stops import Stop
+from simulator.services.base import ManagedService, Resource
 from simulator.workload.clients import CALL_COLUMNS, Client
 
 if TYPE_CHECKING:
@@ -154,7 +155,14 @@ class Account:
 
     # -- stops ---------------------------------------------------------------------------
 
-    def _open_stop(self, actor: Actor, managed: Any, key: int, target: Any, sent_at: float) -> None:
+    def _open_stop(
+        self,
+        actor: Actor,
+        managed: ManagedService,
+        key: int,
+        target: Resource | None,
+        sent_at: float,
+    ) -> None:
         spec = managed.STOP
         stop = self.sim.recorder.stops.send(sent_at, managed.name, key)
         if target is not None:
@@ -169,7 +177,7 @@ class Account:
     def _observe(
         self,
         actor: Actor,
-        managed: Any,
+        managed: ManagedService,
         operation: str,
         params: Mapping[str, Any],
         answer: Mapping[str, Any],
