@@ -150,7 +150,7 @@ class Account:
         name = "" if resource_id is None else str(resource_id)
         key = self._unknown.get((service, name))
         if key is None:
-            key = self._unknown[service, name] = self.sim.recorder.register(name)
+            key = self._unknown[service, name] = self.sim.recorder.unknown(name)
         return key
 
     # -- stops ---------------------------------------------------------------------------

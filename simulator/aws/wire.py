@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from botocore import parsers, serialize
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 from botocore.model import OperationModel, Shape, ShapeResolver, StructureShape
 
 CONTENT_TYPES = {
@@ -71,7 +71,11 @@ def decode(request: AWSPreparedRequest, operation: OperationModel, epoch: float)
     members: dict[str, Any] = {}
     if protocol == "rest-json":
         members.update(_uri_members(request, operation, shape))
-    parsed = parser.parse({"body": body, "headers": request.headers, "status_code": 200}, shape)
+    # a prepared request's header values are bytes; a response's, which the parser reads, text
+    headers = HeadersDict(
+        {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+    )
+    parsed = parser.parse({"body": body, "headers": headers, "status_code": 200}, shape)
     parsed.pop("ResponseMetadata", None)
     members.update(parsed)
     decoded: dict[str, Any] = _from_wire(members, shape, epoch)

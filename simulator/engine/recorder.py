@@ -151,6 +151,9 @@ class Recorder:
         self._groups, self._group_names = array("i"), _Interner()
         self._kinds, self._kind_names = array("i"), _Interner()
         self._owners = array("i")
+        self._unknown: dict[str, int] = {}
+        """Ids named before any resource had them (a request for a pipeline execution that
+        starts later): the resource that takes the id later takes its key too."""
 
     def table(self, name: str, columns: Columns) -> Table:
         """The table `name`, created with `columns` on first use."""
@@ -169,11 +172,25 @@ class Recorder:
 
         `owner` is the key of the resource it belongs to; by default, itself.
         """
+        if self._unknown and resource_id in self._unknown:
+            key = self._unknown.pop(resource_id)
+            self._groups[key] = self._group_names[group]
+            self._kinds[key] = self._kind_names[kind]
+            self._owners[key] = key if owner is None else owner
+            return key
         key = len(self.resource_ids)
         self.resource_ids.append(resource_id)
         self._groups.append(self._group_names[group])
         self._kinds.append(self._kind_names[kind])
         self._owners.append(key if owner is None else owner)
+        return key
+
+    def unknown(self, resource_id: str) -> int:
+        """The key of an id no resource has (yet): one per id, which a resource registered
+        later with that id adopts, so that an id is never two resources in the tables."""
+        key = self._unknown.get(resource_id)
+        if key is None:
+            key = self._unknown[resource_id] = self.register(resource_id)
         return key
 
     def resources(self, ids: pd.CategoricalDtype | None = None) -> pd.DataFrame:

@@ -335,7 +335,7 @@ class ManagedService:
 
     def unknown_id(self, resource_id: str) -> int:
         """The key of a resource the simulation does not know (a replayed trace's typo)."""
-        return self.sim.recorder.register(resource_id)
+        return self.sim.recorder.unknown(resource_id)
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
         """The request for `operation` on `resource`, as a caller would write it: by
