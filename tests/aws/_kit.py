@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -205,6 +206,24 @@ def in_simulation(
     return Ran({name: getattr(results, name) for name in TABLES}, value)
 
 
+def run_handler(
+    tmp_path: Path,
+    source: str,
+    *,
+    scenario: Mapping[str, Any] = SCENARIO,
+    streams: tuple[Mapping[str, Any], ...] = (),
+    seed: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """The tables of replication 0 of `scenario` with its `requests` set to `streams`,
+    beside a handler file `code.py` of `source` (so a stream's `handler` is
+    `code.py:<function>`); by default one stream, which invokes `code.py:handler` at t=0."""
+    (tmp_path / "code.py").write_text(textwrap.dedent(source))
+    streams = streams or ({"name": "code", "handler": "code.py:handler", "at": 0},)
+    path = tmp_path / "scenario.yaml"  # JSON is YAML
+    path.write_text(json.dumps({**scenario, "requests": list(streams)}))
+    return simulate(load_scenario(path), seed, 0, baseline=False)
+
+
 def as_handler(
     tmp_path: Path,
     body: Body,
@@ -219,12 +238,15 @@ def as_handler(
     returned. What `body` raised is raised here."""
     key = next(_keys)
     _BODIES[key] = body
-    (tmp_path / "code.py").write_text(HANDLER.format(key=key))
     stream = {"name": "code", "handler": "code.py:handler", "at": 0, "caller": caller}
-    path = tmp_path / "scenario.yaml"  # JSON is YAML
-    path.write_text(json.dumps({**scenario, "requests": [{**stream, "timeout": timeout}]}))
     try:
-        tables = simulate(load_scenario(path), seed, 0, baseline=False)
+        tables = run_handler(
+            tmp_path,
+            HANDLER.format(key=key),
+            scenario=scenario,
+            streams=({**stream, "timeout": timeout},),
+            seed=seed,
+        )
         finished, value = _OUTCOMES.pop(key, (False, AssertionError("the handler never ran")))
     finally:
         del _BODIES[key]

@@ -22,11 +22,6 @@ from tests.aws._kit import PROJECT_ARN, classifier_arn, execution_arn, version_a
 
 ONCE = Config(retries={"mode": "standard", "total_max_attempts": 1})
 CLIENT_NAME = {service: name for name, service in BOTOCORE_NAMES.items()}
-HEADER_BYTES = (
-    "simulator/aws/wire.py decode: Lookout for Vision's ClientToken travels in a header "
-    "(X-Amzn-Client-Token) and is read back as bytes, so StopModel and StartModel answer "
-    "ValidationException 'ClientToken must be of type str' before any other check"
-)
 
 
 def client_once(service: str) -> Any:
@@ -44,7 +39,6 @@ class Provoked:
     """Given the service's client: the failing call (earlier calls may set it up)."""
     settings: dict[str, Any] = field(default_factory=dict)
     caller: str = "default"
-    bug: str | None = None
 
     def spec(self) -> ErrorSpec:
         [spec] = [s for s in SERVICES[self.service].ERRORS.all() if s.code == self.code]
@@ -138,7 +132,6 @@ PROVOKED = [
         "ConflictException",
         "a stop of a model not hosted",
         lambda c: c.stop_model(ProjectName="inspection", ModelVersion="3"),
-        bug=HEADER_BYTES,
     ),
     Provoked(
         "lookoutvision",
@@ -148,7 +141,6 @@ PROVOKED = [
             c.stop_model(ProjectName="inspection", ModelVersion=v, ClientToken="token-1")
             for v in ("1", "2")
         ],
-        bug=HEADER_BYTES,
     ),
     Provoked(
         "lookoutvision",

@@ -20,16 +20,6 @@ from tests.aws._round_trip import CASES
 CASE_MODULES = (_cases_models, _cases_jobs)
 """Importing them registers their cases."""
 CLIENT_NAME = {service: name for name, service in BOTOCORE_NAMES.items()}
-HEADER_BYTES = (
-    "simulator/aws/wire.py decode: a member botocore sends in a header (Lookout for Vision's "
-    "ClientToken, X-Amzn-Client-Token) is read back as bytes, since a prepared request's "
-    "header values are bytes, so validation answers ValidationException 'ClientToken must "
-    "be of type str' to every StopModel and StartModel"
-)
-KNOWN_BUGS = {
-    ("lookoutvision", "StopModel"): HEADER_BYTES,
-    ("lookoutvision", "StartModel"): HEADER_BYTES,
-}
 
 
 # -- the tests -------------------------------------------------------------------------------
@@ -41,16 +31,7 @@ def test_every_modelled_operation_has_a_case() -> None:
     assert sorted(set(CASES) - modelled) == []
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[key]))
-        if key in KNOWN_BUGS
-        else key
-        for key in sorted(CASES)
-    ],
-    ids=lambda key: f"{CLIENT_NAME[key[0]]}-{key[1]}",
-)
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda key: f"{CLIENT_NAME[key[0]]}-{key[1]}")
 def test_round_trip(key: tuple[str, str]) -> None:
     ran = _kit.in_simulation(CASES[key])
     service, operation = key
