@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -93,10 +93,13 @@ Neptune jobs job-0 and job-1 in processing; SageMaker executions 0 (at t=0) and 
 call S3 only."""
 
 
-def scenario(**services: Mapping[str, Any]) -> dict[str, Any]:
-    """`BASE`, each service given here with these settings added
-    (`rekognition={"throttle": {...}}`), one level deep."""
+def scenario(
+    fleet: Sequence[Mapping[str, Any]] = (), **services: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`BASE` with the entries of `fleet` added to its fleet, and each service given here
+    with these settings added (`rekognition={"throttle": {...}}`), one level deep."""
     settings = copy.deepcopy(BASE)
+    settings["fleet"] += fleet
     for name, extra in services.items():
         mine = settings["services"].setdefault(name, {})
         for key, value in extra.items():
