@@ -1,0 +1,121 @@
+"""One workload written twice, for the retry cross-checks (`test_retry_modes.py`,
+`test_retry_statistics.py`): a burst of Rekognition stops against a throttle, sent once by
+the built-in callers and once by boto3 code in a handler.
+
+Why the same calls come in the same order: the built-in stream sends each stop as its own
+process (all at once where they share a moment), while a handler's loop would send one
+after the other, waiting out each call's retries. So both sides are a replayed trace of one
+stop per row, at the same times: the built-in stream replays (time, resource) rows, the
+handler stream replays (time, event) rows whose event names the same resource, and each
+invocation makes that one call. Both sides then have one call in flight per row, started at
+the same moment, in the same order.
+
+The built-in caller is one botocore client per service: its retry quota (standard) and its
+rate limiter (adaptive) are shared by all its concurrent calls. Concurrent Lambda
+invocations would each load the module and make a client of their own, so the handler takes
+its client from a module on the path that every invocation imports (`burst_client.py`): one
+client, as the built-in caller has.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from simulator.runner import simulate
+from simulator.scenario import load_scenario
+from tests.aws._kit import ACCOUNT, START
+
+STOP = "StopProjectVersion"
+MODES = ("legacy", "standard", "adaptive")
+COLUMNS = ["time", "attempt", "http_status", "error_code", "latency_s"]
+STOP_COLUMNS = ["resource_id", "requested_at", "accepted", "error_code", "attempts", "outcome"]
+
+CLIENT = """\
+import boto3
+
+rekognition = boto3.client("rekognition")
+"""
+HANDLER = """\
+import burst_client
+
+
+def handler(event, context):
+    burst_client.rekognition.stop_project_version(ProjectVersionArn=event["arn"])
+"""
+
+
+def arn(index: int) -> str:
+    return f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/models/version/v{index}/1"
+
+
+def settings(mode: str, stops: int, network: Any, stop_latency: Any) -> dict[str, Any]:
+    """`stops` RUNNING models, a throttle of 1 stop a second (burst 2), the caller `mode`."""
+    return {
+        "name": "burst",
+        "start": f"{START:%Y-%m-%dT%H:%M:%SZ}",
+        "horizon": "2h",
+        "callers": {mode: {"network": network, "retry": {"mode": mode}}},
+        "services": {
+            "rekognition": {
+                "latency": {"stop": stop_latency},
+                "throttle": {STOP: {"rate": 1, "burst": 2}},
+            }
+        },
+        "fleet": [{"service": "rekognition", "count": stops, "project": "models"}],
+    }
+
+
+def run(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+    scenario: Mapping[str, Any],
+    times: list[float],
+    seed: int,
+) -> dict[str, pd.DataFrame]:
+    """The tables of the burst (one stop at each of `times`, to v0, v1, ...) sent by the
+    built-in caller (`how` = "builtin") or by the handler (`how` = "handler")."""
+    mode = next(iter(scenario["callers"]))
+    folder = tmp_path / f"{how}-{seed}"
+    folder.mkdir()
+    if how == "builtin":
+        rows = [{"time": t, "service": "rekognition", "resource": arn(i), "operation": STOP}
+                for i, t in enumerate(times)]  # fmt: skip
+        pd.DataFrame(rows).to_csv(folder / "trace.csv", index=False)
+        stream = {"service": "rekognition", "replay": {"path": "trace.csv"}, "wait": False}
+    else:
+        events = [{"time": t, "event": json.dumps({"arn": arn(i)})} for i, t in enumerate(times)]
+        pd.DataFrame(events).to_csv(folder / "trace.csv", index=False)
+        (folder / "code.py").write_text(HANDLER)
+        (folder / "lib").mkdir()
+        (folder / "lib" / "burst_client.py").write_text(textwrap.dedent(CLIENT))
+        monkeypatch.syspath_prepend(str(folder / "lib"))
+        monkeypatch.delitem(__import__("sys").modules, "burst_client", raising=False)
+        stream = {"handler": "code.py:handler", "replay": {"path": "trace.csv"}}
+    path = folder / "scenario.yaml"  # JSON is YAML
+    requests = [{"name": "stops", "caller": mode, **stream}]
+    path.write_text(json.dumps({**scenario, "requests": requests}))
+    return simulate(load_scenario(path), seed, 0, baseline=False)
+
+
+def attempts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The stop attempts, in the order recorded, with the columns compared."""
+    calls = tables["calls"]
+    calls = calls[calls["operation"].astype(str) == STOP]
+    frame = calls[COLUMNS].reset_index(drop=True)
+    frame["error_code"] = frame["error_code"].astype(object).fillna("-")
+    return frame
+
+
+def stops(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    frame = tables["stops"].sort_values("requested_at")[STOP_COLUMNS].reset_index(drop=True)
+    for column in ("resource_id", "error_code", "outcome"):
+        frame[column] = frame[column].astype(object).fillna("-")
+    return frame
