@@ -35,7 +35,9 @@ from tests.aws._kit import ACCOUNT, START
 STOP = "StopProjectVersion"
 MODES = ("legacy", "standard", "adaptive")
 COLUMNS = ["time", "attempt", "http_status", "error_code", "latency_s"]
-STOP_COLUMNS = ["resource_id", "requested_at", "accepted", "error_code", "attempts", "outcome"]
+STOP_COLUMNS = [
+    "resource_id", "requested_at", "accepted", "error_code", "attempts", "outcome", "observed_at"
+]  # fmt: skip
 
 CLIENT = """\
 import boto3
@@ -48,6 +50,22 @@ import burst_client
 
 def handler(event, context):
     burst_client.rekognition.stop_project_version(ProjectVersionArn=event["arn"])
+"""
+WAITING_HANDLER = """\
+import time
+
+import burst_client
+
+
+def handler(event, context):
+    rekognition = burst_client.rekognition
+    rekognition.stop_project_version(ProjectVersionArn=event["arn"])
+    project, name = event["arn"].split("/version/")[0] + "/1", event["arn"].split("/")[-2]
+    for _ in range(40):  # as an SDK waiter: a poll at once, then one every 30 s
+        found = rekognition.describe_project_versions(ProjectArn=project, VersionNames=[name])
+        if found["ProjectVersionDescriptions"][0]["Status"] == "STOPPED":
+            return
+        time.sleep(30)
 """
 
 
@@ -79,9 +97,11 @@ def run(
     scenario: Mapping[str, Any],
     times: list[float],
     seed: int,
+    wait: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """The tables of the burst (one stop at each of `times`, to v0, v1, ...) sent by the
-    built-in caller (`how` = "builtin") or by the handler (`how` = "handler")."""
+    built-in caller (`how` = "builtin") or by the handler (`how` = "handler"); with `wait`,
+    each stop accepted is then polled every 30 s until its model is STOPPED."""
     mode = next(iter(scenario["callers"]))
     folder = tmp_path / f"{how}-{seed}"
     folder.mkdir()
@@ -89,11 +109,11 @@ def run(
         rows = [{"time": t, "service": "rekognition", "resource": arn(i), "operation": STOP}
                 for i, t in enumerate(times)]  # fmt: skip
         pd.DataFrame(rows).to_csv(folder / "trace.csv", index=False)
-        stream = {"service": "rekognition", "replay": {"path": "trace.csv"}, "wait": False}
+        stream = {"service": "rekognition", "replay": {"path": "trace.csv"}, "wait": wait}
     else:
         events = [{"time": t, "event": json.dumps({"arn": arn(i)})} for i, t in enumerate(times)]
         pd.DataFrame(events).to_csv(folder / "trace.csv", index=False)
-        (folder / "code.py").write_text(HANDLER)
+        (folder / "code.py").write_text(WAITING_HANDLER if wait else HANDLER)
         (folder / "lib").mkdir()
         (folder / "lib" / "burst_client.py").write_text(textwrap.dedent(CLIENT))
         monkeypatch.syspath_prepend(str(folder / "lib"))
@@ -105,10 +125,10 @@ def run(
     return simulate(load_scenario(path), seed, 0, baseline=False)
 
 
-def attempts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The stop attempts, in the order recorded, with the columns compared."""
+def attempts(tables: Mapping[str, pd.DataFrame], operation: str = STOP) -> pd.DataFrame:
+    """The attempts of `operation`, in the order recorded, with the columns compared."""
     calls = tables["calls"]
-    calls = calls[calls["operation"].astype(str) == STOP]
+    calls = calls[calls["operation"].astype(str) == operation]
     frame = calls[COLUMNS].reset_index(drop=True)
     frame["error_code"] = frame["error_code"].astype(object).fillna("-")
     return frame

@@ -4,7 +4,9 @@ round trip, a fixed stop latency), sent by the built-in caller and by boto3 code
 handler (`_burst.py` says how both send the same calls in the same order), gives the same
 attempts, call by call: when each was sent, its attempt number, HTTP status, error code and
 latency. The retry jitter comes from the caller's named stream on both sides, so with fixed
-latencies the two tables can be compared value by value.
+latencies the two tables can be compared value by value. The same holds for the whole
+workload, each accepted stop then waited for (the built-in waiter; the handler's own poll
+loop).
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ ADAPTIVE_DIFFERS = (
 
 
 def _both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, wait: bool = False
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    settings = _burst.settings(mode, len(TIMES), network=0.1, stop_latency=600)
-    builtin = _burst.run(tmp_path, monkeypatch, "builtin", settings, TIMES, seed=0)
-    handler = _burst.run(tmp_path, monkeypatch, "handler", settings, TIMES, seed=0)
+    settings = _burst.settings(mode, len(TIMES), network=0.1, stop_latency=120 if wait else 600)
+    builtin = _burst.run(tmp_path, monkeypatch, "builtin", settings, TIMES, seed=0, wait=wait)
+    handler = _burst.run(tmp_path, monkeypatch, "handler", settings, TIMES, seed=0, wait=wait)
     return builtin, handler
 
 
@@ -74,6 +76,25 @@ def test_the_retries_agree_call_by_call(
     assert np.allclose(mine["requested_at"], stops["requested_at"], rtol=1e-12, atol=0)
     if mode == "standard":  # three attempts do not get every stop through
         assert set(stops["outcome"]) == {"STOPPED", "rejected"}
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard"])
+def test_the_stops_and_their_waits_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The whole workload: each accepted stop then polled every 30 s until its model is
+    STOPPED (the built-in stream's waiter; the handler's own loop of describes and sleeps).
+    The polls and when each stop was seen to end agree too."""
+    builtin, handler = _both(tmp_path, monkeypatch, mode, wait=True)
+    for operation in (_burst.STOP, "DescribeProjectVersions"):
+        _assert_close(
+            _burst.attempts(builtin, operation), _burst.attempts(handler, operation), 1e-12
+        )
+    seen, mine = _burst.stops(builtin)["observed_at"], _burst.stops(handler)["observed_at"]
+    assert seen.notna().sum() >= 5
+    assert np.allclose(mine, seen, rtol=1e-12, atol=0, equal_nan=True)
+    polls = _burst.attempts(builtin, "DescribeProjectVersions")
+    assert len(polls) > seen.notna().sum()  # most stops were polled more than once
 
 
 @pytest.mark.xfail(strict=True, reason=SIGNING_SETTLES)
