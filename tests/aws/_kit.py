@@ -220,6 +220,7 @@ def run_handler(
     """The tables of replication 0 of `scenario` with its `requests` set to `streams`,
     beside a handler file `code.py` of `source` (so a stream's `handler` is
     `code.py:<function>`); by default one stream, which invokes `code.py:handler` at t=0."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "code.py").write_text(textwrap.dedent(source))
     streams = streams or ({"name": "code", "handler": "code.py:handler", "at": 0},)
     path = tmp_path / "scenario.yaml"  # JSON is YAML
