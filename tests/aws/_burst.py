@@ -20,7 +20,7 @@ client, as the built-in caller has.
 from __future__ import annotations
 
 import json
-import textwrap
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from simulator.runner import simulate
-from simulator.scenario import load_scenario
-from tests.aws._kit import ACCOUNT, START
+from tests.aws._kit import ACCOUNT, START, run_handler
 
 STOP = "StopProjectVersion"
 MODES = ("legacy", "standard", "adaptive")
@@ -105,6 +103,7 @@ def run(
     mode = next(iter(scenario["callers"]))
     folder = tmp_path / f"{how}-{seed}"
     folder.mkdir()
+    source = None
     if how == "builtin":
         rows = [{"time": t, "service": "rekognition", "resource": arn(i), "operation": STOP}
                 for i, t in enumerate(times)]  # fmt: skip
@@ -113,16 +112,14 @@ def run(
     else:
         events = [{"time": t, "event": json.dumps({"arn": arn(i)})} for i, t in enumerate(times)]
         pd.DataFrame(events).to_csv(folder / "trace.csv", index=False)
-        (folder / "code.py").write_text(WAITING_HANDLER if wait else HANDLER)
+        source = WAITING_HANDLER if wait else HANDLER
         (folder / "lib").mkdir()
-        (folder / "lib" / "burst_client.py").write_text(textwrap.dedent(CLIENT))
+        (folder / "lib" / "burst_client.py").write_text(CLIENT)
         monkeypatch.syspath_prepend(str(folder / "lib"))
-        monkeypatch.delitem(__import__("sys").modules, "burst_client", raising=False)
+        monkeypatch.delitem(sys.modules, "burst_client", raising=False)
         stream = {"handler": "code.py:handler", "replay": {"path": "trace.csv"}}
-    path = folder / "scenario.yaml"  # JSON is YAML
-    requests = [{"name": "stops", "caller": mode, **stream}]
-    path.write_text(json.dumps({**scenario, "requests": requests}))
-    return simulate(load_scenario(path), seed, 0, baseline=False)
+    streams = ({"name": "stops", "caller": mode, **stream},)
+    return run_handler(folder, source, scenario=scenario, streams=streams, seed=seed)
 
 
 def attempts(tables: Mapping[str, pd.DataFrame], operation: str = STOP) -> pd.DataFrame:

@@ -1,14 +1,11 @@
 """What the tests of user code against the simulation share: a scenario of all five
-services with fixed latencies, and two ways to run a test's own function as user code:
+services with fixed latencies, and two ways to run user code in it:
 
-- `in_simulation`: inside `simulator.simulated_aws`, as a notebook or a user's test runs
-  it (the simulation advances while the function waits);
-- `as_handler`: as a Lambda invocation at t=0 of a `handler:` stream, whose handler file,
-  written beside the scenario, calls the test's function (a closure of the test, so it can
-  hold clients and return what it saw).
-
-Either way, what the function returns (or raises, an assertion included) comes back to the
-test, with the run's tables.
+- `in_simulation`: a test's own function inside `simulator.simulated_aws`, as a notebook
+  or a user's test runs it (the simulation advances while the function waits); what it
+  returns (or raises, an assertion included) comes back to the test, with the tables;
+- `run_handler`: a handler file of the test's source, invoked by `handler:` streams as
+  Lambda invokes it; what it prints is in the invocations table's `log`.
 """
 
 from __future__ import annotations
@@ -19,12 +16,10 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from greenlet import GreenletExit
 
 from simulator import simulated_aws
 from simulator.aws.actors import current
@@ -159,32 +154,6 @@ def unsimulated() -> dict[str, int]:
     return dict(actor.account.unsimulated)
 
 
-Body = Callable[[Mapping[str, Any], Any], Any]
-_BODIES: dict[int, Body] = {}
-_OUTCOMES: dict[int, tuple[bool, Any]] = {}
-_keys = count()
-
-
-def invoke(key: int, event: Mapping[str, Any], context: Any) -> None:
-    """What the written handler calls: the test's function, its outcome kept for the test
-    (a BaseException too: pytest's failures are not `Exception`s)."""
-    try:
-        _OUTCOMES[key] = (True, _BODIES[key](event, context))
-    except BaseException as error:  # handed back to the test as it is
-        _OUTCOMES[key] = (False, error)
-        if isinstance(error, GreenletExit):  # the invocation is being ended: let it end
-            raise
-
-
-HANDLER = """\
-from tests.aws import _kit
-
-
-def handler(event, context):
-    _kit.invoke({key}, event, context)
-"""
-
-
 TABLES = ("transitions", "calls", "stops", "invocations")
 
 
@@ -211,49 +180,20 @@ def in_simulation(
 
 def run_handler(
     tmp_path: Path,
-    source: str,
+    source: str | None,
     *,
     scenario: Mapping[str, Any] = SCENARIO,
     streams: tuple[Mapping[str, Any], ...] = (),
     seed: int = 0,
 ) -> dict[str, pd.DataFrame]:
     """The tables of replication 0 of `scenario` with its `requests` set to `streams`,
-    beside a handler file `code.py` of `source` (so a stream's `handler` is
-    `code.py:<function>`); by default one stream, which invokes `code.py:handler` at t=0."""
+    written in `tmp_path` beside a handler file `code.py` of `source` (so a stream's
+    `handler` is `code.py:<function>`; None: no file); by default one stream, which
+    invokes `code.py:handler` at t=0."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "code.py").write_text(textwrap.dedent(source))
+    if source is not None:
+        (tmp_path / "code.py").write_text(textwrap.dedent(source))
     streams = streams or ({"name": "code", "handler": "code.py:handler", "at": 0},)
     path = tmp_path / "scenario.yaml"  # JSON is YAML
     path.write_text(json.dumps({**scenario, "requests": list(streams)}))
     return simulate(load_scenario(path), seed, 0, baseline=False)
-
-
-def as_handler(
-    tmp_path: Path,
-    body: Body,
-    *,
-    scenario: Mapping[str, Any] = SCENARIO,
-    caller: str = "default",
-    timeout: float = 900,
-    seed: int = 0,
-) -> Ran:
-    """Run `body(event, context)` as a handler invoked at t=0 of `scenario` (a scenario's
-    mapping, without `requests`) by `caller`: the tables of replication 0 and what `body`
-    returned. What `body` raised is raised here."""
-    key = next(_keys)
-    _BODIES[key] = body
-    stream = {"name": "code", "handler": "code.py:handler", "at": 0, "caller": caller}
-    try:
-        tables = run_handler(
-            tmp_path,
-            HANDLER.format(key=key),
-            scenario=scenario,
-            streams=({**stream, "timeout": timeout},),
-            seed=seed,
-        )
-        finished, value = _OUTCOMES.pop(key, (False, AssertionError("the handler never ran")))
-    finally:
-        del _BODIES[key]
-    if not finished:
-        raise value
-    return Ran(tables, value)
