@@ -3,6 +3,7 @@ what the run needs around it (`Automation.running`)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -38,9 +39,13 @@ class Automation:
     def running(self) -> Iterator[None]:
         """Around the event loop: the hooks' surroundings; at the end, the invocations
         still running are ended and recorded."""
+        roots = [str(p) for p in dict.fromkeys(s.spec.handler.path.parent for s in self.streams)]
         with hooks.opened(hooks.environment(self.account.region)):
+            sys.path[:0] = roots  # each handler's directory, as Lambda's task root
             try:
                 yield
             finally:
                 for stream in self.streams:
                     stream.close()
+                for root in roots:
+                    sys.path.remove(root)

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Generator
 from datetime import UTC, datetime
 from itertools import count
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
@@ -87,6 +88,10 @@ class Environment:
         self.module: ModuleType | None = None
 
     def load(self) -> ModuleType:
+        """Run the module, with its directory on the import path (Lambda's task root). The
+        modules it imports from that directory are this environment's own, as in Lambda:
+        they are taken out of `sys.modules` again, so the next environment imports its own
+        (with their own clients and caches) rather than sharing these."""
         ref = self.stream.spec.handler
         name = f"_simulated_handler_{next(self._numbers)}_{ref.path.stem}"
         spec = importlib.util.spec_from_file_location(name, ref.path)
@@ -95,7 +100,14 @@ class Environment:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         self.stream.loaded.append(name)
-        spec.loader.exec_module(module)
+        before, root = set(sys.modules), ref.path.parent
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            for other in set(sys.modules) - before:
+                file = getattr(sys.modules[other], "__file__", None)
+                if file is not None and Path(file).resolve().is_relative_to(root):
+                    del sys.modules[other]
         self.module = module
         return module
 

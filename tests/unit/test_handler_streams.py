@@ -7,6 +7,7 @@ replication; the values asserted are the invocations table's, the calls' and the
 from __future__ import annotations
 
 import math
+import sys
 import textwrap
 from pathlib import Path
 
@@ -266,3 +267,28 @@ def test_a_run_directory_keeps_the_handlers_module_and_reads_back(tmp_path: Path
     again = simulator.load_results(tmp_path / "run")
     assert again.invocations["log"].tolist() == ["hello\n"]
     assert again.scenario.requests[0].handler.path == tmp_path / "run" / "handlers" / "0-code.py"
+
+
+def test_each_execution_environment_imports_its_own_modules_from_beside_the_handler(
+    tmp_path: Path,
+) -> None:
+    """Invocations at 0, 600 and 1200 s each last 700 s: the second finds the first's
+    environment busy and starts its own, the third reuses the first's. A module beside the
+    handler counts the calls of its environment."""
+    (tmp_path / "counter.py").write_text("calls = 0\n")
+    (tmp_path / "code.py").write_text(
+        "import time, counter\n"
+        "def handler(event, context):\n"
+        "    counter.calls += 1\n"
+        "    print(counter.calls)\n"
+        "    time.sleep(700)\n"
+    )
+    path = tmp_path / "s.yaml"
+    text = SCENARIO.format(horizon="1h", timeout=900)
+    path.write_text(text.replace('every: 1d\n    time_of_day: "20:00"', "every: 10m"))
+    invocations = simulate(load_scenario(path), 1, 0)["invocations"]
+    finished = invocations[invocations["outcome"] == "ok"].sort_values("started")
+    assert finished["started"].tolist()[:3] == [0.0, 600.0, 1200.0]
+    assert finished["log"].tolist()[:3] == ["1\n", "1\n", "2\n"]
+    assert finished["cold_start"].tolist()[:3] == [True, True, False]
+    assert "counter" not in sys.modules
