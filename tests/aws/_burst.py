@@ -13,8 +13,10 @@ the same moment, in the same order.
 The built-in caller is one botocore client per service: its retry quota (standard) and its
 rate limiter (adaptive) are shared by all its concurrent calls. Concurrent Lambda
 invocations would each load the module and make a client of their own, so the handler takes
-its client from a module on the path that every invocation imports (`burst_client.py`): one
-client, as the built-in caller has.
+its client from a module on the path that every invocation imports (`burst_client.py`,
+outside the handler's directory, whose modules each environment imports afresh): one
+client, as the built-in caller has; each invocation prints its client's id, and `run`
+checks that there was one.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import burst_client
 
 
 def handler(event, context):
+    print(id(burst_client.rekognition))
     burst_client.rekognition.stop_project_version(ProjectVersionArn=event["arn"])
 """
 WAITING_HANDLER = """\
@@ -57,6 +60,7 @@ import burst_client
 
 def handler(event, context):
     rekognition = burst_client.rekognition
+    print(id(rekognition))
     rekognition.stop_project_version(ProjectVersionArn=event["arn"])
     project, name = event["arn"].split("/version/")[0] + "/1", event["arn"].split("/")[-2]
     for _ in range(40):  # as an SDK waiter: a poll at once, then one every 30 s
@@ -113,13 +117,17 @@ def run(
         events = [{"time": t, "event": json.dumps({"arn": arn(i)})} for i, t in enumerate(times)]
         pd.DataFrame(events).to_csv(folder / "trace.csv", index=False)
         source = WAITING_HANDLER if wait else HANDLER
-        (folder / "lib").mkdir()
-        (folder / "lib" / "burst_client.py").write_text(CLIENT)
-        monkeypatch.syspath_prepend(str(folder / "lib"))
+        lib = tmp_path / f"lib-{seed}"  # outside the handler's directory, whose modules
+        lib.mkdir()  # each execution environment imports afresh, as Lambda does
+        (lib / "burst_client.py").write_text(CLIENT)
+        monkeypatch.syspath_prepend(str(lib))
         monkeypatch.delitem(sys.modules, "burst_client", raising=False)
         stream = {"handler": "code.py:handler", "replay": {"path": "trace.csv"}}
     streams = ({"name": "stops", "caller": mode, **stream},)
-    return run_handler(folder, source, scenario=scenario, streams=streams, seed=seed)
+    tables = run_handler(folder, source, scenario=scenario, streams=streams, seed=seed)
+    clients = set(tables["invocations"]["log"].astype(str))
+    assert how == "builtin" or len(clients) == 1, f"{len(clients)} clients, not one"
+    return tables
 
 
 def attempts(tables: Mapping[str, pd.DataFrame], operation: str = STOP) -> pd.DataFrame:

@@ -21,15 +21,6 @@ from tests.aws import _burst
 
 TIMES = [0.05 * i for i in range(20)]
 """One stop every 50 ms: the throttle admits two, then one a second."""
-SIGNING_SETTLES = (
-    "simulator/aws/clock.py _epoch settles a deferred retry backoff (Actor.settle): "
-    "botocore's SigV4 signer reads the clock (datetime.utcnow) between its retry sleep and "
-    "the next send, so each backoff is waited as a timeout of its own and a retry is sent "
-    "at (t + backoff) + trip where the built-in caller's is at t + (backoff + trip): the "
-    "same attempts, with `time` and `latency_s` off by one ulp in some rows (1.8983178412355142 "
-    "against 1.898317841235514). Reading `sim.now + actor.pending_s` there instead of "
-    "settling makes legacy and standard equal to the bit (checked by patching _epoch)"
-)
 ADAPTIVE_DIFFERS = (
     "simulator/workload/retries.py AdaptiveLimiter reserves each waiting request's token "
     "at the rate in force when it arrives (the docstring's one difference), while "
@@ -97,11 +88,13 @@ def test_the_stops_and_their_waits_agree(
     assert len(polls) > seen.notna().sum()  # most stops were polled more than once
 
 
-@pytest.mark.xfail(strict=True, reason=SIGNING_SETTLES)
 @pytest.mark.parametrize("mode", ["legacy", "standard"])
 def test_the_retries_agree_to_the_bit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
+    """Not just close: a retry is sent at t + (backoff + trip) on both sides (botocore's
+    signer once read the clock between its retry sleep and the send, which waited the
+    backoff apart from the trip: one ulp off in some rows)."""
     builtin, handler = _both(tmp_path, monkeypatch, mode)
     pd.testing.assert_frame_equal(
         _burst.attempts(handler), _burst.attempts(builtin), check_exact=True
