@@ -75,13 +75,17 @@ def arn(index: int) -> str:
     return f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/models/version/v{index}/1"
 
 
-def settings(mode: str, stops: int, network: Any, stop_latency: Any) -> dict[str, Any]:
-    """`stops` RUNNING models, a throttle of 1 stop a second (burst 2), the caller `mode`."""
+def settings(
+    mode: str, stops: int, network: Any, stop_latency: Any, max_attempts: int | None = None
+) -> dict[str, Any]:
+    """`stops` RUNNING models, a throttle of 1 stop a second (burst 2), the caller `mode`
+    (with the mode's own attempts, or `max_attempts`)."""
+    retry = {"mode": mode, **({} if max_attempts is None else {"max_attempts": max_attempts})}
     return {
         "name": "burst",
         "start": f"{START:%Y-%m-%dT%H:%M:%SZ}",
         "horizon": "2h",
-        "callers": {mode: {"network": network, "retry": {"mode": mode}}},
+        "callers": {mode: {"network": network, "retry": retry}},
         "services": {
             "rekognition": {
                 "latency": {"stop": stop_latency},

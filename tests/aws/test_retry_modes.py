@@ -34,9 +34,14 @@ ADAPTIVE_DIFFERS = (
 
 
 def _both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, wait: bool = False
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    wait: bool = False,
+    max_attempts: int | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    settings = _burst.settings(mode, len(TIMES), network=0.1, stop_latency=120 if wait else 600)
+    stop_latency = 120 if wait else 600
+    settings = _burst.settings(mode, len(TIMES), 0.1, stop_latency, max_attempts)
     builtin = _burst.run(tmp_path, monkeypatch, "builtin", settings, TIMES, seed=0, wait=wait)
     handler = _burst.run(tmp_path, monkeypatch, "handler", settings, TIMES, seed=0, wait=wait)
     return builtin, handler
@@ -51,11 +56,20 @@ def _assert_close(builtin: pd.DataFrame, handler: pd.DataFrame, rtol: float) -> 
         assert np.allclose(handler[column], builtin[column], rtol=rtol, atol=0), column
 
 
-@pytest.mark.parametrize(("mode", "most"), [("legacy", 5), ("standard", 3)])
+@pytest.mark.parametrize(
+    ("mode", "max_attempts", "most"),
+    [("legacy", None, 5), ("standard", None, 3), ("standard", 6, 6), ("legacy", 2, 2)],
+)
 def test_the_retries_agree_call_by_call(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, most: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    max_attempts: int | None,
+    most: int,
 ) -> None:
-    builtin, handler = _both(tmp_path, monkeypatch, mode)
+    """Each mode with its own attempts, and with the caller's `max_attempts` (which the
+    handler's clients read as AWS_MAX_ATTEMPTS)."""
+    builtin, handler = _both(tmp_path, monkeypatch, mode, max_attempts=max_attempts)
     calls = _burst.attempts(builtin)
     # the burst is throttled and retried to the mode's last attempt: the test has teeth
     assert calls["attempt"].max() == most
@@ -65,7 +79,7 @@ def test_the_retries_agree_call_by_call(
     exact = ["resource_id", "accepted", "error_code", "attempts", "outcome"]
     pd.testing.assert_frame_equal(mine[exact], stops[exact], check_exact=True)
     assert np.allclose(mine["requested_at"], stops["requested_at"], rtol=1e-12, atol=0)
-    if mode == "standard":  # three attempts do not get every stop through
+    if most <= 3:  # three attempts do not get every stop through
         assert set(stops["outcome"]) == {"STOPPED", "rejected"}
 
 
