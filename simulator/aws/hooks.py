@@ -5,6 +5,7 @@ session created once this module is imported (`BUILTIN_HANDLERS`, as moto regist
 `botocore_stubber`), do the work, and only for code an actor is running (any other call
 goes to AWS as it would without the simulator):
 
+- `choose-signer` (first): no signature (see `_unsigned`);
 - `before-parameter-build` (first): fills an operation's idempotency token the caller left
   out from the caller's named token stream, as the built-in callers do (before botocore's
   own handler would draw a `uuid4`);
@@ -29,6 +30,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import botocore
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel
@@ -38,6 +40,13 @@ from simulator.aws.account import SERVICES
 from simulator.aws.actors import current
 from simulator.aws.models import MODELS
 from simulator.workload.clients import Client
+
+
+def _unsigned(**_: Any) -> Any:
+    """Inside a simulation no request is signed: the simulation checks IAM by the caller's
+    permissions, not signatures; SigV4 was a sixth of a boto3 call's time, and signing
+    reads the clock, which would wait out a deferred backoff apart from its trip."""
+    return botocore.UNSIGNED if current() is not None else None
 
 
 def _fill_token(params: dict[str, Any], model: OperationModel, **_: Any) -> None:
@@ -81,6 +90,7 @@ def _after_call_error(exception: Exception, context: Mapping[str, Any], **_: Any
 
 
 HANDLERS: list[tuple[Any, ...]] = [
+    ("choose-signer", _unsigned, botocore.handlers.REGISTER_FIRST),
     ("before-parameter-build", _fill_token, botocore.handlers.REGISTER_FIRST),
     ("before-send", _before_send, botocore.handlers.REGISTER_LAST),
     ("after-call", _after_call),
