@@ -2,9 +2,8 @@
 
 A bucket holds at most `burst` tokens and refills at `rate` per second. The server side
 takes a token or rejects (`try_take`, the service's throttling error). botocore's adaptive
-client-side limiter (`workload.retries.AdaptiveLimiter`) instead reserves the next token and
-waits for it (`reserve`), retuning rate and size as it goes (`retune`): with burst 1 and
-Poisson arrivals that wait is exactly an M/D/1 queue's, which the statistical tests use.
+client-side limiter has a bucket of its own (`workload.retries.AdaptiveLimiter`), whose
+arithmetic is botocore's.
 """
 
 from __future__ import annotations
@@ -28,14 +27,6 @@ class TokenBucket:
         if not rate > 0 or not burst >= 1:
             raise ValueError(f"rate(={rate}) must be > 0 and burst(={burst}) >= 1.")
 
-    def retune(self, rate: float, burst: float, now: float) -> None:
-        """From `now` on, refill at `rate` up to `burst` (what is held beyond it is lost)."""
-        self._check(rate, burst)
-        self._refill(now)
-        self.rate = rate
-        self.burst = burst
-        self._tokens = min(self._tokens, burst)
-
     def _refill(self, now: float) -> None:
         self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
         self._last = now
@@ -47,9 +38,3 @@ class TokenBucket:
             self._tokens -= 1
             return True
         return False
-
-    def reserve(self, now: float) -> float:
-        """Take the next token, going into debt if need be; return how long to wait for it."""
-        self._refill(now)
-        self._tokens -= 1
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate

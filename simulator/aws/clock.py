@@ -13,7 +13,8 @@ other code (the runner, a progress thread, another thread's work):
   backoff and the trip are one wait, as the built-in callers make them; its retry jitter
   (legacy `retryhandler`, standard `ExponentialBackoff`), drawn from the caller's named
   stream; adaptive mode's token bucket, whose lock and condition become cooperative (a
-  condition wait is a simulated sleep) and whose clock is `time.time`;
+  condition wait is a simulated sleep that a change of rate ends early) and whose clock
+  reads simulated seconds since the start;
 - `threading.Thread.start` from user code: refused, since a real thread would run outside
   the simulated clock (`ThreadsNotSimulated`).
 
@@ -27,6 +28,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -36,8 +38,10 @@ import botocore.endpoint
 import botocore.retries.bucket
 import botocore.retries.standard
 import botocore.retryhandler
+import simpy
 
 from simulator.aws.actors import current
+from simulator.workload.retries import advancing
 
 _real_datetime = _datetime_module.datetime
 _real = SimpleNamespace(
@@ -88,6 +92,12 @@ def _monotonic() -> float:
         return float(_real.monotonic())
     actor.settle()
     return actor.account.sim.now
+
+
+def _bucket_time(_clock: object) -> float:
+    """`botocore.retries.bucket.Clock.current_time`: the simulated seconds since the start,
+    which its limiter only subtracts and buckets (as the built-in callers' limiter does)."""
+    return _monotonic()
 
 
 def _monotonic_ns() -> int:
@@ -159,10 +169,12 @@ class SimulatedDatetime(_real_datetime, metaclass=_SimulatedMeta):
 
 class _Cooperative:
     """A lock and condition for botocore's token bucket: greenlets switch only where the
-    simulation waits, so there is nothing to lock; a wait is a simulated sleep."""
+    simulation waits, so there is nothing to lock. A wait is a simulated sleep that a
+    `notify` ends early, for the longest waiting first, as `threading.Condition` does."""
 
     def __init__(self, lock: object = None) -> None:
         del lock
+        self._waiting: deque[simpy.Event] = deque()
 
     def __enter__(self) -> _Cooperative:
         return self
@@ -177,14 +189,25 @@ class _Cooperative:
         return None
 
     def wait(self, timeout: float | None = None) -> bool:
-        _sleep(0.0 if timeout is None else timeout)
+        actor = current()
+        if actor is None:  # outside a simulation nothing else can notify: sleep it out
+            _real.sleep(0.0 if timeout is None else timeout)
+            return True
+        actor.settle()
+        sim = actor.account.sim
+        woken = sim.env.event()
+        self._waiting.append(woken)
+        actor.wait(sim.timeout(advancing(sim.now, timeout or 0.0)) | woken)
+        if not woken.triggered:
+            self._waiting.remove(woken)
         return True
 
     def notify(self, n: int = 1) -> None:
-        return None
+        for _ in range(min(n, len(self._waiting))):
+            self._waiting.popleft().succeed()
 
     def notify_all(self) -> None:
-        return None
+        self.notify(len(self._waiting))
 
 
 class _EndpointTime:
@@ -220,6 +243,7 @@ _PATCHES: list[tuple[object, str, object]] = [
         "threading",
         SimpleNamespace(Lock=_Cooperative, Condition=_Cooperative),
     ),
+    (botocore.retries.bucket.Clock, "current_time", _bucket_time),
 ]
 _depth = 0
 _saved: list[tuple[object, str, object]] = []

@@ -29,7 +29,13 @@ from simulator.api.validation import Unchanging
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
 from simulator.engine.recorder import Columns
-from simulator.workload.retries import AdaptiveLimiter, RetryMode, RetryPolicy, is_throttling
+from simulator.workload.retries import (
+    AdaptiveLimiter,
+    RetryMode,
+    RetryPolicy,
+    advancing,
+    is_throttling,
+)
 
 CALL_COLUMNS: Final[Columns] = {
     "time": "float",
@@ -220,7 +226,14 @@ class Client:
             if limiter is not None:
                 if pending > 0:
                     yield env.timeout(pending)
-                pending = limiter.acquire(env.now)
+                pending, wait = 0.0, limiter.take(env.now)
+                while wait > 0:  # as botocore's bucket: sleep, or be woken, and look again
+                    woken = env.event()
+                    limiter.waiting.append(woken)
+                    yield env.timeout(advancing(env.now, wait)) | woken
+                    if not woken.triggered:
+                        limiter.waiting.remove(woken)
+                    wait = limiter.take(env.now)
             sent_at = env.now + pending
             yield env.timeout(pending + half_trip)
             now = env.now

@@ -17,10 +17,12 @@ botocore's own classes; move them together when the botocore range in pyproject 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Final
 
+import simpy
+
 from simulator.api.errors import AwsError
-from simulator.api.throttle import TokenBucket
 from simulator.scenario.model import RetryMode as RetryMode  # the modes are scenario data
 
 LEGACY_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504, 509, 429})
@@ -131,16 +133,27 @@ class RetryPolicy:
             self.quota = min(QUOTA_CAPACITY, self.quota + refund)
 
 
+def advancing(now: float, wait: float) -> float:
+    """`wait`, or the least wait that moves the clock if `now + wait` is `now`: a token a
+    hair's breadth short (1 - 0.9999999999999999) is due sooner than the clock can tell, and
+    a bucket that waited that long would wait for ever, where real time would have moved."""
+    return wait if now + wait > now else math.nextafter(now, math.inf) - now
+
+
 class AdaptiveLimiter:
-    """botocore's ClientRateLimiter: TokenBucket, RateClocker and CubicCalculator in one.
+    """botocore's ClientRateLimiter: its TokenBucket, RateClocker and CubicCalculator in
+    one, step for step and with the same arithmetic in the same order, so that a built-in
+    caller's tables agree to the bit with botocore's own limiter run in a simulation
+    (`tests/aws/test_retry_modes.py`).
 
-    Off until the first throttling response; from then on every request waits for a token
-    of a bucket whose rate follows CUBIC (C=0.4, beta=0.7), at least 0.5/s and at most twice
-    the measured sending rate (smoothed 0.8 over 0.5 s buckets).
-
-    One difference from botocore, which blocks threads on a condition variable: here a
-    request reserves the next token and sleeps until it is due, so waiting requests are
-    served first come, first served, and a rate change applies to requests not yet waiting.
+    Off until the first throttling response; from then on every request takes a token of a
+    bucket whose rate follows CUBIC (C=0.4, beta=0.7), at least 0.5/s and at most twice the
+    measured sending rate (smoothed 0.8 over 0.5 s buckets). A request that finds no token
+    sleeps for as long as the missing part takes at the present rate, then looks again
+    (`take`), as botocore's threads wait on a condition; a change of rate wakes the request
+    that has waited longest (`waiting`, as the condition's `notify`), which looks again at
+    the new rate. Concurrent requests are thus not served in order of arrival: whichever
+    wakes to a token takes it.
     """
 
     SCALE: Final = 0.4
@@ -152,24 +165,41 @@ class AdaptiveLimiter:
 
     def __init__(self, now: float) -> None:
         self.enabled = False
-        # CubicCalculator(starting_max_rate=0, start_time=now)
+        # CubicCalculator(starting_max_rate=0, start_time=now): its zero point is 0
         self._w_max = 0.0
         self._k = 0.0
         self._last_fail = now
-        # botocore's TokenBucket(max_rate=1): empty, filling from when the client is made
-        self._bucket = TokenBucket(rate=1.0, burst=1.0, now=now, tokens=0.0)
+        # TokenBucket(max_rate=1): empty; its setter's first refill only notes the time
+        self._capacity = 0.0
+        self._max_capacity = 1.0
+        self._fill_rate = 1.0
+        self._last = now
         # RateClocker
         self.measured_rate = 0.0
         self._count = 0
         self._last_bucket = float(math.floor(now))
+        self.waiting: deque[simpy.Event] = deque()
+        """The requests waiting for a token, longest first (a condition's waiters)."""
 
     @property
     def max_rate(self) -> float:
-        return self._bucket.rate
+        return self._fill_rate
 
-    def acquire(self, now: float) -> float:
-        """Seconds to wait before sending (0 while the limiter is off)."""
-        return self._bucket.reserve(now) if self.enabled else 0.0
+    def _refill(self, now: float) -> None:
+        fill = (now - self._last) * self._fill_rate
+        self._capacity = min(self._max_capacity, self._capacity + fill)
+        self._last = now
+
+    def take(self, now: float) -> float:
+        """TokenBucket._acquire, one look: 0 if the request may go (the limiter is off, or
+        it took a token), else the seconds until a token would be there at this rate."""
+        if not self.enabled:
+            return 0.0
+        self._refill(now)
+        if self._capacity >= 1:
+            self._capacity -= 1
+            return 0.0
+        return (1 - self._capacity) / self._fill_rate
 
     def _record(self, now: float) -> float:
         bucket = math.floor(now / self.BUCKET_S) * self.BUCKET_S
@@ -195,6 +225,11 @@ class AdaptiveLimiter:
             self._last_fail = now
             new_rate = current * self.BETA
             self.enabled = True
-        # botocore's max_rate setter: fill at >= 0.5/s, hold at least one token
+        # botocore's max_rate setter: fill at >= 0.5/s, hold at least one token, wake one
         rate = min(new_rate, self.MAX_RATE_SCALE * measured)
-        self._bucket.retune(max(rate, self.MIN_RATE), max(rate, 1.0), now)
+        self._refill(now)
+        self._fill_rate = max(rate, self.MIN_RATE)
+        self._max_capacity = rate if rate >= 1 else 1.0
+        self._capacity = min(self._capacity, self._max_capacity)
+        if self.waiting:
+            self.waiting.popleft().succeed()

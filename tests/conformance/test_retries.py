@@ -467,7 +467,7 @@ def test_adaptive_limiter_stays_off_until_a_throttle() -> None:
     for now, error in [(0.5, None), (1.0, rekognition.ERRORS.internal("m")), (1.5, None)]:
         reference.respond(now, error, operation)
         ours.response(now, error is not None and is_throttling(error))
-    assert (ours.enabled, ours.acquire(2.0)) == (reference.limiter._enabled, 0.0) == (False, 0.0)
+    assert (ours.enabled, ours.take(2.0)) == (reference.limiter._enabled, 0.0) == (False, 0.0)
 
 
 def test_adaptive_first_wait_after_a_sequence_equals_botocore() -> None:
@@ -481,7 +481,7 @@ def test_adaptive_first_wait_after_a_sequence_equals_botocore() -> None:
         reference.respond(now, error, operation)
         ours.response(now, error is not None and is_throttling(error))
     send_at = sequence[-1][0] + 0.01
-    assert ours.acquire(send_at) == pytest.approx(reference.wait(send_at), abs=1e-12)
+    assert ours.take(send_at) == pytest.approx(reference.wait(send_at), abs=1e-12)
 
 
 def test_adaptive_first_wait_when_the_first_response_is_a_throttle() -> None:
@@ -491,4 +491,4 @@ def test_adaptive_first_wait_when_the_first_response_is_a_throttle() -> None:
     error = rekognition.ERRORS.throttling("Rate exceeded")
     reference.respond(5.0, error, operation)
     ours.response(5.0, is_throttling(error))
-    assert ours.acquire(5.0) == reference.wait(5.0)
+    assert ours.take(5.0) == reference.wait(5.0)

@@ -1,4 +1,4 @@
-"""TokenBucket: refill arithmetic, burst cap, try_take and reserve."""
+"""TokenBucket: refill arithmetic, burst cap and try_take."""
 
 from __future__ import annotations
 
@@ -54,27 +54,6 @@ def test_fractional_burst() -> None:
     assert bucket.try_take(0.0) is True
     assert bucket.try_take(0.0) is False  # 0.5 left
     assert bucket.try_take(0.5) is True
-
-
-def test_reserve_back_to_back_waits_k_over_rate() -> None:
-    bucket = TokenBucket(rate=2, burst=1)
-    assert [bucket.reserve(0.0) for _ in range(4)] == [0.0, 0.5, 1.0, 1.5]
-
-
-def test_reserve_with_burst_and_refill() -> None:
-    bucket = TokenBucket(rate=4, burst=2)
-    assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.0, 0.25]
-    # at t=1: -1 + 4 = 3, capped at 2: two free tokens again
-    assert [bucket.reserve(1.0) for _ in range(3)] == [0.0, 0.0, 0.25]
-
-
-def test_reserve_debt_is_paid_back_by_refill() -> None:
-    bucket = TokenBucket(rate=2, burst=1)
-    assert bucket.reserve(0.0) == 0.0
-    assert bucket.reserve(0.0) == 0.5  # owes one token
-    assert bucket.reserve(0.5) == 0.5  # the debt is paid at 0.5; this one is due at 1.0
-    assert bucket.try_take(0.75) is False
-    assert bucket.reserve(1.5) == 0.0
 
 
 @pytest.mark.parametrize(
