@@ -7,7 +7,8 @@ operation) and is recorded in `calls` like theirs: one row per attempt, on the c
 own named streams (network, retry jitter, client tokens) for that operation. So a workload
 written once as a request stream and once as boto3 code draws the same numbers.
 
-A stop sent this way opens a stop record, as a built-in stop does; it is answered when
+A stop sent this way opens a stop record when the code calls (`starting`), as a built-in
+stop does, before any wait of the client's own (adaptive mode's limiter); it is answered when
 botocore has finished the call (after its retries) and observed when the same caller's
 describe of that resource first shows a status that ends it.
 
@@ -122,8 +123,6 @@ class Account:
         half_trip = endpoint.network() / 2
         pending, actor.pending_s = actor.pending_s, 0.0
         sent_at = env.now + pending
-        if attempt == 1 and operation == managed.STOP.operation:
-            self._open_stop(actor, managed, key, target, sent_at)
         yield env.timeout(pending + half_trip)
         now = env.now
         result: tuple[int, Mapping[str, Any]] | AwsError
@@ -153,7 +152,24 @@ class Account:
             key = self._unknown[service, name] = self.sim.recorder.unknown(name)
         return key
 
-    # -- stops ---------------------------------------------------------------------------
+    # -- a call starting, and stops ---------------------------------------------------
+
+    def starting(self, actor: Actor, service: str, operation: str, params: dict[str, Any]) -> None:
+        """A call of user code starts (before botocore builds its request): the token it left
+        out, and the record of a stop, as a built-in caller makes them when it calls."""
+        managed = self.model.services[service]
+        spec = managed.OPERATIONS.get(operation)
+        if spec is None:
+            return
+        token = spec.idempotency_token
+        if token is not None and token not in params:
+            endpoint = self.client(actor.caller).endpoint(service, operation)
+            params[token] = Client._client_token(endpoint.token_bits)
+        if operation == managed.STOP.operation:
+            resource_id = params.get(spec.resource_param)
+            target = managed.resources.get(resource_id) if isinstance(resource_id, str) else None
+            key = target.key if target is not None else self._key(service, resource_id)
+            self._open_stop(actor, managed, key, target, self.sim.now)
 
     def _open_stop(
         self,

@@ -6,9 +6,10 @@ session created once this module is imported (`BUILTIN_HANDLERS`, as moto regist
 goes to AWS as it would without the simulator):
 
 - `choose-signer` (first): no signature (see `_unsigned`);
-- `before-parameter-build` (first): fills an operation's idempotency token the caller left
-  out from the caller's named token stream, as the built-in callers do (before botocore's
-  own handler would draw a `uuid4`);
+- `before-parameter-build` (first): the call starts (`Account.starting`): an idempotency
+  token the caller left out is filled from the caller's named token stream, as the built-in
+  callers do (before botocore's own handler would draw a `uuid4`), and a stop's record is
+  opened, at the moment the code asked, before any client-side wait;
 - `before-send` (last, after adaptive mode's rate limiter has taken its token): answers the
   attempt from the simulation (`Account.send`); it sits inside botocore's retry loop, so
   the SDK's own retry modes see simulated throttles and errors;
@@ -39,7 +40,6 @@ from simulator.aws import clock
 from simulator.aws.account import SERVICES
 from simulator.aws.actors import current
 from simulator.aws.models import MODELS
-from simulator.workload.clients import Client
 
 
 def _unsigned(**_: Any) -> Any:
@@ -49,18 +49,13 @@ def _unsigned(**_: Any) -> Any:
     return botocore.UNSIGNED if current() is not None else None
 
 
-def _fill_token(params: dict[str, Any], model: OperationModel, **_: Any) -> None:
+def _starting(params: dict[str, Any], model: OperationModel, **_: Any) -> None:
     actor = current()
     if actor is None:
         return
     service = SERVICES.get(model.service_model.service_id.hyphenize())
-    if service is None:
-        return
-    spec = actor.account.model.services[service].OPERATIONS.get(model.name)
-    if spec is None or spec.idempotency_token is None or spec.idempotency_token in params:
-        return
-    endpoint = actor.account.client(actor.caller).endpoint(service, model.name)
-    params[spec.idempotency_token] = Client._client_token(endpoint.token_bits)
+    if service is not None:
+        actor.account.starting(actor, service, model.name, params)
 
 
 def _before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
@@ -91,7 +86,7 @@ def _after_call_error(exception: Exception, context: Mapping[str, Any], **_: Any
 
 HANDLERS: list[tuple[Any, ...]] = [
     ("choose-signer", _unsigned, botocore.handlers.REGISTER_FIRST),
-    ("before-parameter-build", _fill_token, botocore.handlers.REGISTER_FIRST),
+    ("before-parameter-build", _starting, botocore.handlers.REGISTER_FIRST),
     ("before-send", _before_send, botocore.handlers.REGISTER_LAST),
     ("after-call", _after_call),
     ("after-call-error", _after_call_error),
