@@ -37,8 +37,9 @@ def test_a_notebook_is_stored_without_outputs_and_imports_only_simulator(path: P
         for line in cell.source.splitlines()
         if line.startswith(("import ", "from "))
     ]
-    # boto3 and time: what a user's own code against `simulator.simulated_aws` imports
-    allowed = {"simulator", "pandas", "tempfile", "boto3", "time"}
+    # boto3 and time: what a user's own code against `simulator.simulated_aws` imports;
+    # pathlib: to print the example's files
+    allowed = {"simulator", "pandas", "tempfile", "boto3", "time", "pathlib"}
     assert {name.split(".")[0] for name in imports} <= allowed
     assert not any(name.startswith("simulator.") for name in imports), "public API only"
 
