@@ -44,6 +44,9 @@ SECONDS_PER_ROW: Final = 20e-6
 """One core's time per resource (built twice: with and without stops) and per table row
 (measured: a million stops, 14.5 million rows, in about 200 s on a shared core; 100,000
 idle resources in 0.5 to 2.3 s)."""
+SECONDS_PER_BOTO3_CALL: Final = 330e-6
+"""One core's time per call of a handler's boto3 code, over a built-in row's (measured with
+benchmarks/bench_automation.py: 328 µs a call, most of it botocore's own work)."""
 VECTOR_SECONDS_PER_STOP: Final = 5e-6
 VECTOR_BYTES_PER_STOP: Final = 1_800
 """The vector engine's core time and peak memory per stop (or per resource, where there are
@@ -76,6 +79,8 @@ class Estimate:
     keeps_tables: bool
     engine: str = "events"
     """`events` or `vector`: the vector engine is priced per stop, at its own rates."""
+    boto3_calls: float = 0.0
+    """Of `calls`, those a handler's code makes: each costs botocore's own work too."""
 
     @property
     def _drawn(self) -> float:
@@ -92,6 +97,7 @@ class Estimate:
             one = self._drawn * VECTOR_SECONDS_PER_STOP
         else:
             one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
+            one += self.boto3_calls * SECONDS_PER_BOTO3_CALL
         return one * self.replications / max(1, min(self.workers, self.replications))
 
     @property
@@ -132,10 +138,13 @@ def estimate(
     calls = sum(n * (2 + _polls(scenario, s)) for n, s in zip(sent, streams, strict=True))
     # A handler's calls are its code's: counted as a list, a stop and a poll per resource
     invoked = sum(_occurrences(scenario, s) for _, s in scenario.handler_streams)
-    calls += invoked * 3.0 * resources
+    boto3_calls = invoked * 3.0 * resources
     requests = sum(sent) + invoked
-    rows = calls + 4.0 * resources + 4.0 * requests
-    return Estimate(resources, requests, calls, rows, replications, workers, keeps_tables, engine)
+    rows = calls + boto3_calls + 4.0 * resources + 4.0 * requests
+    return Estimate(
+        resources, requests, calls + boto3_calls, rows, replications, workers, keeps_tables,
+        engine, boto3_calls,
+    )  # fmt: skip
 
 
 def _polls(scenario: Scenario, stream: Requests) -> int:

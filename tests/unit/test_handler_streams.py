@@ -292,3 +292,17 @@ def test_each_execution_environment_imports_its_own_modules_from_beside_the_hand
     assert finished["log"].tolist()[:3] == ["1\n", "1\n", "2\n"]
     assert finished["cold_start"].tolist()[:3] == [True, True, False]
     assert "counter" not in sys.modules
+
+
+def test_the_estimate_prices_a_handlers_calls_at_a_boto3_calls_cost(tmp_path: Path) -> None:
+    from simulator import estimate as module
+
+    (tmp_path / "code.py").write_text("def handler(event, context):\n    pass\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.format(horizon="10d", timeout=900))
+    found = module.estimate(load_scenario(path), 1)
+    assert found.boto3_calls == found.requests * 3 * 3  # invocations x models x 3
+    built = 2 * 3 * module.SECONDS_PER_RESOURCE + found.rows * module.SECONDS_PER_ROW
+    boto3 = found.boto3_calls * module.SECONDS_PER_BOTO3_CALL
+    assert found.seconds == pytest.approx(built + boto3)
+    assert boto3 > found.rows * module.SECONDS_PER_ROW  # a boto3 call is the larger part
