@@ -35,6 +35,7 @@ from botocore.model import ServiceModel
 
 from simulator.api.errors import AwsError
 from simulator.aws import wire
+from simulator.aws.actors import ENDED
 from simulator.aws.models import MODELS
 from simulator.engine.stops import Stop
 from simulator.services.base import ManagedService, Resource
@@ -100,6 +101,8 @@ class Account:
         attempt = _attempt_number(request)
         outcome = actor.wait(self.sim.process(self._attempt(actor, service.name, operation,
                                                             params, attempt)))  # fmt: skip
+        if outcome is None:  # ended before sending: the code never reads this answer
+            return wire.encode_error(request, "json", 0, ENDED, ENDED, request_id)
         if isinstance(outcome, AwsError):
             return wire.encode_error(
                 request, wire.protocol_of(request, model), outcome.http_status, outcome.code,
@@ -110,7 +113,7 @@ class Account:
 
     def _attempt(
         self, actor: Actor, service: str, operation: str, params: dict[str, Any], attempt: int
-    ) -> Generator[simpy.Event, Any, tuple[int, Mapping[str, Any]] | AwsError]:
+    ) -> Generator[simpy.Event, Any, tuple[int, Mapping[str, Any]] | AwsError | None]:
         """One attempt, as `Client.call` makes each: half the trip there (after any backoff
         botocore deferred), the control plane's answer, half the trip back."""
         env, client = self.sim.env, self.client(actor.caller)
@@ -123,7 +126,10 @@ class Account:
         half_trip = endpoint.network() / 2
         pending, actor.pending_s = actor.pending_s, 0.0
         sent_at = env.now + pending
+        actor.call.update(sent_at=sent_at, attempt=attempt)
         yield env.timeout(pending + half_trip)
+        if actor.ended_at is not None and actor.ended_at <= sent_at:
+            return None  # the code was ended before the attempt left: nothing was sent
         now = env.now
         result: tuple[int, Mapping[str, Any]] | AwsError
         try:
@@ -134,14 +140,17 @@ class Account:
             status, code = spec.success_status, None
         except AwsError as error:
             result, status, code = error, error.http_status, error.code
-            actor.jitter.append(endpoint.jitter())  # as a built-in caller draws per failure
+            actor.jitter = [endpoint.jitter()]  # as a built-in caller draws, per failure
         self._record(
             sent_at, actor.caller, service, operation, key, attempt, status, code,
             now + half_trip - sent_at,
         )  # fmt: skip
         yield env.timeout(half_trip)
+        actor.call.pop("sent_at", None)
         if not isinstance(result, AwsError):
             self._observe(actor, managed, operation, params, result[1])
+        if actor.ended_at is not None:  # the code is gone: the service's answer is the stop's
+            self.answered(actor, status, code, attempt)
         return result
 
     def _key(self, service: str, resource_id: object) -> int:
@@ -156,7 +165,10 @@ class Account:
 
     def starting(self, actor: Actor, service: str, operation: str, params: dict[str, Any]) -> None:
         """A call of user code starts (before botocore builds its request): the token it left
-        out, and the record of a stop, as a built-in caller makes them when it calls."""
+        out, and the record of a stop, as a built-in caller makes them when it calls (none
+        for code already ended, whose calls do not leave)."""
+        if actor.ended_at is not None:
+            return
         managed = self.model.services[service]
         spec = managed.OPERATIONS.get(operation)
         if spec is None:

@@ -62,7 +62,11 @@ class Actor:
         """Retry jitter drawn from the caller's named stream when an attempt failed, for
         botocore's next backoff to use instead of `random.random()`."""
         self.call: dict[str, Any] = {}
-        """What the hooks know of the API call in progress (its stop record)."""
+        """What the hooks know of the API call in progress: its stop record (`stop`), and
+        when its attempt in progress is sent (`sent_at`)."""
+        self.ended_at: float | None = None
+        """When the code was ended (a Lambda timeout, the horizon): nothing it sends after
+        leaves, and an attempt already on its way is the service's to answer."""
         client = account.client(caller)
         attempts = client.max_attempts
         self.variables = {
@@ -99,16 +103,16 @@ class Driver(Actor):
     """The code inside `simulated_aws`: it waits by running the simulation."""
 
     def __init__(self, account: Account, caller: str, seed: int) -> None:
-        super().__init__(account, caller, seed)
-        self._outer_state = random.getstate()
-        random.setstate(self.random_state)
-        self.enter()
         self.greenlet = getcurrent()
         if self.greenlet in _ACTORS:
             raise SimulatorError(
                 "simulated_aws: this code is already inside a simulation (a block in a block, "
                 "or in a handler): leave the one it is in first"
             )
+        super().__init__(account, caller, seed)
+        self._outer_state = random.getstate()
+        random.setstate(self.random_state)
+        self.enter()
         _ACTORS[self.greenlet] = self
 
     def wait(self, event: simpy.Event) -> Any:
@@ -122,6 +126,10 @@ class Driver(Actor):
     def close(self) -> None:
         _ACTORS.pop(self.greenlet, None)
         random.setstate(self._outer_state)
+
+
+ENDED = "Sandbox.Timedout"
+"""What Lambda calls an invocation ended at its timeout."""
 
 
 class Ended(GreenletExit):
@@ -184,8 +192,16 @@ class Invocation(Actor):
 
     def end(self) -> None:
         """End the code at once, as Lambda ends a function at its timeout: its `finally`
-        blocks run; one that keeps waiting is thrown at again, then abandoned."""
+        blocks run; one that keeps waiting is thrown at again, then abandoned. A stop it
+        was sending that has not left is answered as ended (one that has is answered by
+        the service, `Account._attempt`)."""
+        now = self.account.sim.now
+        self.ended_at = now
         for _ in range(self.GIVE_UP_AFTER):
             if self.greenlet.dead:
-                return
+                break
             self._resume(None, throw=True)
+        sent_at = self.call.get("sent_at")
+        if "stop" in self.call and (sent_at is None or sent_at >= now):
+            self.account.answered(self, 599, ENDED, self.call.get("attempt", 1) - 1)
+        _ACTORS.pop(self.greenlet, None)

@@ -3,6 +3,7 @@ what the run needs around it (`Automation.running`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,15 @@ def region_of(scenario: Scenario) -> str:
     return next((r for r in regions if isinstance(r, str)), "us-east-1")
 
 
+def _restore(variables: dict[str, str]) -> None:
+    """`os.environ` as it was (handler code may set or remove variables)."""
+    for name in [name for name in os.environ if name not in variables]:
+        del os.environ[name]
+    for name, value in variables.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
 class Automation:
     def __init__(self, model: Model, scenario: Scenario) -> None:
         self.account = Account(model, scenario.start.timestamp(), region_of(scenario))
@@ -38,8 +48,10 @@ class Automation:
     @contextmanager
     def running(self) -> Iterator[None]:
         """Around the event loop: the hooks' surroundings; at the end, the invocations
-        still running are ended and recorded."""
+        still running are ended and recorded, and `sys.path` and `os.environ` are put back
+        as they were (handler code's changes to them do not reach the next run)."""
         roots = [str(p) for p in dict.fromkeys(s.spec.handler.path.parent for s in self.streams)]
+        path, variables = sys.path[:], dict(os.environ)
         with hooks.opened(hooks.environment(self.account.region)):
             sys.path[:0] = roots  # each handler's directory, as Lambda's task root
             try:
@@ -47,5 +59,6 @@ class Automation:
             finally:
                 for stream in self.streams:
                     stream.close()
-                for root in roots:
-                    sys.path.remove(root)
+                if self.streams:  # what handler code changed ends with its run, as in Lambda
+                    sys.path[:] = path
+                    _restore(variables)

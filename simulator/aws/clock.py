@@ -197,9 +197,11 @@ class _Cooperative:
         sim = actor.account.sim
         woken = sim.env.event()
         self._waiting.append(woken)
-        actor.wait(sim.timeout(advancing(sim.now, timeout or 0.0)) | woken)
-        if not woken.triggered:
-            self._waiting.remove(woken)
+        try:
+            actor.wait(sim.timeout(advancing(sim.now, timeout or 0.0)) | woken)
+        finally:  # ended while it waited, too: a notify must wake a live waiter
+            if not woken.triggered:
+                self._waiting.remove(woken)
         return True
 
     def notify(self, n: int = 1) -> None:

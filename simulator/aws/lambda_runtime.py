@@ -81,8 +81,6 @@ class LambdaContext:
 class Environment:
     """One execution environment: the handler's module, loaded on its first invocation."""
 
-    _numbers = count()
-
     def __init__(self, stream: HandlerStream) -> None:
         self.stream = stream
         self.module: ModuleType | None = None
@@ -93,14 +91,14 @@ class Environment:
         they are taken out of `sys.modules` again, so the next environment imports its own
         (with their own clients and caches) rather than sharing these."""
         ref = self.stream.spec.handler
-        name = f"_simulated_handler_{next(self._numbers)}_{ref.path.stem}"
+        name = ref.path.stem  # its __name__, as Lambda imports it
         spec = importlib.util.spec_from_file_location(name, ref.path)
         assert spec is not None, ref.path
         assert spec.loader is not None, ref.path
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        self.stream.loaded.append(name)
-        before, root = set(sys.modules), ref.path.parent
+        before, previous = set(sys.modules), sys.modules.get(name)
+        sys.modules[name] = module  # while it runs, as an import puts it (dataclasses need it)
+        root = ref.path.parent
         try:
             spec.loader.exec_module(module)
         finally:
@@ -108,6 +106,10 @@ class Environment:
                 file = getattr(sys.modules[other], "__file__", None)
                 if file is not None and Path(file).resolve().is_relative_to(root):
                     del sys.modules[other]
+            if previous is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = previous
         self.module = module
         return module
 
@@ -124,7 +126,6 @@ class HandlerStream:
         self.name = scenario.stream_name(index)
         self.account_id = scenario.callers[spec.caller].account
         self.region = account.region
-        self.loaded: list[str] = []
         self._idle: list[Environment] = []
         self._live: list[tuple[Invocation, float, bool]] = []
         sim = account.sim
@@ -216,8 +217,6 @@ class HandlerStream:
             log = actor.log.getvalue()
             self._record(self.name, started, float("nan"), "running", cold, None, None, log)
         self._live.clear()
-        for name in self.loaded:
-            sys.modules.pop(name, None)
 
 
 def _call(
@@ -227,6 +226,9 @@ def _call(
     function = spec.handler.function
     try:
         module = environment.module or environment.load()
+    except SystemExit as error:
+        environment.module = None
+        return "error", "Runtime.ExitError", f"the module exited while loading: {error}"
     except Exception as error:
         environment.module = None
         return "error", "Runtime.ImportModuleError", f"{type(error).__name__}: {error}"

@@ -154,6 +154,8 @@ class Recorder:
         self._unknown: dict[str, int] = {}
         """Ids named before any resource had them (a request for a pipeline execution that
         starts later): the resource that takes the id later takes its key too."""
+        self._adopted: set[str] = set()
+        """Those of `_unknown` a resource has taken since: still one key each."""
 
     def table(self, name: str, columns: Columns) -> Table:
         """The table `name`, created with `columns` on first use."""
@@ -172,8 +174,9 @@ class Recorder:
 
         `owner` is the key of the resource it belongs to; by default, itself.
         """
-        if self._unknown and resource_id in self._unknown:
-            key = self._unknown.pop(resource_id)
+        if self._unknown and resource_id in self._unknown and resource_id not in self._adopted:
+            key = self._unknown[resource_id]
+            self._adopted.add(resource_id)
             self._groups[key] = self._group_names[group]
             self._kinds[key] = self._kind_names[kind]
             self._owners[key] = key if owner is None else owner
