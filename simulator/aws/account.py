@@ -169,6 +169,7 @@ class Account:
         for code already ended, whose calls do not leave)."""
         if actor.ended_at is not None:
             return
+        actor.call.pop("attempt", None)  # the attempts made are this call's
         managed = self.model.services[service]
         spec = managed.OPERATIONS.get(operation)
         if spec is None:
