@@ -212,6 +212,15 @@ class Fleet(SingleStepFleet):
         )
 
 
+def _properties(classifier: Resource) -> dict[str, Any]:
+    """A classifier as ListDocumentClassifiers lists it."""
+    return {
+        "DocumentClassifierArn": classifier.id,
+        "Status": classifier.status,  # a StrEnum member is its string
+        "SubmitTime": classifier.created,
+    }
+
+
 class DocumentClassifiers(SingleStep[Fleet]):
     """All document classifiers of the simulated account, and their API."""
 
@@ -260,21 +269,10 @@ class DocumentClassifiers(SingleStep[Fleet]):
 
     def list_document_classifiers(self, params: Mapping[str, Any]) -> dict[str, Any]:
         listed = _filtered(list(self.resources.values()), params.get("Filter", {}))
-        size = params.get("MaxResults", PAGE)
-        page, token = self._pages.page("ListDocumentClassifiers", params, listed, size)
-        response: dict[str, Any] = {
-            "DocumentClassifierPropertiesList": [
-                {
-                    "DocumentClassifierArn": classifier.id,
-                    "Status": classifier.status,  # a StrEnum member is its string
-                    "SubmitTime": classifier.created,
-                }
-                for classifier in page
-            ]
-        }
-        if token is not None:
-            response["NextToken"] = token
-        return response
+        return self._pages.listing(
+            "ListDocumentClassifiers", params, listed, "DocumentClassifierPropertiesList",
+            _properties, PAGE,
+        )  # fmt: skip
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
         """A listing asks for the classifier's name (its versions too); the rest name it."""

@@ -232,6 +232,16 @@ def _model_parts(model_arn: str) -> tuple[str, str]:
     return project, version
 
 
+def _listed(model: Resource) -> dict[str, Any]:
+    """A model as ListModels lists it."""
+    return {
+        "CreationTimestamp": model.created,
+        "ModelVersion": _model_parts(model.id)[1],
+        "ModelArn": model.id,
+        "Status": model.status,  # a StrEnum member is its string
+    }
+
+
 class Models(SingleStep[Fleet]):
     """All Lookout for Vision models of the simulated account, and their API."""
 
@@ -306,33 +316,14 @@ class Models(SingleStep[Fleet]):
 
     def list_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
         listed = list(self._described.values())
-        size = params.get("MaxResults", PAGE)
-        page, token = self._pages.page("ListProjects", params, listed, size)
-        response: dict[str, Any] = {"Projects": [dict(project) for project in page]}
-        if token is not None:
-            response["NextToken"] = token
-        return response
+        return self._pages.listing("ListProjects", params, listed, "Projects", dict, PAGE)
 
     def list_models(self, params: Mapping[str, Any]) -> dict[str, Any]:
         project = params["ProjectName"]
         versions = self._projects.get(project)
         if versions is None:
             raise ResourceNotFound(f"Project {project} not found")
-        size = params.get("MaxResults", PAGE)
-        page, token = self._pages.page("ListModels", params, versions, size)
-        models = [
-            {
-                "CreationTimestamp": model.created,
-                "ModelVersion": _model_parts(model.id)[1],
-                "ModelArn": model.id,
-                "Status": model.status,  # a StrEnum member is its string
-            }
-            for model in page
-        ]
-        response: dict[str, Any] = {"Models": models}
-        if token is not None:
-            response["NextToken"] = token
-        return response
+        return self._pages.listing("ListModels", params, versions, "Models", _listed, PAGE)
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
         """The model's project and version; a listing, the model's project (ListModels) or

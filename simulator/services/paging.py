@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from simulator.api.errors import ErrorSpec
@@ -65,6 +65,25 @@ class Pages:
         if last >= len(items):
             return items[first:], None
         return items[first:last], self._token(request, last)
+
+    def listing(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        items: Sequence[T],
+        member: str,
+        summary: Callable[[T], dict[str, Any]],
+        page_size: int,
+    ) -> dict[str, Any]:
+        """A listing's answer: the page of `items` the request asks for (`MaxResults`, by
+        default `page_size`), each summarised, under the output's list `member`, and the
+        next page's token where there is one."""
+        size = params.get("MaxResults", page_size)
+        page, token = self.page(operation, params, items, size)
+        response: dict[str, Any] = {member: [summary(item) for item in page]}
+        if token is not None:
+            response[NEXT_TOKEN] = token
+        return response
 
     def _token(self, request: str, offset: int) -> str:
         token = self._tokens.get((request, offset))

@@ -307,12 +307,10 @@ class ProjectVersions(SingleStep[Fleet]):
             listed = [versions[name] for name in dict.fromkeys(names) if name in versions]
         else:
             listed = list(versions.values())
-        size = params.get("MaxResults", PAGE)
-        page, token = self._pages.page("DescribeProjectVersions", params, listed, size)
-        response: dict[str, Any] = {"ProjectVersionDescriptions": [_described(v) for v in page]}
-        if token is not None:
-            response["NextToken"] = token
-        return response
+        return self._pages.listing(
+            "DescribeProjectVersions", params, listed, "ProjectVersionDescriptions", _described,
+            PAGE,
+        )  # fmt: skip
 
     def describe_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
         listed: list[str] = []
@@ -322,22 +320,18 @@ class ProjectVersions(SingleStep[Fleet]):
         if names is not None:
             wanted = set(names)
             listed = [project for project in listed if _project_name(project) in wanted]
-        size = params.get("MaxResults", PAGE)
-        page, token = self._pages.page("DescribeProjects", params, listed, size)
-        response: dict[str, Any] = {
-            "ProjectDescriptions": [
-                {
-                    "ProjectArn": project,
-                    "CreationTimestamp": self._created[project],
-                    "Status": "CREATED",
-                    "Feature": CUSTOM_LABELS,
-                }
-                for project in page
-            ]
+        return self._pages.listing(
+            "DescribeProjects", params, listed, "ProjectDescriptions", self._project, PAGE
+        )
+
+    def _project(self, project: str) -> dict[str, Any]:
+        """A project as DescribeProjects describes it."""
+        return {
+            "ProjectArn": project,
+            "CreationTimestamp": self._created[project],
+            "Status": "CREATED",
+            "Feature": CUSTOM_LABELS,
         }
-        if token is not None:
-            response["NextToken"] = token
-        return response
 
     def request(self, operation: str, resource: Resource, **extra: Any) -> dict[str, Any]:
         if operation == "DescribeProjectVersions":

@@ -21,9 +21,9 @@ did not give for that request is ValidationException (ASSUMED).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from simulator.services.base import (
     Deliver,
@@ -71,7 +71,6 @@ if TYPE_CHECKING:
     from simulator.engine.env import Simulation
 
 E, St = PipelineExecutionStatus, StepStatus
-T = TypeVar("T")
 
 
 def _job_name(key: int, step: str) -> str:
@@ -200,38 +199,24 @@ class Pipelines(ManagedService):
         if params.get("SortOrder", "Descending") == "Descending":
             runs.reverse()
         summary = partial(self._step_summary, execution)
-        return self._page(
-            "ListPipelineExecutionSteps", params, runs, "PipelineExecutionSteps", summary
+        return self._pages.listing(
+            "ListPipelineExecutionSteps", params, runs, "PipelineExecutionSteps", summary, LIST_PAGE
         )
 
     def list_pipeline_executions(self, params: Mapping[str, Any]) -> dict[str, Any]:
         executions = listing.executions(self._pipelines, params)
         summary = listing.execution_summary
-        return self._page(
-            "ListPipelineExecutions", params, executions, "PipelineExecutionSummaries", summary
+        member = "PipelineExecutionSummaries"
+        return self._pages.listing(
+            "ListPipelineExecutions", params, executions, member, summary, LIST_PAGE
         )
 
     def list_pipelines(self, params: Mapping[str, Any]) -> dict[str, Any]:
         pipelines = listing.pipelines(self._pipelines.values(), params)
         summary = listing.pipeline_summary
-        return self._page("ListPipelines", params, pipelines, "PipelineSummaries", summary)
-
-    def _page(
-        self,
-        operation: str,
-        params: Mapping[str, Any],
-        items: Sequence[T],
-        member: str,
-        summary: Callable[[T], dict[str, Any]],
-    ) -> dict[str, Any]:
-        """The page of `items` the request asks for, each summarised, under the output's
-        list `member`, and the next page's token."""
-        size = params.get("MaxResults", LIST_PAGE)
-        page, token = self._pages.page(operation, params, items, size)
-        response: dict[str, Any] = {member: [summary(item) for item in page]}
-        if token is not None:
-            response["NextToken"] = token
-        return response
+        return self._pages.listing(
+            "ListPipelines", params, pipelines, "PipelineSummaries", summary, LIST_PAGE
+        )
 
     def _step_summary(self, execution: Execution, run: StepRun) -> dict[str, Any]:
         spec, shape = run.spec, execution.shape
