@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 from pydantic import (
     Field,
-    PrivateAttr,
     ValidationInfo,
     WithJsonSchema,
     field_serializer,
@@ -29,7 +28,7 @@ from pydantic import (
 from simulator.engine.distributions import PositiveDuration
 from simulator.engine.schema import Strict
 from simulator.scenario.schedule import Schedule
-from simulator.scenario.trace import read_invocations, resolve
+from simulator.scenario.trace import TraceFile, read_invocations
 
 if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fast
     import pandas as pd
@@ -96,27 +95,14 @@ def _check_bound(module: ast.Module, function: str, path: Path) -> None:
     raise ValueError(f"{path} defines no {function!r} at its top level{found}")
 
 
-class InvocationReplay(Strict):
+class InvocationReplay(TraceFile):
     """A trace of invocations: CSV or Parquet with `time` (seconds from the start, or ISO
     timestamps) and optionally `event` (a JSON object to invoke with, such as an exported
     EventBridge event; default the scheduled event)."""
 
-    path: Path
-    _trace: pd.DataFrame = PrivateAttr()
-
-    @property
-    def trace(self) -> pd.DataFrame:
-        return self._trace
-
-    @model_validator(mode="after")
-    def _read(self) -> Self:
-        self._trace = read_invocations(self.path)
-        return self
-
-    @field_validator("path")
-    @classmethod
-    def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
-        return resolve(path, (info.context or {}).get("base_dir"))
+    @staticmethod
+    def read_file(path: Path) -> pd.DataFrame:
+        return read_invocations(path)
 
 
 class Invocations(Schedule):

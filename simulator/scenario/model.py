@@ -15,9 +15,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     Tag,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -36,7 +34,7 @@ from simulator.scenario.handler import Invocations
 from simulator.scenario.schedule import Poisson as Poisson
 from simulator.scenario.schedule import Schedule
 from simulator.scenario.sweep_block import Sweep
-from simulator.scenario.trace import check_window, read_trace, resolve
+from simulator.scenario.trace import TraceFile, check_window, read_trace
 from simulator.services import SERVICES
 from simulator.services import comprehend as _comprehend
 from simulator.services import lookoutvision as _lookoutvision
@@ -129,27 +127,14 @@ class Consumer(Strict):
     )
 
 
-class Replay(Strict):
+class Replay(TraceFile):
     """A trace of requests: CSV or Parquet with columns time, service, resource, operation,
     and optionally parameters (a JSON object) and caller. `time` is seconds from the start or
     an ISO timestamp."""
 
-    path: Path
-    _trace: pd.DataFrame = PrivateAttr()
-
-    @property
-    def trace(self) -> pd.DataFrame:
-        return self._trace
-
-    @model_validator(mode="after")
-    def _read(self) -> Self:
-        self._trace = read_trace(self.path)
-        return self
-
-    @field_validator("path")
-    @classmethod
-    def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
-        return resolve(path, (info.context or {}).get("base_dir"))
+    @staticmethod
+    def read_file(path: Path) -> pd.DataFrame:
+        return read_trace(path)
 
 
 class Where(Strict):

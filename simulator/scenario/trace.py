@@ -12,8 +12,11 @@ import json
 import math
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
+from pydantic import PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from simulator.engine.schema import Strict
 from simulator.services import SERVICES
 
 if TYPE_CHECKING:  # pandas is imported when a trace is read: validating a scenario is fast
@@ -23,6 +26,33 @@ REQUIRED = ("time", "service", "resource", "operation")
 OPTIONAL = ("parameters", "caller")
 ROW = "row"
 """The column holding each row's number as its file shows it (for messages)."""
+
+
+class TraceFile(Strict):
+    """A replay's trace: its file (relative to the scenario's), read once as the scenario
+    loads by the kind's `read_file`."""
+
+    path: Path
+    _trace: pd.DataFrame = PrivateAttr()
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        return self._trace
+
+    @staticmethod
+    def read_file(path: Path) -> pd.DataFrame:
+        """The kind's reader: its columns and checks."""
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _read(self) -> Self:
+        self._trace = self.read_file(self.path)
+        return self
+
+    @field_validator("path")
+    @classmethod
+    def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
+        return resolve(path, (info.context or {}).get("base_dir"))
 
 
 def resolve(path: Path, base: str | None) -> Path:
