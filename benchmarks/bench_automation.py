@@ -52,7 +52,14 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from bench_rekognition import _load, _revision, machine, peak_rss_mb  # noqa: E402
+from bench_rekognition import (  # noqa: E402
+    _fmt,
+    _load,
+    _revision,
+    machine,
+    peak_rss_mb,
+    print_row,
+)
 
 VARIANTS = ("builtin", "boto3")
 SCENARIOS = {v: HERE / "automation" / f"nightly-stop-{v}.yaml" for v in VARIANTS}
@@ -297,12 +304,7 @@ def report(runs: dict[str, list[dict[str, Any]]]) -> None:
     print("".join(f"{v:>28s}" for v in VARIANTS))
 
     def row(label: str, value: Callable[[dict[str, Any]], float], spec: str) -> None:
-        cells = []
-        for variant in VARIANTS:
-            values = sorted(value(r) for r in runs[variant])
-            low, mid, high = values[0], statistics.median(values), values[-1]
-            cells.append(f"{mid:{spec}} ({low:{spec}}-{high:{spec}})")
-        print(f"{label:34s}" + "".join(f"{c:>28s}" for c in cells))
+        print_row(runs, label, value, spec, (34, 28))
 
     row("wall seconds", lambda r: r["seconds"], ".2f")
     row("CPU seconds", lambda r: r["cpu_seconds"], ".2f")
@@ -331,10 +333,6 @@ def report(runs: dict[str, list[dict[str, Any]]]) -> None:
         f"API calls per wall second, builtin / boto3, pair by pair: median "
         f"{statistics.median(ratios):.1f}x (range {ratios[0]:.1f}-{ratios[-1]:.1f}x)"
     )
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
 
 
 if __name__ == "__main__":

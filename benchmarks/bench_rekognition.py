@@ -500,12 +500,7 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
     print("".join(f"{v:>30s}" for v in variants))
 
     def row(label: str, value: Callable[[dict[str, Any]], float], spec: str) -> None:
-        cells = []
-        for variant in variants:
-            values = sorted(value(r) for r in runs[variant])
-            low, mid, high = values[0], statistics.median(values), values[-1]
-            cells.append(f"{mid:{spec}} ({low:{spec}}-{high:{spec}})")
-        print(f"{label:32s}" + "".join(f"{c:>30s}" for c in cells))
+        print_row(runs, label, value, spec, (32, 30))
 
     row("wall seconds", lambda r: r["seconds"], ".2f")
     row("CPU seconds", lambda r: r["cpu_seconds"], ".2f")
@@ -534,6 +529,23 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
             f"({verdict} the {TARGET_PEAK_MB:,} MB target)"
         )
         print(f"simulator build: {runs['sim'][0]['build']} (README: A compiled build)")
+
+
+def print_row(
+    runs: dict[str, list[dict[str, Any]]],
+    label: str,
+    value: Callable[[dict[str, Any]], float],
+    spec: str,
+    widths: tuple[int, int],
+) -> None:
+    """One line of a report: for each variant, the median (range) of `value` over its runs,
+    in columns of `widths` (label, cell); the other benchmarks print theirs with it."""
+    cells = []
+    for variant_runs in runs.values():
+        values = sorted(value(r) for r in variant_runs)
+        low, mid, high = values[0], statistics.median(values), values[-1]
+        cells.append(f"{mid:{spec}} ({low:{spec}}-{high:{spec}})")
+    print(f"{label:{widths[0]}s}" + "".join(f"{c:>{widths[1]}s}" for c in cells))
 
 
 def machine() -> str:
