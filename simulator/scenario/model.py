@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     WithJsonSchema,
     field_validator,
@@ -41,6 +42,7 @@ from simulator.services import lookoutvision as _lookoutvision
 from simulator.services import neptune as _neptune
 from simulator.services import rekognition as _rekognition
 from simulator.services import sagemaker as _sagemaker
+from simulator.services.regions import DEFAULT_REGION, Region, inherited_region
 
 if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fast
     import pandas as pd
@@ -86,7 +88,8 @@ class WaiterSettings(Strict):
 
 class Caller(Strict):
     """A caller (one botocore client per service it calls): its retries, its network, its
-    permissions, its waiter."""
+    permissions, its waiter, and the region its clients are made for (as boto3's
+    `region_name`: each request goes to that region's endpoint)."""
 
     retry: Retry = Retry()
     network: Distribution = Field(
@@ -94,6 +97,7 @@ class Caller(Strict):
     )
     permissions: tuple[str, ...] = Field(default=("*",), description="IAM action patterns")
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    region: Region = inherited_region()
     waiter: WaiterSettings = WaiterSettings()
 
 
@@ -261,6 +265,10 @@ class Scenario(Strict):
     start: StartTime = Field(
         default=DEFAULT_START, description="wall-clock time of t=0 (default a Monday, UTC)"
     )
+    region: Region = Field(
+        default=DEFAULT_REGION,
+        description="the AWS region of every fleet entry and caller that names none",
+    )
     services: Services = Services()
     fleet: list[Fleet] = Field(default_factory=list)
     callers: dict[str, Caller] = Field(default_factory=lambda: {"default": Caller()})
@@ -275,6 +283,7 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(
         default=None, description="what-if variants for `simulate sweep`; `simulate run` ignores it"
     )
+    _inherited: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @field_validator("start", mode="before")
     @classmethod
@@ -292,6 +301,30 @@ class Scenario(Strict):
     @classmethod
     def _aware(cls, start: datetime) -> datetime:
         return start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+
+    @model_validator(mode="after")
+    def _regions(self) -> Self:
+        """Every fleet entry and caller that names no region is in the scenario's: after
+        loading, each one's `region` is a region's name. Which ones inherited it is kept
+        (`inherited_regions`), so a variant that changes `region` moves them too."""
+        fleet: dict[int, set[str]] = {}
+        for index, entry in enumerate(self.fleet):
+            if hasattr(entry, "region") and "region" not in entry.model_fields_set:
+                self.fleet[index] = entry.model_copy(update={"region": self.region})
+                fleet[index] = {"region"}
+        callers: dict[str, set[str]] = {}
+        for name, caller in self.callers.items():
+            if "region" not in caller.model_fields_set:
+                self.callers[name] = caller.model_copy(update={"region": self.region})
+                callers[name] = {"region"}
+        self._inherited = {"fleet": fleet, "callers": callers}
+        return self
+
+    @property
+    def inherited_regions(self) -> dict[str, Any]:
+        """The `region` fields given by the scenario's own, as `model_dump`'s `exclude`
+        takes them: a resolved copy without them follows a changed `region`."""
+        return self._inherited
 
     @model_validator(mode="after")
     def _references(self) -> Self:

@@ -121,11 +121,14 @@ def expand(
     else:
         settings = [("scenario", {})]
     resolved = scenario.model_dump(mode="json", by_alias=True, exclude={"sweep"})
+    # the regions the scenario's `region` gave are left to follow a variant's `region`
+    inherit = {"sweep": True, **scenario.inherited_regions}
+    unresolved = json.dumps(scenario.model_dump(mode="json", by_alias=True, exclude=inherit))
     paths = list(dict.fromkeys(path for _, changes in settings for path in changes))
     variants: list[Variant] = []
     problems: dict[str, ScenarioError] = {}
     for name, changes in settings:
-        data = json.loads(json.dumps(resolved))  # a deep copy of plain data
+        data = json.loads(unresolved)  # a deep copy of plain data
         try:
             for path, value in changes.items():
                 _place(data, scenario, path, _plain(value))

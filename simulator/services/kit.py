@@ -26,6 +26,7 @@ from pydantic import Field
 from simulator.api.operations import Operation
 from simulator.engine.schema import Strict
 from simulator.services.base import Elapsed, ManagedService, Resource
+from simulator.services.regions import Region, inherited_region
 
 
 def by_name(*operations: Operation) -> dict[str, Operation]:
@@ -62,7 +63,7 @@ class AccountFleet(FleetEntry):
     """A fleet entry whose resources' ARNs name an account and a region."""
 
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: str = Field(default="us-east-1", pattern=r"^[a-z\d-]+$")
+    region: Region = inherited_region()
 
 
 class SingleStepFleet(AccountFleet):
