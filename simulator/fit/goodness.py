@@ -1,0 +1,160 @@
+"""Every family fitted to one sample, ranked, checked and put in a table.
+
+AIC (2k - 2 log L) ranks the families; two within 2 of each other are a near tie (Burnham &
+Anderson: the data support both about as well), flagged rather than decided. Each family
+gets a bootstrap (`simulator.fit.bootstrap`): a goodness-of-fit p-value and 95 % intervals for
+its median and p95, from one seed, so the same sample and seed give the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from simulator.fit.bootstrap import Bootstrap, replicate
+from simulator.fit.families import FAMILIES, ZERO, FamilyFit, Likelihood, fit_likelihood
+from simulator.fit.sample import Sample
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FEW: Final = 20
+"""Below this many usable durations the intervals are wide enough to say so."""
+NEAR_TIE: Final = 2.0
+"""An AIC difference under this is a near tie."""
+COLUMNS: Final = (
+    "family", "parameters", "log_likelihood", "aic", "delta_aic", "near_tie",
+    "gof_distance", "gof_p", "median", "median_low", "median_high", "p95", "p95_low",
+    "p95_high",
+)  # fmt: skip
+
+
+def seconds(value: float) -> str:
+    """'61 s', '1,204 s', '0.42 s': whole seconds where a second is a small part."""
+    return f"{value:,.0f} s" if value >= 10 else f"{value:.2g} s"
+
+
+@dataclass(frozen=True, eq=False)
+class FitReport:
+    """The families fitted to one sample, best (lowest AIC) first."""
+
+    sample: Sample
+    """The usable durations fitted."""
+    fits: tuple[FamilyFit, ...]
+    bootstraps: dict[str, Bootstrap]
+    replicates: int
+    seed: int
+    warnings: tuple[str, ...]
+
+    @property
+    def best(self) -> FamilyFit:
+        return self.fits[0]
+
+    def fit(self, family: str | None = None) -> FamilyFit:
+        """The fit of `family`, or the best."""
+        if family is None:
+            return self.best
+        for fit in self.fits:
+            if fit.family == family:
+                return fit
+        raise ValueError(f"unknown family {family!r}: expected one of {', '.join(FAMILIES)}")
+
+    def distribution(self, family: str | None = None) -> dict[str, Any]:
+        """What the scenario's latency setting is given: the best family's, or `family`'s."""
+        return self.fit(family).distribution()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row a family, best first: the parameters as the scenario writes them, log L,
+        AIC, its distance to the best, the near ties, the goodness-of-fit distance and
+        p-value, and the median and p95 with their 95 % bootstrap intervals (seconds)."""
+        import pandas as pd
+
+        best = self.best.aic
+        tied = sum(fit.aic - best < NEAR_TIE for fit in self.fits) > 1
+        rows = []
+        for fit in self.fits:
+            boot = self.bootstraps[fit.family]
+            delta = fit.aic - best
+            rows.append(
+                (
+                    fit.family,
+                    _flow(fit.parameters()),
+                    fit.log_likelihood,
+                    fit.aic,
+                    delta,
+                    bool(tied and delta < NEAR_TIE),
+                    boot.distance,
+                    boot.p_value,
+                    fit.median,
+                    *boot.median_interval,
+                    fit.p95,
+                    *boot.p95_interval,
+                )
+            )
+        return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _flow(parameters: dict[str, float]) -> str:
+    """'{median: 93.1, p95: 240.2}': as a scenario's YAML writes them."""
+    return "{" + ", ".join(f"{name}: {value:g}" for name, value in parameters.items()) + "}"
+
+
+def fit_all(sample: Sample, *, seed: int = 0, bootstrap: int = 200) -> FitReport:
+    """Every family of `FAMILIES` fitted to `sample`'s usable durations, ranked by AIC, each
+    checked and given intervals by `bootstrap` replicates drawn from `seed`.
+
+    Raises ValueError when no duration can be fitted (none at all, none usable, or none that
+    ended); the caller names the file."""
+    if bootstrap < 1:
+        raise ValueError(f"bootstrap(={bootstrap}) must be at least 1 replicate")
+    likelihood = Likelihood(sample)  # raises when nothing can be fitted
+    usable = sample.where(sample.is_usable)
+    fits = [fit_likelihood(likelihood, family) for family in FAMILIES]
+    fits.sort(key=lambda fit: fit.aic)  # stable: FAMILIES' order breaks exact ties
+    boots = {fit.family: replicate(fit, usable, replicates=bootstrap, seed=seed) for fit in fits}
+    notes = _warnings(sample, usable, fits, boots, bootstrap)
+    return FitReport(usable, tuple(fits), boots, bootstrap, seed, notes)
+
+
+def _warnings(
+    sample: Sample,
+    usable: Sample,
+    fits: list[FamilyFit],
+    boots: dict[str, Bootstrap],
+    replicates: int,
+) -> tuple[str, ...]:
+    notes = []
+    best = fits[0]
+    if usable.n < FEW:
+        low, high = boots[best.family].median_interval
+        p95_low, p95_high = boots[best.family].p95_interval
+        notes.append(
+            f"only {usable.n} observations: the median's 95% interval spans"
+            f" {seconds(low)}-{seconds(high)} and the p95's {seconds(p95_low)}-"
+            f"{seconds(p95_high)} ({best.family})"
+        )
+    if left_out := sample.n - usable.n:
+        notes.append(
+            f"{left_out} of {sample.n} durations were censored before any time passed"
+            " (known only to be >= 0 s) and say nothing: left out"
+        )
+    if zeros := int(np.sum(usable.is_exact & (usable.low == 0))):
+        notes.append(f"{zeros} durations of 0 s are read as shorter than {ZERO * 1000:g} ms")
+    tied = [fit.family for fit in fits if fit.aic - best.aic < NEAR_TIE]
+    if len(tied) > 1:
+        notes.append(
+            f"{' and '.join(tied)} are within {NEAR_TIE:g} of AIC: the data cannot tell"
+            f" them apart; {best.family} is chosen for the lower AIC"
+        )
+    for fit in fits:
+        if not fit.converged:
+            notes.append(f"the {fit.family} fit did not converge: its row is not a maximum")
+        if failed := boots[fit.family].failed:
+            notes.append(
+                f"{failed} of {replicates} {fit.family} replicates could not be refitted and"
+                " are left out of its p-value and intervals"
+            )
+    return tuple(notes)
