@@ -32,7 +32,8 @@ ALLOWED = {
     "workload": {"engine", "api", "services", "workload", "scenario"},
     "scenario": {"engine", "services", "scenario", "errors", "awslogs"},
     "awslogs": {"awslogs"},  # AWS's log formats as tables: pure parsing, a leaf package
-    "analysis": {"analysis", "api", "errors", "humanize", "tables"},  # leaves; words: humanize
+    # leaves; words: humanize; fit: the figure of a fit draws its statistics
+    "analysis": {"analysis", "api", "errors", "humanize", "tables", "fit"},
     # beside the runner: draws what the layers below simulate, derives as the analysis does
     "vector": {"vector", "engine", "api", "services", "workload", "scenario", "analysis"}
     | {"errors", "tables"},
@@ -41,7 +42,14 @@ ALLOWED = {
     # `simulated_aws` context's results so far) are the modules that put a run together
     "aws": {"aws", "engine", "api", "services", "workload", "scenario", "build"}
     | {"runner", "results", "errors", "tables", "vector"},
+    # observed durations -> latency settings: the statistics import only the distributions
+    # they fit (FIT_STATISTICS); the readers and the fragment know the services, the
+    # scenario's schema and AWS's log formats, and the calibration draws its figure
+    "fit": {"fit", "engine", "errors", "paths", "services", "scenario", "awslogs", "analysis"},
 }
+FIT_STATISTICS = ("sample", "families", "nonparametric", "bootstrap", "goodness")
+"""The modules of `simulator/fit/` that do the statistics: numpy, SciPy, pandas and the
+distributions of `simulator.engine.distributions`, nothing else of the package."""
 LEAVES = ("errors", "humanize", "tables")
 LIVE = (
     "simpy",
@@ -198,6 +206,20 @@ def test_the_analysis_reads_tables_not_live_objects() -> None:
         if is_of(i.module, LIVE)
     ]
     assert live == []
+
+
+@pytest.mark.parametrize("name", FIT_STATISTICS)
+def test_the_fit_statistics_import_only_the_distributions_they_fit(name: str) -> None:
+    """No SimPy, no service, no command: a notebook fits durations with numpy and SciPy."""
+    own = tuple(f"simulator.fit.{m}" for m in FIT_STATISTICS)
+    found = [
+        str(i)
+        for i in imports(PACKAGE / "fit" / f"{name}.py")
+        if is_of(i.module, ("simulator", "simpy"))
+        and not is_of(i.module, (*own, "simulator.engine.distributions"))
+        and i.module not in ("simulator.fit", "simulator.engine")
+    ]
+    assert found == []
 
 
 def test_the_scenario_schema_loads_without_simpy() -> None:

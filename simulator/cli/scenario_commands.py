@@ -46,8 +46,12 @@ def validate(
 def _check(path: Path) -> str:
     """What the valid scenario holds, in words; raises what is wrong with it."""
     from simulator.scenario import load_scenario
+    from simulator.scenario.include import is_fragment, read_fragment
     from simulator.scenario.variants import expand
 
+    if is_fragment(path):  # what `simulate fit` writes, for a scenario's `include:`
+        services = read_fragment(path)["services"] or {}
+        return f"a fragment of {', '.join(map(str, services)) or 'no'} service settings"
     scenario = load_scenario(path)
     variants = ""
     if scenario.sweep is not None:

@@ -229,6 +229,10 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         raise ScenarioError("expected a mapping of scenario fields at the top", line=1).located(
             source
         )
+    if "include" in data:  # fragments of service settings, merged under the scenario's own
+        from simulator.scenario.include import resolve
+
+        data = resolve(data, lines, source, base_dir)
     return validate_scenario(data, source, base_dir, lines)
 
 

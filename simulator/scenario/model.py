@@ -283,6 +283,12 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(
         default=None, description="what-if variants for `simulate sweep`; `simulate run` ignores it"
     )
+    include: tuple[str, ...] = Field(
+        default=(),
+        exclude=True,  # merged as the file loads: a resolved scenario holds their values
+        description="fragments of service settings (what `simulate fit` writes), paths "
+        "relative to this file, merged in order under this scenario's own `services`",
+    )
     _inherited: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @field_validator("start", mode="before")

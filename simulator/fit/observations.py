@@ -1,0 +1,422 @@
+"""What a user's files say about their resources' statuses, as one table, whatever the files.
+
+`simulate fit` reads four kinds of file, told apart by their content, not their names:
+
+- the simulator's own `transitions` table (CSV or Parquet, or the run directory holding it):
+  each row is the exact moment a status was entered. A resource's last status lasts until
+  the run's horizon: the `horizon` of the run's `scenario.yaml` beside the table, else the
+  last time in the table (the note says which).
+- a polling log, CSV `resource_id,status,time` (optionally `service`), as a script that asks
+  for each resource's status now and then writes it: each row is a status seen at a moment.
+- SageMaker EventBridge events (pipeline execution and step status changes): exact moments.
+- CloudTrail records: a stop request's `eventTime`, when the request completed. It is not
+  when the resource stopped; `durations` pairs it with the statuses seen of the resource.
+
+Every moment is seconds: the table's own seconds, or a timestamp's seconds since 1970.
+Each row belongs to a `unit`, one resource followed in one stream of data (a replication
+of a run, a polling log): a resource's runs never mix. A problem is an ObservationsError
+naming the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simulator.errors import SimulatorError
+from simulator.services import SERVICES
+
+
+class ObservationsError(SimulatorError):
+    """A file of observations cannot be read as any of the kinds `simulate fit` reads."""
+
+
+STATUS_COLUMNS: Final = ("source", "service", "unit", "resource_id", "time", "status", "exact")
+"""`statuses`: a status entered at `time` (`exact`), or seen at `time` by a poll."""
+EXTRA_COLUMNS: Final = ("cause", "step_type", "end")
+"""What moved it there (the table's `cause`), a SageMaker step's type, and when its unit's
+data ends (exact units; NaN for polls, whose last poll is their end)."""
+LEFT_TRUNCATED: Final = "initial, elapsed"
+"""The cause of a first status its fleet entry started part-way into (`elapsed:`)."""
+REQUEST_COLUMNS: Final = ("source", "service", "resource_id", "time", "operation")
+TRANSITIONS_NEEDS: Final = ("time", "service", "resource_id", "to_status")
+POLLS_NEEDS: Final = ("resource_id", "status", "time")
+EXECUTION_CHANGE: Final = "SageMaker Model Building Pipeline Execution Status Change"
+STEP_CHANGE: Final = "SageMaker Model Building Pipeline Execution Step Status Change"
+
+
+@dataclass
+class Observations:
+    """Every status moment and stop request of the files read, and what was noted reading."""
+
+    statuses: pd.DataFrame
+    requests: pd.DataFrame
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def services(self) -> list[str]:
+        found = set(self.statuses["service"].dropna()) | set(self.requests["service"].dropna())
+        return sorted(found)
+
+
+def read_observations(paths: list[Path]) -> Observations:
+    """The observations in all of `paths`, in one table (see the module)."""
+    if not paths:
+        raise ObservationsError("no file of observations given")
+    parts = [_read(Path(path)) for path in paths]
+    statuses = [p.statuses for p in parts if not p.statuses.empty]
+    requests = [p.requests for p in parts if not p.requests.empty]
+    return Observations(
+        pd.concat(statuses, ignore_index=True) if statuses else _empty(_ALL_STATUS_COLUMNS),
+        pd.concat(requests, ignore_index=True) if requests else _empty(REQUEST_COLUMNS),
+        [s for p in parts for s in p.sources],
+        [n for p in parts for n in p.notes],
+    )
+
+
+_ALL_STATUS_COLUMNS: Final = STATUS_COLUMNS + EXTRA_COLUMNS
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _read(path: Path) -> Observations:
+    if not path.exists():
+        raise ObservationsError(f"{path}: no such file or folder")
+    if path.is_dir():
+        for name in ("transitions.parquet", "transitions.csv"):
+            if (path / name).is_file():
+                return _transitions(path / name, _read_table(path / name))
+        return _json_logs(path)
+    if path.suffix.lower() in (".csv", ".parquet"):
+        table = _read_table(path)
+        if set(TRANSITIONS_NEEDS) <= set(table.columns):
+            return _transitions(path, table)
+        if set(POLLS_NEEDS) <= set(table.columns):
+            return _polls(path, table)
+        raise ObservationsError(
+            f"{path}: columns {', '.join(map(str, table.columns)) or 'none'}: expected a "
+            f"transitions table ({', '.join(TRANSITIONS_NEEDS)}, as `simulate run` writes it) "
+            f"or a polling log ({', '.join(POLLS_NEEDS)})"
+        )
+    return _json_logs(path)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as error:  # pandas and Arrow raise many kinds: all say the file is bad
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        raise ObservationsError(f"{path}: not a readable {kind} file ({error})") from None
+
+
+# -- the simulator's transitions table ------------------------------------------------------
+
+
+def _transitions(path: Path, table: pd.DataFrame) -> Observations:
+    source = str(path)
+    missing = [c for c in TRANSITIONS_NEEDS if c not in table.columns]
+    if missing:
+        raise ObservationsError(f"{path}: no column {missing[0]!r} (a transitions table has it)")
+    time = _seconds(path, table["time"], "time", timestamps=False)
+    services = table["service"].astype(str)
+    _known_services(path, services, "service")
+    replication = table["replication"].astype(str) if "replication" in table else "0"
+    resource = table["resource_id"].astype(str)
+    horizon, said = _horizon(path, float(np.nanmax(time)) if len(time) else 0.0)
+    cause = table["cause"].astype(object) if "cause" in table else None
+    statuses = pd.DataFrame({
+        "source": source,
+        "service": services,
+        "unit": source + "#" + replication + "#" + resource,
+        "resource_id": resource,
+        "time": time,
+        "status": table["to_status"].astype(str),
+        "exact": True,
+        "cause": cause.where(cause.notna(), None) if cause is not None else None,
+        "step_type": None,
+        "end": horizon,
+    })  # fmt: skip
+    left = _left_truncated(path, set(services))
+    if left:
+        initial = statuses["cause"] == "initial"
+        truncated = initial & statuses["service"].isin(left)
+        statuses.loc[truncated, "cause"] = LEFT_TRUNCATED
+    notes = [f"{path}: a transitions table, exact times; {said}"]
+    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
+
+
+def _horizon(path: Path, last: float) -> tuple[float, str]:
+    """When the run's data ends: its scenario's horizon, read beside the table in a run
+    directory, else the table's last time."""
+    scenario = path.parent / "scenario.yaml"
+    if (path.parent / "run.json").is_file() and scenario.is_file():
+        try:
+            data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+            horizon = float(data["horizon"])
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            raise ObservationsError(
+                f"{scenario}: horizon: expected the run's horizon in seconds (the run "
+                "directory's scenario.yaml is damaged)"
+            ) from None
+        return horizon, (
+            f"a resource still in a status was watched until the run's horizon, {horizon:g} s "
+            f"(from {scenario})"
+        )
+    return last, (
+        f"a resource still in a status was watched until the table's last time, {last:g} s "
+        "(no run's scenario.yaml beside it to give the horizon)"
+    )
+
+
+def _left_truncated(path: Path, services: set[str]) -> set[str]:
+    """The services whose fleet entries start part-way into a status (`elapsed:`), as the
+    run's scenario.yaml beside the table says: their first statuses did not begin at the
+    first row's time."""
+    scenario = path.parent / "scenario.yaml"
+    if not scenario.is_file():
+        return set()
+    try:
+        data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return set()
+    fleet = data.get("fleet", []) if isinstance(data, dict) else []
+    return {
+        str(entry.get("service"))
+        for entry in fleet
+        if isinstance(entry, dict) and float(entry.get("elapsed") or 0) > 0
+    } & services
+
+
+# -- a polling log --------------------------------------------------------------------------
+
+
+def _polls(path: Path, table: pd.DataFrame) -> Observations:
+    source = str(path)
+    for column in POLLS_NEEDS:
+        blank = table[column].isna()
+        if blank.any():
+            row = int(np.flatnonzero(blank.to_numpy())[0]) + 2
+            raise ObservationsError(f"{path} line {row}: {column}: empty (expected a value)")
+    resource = table["resource_id"].astype(str)
+    if "service" in table:
+        services = table["service"].astype(str)
+        _known_services(path, services, "service")
+    else:
+        services = resource.map(service_of_arn)
+    statuses = pd.DataFrame({
+        "source": source,
+        "service": services,
+        "unit": resource,
+        "resource_id": resource,
+        "time": _seconds(path, table["time"], "time", timestamps=True),
+        "status": table["status"].astype(str).str.strip(),
+        "exact": False,
+        "cause": None,
+        "step_type": None,
+        "end": math.nan,
+    })  # fmt: skip
+    notes = [f"{path}: a polling log; each change lies between two polls"]
+    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
+
+
+def service_of_arn(resource_id: str) -> str | None:
+    """The simulated service an ARN names (`arn:aws:rekognition:...`), or None."""
+    parts = resource_id.split(":")
+    if len(parts) > 2 and parts[0] == "arn" and parts[2] in SERVICES:
+        return parts[2]
+    return None
+
+
+def _known_services(path: Path, services: pd.Series, column: str) -> None:
+    unknown = sorted(set(services.dropna()) - set(SERVICES))
+    if unknown:
+        raise ObservationsError(
+            f"{path}: {column}: unknown service {unknown[0]!r}; expected one of "
+            f"{', '.join(SERVICES)}"
+        )
+
+
+def _seconds(path: Path, values: pd.Series, column: str, *, timestamps: bool) -> np.ndarray:
+    """A column of moments as seconds: numbers as they are; ISO timestamps (where allowed)
+    as seconds since 1970. An error names the file, the line and what was expected."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if not numbers.isna().any():
+        return numbers.to_numpy(dtype=float)
+    if timestamps and numbers.isna().all():
+        moments = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+        bad = moments.isna().to_numpy()
+        if not bad.any():
+            epoch = pd.Timestamp(0, tz="UTC")
+            return np.asarray((moments - epoch).dt.total_seconds(), dtype=float)
+    else:
+        bad = numbers.isna().to_numpy()
+    row = int(np.flatnonzero(bad)[0])
+    expected = (
+        "seconds, or an ISO 8601 time such as 2026-01-05T20:00:03Z" if timestamps else "seconds"
+    )
+    raise ObservationsError(
+        f"{path} line {row + 2}: {column}: cannot read {values.iloc[row]!r} as a time "
+        f"(expected {expected}, the same kind in every row)"
+    )
+
+
+# -- AWS's logs: EventBridge events and CloudTrail records -----------------------------------
+
+
+def _json_logs(path: Path) -> Observations:
+    first = _first_file(path)
+    try:
+        head = _head(first)
+    except ValueError as error:
+        raise ObservationsError(str(error)) from None
+    if '"detail-type"' in head:
+        return _events(path)
+    if any(
+        key in head
+        for key in ('"eventTime"', '"Records"', '"CloudTrailEvent"', '"QueryResultRows"')
+    ):
+        return _cloudtrail(path)
+    raise ObservationsError(
+        f"{first}: neither a CSV or Parquet table, EventBridge events (with detail-type) nor "
+        "CloudTrail records (with eventTime): expected one of them"
+    )
+
+
+def _first_file(path: Path) -> Path:
+    from simulator.awslogs.files import files
+
+    try:
+        return files(path, "EventBridge or CloudTrail files")[0]
+    except ValueError as error:
+        raise ObservationsError(str(error)) from None
+
+
+def _head(path: Path) -> str:
+    from simulator.awslogs.files import text
+
+    return text(path)[:20_000]
+
+
+def _events(path: Path) -> Observations:
+    from simulator.awslogs.eventbridge import read_events
+
+    try:
+        events = read_events(path)
+    except ValueError as error:
+        raise ObservationsError(str(error)) from None
+    source = str(path)
+    rows = [_event_row(event) for event in events.to_dict("records")]
+    kept = [row for row in rows if row is not None]
+    ignored = events.loc[[row is None for row in rows], "detail_type"].value_counts()
+    notes = [f"{path}: EventBridge events, exact times"]
+    if len(ignored):
+        kinds = ", ".join(f"{n} {kind!r}" for kind, n in ignored.items())
+        notes.append(f"{path}: ignored {int(ignored.sum())} events of other kinds: {kinds}")
+    statuses = pd.DataFrame(kept, columns=list(_ALL_STATUS_COLUMNS))
+    if not statuses.empty:
+        statuses["source"] = source
+        epoch = pd.Timestamp(0, tz="UTC")
+        end = (events["time"].max() - epoch).total_seconds()
+        statuses["end"] = end
+        statuses["unit"] = source + "#" + statuses["resource_id"]
+        notes[0] += "; a resource still in a status was watched until the last event's time"
+    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
+
+
+def _event_row(event: dict[Hashable, Any]) -> dict[str, Any] | None:
+    """A SageMaker pipeline execution's or step's status change as a status row; None for
+    an event of another kind."""
+    kind, detail, where = event["detail_type"], event["detail"], event["source_location"]
+    if kind not in (EXECUTION_CHANGE, STEP_CHANGE):
+        return None
+    execution = _field(detail, "pipelineExecutionArn", where)
+    if kind == EXECUTION_CHANGE:
+        resource, status = execution, _field(detail, "currentPipelineExecutionStatus", where)
+        step_type = None
+    else:
+        resource = f"{execution}/{_field(detail, 'stepName', where)}"
+        status, step_type = _field(detail, "currentStepStatus", where), detail.get("stepType")
+    moment = (event["time"] - pd.Timestamp(0, tz="UTC")).total_seconds()
+    return {
+        "service": "sagemaker", "resource_id": resource, "time": moment, "status": status,
+        "exact": True, "cause": None, "step_type": step_type,
+    }  # fmt: skip
+
+
+def _field(detail: dict[str, Any], name: str, where: str) -> str:
+    value = detail.get(name)
+    if not isinstance(value, str) or not value:
+        raise ObservationsError(f"{where}: detail.{name}: missing (expected text)")
+    return value
+
+
+STOPS: Final = {
+    name: (service.STOP.operation, service.OPERATIONS[service.STOP.operation].resource_param)
+    for name, service in SERVICES.items()
+}
+"""Each service's stop operation and the request member naming the resource it stops."""
+
+
+def _cloudtrail(path: Path) -> Observations:
+    from simulator.awslogs.cloudtrail import read_cloudtrail
+
+    try:
+        records = read_cloudtrail(path)
+    except ValueError as error:
+        raise ObservationsError(str(error)) from None
+    source, rows, failed = str(path), [], 0
+    for record in records.to_dict("records"):
+        service = str(record["event_source"]).split(".", 1)[0]
+        if service not in STOPS or record["event_name"] != STOPS[service][0]:
+            continue
+        if isinstance(record["error_code"], str) and record["error_code"]:
+            failed += 1  # refused: it started no stop
+            continue
+        parameters = record["request_parameters"] or {}
+        resource = _stopped(service, parameters, record["source"])
+        moment = (record["event_time"] - pd.Timestamp(0, tz="UTC")).total_seconds()
+        rows.append((source, service, resource, moment, record["event_name"]))
+    requests = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+    notes = [
+        f"{path}: CloudTrail, {len(rows)} stop requests of {len(records)} records; a stop's "
+        "clock starts at its request's eventTime (when the request completed)"
+    ]
+    if failed:
+        notes.append(f"{path}: {failed} stop requests were refused (errorCode): no stop began")
+    return Observations(_empty(_ALL_STATUS_COLUMNS), requests, [source], notes)
+
+
+def _stopped(service: str, parameters: dict[str, Any], where: str) -> str:
+    """The resource a stop request names: its member's value; Lookout for Vision's StopModel
+    names a project and a version, which end the model's ARN (`model/<project>/<version>`).
+    CloudTrail writes members as the API names them or with a lower-case first letter
+    (`projectVersionArn`): either is read."""
+    if service == "lookoutvision":
+        project, version = _member(parameters, "ProjectName"), _member(parameters, "ModelVersion")
+        if not isinstance(project, str) or version is None:
+            raise ObservationsError(
+                f"{where}: requestParameters: expected projectName and modelVersion"
+            )
+        return f"model/{project}/{version}"
+    member = STOPS[service][1]
+    value = _member(parameters, member)
+    if not isinstance(value, str) or not value:
+        shown = member[0].lower() + member[1:]
+        raise ObservationsError(f"{where}: requestParameters.{shown}: missing (expected text)")
+    return value
+
+
+def _member(parameters: dict[str, Any], name: str) -> object:
+    return parameters.get(name, parameters.get(name[0].lower() + name[1:]))

@@ -1,0 +1,124 @@
+"""Observed statuses -> each latency's durations: exact, right-censored where the data ends
+or where a race ended the clock (Comprehend), and between polls (with a stop request's
+time where CloudTrail gives one)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.fit.durations import Clock, clocks, durations
+from simulator.fit.observations import ObservationsError, read_observations
+from simulator.fit.sample import Sample
+
+DATA = Path(__file__).parents[2] / "data" / "fit"
+POLLS, TRAIL = DATA / "rekognition-polls.csv", DATA / "rekognition-cloudtrail.json"
+
+
+def _table(
+    tmp_path: Path, service: str, rows: list[tuple[float, str, str, str]], horizon: float
+) -> Path:
+    """A run directory whose transitions are `rows` (time, resource, to_status, cause)."""
+    run = tmp_path / "run"
+    run.mkdir()
+    frame = pd.DataFrame(rows, columns=["time", "resource_id", "to_status", "cause"])
+    frame.assign(replication=0, service=service).to_csv(run / "transitions.csv", index=False)
+    (run / "run.json").write_text("{}")
+    (run / "scenario.yaml").write_text(f"name: x\nhorizon: {horizon}\n")
+    return run
+
+
+def _pairs(sample: Sample) -> list[tuple[float, float]]:
+    return sorted(zip(sample.low.tolist(), sample.high.tolist(), strict=True))
+
+
+def test_clocks_come_from_the_services_progressions() -> None:
+    stop = next(c for c in clocks("rekognition") if c.latency == "stop")
+    assert stop == Clock(
+        "stop", frozenset({"STOPPING"}), frozenset({"STOPPING"}), frozenset({"STOPPED"})
+    )
+    start = next(c for c in clocks("rekognition") if c.latency == "start")
+    assert start.ends == {"RUNNING", "FAILED"}  # a failed start took its latency too
+    training = next(c for c in clocks("comprehend") if c.latency == "training")
+    assert training.through == {"TRAINING", "STOP_REQUESTED"}  # the race: it runs on
+    assert {c.latency for c in clocks("sagemaker")} == {"provisioning", "stop"}
+
+
+def test_exact_times_give_exact_and_right_censored_durations(tmp_path: Path) -> None:
+    run = _table(tmp_path, "rekognition", [
+        (0.0, "a", "RUNNING", "initial"), (100.0, "a", "STOPPING", "stop"), (400.0, "a", "STOPPED", "stop"),  # noqa: E501
+        (0.0, "b", "RUNNING", "initial"), (100.0, "b", "STOPPING", "stop"),
+        (0.0, "c", "STOPPING", "initial"), (50.0, "c", "STOPPED", "stop"),
+    ], horizon=1000)  # fmt: skip
+    stop = durations(read_observations([run]), "rekognition").samples["stop"]
+    assert _pairs(stop) == [(50.0, 50.0), (300.0, 300.0), (900.0, math.inf)]
+    assert stop.period.tolist() == [0.0, 0.0, 0.0]
+    assert sorted(stop.until.tolist()) == [900.0, 900.0, 1000.0]  # horizon - entry
+
+
+def test_the_comprehend_race_censors_the_clock_that_lost(tmp_path: Path) -> None:
+    run = _table(tmp_path, "comprehend", [
+        (0.0, "won-by-training", "TRAINING", "initial"),
+        (600.0, "won-by-training", "STOP_REQUESTED", "stop"),
+        (700.0, "won-by-training", "TRAINED", "training"),
+        (0.0, "won-by-stop", "TRAINING", "initial"),
+        (600.0, "won-by-stop", "STOP_REQUESTED", "stop"),
+        (900.0, "won-by-stop", "STOPPED", "stop"),
+    ], horizon=5000)  # fmt: skip
+    found = durations(read_observations([run]), "comprehend")
+    assert _pairs(found.samples["training"]) == [(700.0, 700.0), (900.0, math.inf)]
+    assert _pairs(found.samples["stop"]) == [(100.0, math.inf), (300.0, 300.0)]
+    said = "\n".join(found.notes)
+    assert "comprehend stop: 1 ended TRAINED, not STOPPED" in said
+    assert "comprehend training: 1 ended STOPPED" in said
+    assert "right-censored" in said
+
+
+def test_polls_give_intervals_between_polls() -> None:
+    stop = durations(read_observations([POLLS]), "rekognition")
+    sample = stop.samples["stop"]
+    # v0: entered in (60, 90], left in (300, 330]; v1: STOPPING never seen between RUNNING
+    # at 30 and STOPPED at 60; v3: still STOPPING at its last poll, 30 s after its first
+    assert _pairs(sample) == [(0.0, 30.0), (30.0, math.inf), (210.0, 270.0)]
+    assert set(sample.period.tolist()) == {30.0}
+    assert any("stop: 1 first seen already in STOPPING" in n for n in stop.notes)
+
+
+def test_a_stop_requests_time_starts_the_clock() -> None:
+    found = durations(read_observations([POLLS, TRAIL]), "rekognition")
+    # v0 requested at 75: [300 - 75, 330 - 75]; v1 requested at 40, STOPPED by 60
+    assert _pairs(found.samples["stop"]) == [(0.0, 20.0), (30.0, math.inf), (225.0, 255.0)]
+    assert any("2 stop durations start at a CloudTrail request's time" in n for n in found.notes)
+
+
+def test_sagemaker_times_job_steps_only() -> None:
+    found = durations(read_observations([DATA / "sagemaker-events.jsonl"]), "sagemaker")
+    # train provisioned in 120 s; prep still Starting at the last event, 21 min after it
+    # began; the Lambda step's instant start is not a provisioning
+    assert _pairs(found.samples["provisioning"]) == [(120.0, 120.0), (1260.0, math.inf)]
+    assert _pairs(found.samples["stop"]) == [(60.0, 60.0)]  # the step's; not the execution's
+    assert any("orchestration: not fitted" in n for n in found.notes)
+
+
+def test_data_without_the_service_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ObservationsError) as error:
+        durations(read_observations([POLLS]), "comprehend")
+    message = str(error.value)
+    assert str(POLLS) in message
+    assert "no status of a comprehend resource" in message
+    assert "the files have rekognition" in message
+
+
+def test_statuses_that_never_start_a_clock_are_an_error(tmp_path: Path) -> None:
+    run = _table(tmp_path, "rekognition", [(0.0, "a", "RUNNING", "initial")], horizon=10)
+    with pytest.raises(ObservationsError, match="no rekognition duration of any latency"):
+        durations(read_observations([run]), "rekognition")
+
+
+def test_until_is_never_below_low() -> None:
+    sample = durations(read_observations([POLLS, TRAIL]), "rekognition").samples["stop"]
+    assert np.all(sample.until >= sample.low)
