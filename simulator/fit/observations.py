@@ -21,10 +21,9 @@ naming the file, the field and what was expected.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -48,8 +47,6 @@ LEFT_TRUNCATED: Final = "initial, elapsed"
 REQUEST_COLUMNS: Final = ("source", "service", "resource_id", "time", "operation")
 TRANSITIONS_NEEDS: Final = ("time", "service", "resource_id", "to_status")
 POLLS_NEEDS: Final = ("resource_id", "status", "time")
-EXECUTION_CHANGE: Final = "SageMaker Model Building Pipeline Execution Status Change"
-STEP_CHANGE: Final = "SageMaker Model Building Pipeline Execution Step Status Change"
 
 
 @dataclass
@@ -75,28 +72,30 @@ def read_observations(paths: list[Path]) -> Observations:
     statuses = [p.statuses for p in parts if not p.statuses.empty]
     requests = [p.requests for p in parts if not p.requests.empty]
     return Observations(
-        pd.concat(statuses, ignore_index=True) if statuses else _empty(_ALL_STATUS_COLUMNS),
-        pd.concat(requests, ignore_index=True) if requests else _empty(REQUEST_COLUMNS),
+        pd.concat(statuses, ignore_index=True) if statuses else empty(ALL_STATUS_COLUMNS),
+        pd.concat(requests, ignore_index=True) if requests else empty(REQUEST_COLUMNS),
         [s for p in parts for s in p.sources],
         [n for p in parts for n in p.notes],
     )
 
 
-_ALL_STATUS_COLUMNS: Final = STATUS_COLUMNS + EXTRA_COLUMNS
+ALL_STATUS_COLUMNS: Final = STATUS_COLUMNS + EXTRA_COLUMNS
 
 
-def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+def empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 def _read(path: Path) -> Observations:
+    from simulator.fit.logged import json_logs
+
     if not path.exists():
         raise ObservationsError(f"{path}: no such file or folder")
     if path.is_dir():
         for name in ("transitions.parquet", "transitions.csv"):
             if (path / name).is_file():
                 return _transitions(path / name, _read_table(path / name))
-        return _json_logs(path)
+        return json_logs(path)
     if path.suffix.lower() in (".csv", ".parquet"):
         table = _read_table(path)
         if set(TRANSITIONS_NEEDS) <= set(table.columns):
@@ -108,7 +107,7 @@ def _read(path: Path) -> Observations:
             f"transitions table ({', '.join(TRANSITIONS_NEEDS)}, as `simulate run` writes it) "
             f"or a polling log ({', '.join(POLLS_NEEDS)})"
         )
-    return _json_logs(path)
+    return json_logs(path)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -154,7 +153,7 @@ def _transitions(path: Path, table: pd.DataFrame) -> Observations:
         truncated = initial & statuses["service"].isin(left)
         statuses.loc[truncated, "cause"] = LEFT_TRUNCATED
     notes = [f"{path}: a transitions table, exact times; {said}"]
-    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
+    return Observations(statuses, empty(REQUEST_COLUMNS), [source], notes)
 
 
 def _horizon(path: Path, last: float) -> tuple[float, str]:
@@ -228,7 +227,7 @@ def _polls(path: Path, table: pd.DataFrame) -> Observations:
         "end": math.nan,
     })  # fmt: skip
     notes = [f"{path}: a polling log; each change lies between two polls"]
-    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
+    return Observations(statuses, empty(REQUEST_COLUMNS), [source], notes)
 
 
 def service_of_arn(resource_id: str) -> str | None:
@@ -270,153 +269,3 @@ def _seconds(path: Path, values: pd.Series, column: str, *, timestamps: bool) ->
         f"{path} line {row + 2}: {column}: cannot read {values.iloc[row]!r} as a time "
         f"(expected {expected}, the same kind in every row)"
     )
-
-
-# -- AWS's logs: EventBridge events and CloudTrail records -----------------------------------
-
-
-def _json_logs(path: Path) -> Observations:
-    first = _first_file(path)
-    try:
-        head = _head(first)
-    except ValueError as error:
-        raise ObservationsError(str(error)) from None
-    if '"detail-type"' in head:
-        return _events(path)
-    if any(
-        key in head
-        for key in ('"eventTime"', '"Records"', '"CloudTrailEvent"', '"QueryResultRows"')
-    ):
-        return _cloudtrail(path)
-    raise ObservationsError(
-        f"{first}: neither a CSV or Parquet table, EventBridge events (with detail-type) nor "
-        "CloudTrail records (with eventTime): expected one of them"
-    )
-
-
-def _first_file(path: Path) -> Path:
-    from simulator.awslogs.files import files
-
-    try:
-        return files(path, "EventBridge or CloudTrail files")[0]
-    except ValueError as error:
-        raise ObservationsError(str(error)) from None
-
-
-def _head(path: Path) -> str:
-    from simulator.awslogs.files import text
-
-    return text(path)[:20_000]
-
-
-def _events(path: Path) -> Observations:
-    from simulator.awslogs.eventbridge import read_events
-
-    try:
-        events = read_events(path)
-    except ValueError as error:
-        raise ObservationsError(str(error)) from None
-    source = str(path)
-    rows = [_event_row(event) for event in events.to_dict("records")]
-    kept = [row for row in rows if row is not None]
-    ignored = events.loc[[row is None for row in rows], "detail_type"].value_counts()
-    notes = [f"{path}: EventBridge events, exact times"]
-    if len(ignored):
-        kinds = ", ".join(f"{n} {kind!r}" for kind, n in ignored.items())
-        notes.append(f"{path}: ignored {int(ignored.sum())} events of other kinds: {kinds}")
-    statuses = pd.DataFrame(kept, columns=list(_ALL_STATUS_COLUMNS))
-    if not statuses.empty:
-        statuses["source"] = source
-        epoch = pd.Timestamp(0, tz="UTC")
-        end = (events["time"].max() - epoch).total_seconds()
-        statuses["end"] = end
-        statuses["unit"] = source + "#" + statuses["resource_id"]
-        notes[0] += "; a resource still in a status was watched until the last event's time"
-    return Observations(statuses, _empty(REQUEST_COLUMNS), [source], notes)
-
-
-def _event_row(event: dict[Hashable, Any]) -> dict[str, Any] | None:
-    """A SageMaker pipeline execution's or step's status change as a status row; None for
-    an event of another kind."""
-    kind, detail, where = event["detail_type"], event["detail"], event["source_location"]
-    if kind not in (EXECUTION_CHANGE, STEP_CHANGE):
-        return None
-    execution = _field(detail, "pipelineExecutionArn", where)
-    if kind == EXECUTION_CHANGE:
-        resource, status = execution, _field(detail, "currentPipelineExecutionStatus", where)
-        step_type = None
-    else:
-        resource = f"{execution}/{_field(detail, 'stepName', where)}"
-        status, step_type = _field(detail, "currentStepStatus", where), detail.get("stepType")
-    moment = (event["time"] - pd.Timestamp(0, tz="UTC")).total_seconds()
-    return {
-        "service": "sagemaker", "resource_id": resource, "time": moment, "status": status,
-        "exact": True, "cause": None, "step_type": step_type,
-    }  # fmt: skip
-
-
-def _field(detail: dict[str, Any], name: str, where: str) -> str:
-    value = detail.get(name)
-    if not isinstance(value, str) or not value:
-        raise ObservationsError(f"{where}: detail.{name}: missing (expected text)")
-    return value
-
-
-STOPS: Final = {
-    name: (service.STOP.operation, service.OPERATIONS[service.STOP.operation].resource_param)
-    for name, service in SERVICES.items()
-}
-"""Each service's stop operation and the request member naming the resource it stops."""
-
-
-def _cloudtrail(path: Path) -> Observations:
-    from simulator.awslogs.cloudtrail import read_cloudtrail
-
-    try:
-        records = read_cloudtrail(path)
-    except ValueError as error:
-        raise ObservationsError(str(error)) from None
-    source, rows, failed = str(path), [], 0
-    for record in records.to_dict("records"):
-        service = str(record["event_source"]).split(".", 1)[0]
-        if service not in STOPS or record["event_name"] != STOPS[service][0]:
-            continue
-        if isinstance(record["error_code"], str) and record["error_code"]:
-            failed += 1  # refused: it started no stop
-            continue
-        parameters = record["request_parameters"] or {}
-        resource = _stopped(service, parameters, record["source"])
-        moment = (record["event_time"] - pd.Timestamp(0, tz="UTC")).total_seconds()
-        rows.append((source, service, resource, moment, record["event_name"]))
-    requests = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
-    notes = [
-        f"{path}: CloudTrail, {len(rows)} stop requests of {len(records)} records; a stop's "
-        "clock starts at its request's eventTime (when the request completed)"
-    ]
-    if failed:
-        notes.append(f"{path}: {failed} stop requests were refused (errorCode): no stop began")
-    return Observations(_empty(_ALL_STATUS_COLUMNS), requests, [source], notes)
-
-
-def _stopped(service: str, parameters: dict[str, Any], where: str) -> str:
-    """The resource a stop request names: its member's value; Lookout for Vision's StopModel
-    names a project and a version, which end the model's ARN (`model/<project>/<version>`).
-    CloudTrail writes members as the API names them or with a lower-case first letter
-    (`projectVersionArn`): either is read."""
-    if service == "lookoutvision":
-        project, version = _member(parameters, "ProjectName"), _member(parameters, "ModelVersion")
-        if not isinstance(project, str) or version is None:
-            raise ObservationsError(
-                f"{where}: requestParameters: expected projectName and modelVersion"
-            )
-        return f"model/{project}/{version}"
-    member = STOPS[service][1]
-    value = _member(parameters, member)
-    if not isinstance(value, str) or not value:
-        shown = member[0].lower() + member[1:]
-        raise ObservationsError(f"{where}: requestParameters.{shown}: missing (expected text)")
-    return value
-
-
-def _member(parameters: dict[str, Any], name: str) -> object:
-    return parameters.get(name, parameters.get(name[0].lower() + name[1:]))
