@@ -16,14 +16,13 @@ from typing import Final
 
 import pandas as pd
 
-from simulator.analysis.frames import derive_costs
 from simulator.build import build
 from simulator.engine.heap import settled
 from simulator.executors import process_pool
 from simulator.scenario.model import Scenario
 from simulator.tables import SCHEMAS, conform
 from simulator.vector.choice import Choice, Engine, choose
-from simulator.vector.derive import prices, replication_tables
+from simulator.vector.derive import replication_tables, scenario_costs
 from simulator.vector.engine import simulate as draw
 
 TABLES: Final = tuple(SCHEMAS)
@@ -62,9 +61,7 @@ def simulate(
     unstopped = None  # first, so its model is gone before the replication's tables exist
     if baseline:
         recorded = _recorded(scenario, seed, replication, None, stops=False)
-        unstopped = derive_costs(
-            recorded["transitions"], prices(scenario), scenario.horizon, recorded["resources"]
-        )
+        unstopped = scenario_costs(scenario, recorded["transitions"], recorded["resources"])
         del recorded
     raw = _recorded(scenario, seed, replication, progress)
     transitions, calls, records, resources = (

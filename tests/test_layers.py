@@ -30,13 +30,15 @@ ALLOWED = {
     "api": {"engine", "api"},
     "services": {"engine", "api", "services"},
     "workload": {"engine", "api", "services", "workload", "scenario"},
-    "scenario": {"engine", "services", "scenario", "errors", "awslogs"},
+    "scenario": {"engine", "services", "scenario", "errors", "awslogs", "pricing"},
+    # the price catalogue, a user's price files, each region's prices; `costs` at them
+    "pricing": {"pricing", "engine", "api", "services", "analysis"},
     "awslogs": {"awslogs"},  # AWS's log formats as tables: pure parsing, a leaf package
     # leaves; words: humanize; fit: the figure of a fit draws its statistics
     "analysis": {"analysis", "api", "errors", "humanize", "tables", "fit"},
     # beside the runner: draws what the layers below simulate, derives as the analysis does
     "vector": {"vector", "engine", "api", "services", "workload", "scenario", "analysis"}
-    | {"errors", "tables"},
+    | {"errors", "tables", "pricing"},
     # the user's boto3 code, wired to a built model: beside the workload, above it; `build`
     # (for the model's type only, under TYPE_CHECKING) and `runner`/`results` (the
     # `simulated_aws` context's results so far) are the modules that put a run together

@@ -132,6 +132,10 @@ class Price(Strict):
         return self
 
 
+_RATES: Final = frozenset({"usd_per_hour", "usd_per_month", "usd_per_entry"})
+"""The fields that give a price's rate: one of them given replaces the default's rate."""
+
+
 class ServiceSettings(Strict):
     """Settings every service has; a service's own `Settings` subclass adds its behaviour.
 
@@ -153,11 +157,22 @@ class ServiceSettings(Strict):
     @model_validator(mode="before")
     @classmethod
     def _merge_prices(cls, data: Any) -> Any:
-        """Price items a scenario gives replace the defaults of the same name; the other
-        defaults stay (adding an instance type must not make the rest free)."""
+        """Price items a scenario gives are merged onto the defaults of the same name, field
+        by field (`inference: {usd_per_hour: 3.5}` keeps the billed statuses; a rate given
+        replaces the default's rate, whichever its kind); the other defaults stay (adding an
+        instance type must not make the rest free)."""
         if isinstance(data, dict) and isinstance(data.get("prices"), dict):
             defaults = cls.model_fields["prices"].get_default(call_default_factory=True)
-            data = {**data, "prices": {**defaults, **data["prices"]}}
+            merged = dict(defaults)
+            for item, given in data["prices"].items():
+                base = defaults.get(item)
+                if isinstance(given, dict) and isinstance(base, Price):
+                    kept = base.model_dump(exclude_unset=True)
+                    if _RATES.intersection(given):
+                        kept = {k: v for k, v in kept.items() if k not in _RATES}
+                    given = {**kept, **given}
+                merged[item] = given
+            data = {**data, "prices": merged}
         return data
 
     @model_validator(mode="after")

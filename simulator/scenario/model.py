@@ -30,6 +30,8 @@ from simulator.engine.distributions import (
     Uniform,
 )
 from simulator.engine.schema import DATETIME_PATTERN, Probability, Strict
+from simulator.pricing.resolve import scenario_prices
+from simulator.pricing.sources import PriceFiles
 from simulator.scenario.fleet import Fleet, check_fleet
 from simulator.scenario.handler import Invocations
 from simulator.scenario.schedule import Poisson as Poisson
@@ -280,6 +282,9 @@ class Scenario(Strict):
         default_factory=dict,
         description="by SQS queue name: who answers the callback steps that use the queue",
     )
+    prices: PriceFiles = Field(
+        default=(), description="price files overriding the catalogue's, per region and item"
+    )
     sweep: Sweep | None = Field(
         default=None, description="what-if variants for `simulate sweep`; `simulate run` ignores it"
     )
@@ -336,6 +341,7 @@ class Scenario(Strict):
     def _references(self) -> Self:
         for index, fleet in enumerate(self.fleet):
             check_fleet(index, fleet, self.services)
+        scenario_prices(self)  # every billed item priced in its region, or said which not
         self._pipelines()
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:

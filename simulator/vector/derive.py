@@ -3,7 +3,8 @@ make them: the event engine (`runner.simulate`) from what its recorder kept, the
 engine (`vector.engine`) from what it drew.
 
 One function, so that a table or a column added to a run is added to both: `costs` and
-`stops` derived by `analysis.frames` at the scenario's prices, the counterfactual's costs
+`stops` derived by `analysis.frames` at the scenario's prices (each resource at its
+region's, `simulator.pricing`), the counterfactual's costs
 beside them, each table with its `replication` column first, cast to its schema.
 """
 
@@ -11,16 +12,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulator.analysis.frames import derive_costs, derive_stops
-from simulator.api.operations import Price
+from simulator.analysis.frames import derive_stops
+from simulator.pricing.costs import regional_costs
+from simulator.pricing.resolve import scenario_prices
 from simulator.scenario.model import Scenario
-from simulator.services import SERVICES
 from simulator.tables import SCHEMAS, conform
 
 
-def prices(scenario: Scenario) -> dict[str, dict[str, Price]]:
-    """Each service's prices, as the scenario sets them."""
-    return {name: getattr(scenario.services, name).prices for name in SERVICES}
+def scenario_costs(
+    scenario: Scenario, transitions: pd.DataFrame, resources: pd.DataFrame
+) -> pd.DataFrame:
+    """The `costs` of `transitions` to the horizon, each resource at its region's prices."""
+    found = scenario_prices(scenario)
+    return regional_costs(
+        transitions, found.by_region(), found.regions, scenario.horizon, resources
+    )
 
 
 def replication_tables(
@@ -38,7 +44,7 @@ def replication_tables(
     but for a scenario with `handler:` streams, which only the event engine runs), each with
     its `replication` column, cast to its schema (which adds the UTC columns)."""
     horizon = scenario.horizon
-    costs = derive_costs(transitions, prices(scenario), horizon, resources)
+    costs = scenario_costs(scenario, transitions, resources)
     stops = derive_stops(
         records, costs, horizon, resources, transitions["to_status"].cat.categories
     )

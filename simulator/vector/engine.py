@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulator.analysis.frames import derive_costs
 from simulator.engine.rng import Streams
 from simulator.scenario.model import Scenario
 from simulator.vector import frames
-from simulator.vector.derive import prices, replication_tables
+from simulator.vector.derive import replication_tables, scenario_costs
 from simulator.vector.fleet import Fleet
 from simulator.vector.follow import follow
 from simulator.vector.requests import sent
@@ -41,8 +40,7 @@ def simulate(
     fleet = Fleet(scenario)
     first, registry, ids = fleet.first(), fleet.registry(), fleet.ids
     followed = follow(scenario, streams, list(sent(scenario, fleet, streams)))
-    horizon = scenario.horizon
-    unstopped = derive_costs(first, prices(scenario), horizon, registry) if baseline else None
+    unstopped = scenario_costs(scenario, first, registry) if baseline else None
     return replication_tables(
         scenario,
         replication,

@@ -1,0 +1,140 @@
+"""Price rows: the catalogue shipped as package data, and a user's CSV in its format.
+
+A row is one figure AWS (or a source quoting AWS) publishes for one region: a service's
+item (`inference`, `training`, an instance type's `training`/`processing`/`hosting` hour,
+Lambda's `duration`, ...), its unit, the US dollars per unit, the date it applies from and
+where it was read. A figure whose value for a region could not be cited has no row: the
+catalogue says which regions each item covers, and a region without its row is an error
+where a scenario needs it, never a copy of another region's figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Final
+
+from simulator.services.regions import REGIONS
+
+COLUMNS: Final = (
+    "region", "service", "item", "instance_type", "unit", "usd", "effective_date", "source",
+)  # fmt: skip
+UNITS: Final = ("hour", "month", "GB-month", "GB-second", "request")
+"""What a row's `usd` is per: an hour (per inference unit or instance), a month of 730
+hours, a GB stored for a month, a GB-second of Lambda duration, one request."""
+CATALOGUE: Final = "catalogue.csv"
+
+
+@dataclass(frozen=True)
+class Row:
+    region: str
+    service: str
+    item: str
+    instance_type: str
+    """The `ml.*` instance type the item is an hour of; empty for other items."""
+    unit: str
+    usd: float
+    effective_date: str
+    """ISO date the figure applies from, or was published; empty where its source gives none."""
+    source: str
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.region, self.service, self.item, self.instance_type)
+
+
+def read_rows(text: str, origin: str) -> list[Row]:
+    """The rows of a CSV in the catalogue's format; ValueError names `origin`, the line
+    and the column of the first problem (a duplicate row, an unknown region or unit, a
+    figure that is no non-negative number, a date that is none)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(reader.fieldnames or ())
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValueError(
+            f"{origin}: lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+        )
+    extra = [c for c in header if c not in COLUMNS]
+    if extra:
+        raise ValueError(f"{origin}: unknown column(s) {', '.join(extra)}")
+    rows: list[Row] = []
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for number, raw in enumerate(reader, start=2):
+        row = _row(raw, f"{origin} line {number}")
+        if row.key in seen:
+            raise ValueError(
+                f"{origin} line {number}: {_name(row)} in {row.region} is given twice "
+                f"(first on line {seen[row.key]})"
+            )
+        seen[row.key] = number
+        rows.append(row)
+    return rows
+
+
+def _row(raw: dict[str, str | None], where: str) -> Row:
+    values = {column: (raw.get(column) or "").strip() for column in COLUMNS}
+    for column in ("region", "service", "item", "unit", "usd", "source"):
+        if not values[column]:
+            raise ValueError(f"{where}: column {column} is empty")
+    if values["region"] not in REGIONS:
+        raise ValueError(f"{where}: column region: unknown AWS region {values['region']!r}")
+    if values["unit"] not in UNITS:
+        raise ValueError(
+            f"{where}: column unit: {values['unit']!r} is not a unit; expected one of "
+            f"{', '.join(UNITS)}"
+        )
+    try:
+        usd = float(values["usd"])
+    except ValueError:
+        raise ValueError(f"{where}: column usd: expected a number, got {values['usd']!r}") from None
+    if not math.isfinite(usd) or usd < 0:
+        raise ValueError(f"{where}: column usd: expected a non-negative number, got {usd}")
+    if values["effective_date"]:
+        try:
+            date.fromisoformat(values["effective_date"])
+        except ValueError:
+            raise ValueError(
+                f"{where}: column effective_date: expected an ISO date such as 2026-03-14, "
+                f"got {values['effective_date']!r}"
+            ) from None
+    kind = values["instance_type"]
+    if kind and not kind.startswith("ml."):
+        raise ValueError(f"{where}: column instance_type: expected an ml.* type, got {kind!r}")
+    return Row(
+        values["region"], values["service"], values["item"], kind, values["unit"], usd,
+        values["effective_date"], values["source"],
+    )  # fmt: skip
+
+
+def _name(row: Row) -> str:
+    on = f" on {row.instance_type}" if row.instance_type else ""
+    return f"{row.service} {row.item}{on}"
+
+
+def read_csv(path: Path) -> list[Row]:
+    """A user's price CSV, in the catalogue's format."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read as UTF-8 text ({error})") from None
+    return read_rows(text, str(path))
+
+
+@cache
+def catalogue() -> tuple[Row, ...]:
+    """The catalogue shipped with the package, read once."""
+    text = resources.files("simulator.pricing").joinpath(CATALOGUE).read_text(encoding="utf-8")
+    return tuple(read_rows(text, f"simulator/pricing/{CATALOGUE}"))
+
+
+def covered(rows: tuple[Row, ...] | list[Row], service: str, item: str, kind: str) -> list[str]:
+    """The regions whose rows price `service`'s `item` (on instance type `kind`)."""
+    return sorted(
+        {r.region for r in rows if (r.service, r.item, r.instance_type) == (service, item, kind)}
+    )
