@@ -11,6 +11,8 @@
     gates               diff's --fail-if gates: read, and tripped by a diff
     sweep_command       sweep
     scenario_commands   validate, schema
+    prices_command      prices
+    fit_command         fit
 
 Importing a command module registers its commands on `app`, in the order `--help` lists
 them.
@@ -19,6 +21,11 @@ them.
 # isort: off
 from simulator.cli.app import app, main
 from simulator.cli import run_commands, diff_command, sweep_command, scenario_commands
+from simulator.cli import prices_command
+from simulator.cli import fit_command
 # isort: on
 
-__all__ = ["app", "diff_command", "main", "run_commands", "scenario_commands", "sweep_command"]
+__all__ = [
+    "app", "diff_command", "fit_command", "main", "prices_command", "run_commands",
+    "scenario_commands", "sweep_command",
+]  # fmt: skip
