@@ -50,7 +50,7 @@ def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -
         name: Client(
             sim,
             plane,
-            Identity(name, caller.account, Permissions(caller.permissions)),
+            Identity(name, caller.account, Permissions(caller.permissions), caller.region),
             (caller.retry.mode, caller.retry.max_attempts),
             caller.network,
             Waiter(caller.waiter.delay, caller.waiter.max_attempts),

@@ -4,6 +4,12 @@
 
 Throttling comes first (a throttled request is not looked at further); the order is
 ASSUMED, AWS does not document it. Each step raises the calling service's own error.
+
+Every endpoint is regional: a request goes to its caller's region (a botocore client's
+`region_name`), whose throttle buckets and idempotency tokens are that region's own, kept
+per (account, region, operation) (DOC: quotas are per account per Region; a token's scope
+beyond the operation is ASSUMED to follow the endpoint), and whose service answers only of
+that region's resources (`ManagedService.serving`).
 """
 
 from __future__ import annotations
@@ -37,16 +43,26 @@ class Service(Protocol):
     @property
     def token_lifetime_s(self) -> float: ...
 
+    serving: str
+    """The region whose endpoint answers: set before each handler runs."""
+
     def handler(self, operation: str) -> Handler: ...
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: the throttle key's account and the caller's IAM permissions."""
+    """Who is calling, from where: the caller's account and the region of its client's
+    endpoint (together, `scope`: the key of its throttle buckets and tokens), and its IAM
+    permissions."""
 
     name: str
     account: str
     permissions: Permissions
+    region: str = "us-east-1"  # the scenario's default (simulator.services.regions)
+    scope: tuple[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scope", (self.account, self.region))
 
 
 @dataclass(slots=True)
@@ -60,9 +76,10 @@ class Route:
     throttle: Throttle | None
     fault_probability: float
     fault: Callable[[], float] | None
-    buckets: dict[str, TokenBucket] = field(default_factory=dict)
-    tokens: dict[str, TokenStore] = field(default_factory=dict)
-    """Idempotency tokens by account: a token is scoped to its operation and account."""
+    buckets: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
+    """The operation's throttle bucket of each (account, region)."""
+    tokens: dict[tuple[str, str], TokenStore] = field(default_factory=dict)
+    """Idempotency tokens by (account, region): a token is scoped to its operation there."""
 
 
 class ControlPlane:
@@ -106,11 +123,11 @@ class ControlPlane:
         """`handle`, for a caller that holds the route already."""
         errors = route.service.errors
         if route.throttle is not None:
-            bucket = route.buckets.get(caller.account)
+            bucket = route.buckets.get(caller.scope)
             if bucket is None:
                 throttle = route.throttle
                 bucket = TokenBucket(throttle.rate, throttle.burst, self.sim.now)
-                route.buckets[caller.account] = bucket
+                route.buckets[caller.scope] = bucket
             if not bucket.try_take(self.sim.now):
                 raise errors.throttling("Rate exceeded")
         operation = route.operation
@@ -125,18 +142,19 @@ class ControlPlane:
             params.valid_for = operation
         if route.fault is not None and route.fault() < route.fault_probability:
             raise errors.internal("Internal server error (injected fault)")
+        route.service.serving = caller.region
         token_field = operation.idempotency_token
         if token_field is None or token_field not in params:
             return route.handler(params)
-        return self._idempotent(route, caller.account, params, token_field)
+        return self._idempotent(route, caller.scope, params, token_field)
 
     def _idempotent(
-        self, route: Route, account: str, params: Mapping[str, Any], token_field: str
+        self, route: Route, scope: tuple[str, str], params: Mapping[str, Any], token_field: str
     ) -> Response:
         service = route.service
-        store = route.tokens.get(account)
+        store = route.tokens.get(scope)
         if store is None:
-            store = route.tokens[account] = TokenStore(service.token_lifetime_s)
+            store = route.tokens[scope] = TokenStore(service.token_lifetime_s)
         token, now = params[token_field], self.sim.now
         try:
             replayed = store.replay(token, params, token_field, now)

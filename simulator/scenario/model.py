@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     Tag,
     WithJsonSchema,
     field_validator,
@@ -144,12 +143,14 @@ class Replay(TraceFile):
 
 
 class Where(Strict):
-    """Which resources a request may target: all of a service's, or a group, or statuses."""
+    """Which resources a request may target: all of a service's (in every region), or a
+    group, or statuses, or a region."""
 
     group: str | None = None
     status: tuple[str, ...] | None = Field(
         default=None, description="only resources in one of these statuses at that moment"
     )
+    region: Region | None = Field(default=None, description="only resources in this region")
 
 
 class Requests(Schedule):
@@ -212,6 +213,16 @@ class Requests(Schedule):
     @property
     def operation_name(self) -> str:
         return self.operation or SERVICES[self.service].STOP.operation
+
+
+BlockT = TypeVar("BlockT", bound=Strict)
+
+
+def _in_region(block: BlockT, region: str) -> BlockT:
+    """`block` (checked already) in `region`, which it leaves out of the fields it set."""
+    moved = block.model_copy(update={"region": region})
+    moved.__pydantic_fields_set__.discard("region")
+    return moved
 
 
 def _stream_kind(value: object) -> str:
@@ -294,7 +305,6 @@ class Scenario(Strict):
         description="fragments of service settings (what `simulate fit` writes), paths "
         "relative to this file, merged in order under this scenario's own `services`",
     )
-    _inherited: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @field_validator("start", mode="before")
     @classmethod
@@ -316,26 +326,32 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _regions(self) -> Self:
         """Every fleet entry and caller that names no region is in the scenario's: after
-        loading, each one's `region` is a region's name. Which ones inherited it is kept
-        (`inherited_regions`), so a variant that changes `region` moves them too."""
-        fleet: dict[int, set[str]] = {}
+        loading, each one's `region` is a region's name, still not among the fields it set
+        (`inherited_regions`), so a variant that changes `region` moves it too."""
         for index, entry in enumerate(self.fleet):
             if hasattr(entry, "region") and "region" not in entry.model_fields_set:
-                self.fleet[index] = entry.model_copy(update={"region": self.region})
-                fleet[index] = {"region"}
-        callers: dict[str, set[str]] = {}
+                self.fleet[index] = _in_region(entry, self.region)
         for name, caller in self.callers.items():
             if "region" not in caller.model_fields_set:
-                self.callers[name] = caller.model_copy(update={"region": self.region})
-                callers[name] = {"region"}
-        self._inherited = {"fleet": fleet, "callers": callers}
+                self.callers[name] = _in_region(caller, self.region)
         return self
 
     @property
     def inherited_regions(self) -> dict[str, Any]:
-        """The `region` fields given by the scenario's own, as `model_dump`'s `exclude`
-        takes them: a resolved copy without them follows a changed `region`."""
-        return self._inherited
+        """The `region` fields the scenario's own gave, as `model_dump`'s `exclude` takes
+        them: a resolved copy without them follows a changed `region`."""
+        return {
+            "fleet": {
+                index: {"region"}
+                for index, entry in enumerate(self.fleet)
+                if hasattr(entry, "region") and "region" not in entry.model_fields_set
+            },
+            "callers": {
+                name: {"region"}
+                for name, caller in self.callers.items()
+                if "region" not in caller.model_fields_set
+            },
+        }
 
     @model_validator(mode="after")
     def _references(self) -> Self:

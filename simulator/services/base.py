@@ -34,6 +34,7 @@ from simulator.api.operations import Operation, ServiceErrors, ServiceSettings
 from simulator.engine.distributions import Duration
 from simulator.engine.lifecycle import Lifecycle, Transitions
 from simulator.engine.residual import residual, survival
+from simulator.services.regions import DEFAULT_REGION
 from simulator.services.registration import ServiceDefinitionError, check_definition
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ class Where(Protocol):
     @property
     def status(self) -> tuple[str, ...] | None: ...
 
+    @property
+    def region(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Progression:
@@ -100,18 +104,27 @@ class Resource:
     """One managed resource. `units` is what it bills by (inference units, instances);
     `moves` counts its transitions, so a timer set on entering a status can tell whether
     the resource has left it since (and perhaps come back). `created` is the simulated
-    time it entered the simulation: what a listing answers as its creation time."""
+    time it entered the simulation: what a listing answers as its creation time. `region`
+    is the one whose endpoint knows it (None: any caller's, as a Neptune cluster's own
+    endpoint is reached from every region)."""
 
-    __slots__ = ("created", "group", "id", "key", "moves", "status", "units")
+    __slots__ = ("created", "group", "id", "key", "moves", "region", "status", "units")
 
     def __init__(
-        self, key: int, resource_id: str, group: str, units: float, created: float = 0.0
+        self,
+        key: int,
+        resource_id: str,
+        group: str,
+        units: float,
+        created: float = 0.0,
+        region: str | None = None,
     ) -> None:
         self.key = key
         self.id = resource_id
         self.group = group
         self.units = units
         self.created = created
+        self.region = region
         self.moves = 0
         self.status: StrEnum
 
@@ -155,6 +168,10 @@ class ManagedService:
         self._stops = sim.recorder.stops
         self._waited_on = self._stops.pending  # resource keys a stop waits for
         self._ends_stop = self.STOP.terminal
+        self.serving = DEFAULT_REGION
+        """The region whose endpoint answers the request being handled: the control plane
+        sets it before each handler runs (one request at a time), and a service answers
+        only of that region's resources, as a regional endpoint knows only its own."""
 
     def handler(self, operation: str) -> Handler:
         method: Handler = getattr(self, snake_case(operation))
@@ -230,16 +247,20 @@ class ManagedService:
         kind: str = "",
         owner: Resource | None = None,
         elapsed: float = 0.0,
+        region: str | None = None,
     ) -> Resource:
-        """A resource entering the simulation now, in `status` (progressing from there, as
-        if it had been in it for `elapsed` seconds already).
+        """A resource entering the simulation now, in `region` (a part: its owner's), in
+        `status` (progressing from there, as if it had been in it for `elapsed` seconds
+        already).
 
         Resources that requests can target are listed in `resources`; parts of another
         (`owner`: a job's instances, its S3 artifacts) are billed but not listed.
         """
         owner_key = None if owner is None else owner.key
         key = self.lifecycle.register(resource_id, group, kind, owner_key)
-        resource = Resource(key, resource_id, group, units, float(self.sim.now))
+        if owner is not None:
+            region = owner.region
+        resource = Resource(key, resource_id, group, units, float(self.sim.now), region)
         if owner is None:
             self.resources[resource_id] = resource
             if self._listing is not None:
@@ -308,10 +329,19 @@ class ManagedService:
 
     def selects(self, where: Where, resource: Resource) -> bool:
         """Whether a request stream selecting `where` may target the listed `resource`
-        now: it is of the group, in one of the statuses at this moment."""
-        return (where.group is None or resource.group == where.group) and (
-            where.status is None or resource.status in where.status
+        now: it is of the group and region, in one of the statuses at this moment."""
+        return (
+            (where.group is None or resource.group == where.group)
+            and (where.status is None or resource.status in where.status)
+            and (where.region is None or resource.region == where.region)
         )
+
+    def here(self, resource: Resource | None) -> Resource | None:
+        """`resource` if the endpoint answering now knows it (it is in the region being
+        served, or reached from any), else None: another region's ARN is not found."""
+        if resource is None or resource.region is None or resource.region == self.serving:
+            return resource
+        return None
 
     def targets(self, where: Where) -> list[Resource]:
         """Every resource a request stream selecting `where` may target now, in the order

@@ -198,7 +198,7 @@ class Fleet(SingleStepFleet):
 
     @property
     def numbering(self) -> str:
-        return self.name
+        return f"arn:aws:comprehend:{self.region}:{self.account}:document-classifier/{self.name}"
 
     @property
     def units(self) -> float:
@@ -206,10 +206,7 @@ class Fleet(SingleStepFleet):
         return 1.0
 
     def resource_id(self, index: int) -> str:
-        return (
-            f"arn:aws:comprehend:{self.region}:{self.account}:document-classifier/"
-            f"{self.name}-{index}"
-        )
+        return f"{self.numbering}-{index}"
 
 
 def _properties(classifier: Resource) -> dict[str, Any]:
@@ -243,7 +240,7 @@ class DocumentClassifiers(SingleStep[Fleet]):
         self._pages = Pages(self.name, InvalidRequest)
 
     def _find(self, arn: str) -> Resource:
-        classifier = self.resources.get(arn)
+        classifier = self.here(self.resources.get(arn))
         if classifier is None or classifier.status is S.DELETING:
             raise ResourceNotFound(f"Resource {arn} not found")
         return classifier
@@ -268,7 +265,8 @@ class DocumentClassifiers(SingleStep[Fleet]):
         }
 
     def list_document_classifiers(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        listed = _filtered(list(self.resources.values()), params.get("Filter", {}))
+        here = [c for c in self.resources.values() if self.here(c) is not None]
+        listed = _filtered(here, params.get("Filter", {}))
         return self._pages.listing(
             "ListDocumentClassifiers", params, listed, "DocumentClassifierPropertiesList",
             _properties, PAGE,

@@ -75,7 +75,8 @@ class SingleStepFleet(AccountFleet):
 
     @property
     def numbering(self) -> str:
-        """What the entry's resources are numbered within (a project, a name)."""
+        """What the entry's resources are numbered within (a project's ARN, a name's): in
+        its account and region, as the same name in another region is another resource."""
         raise NotImplementedError
 
     @property
@@ -98,7 +99,14 @@ class SingleStep(ManagedService, Generic[FleetT]):
     def populate(self, fleet: FleetT) -> None:
         group, status, units = fleet.group_name, self.Status(fleet.status), fleet.units
         added = [
-            self.add(fleet.resource_id(index), group, status, units, elapsed=fleet.elapsed)
+            self.add(
+                fleet.resource_id(index),
+                group,
+                status,
+                units,
+                elapsed=fleet.elapsed,
+                region=fleet.region,
+            )
             for index in self.numbered(fleet.numbering, fleet.count)
         ]
         self.listed(fleet, added)

@@ -211,7 +211,7 @@ class Fleet(SingleStepFleet):
 
     @property
     def numbering(self) -> str:
-        return self.project
+        return self.project_arn()
 
     @property
     def units(self) -> float:
@@ -261,16 +261,18 @@ class Models(SingleStep[Fleet]):
 
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
-        self._projects: dict[str, list[Resource]] = {}  # project -> versions 1, 2, ...
-        self._described: dict[str, dict[str, Any]] = {}  # project -> ListProjects' item
+        # (region, project) -> versions 1, 2, ...; and its ListProjects item
+        self._projects: dict[tuple[str, str], list[Resource]] = {}
+        self._described: dict[tuple[str, str], dict[str, Any]] = {}
         self._pages = Pages(self.name, self.errors.validation)
 
     def listed(self, fleet: Fleet, added: list[Resource]) -> None:
         """Each project's versions in order, for the ModelVersion of a request, and the
         project as its first fleet entry created it, for ListProjects."""
-        self._projects.setdefault(fleet.project, []).extend(added)
+        project = (fleet.region, fleet.project)
+        self._projects.setdefault(project, []).extend(added)
         self._described.setdefault(
-            fleet.project,
+            project,
             {
                 "ProjectArn": fleet.project_arn(),
                 "ProjectName": fleet.project,
@@ -280,7 +282,7 @@ class Models(SingleStep[Fleet]):
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]
-        versions = self._projects.get(project, [])
+        versions = self._projects.get((self.serving, project), [])
         index = len(versions) if version == "latest" else int(version)
         if not 1 <= index <= len(versions):
             raise ResourceNotFound(f"Model {project}/{version} not found")
@@ -315,12 +317,12 @@ class Models(SingleStep[Fleet]):
         }
 
     def list_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        listed = list(self._described.values())
+        listed = [item for (region, _), item in self._described.items() if region == self.serving]
         return self._pages.listing("ListProjects", params, listed, "Projects", dict, PAGE)
 
     def list_models(self, params: Mapping[str, Any]) -> dict[str, Any]:
         project = params["ProjectName"]
-        versions = self._projects.get(project)
+        versions = self._projects.get((self.serving, project))
         if versions is None:
             raise ResourceNotFound(f"Project {project} not found")
         return self._pages.listing("ListModels", params, versions, "Models", _listed, PAGE)

@@ -227,6 +227,11 @@ class Fleet(SingleStepFleet):
         )
 
 
+def _region(arn: str) -> str:
+    """The region an ARN names: `arn:aws:rekognition:<region>:...`."""
+    return arn.split(":", 4)[3]
+
+
 def _project_name(project_arn: str) -> str:
     """The name in a ProjectArn `...:project/<name>/<stamp>`."""
     return project_arn.rsplit("/", 2)[1]
@@ -271,7 +276,7 @@ class ProjectVersions(SingleStep[Fleet]):
         versions.update((_arn_parts(version.id)[1], version) for version in added)
 
     def _find(self, arn: str) -> Resource:
-        resource = self.resources.get(arn)
+        resource = self.here(self.resources.get(arn))
         if resource is None or resource.status is S.DELETING:
             raise ResourceNotFound(f"ProjectVersion {arn} not found")
         return resource
@@ -295,7 +300,7 @@ class ProjectVersions(SingleStep[Fleet]):
     def describe_project_versions(self, params: Mapping[str, Any]) -> dict[str, Any]:
         project = params["ProjectArn"]
         versions = self._projects.get(project)
-        if versions is None:
+        if versions is None or _region(project) != self.serving:
             raise ResourceNotFound(f"Project {project} not found")
         names = params.get("VersionNames")
         if names and len(names) == 1 and "NextToken" not in params:
@@ -315,7 +320,7 @@ class ProjectVersions(SingleStep[Fleet]):
     def describe_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
         listed: list[str] = []
         if CUSTOM_LABELS in params.get("Features", (CUSTOM_LABELS,)):
-            listed = list(self._created)
+            listed = [project for project in self._created if _region(project) == self.serving]
         names = params.get("ProjectNames")
         if names is not None:
             wanted = set(names)

@@ -29,6 +29,7 @@ CannotDraw rather than draw it wrongly. What cannot be drawn, the event engine r
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -144,7 +145,8 @@ def _selects(requests: Requests, fleet: SingleStepFleet) -> bool:
     """Whether a stream's `where` takes the entry's resources, which never leave its status."""
     where = requests.where
     group = where.group is None or where.group == fleet.group_name
-    return group and (where.status is None or str(fleet.status) in where.status)
+    region = where.region is None or where.region == fleet.region
+    return group and region and (where.status is None or str(fleet.status) in where.status)
 
 
 def _streams(scenario: Scenario, said: set[str]) -> Iterator[str]:
@@ -267,7 +269,13 @@ def _calls(scenario: Scenario) -> Iterator[str]:
         streams = [
             r for _, r in scenario.operation_streams if r.service == service and r.replay is None
         ]
-        resources = sum(f.count for f in scenario.fleet if f.service == service)
+        # each region's endpoint has its own buckets: the stops of the region with the
+        # most resources are the most a bucket meets (accounts apart or not)
+        regions: Counter[str | None] = Counter()
+        for fleet in scenario.fleet:
+            if fleet.service == service:
+                regions[getattr(fleet, "region", None)] += fleet.count
+        resources = max(regions.values(), default=0)
         polls = max(
             (scenario.callers[r.caller].waiter.max_attempts for r in streams if r.wait), default=0
         )

@@ -91,12 +91,13 @@ class Fleet:
     def selected(self, service: str, where: Where) -> np.ndarray:
         """The keys a stream of `service` selecting `where` may target at the start, in the
         order the service lists them (`ManagedService.targets`): of the group, in one of
-        the statuses."""
+        the statuses, in the region."""
         keys = [
             np.arange(e.keys.start, e.keys.stop)
             for e in self.entries
             if e.entry.service == service
             and (where.group is None or e.entry.group_name == where.group)
             and (where.status is None or str(e.entry.status) in where.status)
+            and (where.region is None or e.entry.region == where.region)
         ]
         return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)

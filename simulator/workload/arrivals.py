@@ -7,6 +7,10 @@ operations and the queues their consumers subscribe to. A request to the service
 operation is a *stop*: its record (`simulator.engine.stops`) is made when it is sent and
 filled in when it is answered and when the caller's waiter sees it end (the service's move
 records the end itself), so a stop still in flight at the horizon is reported, not lost.
+
+A stream's `where` selects resources in every region (or one, `where.region`), and each
+request goes to its resource's region through the caller's client for that region, as
+automation that stops a fleet in several regions makes one boto3 client per region.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ class Requester:
     def send(
         self, client: Client, key: int, params: Mapping[str, Any], target: Resource | None
     ) -> Process:
+        """Send one request, through the caller's client for the target's region (its own
+        region's for a resource the simulation does not know)."""
         service = self.service
+        if target is not None and target.region is not None:
+            client = client.at(target.region)
         if not self.is_stop:
             yield from client.call(service.name, self.operation, params, key)
             return

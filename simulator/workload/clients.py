@@ -9,12 +9,16 @@ one generated per call and reused by that call's retries, as the SDK does.
 
 A waiter polls a describe operation every `delay` seconds, up to `max_attempts` times, like
 the SDK's waiters (most of which wait 30 s between polls).
+
+A client is made for one region, as boto3's: a caller reaching another region's resources
+does it through a client of its own for that region (`Client.at`), with its own retry
+quota, limiter and streams, as automation that loops over regions makes one client each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from heapq import heappop, heappush
 from itertools import count
 from typing import Any, Final, NamedTuple
@@ -145,17 +149,36 @@ class Client:
         retry: tuple[RetryMode, int | None],
         network: Distribution,
         waiter: Waiter,
+        streams: str | None = None,
     ) -> None:
         self.sim = sim
         self.plane = plane
         self.identity = identity
         self.retry_mode, self.max_attempts = retry
         self.waiter = waiter
+        self._streams = streams or f"callers.{identity.name}"
+        """What its streams' names begin with: its caller's, and another region's after it."""
+        self._regions: dict[str, Client] = {identity.region: self}
         self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]] = {}
         self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
         self._network_distribution = network
         self._endpoints: dict[tuple[str, str], Endpoint] = {}
         self._record = sim.recorder.table("calls", CALL_COLUMNS).append
+
+    def at(self, region: str) -> Client:
+        """This caller's client for `region` (itself, in its own region): made on first use,
+        its streams named `callers.<name>@<region>.*`, so a second region's calls shift no
+        draw of the first's."""
+        found = self._regions.get(region)
+        if found is None:
+            identity = replace(self.identity, region=region)
+            found = Client(
+                self.sim, self.plane, identity, (self.retry_mode, self.max_attempts),
+                self._network_distribution, self.waiter, f"callers.{identity.name}@{region}",
+            )  # fmt: skip
+            found._regions = self._regions
+            self._regions[region] = found
+        return found
 
     def service_client(self, service: str) -> tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]:
         """The retry policy, limiter and pending refunds of this caller's client for
@@ -174,10 +197,7 @@ class Client:
         retry mode's extra attempts in a sweep) shift nothing in the draws of the others."""
         found = self._endpoints.get((service, operation))
         if found is None:
-            prefix, streams = (
-                f"callers.{self.identity.name}.{service}.{operation}",
-                self.sim.streams,
-            )
+            prefix, streams = f"{self._streams}.{service}.{operation}", self.sim.streams
             route = self.plane.route(service, operation)
             found = self._endpoints[service, operation] = Endpoint(
                 *self.service_client(service),

@@ -19,10 +19,19 @@ from simulator.scenario.variants import expand
 from simulator.services.regions import REGIONS, known_region
 
 runner = CliRunner()
+PRICED = {  # the catalogue prices these services in us-east-1 only: a scenario's own rates
+    "rekognition": {
+        "prices": {"inference": {"usd_per_hour": 4.5}, "training": {"usd_per_hour": 1.5}}
+    },
+    "lookoutvision": {"prices": {"inference": {"usd_per_hour": 4.5}}},
+    "comprehend": {
+        "prices": {"training": {"usd_per_hour": 3.5}, "model_management": {"usd_per_hour": 0.1}}
+    },
+}
 
 
 def _scenario(**extra: Any) -> Scenario:
-    data: dict[str, Any] = {"name": "regions", "horizon": "1h", **extra}
+    data: dict[str, Any] = {"name": "regions", "horizon": "1h", "services": PRICED, **extra}
     return Scenario.model_validate(data)
 
 
@@ -89,7 +98,7 @@ def test_a_variant_that_changes_the_region_moves_what_inherited_it() -> None:
     scenario = _scenario(
         fleet=[
             {"service": "rekognition", "count": 1},
-            {"service": "rekognition", "count": 1, "region": "us-west-2", "project": "w"},
+            {"service": "rekognition", "count": 1, "region": "us-west-2", "group": "w"},
         ],
         callers={"a": {}, "b": {"region": "us-west-2"}},
     )

@@ -132,7 +132,9 @@ class Pipelines(ManagedService):
 
     def _execute(self, fleet: Fleet, index: int) -> None:
         arn = f"{fleet.pipeline_arn()}/execution/{index}"
-        resource = self.add(arn, fleet.group_name, E.Executing, units=0.0, kind="execution")
+        resource = self.add(
+            arn, fleet.group_name, E.Executing, units=0.0, kind="execution", region=fleet.region
+        )
         execution = self._executions[arn] = Execution(self, resource, fleet, self._plan(fleet))
         self._pipelines[fleet.pipeline].executions.append(execution)
 
@@ -164,7 +166,7 @@ class Pipelines(ManagedService):
 
     def _find(self, arn: str) -> Execution:
         execution = self._executions.get(arn)
-        if execution is None:
+        if execution is None or self.here(execution.resource) is None:
             raise ResourceNotFound(f"Pipeline execution {arn} does not exist")
         return execution
 
@@ -204,7 +206,7 @@ class Pipelines(ManagedService):
         )
 
     def list_pipeline_executions(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        executions = listing.executions(self._pipelines, params)
+        executions = listing.executions(self._regional(), params)
         summary = listing.execution_summary
         member = "PipelineExecutionSummaries"
         return self._pages.listing(
@@ -212,11 +214,16 @@ class Pipelines(ManagedService):
         )
 
     def list_pipelines(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        pipelines = listing.pipelines(self._pipelines.values(), params)
+        pipelines = listing.pipelines(self._regional().values(), params)
         summary = listing.pipeline_summary
         return self._pages.listing(
             "ListPipelines", params, pipelines, "PipelineSummaries", summary, LIST_PAGE
         )
+
+    def _regional(self) -> dict[str, listing.Pipeline]:
+        """The pipelines of the region being served, by name."""
+        pipelines = self._pipelines.items()
+        return {name: p for name, p in pipelines if p.shape.region == self.serving}
 
     def _step_summary(self, execution: Execution, run: StepRun) -> dict[str, Any]:
         spec, shape = run.spec, execution.shape
@@ -262,7 +269,7 @@ class Pipelines(ManagedService):
 
     def _answer(self, params: Mapping[str, Any], to: StepStatus) -> dict[str, Any]:
         step = self.callbacks.get(params["CallbackToken"])
-        if step is None:
+        if step is None or self.here(step.execution.resource) is None:
             raise ResourceNotFound(f"No step waits for callback token {params['CallbackToken']}")
         step.answer(to)
         return {"PipelineExecutionArn": step.execution.resource.id}

@@ -15,10 +15,13 @@ horizon: 2h
 services:
   lookoutvision:
     latency: {stop: 1m, start: 1m, training: 1h}
+    prices: {inference: {usd_per_hour: 4.5}}  # no catalogue row prices it in eu-west-1
 fleet:
   - {service: lookoutvision, count: 2, project: a}
-  - {service: lookoutvision, count: 1, project: b, status: TRAINED, region: eu-west-1}
+  - {service: lookoutvision, count: 1, project: b, status: TRAINED}
   - {service: lookoutvision, count: 2, project: a, status: TRAINING}
+  - {service: lookoutvision, count: 1, project: a, region: eu-west-1, group: ireland}
+callers: {default: {}, ireland: {region: eu-west-1}}
 """
 LOOKOUT = Service("lookoutvision", stop="StopModel")
 ACCOUNT = "arn:aws:lookoutvision:us-east-1:123456789012"
@@ -47,7 +50,18 @@ def _ask(built: Model, operation: str, params: dict[str, Any]) -> dict[str, Any]
 
 def test_list_projects_lists_each_project_once_in_creation_order() -> None:
     answer = _ask(build_model(PROJECTS), "ListProjects", {})
-    assert answer == {"Projects": [_project("a"), _project("b", "eu-west-1")]}
+    assert answer == {"Projects": [_project("a"), _project("b")]}
+
+
+def test_each_region_lists_its_own_projects_and_models() -> None:
+    built = build_model(PROJECTS)
+    ireland = built.clients["ireland"].identity
+    answer = built.plane.handle(ireland, "lookoutvision", "ListProjects", {})
+    assert answer == {"Projects": [_project("a", "eu-west-1")]}
+    models = built.plane.handle(ireland, "lookoutvision", "ListModels", {"ProjectName": "a"})
+    assert [m["ModelArn"] for m in models["Models"]] == [
+        "arn:aws:lookoutvision:eu-west-1:123456789012:model/a/1"
+    ]
 
 
 def test_list_projects_pages_through() -> None:
@@ -55,7 +69,7 @@ def test_list_projects_pages_through() -> None:
     first = _ask(built, "ListProjects", {"MaxResults": 1})
     assert first["Projects"] == [_project("a")]
     last = _ask(built, "ListProjects", {"MaxResults": 1, "NextToken": first["NextToken"]})
-    assert last == {"Projects": [_project("b", "eu-west-1")]}
+    assert last == {"Projects": [_project("b")]}
 
 
 def test_list_models_lists_a_projects_versions_with_their_statuses() -> None:

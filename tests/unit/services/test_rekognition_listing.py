@@ -15,13 +15,17 @@ horizon: 1h
 fleet:
   - {service: rekognition, count: 2, project: a}
   - {service: rekognition, count: 3, project: b, status: STOPPED}
-  - {service: rekognition, count: 1, project: c, account: "210987654321", region: eu-west-1}
+  - {service: rekognition, count: 1, project: c, account: "210987654321"}
   - {service: rekognition, count: 1, project: a}
+  - {service: rekognition, count: 1, project: a, region: eu-west-1, group: ireland}
+callers: {default: {}, ireland: {region: eu-west-1}}
+services:  # no catalogue row prices Rekognition in eu-west-1
+  rekognition: {prices: {inference: {usd_per_hour: 4.5}, training: {usd_per_hour: 1.5}}}
 """
 REKOGNITION = Service("rekognition", stop="StopProjectVersion")
 ACCOUNT = "arn:aws:rekognition:us-east-1:123456789012"
 A, B = f"{ACCOUNT}:project/a/1", f"{ACCOUNT}:project/b/1"
-C = "arn:aws:rekognition:eu-west-1:210987654321:project/c/1"
+C = "arn:aws:rekognition:us-east-1:210987654321:project/c/1"
 
 
 def _described(project: str) -> dict[str, Any]:
@@ -42,6 +46,24 @@ def _error(built: Model, operation: str, params: dict[str, Any]) -> tuple[str, i
 
 
 # -- DescribeProjects --------------------------------------------------------------------
+
+
+def test_each_region_describes_its_own_projects_and_versions() -> None:
+    built = build_model(PROJECTS)
+    ireland = built.clients["ireland"].identity
+    project = "arn:aws:rekognition:eu-west-1:123456789012:project/a/1"
+    answer = built.plane.handle(ireland, "rekognition", "DescribeProjects", {})
+    assert answer == {"ProjectDescriptions": [_described(project)]}
+    versions = built.plane.handle(
+        ireland, "rekognition", "DescribeProjectVersions", {"ProjectArn": project}
+    )
+    assert [v["ProjectVersionArn"] for v in versions["ProjectVersionDescriptions"]] == [
+        "arn:aws:rekognition:eu-west-1:123456789012:project/a/version/v0/1"
+    ]
+    assert _error(built, "DescribeProjectVersions", {"ProjectArn": project}) == (
+        "ResourceNotFoundException",
+        400,
+    )
 
 
 def test_describe_projects_lists_each_project_once_in_creation_order() -> None:
@@ -251,5 +273,5 @@ def test_a_request_stream_describes_the_project_of_each_target() -> None:
         "ProjectNames": ["b"]
     }
     attempts = calls(run(text, baseline=False), "DescribeProjects")
-    assert len(attempts) == 7  # one per version, each answered
-    assert codes(attempts) == ["-"] * 7
+    assert len(attempts) == 8  # one per version, each answered (eu-west-1's by its endpoint)
+    assert codes(attempts) == ["-"] * 8
