@@ -124,9 +124,11 @@ def _mostly_two_ended(width: np.ndarray, period: np.ndarray) -> bool:
 
 
 def midpoints(sample: Sample) -> Sample:
-    """Each polled duration at the middle of its interval; exact and censored as they are."""
+    """Each polled duration at the middle of its interval; exact and censored as they are.
+    (The middle may lie past the watch's end: `until` no longer applies.)"""
     middle = np.where(sample.is_interval, (sample.low + sample.high) / 2, sample.low)
-    return Sample(middle, np.where(sample.is_right, np.inf, middle), sample.period, sample.until)
+    high = np.where(sample.is_right, np.inf, middle)
+    return Sample(middle, high, np.zeros(sample.n), np.full(sample.n, np.inf))
 
 
 def distance(fit: FamilyFit, sample: Sample) -> float:

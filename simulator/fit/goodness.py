@@ -33,7 +33,21 @@ COLUMNS: Final = (
 
 def seconds(value: float) -> str:
     """'61 s', '1,204 s', '0.42 s': whole seconds where a second is a small part."""
-    return f"{value:,.0f} s" if value >= 10 else f"{value:.2g} s"
+    return f"{_number(value)} s"
+
+
+def span(low: float, high: float) -> str:
+    """'61-190 s': an interval of seconds."""
+    return f"{_number(low)}-{_number(high)} s"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def _listing(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,8 +147,7 @@ def _warnings(
         p95_low, p95_high = boots[best.family].p95_interval
         notes.append(
             f"only {usable.n} observations: the median's 95% interval spans"
-            f" {seconds(low)}-{seconds(high)} and the p95's {seconds(p95_low)}-"
-            f"{seconds(p95_high)} ({best.family})"
+            f" {span(low, high)} and the p95's {span(p95_low, p95_high)} ({best.family})"
         )
     if left_out := sample.n - usable.n:
         notes.append(
@@ -146,7 +159,7 @@ def _warnings(
     tied = [fit.family for fit in fits if fit.aic - best.aic < NEAR_TIE]
     if len(tied) > 1:
         notes.append(
-            f"{' and '.join(tied)} are within {NEAR_TIE:g} of AIC: the data cannot tell"
+            f"{_listing(tied)} are within {NEAR_TIE:g} of AIC: the data cannot tell"
             f" them apart; {best.family} is chosen for the lower AIC"
         )
     for fit in fits:

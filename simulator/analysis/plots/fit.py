@@ -106,7 +106,7 @@ def _families(
         cdf = fit.frozen.cdf(grid)
         rating = "best AIC" if rank == 0 else f"ΔAIC {row['delta_aic']:.1f}"
         tie = ", near tie" if row["near_tie"] else ""
-        label = f"{fit.family} {row['parameters']}: {rating}{tie}, GoF p={row['gof_p']:.2f}"
+        label = f"{fit.family} {row['parameters']}: {rating}{tie}, GoF p={row['gof_p']:.2g}"
         width, style = (2.4, "-") if rank == 0 else (1.3, "--")
         cdf_ax.plot(grid / scale, cdf, color=hue, lw=width, ls=style, label=label, zorder=2)
         tail_ax.plot(grid / scale, fit.frozen.sf(grid), color=hue, lw=width, ls=style, zorder=2)
@@ -121,11 +121,20 @@ def _families(
         spread = [[(value - low) / scale], [(high - value) / scale]]
         cdf_ax.errorbar(value / scale, share, xerr=spread, fmt="o", color=hue, mec=DATA,
                         mew=0.6, capsize=4, zorder=5)  # fmt: skip
-        cdf_ax.annotate(
-            f"{name} {value / scale:.3g} {unit} (95%: {low / scale:.3g}-{high / scale:.3g})",
-            (high / scale, share),
-            xytext=(6, -3 if share == 0.5 else -12),
-            textcoords="offset points",
-            fontsize=8,
-            color=DATA,
-        )
+        text = f"{name} {value / scale:.3g} {unit} (95%: {low / scale:.3g}-{high / scale:.3g})"
+        offset, align = _beside(low / reach, high / reach)
+        x = {"right": low, "left": high, "center": value}[align] / scale
+        cdf_ax.annotate(text, (x, share), xytext=offset, textcoords="offset points",
+                        ha=align, va="center" if align != "center" else "bottom",
+                        fontsize=8, color=DATA)  # fmt: skip
+
+
+def _beside(low: float, high: float) -> tuple[tuple[float, float], str]:
+    """Where a mark's words go, given its interval as shares of the x axis: left of it where
+    there is room (above a CDF, to its left, is empty), else right of it, else above it: an
+    offset in points and the text's alignment."""
+    if low > 0.3:
+        return (-8.0, 0.0), "right"
+    if high < 0.7:
+        return (8.0, 0.0), "left"
+    return (0.0, 6.0), "center"

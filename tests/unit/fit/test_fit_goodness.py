@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from simulator.fit.bootstrap import Bootstrap, midpoints, observe
-from simulator.fit.goodness import COLUMNS, fit_all, seconds
+from simulator.fit.goodness import COLUMNS, fit_all, seconds, span
 from simulator.fit.sample import Sample
 
 INF = np.inf
@@ -88,7 +88,8 @@ def test_near_ties_are_flagged_and_named() -> None:
     within = table["delta_aic"] < 2
     assert within.sum() >= 2
     assert table["near_tie"].tolist() == within.tolist()
-    tied = " and ".join(table.loc[within, "family"])
+    names = list(table.loc[within, "family"])
+    tied = ", ".join(names[:-1]) + " and " + names[-1]
     assert any(w.startswith(f"{tied} are within 2 of AIC") for w in report.warnings)
 
 
@@ -105,9 +106,9 @@ def test_few_durations_say_how_wide_the_median_interval_is() -> None:
     report = fit_all(data(n=12), bootstrap=40)
     row = report.table.iloc[0]
     expected = (
-        f"only 12 observations: the median's 95% interval spans {seconds(row['median_low'])}-"
-        f"{seconds(row['median_high'])} and the p95's {seconds(row['p95_low'])}-"
-        f"{seconds(row['p95_high'])} ({row['family']})"
+        f"only 12 observations: the median's 95% interval spans"
+        f" {row['median_low']:,.0f}-{row['median_high']:,.0f} s and the p95's"
+        f" {row['p95_low']:,.0f}-{row['p95_high']:,.0f} s ({row['family']})"
     )
     assert expected in report.warnings
     assert row["median_high"] - row["median_low"] > 10  # 12 durations: a wide interval
@@ -131,3 +132,4 @@ def test_no_usable_duration_is_a_value_error() -> None:
 
 def test_seconds_read_as_a_person_writes_them() -> None:
     assert [seconds(v) for v in (0.4213, 61.4, 1204.0)] == ["0.42 s", "61 s", "1,204 s"]
+    assert span(61.2, 190.4) == "61-190 s"
