@@ -84,8 +84,10 @@ class Account:
         self._describe_keys: dict[str, tuple[str, ...]] = {}
         self._unknown: dict[tuple[str, str], int] = {}
 
-    def client(self, caller: str) -> Client:
-        return self.model.clients[caller]
+    def client(self, caller: str, region: str | None = None) -> Client:
+        """The caller's client for `region`, the botocore client's `region_name` (user code
+        makes one per region; None: the account's region, which its clients default to)."""
+        return self.model.clients[caller].at(region or self.region)
 
     # -- one attempt ---------------------------------------------------------------------
 
@@ -99,8 +101,9 @@ class Account:
         model = service_model(service_id).operation_model(operation)
         params = wire.decode(request, model, self.epoch)
         attempt = _attempt_number(request)
-        outcome = actor.wait(self.sim.process(self._attempt(actor, service.name, operation,
-                                                            params, attempt)))  # fmt: skip
+        client = self.client(actor.caller, request.context.get("client_region"))
+        attempt_made = self._attempt(actor, client, service.name, operation, params, attempt)
+        outcome = actor.wait(self.sim.process(attempt_made))
         if outcome is None:  # ended before sending: the code never reads this answer
             return wire.encode_error(request, "json", 0, ENDED, ENDED, request_id)
         if isinstance(outcome, AwsError):
@@ -112,11 +115,17 @@ class Account:
         return wire.encode(request, model, status, answer, request_id, self.epoch)
 
     def _attempt(
-        self, actor: Actor, service: str, operation: str, params: dict[str, Any], attempt: int
+        self,
+        actor: Actor,
+        client: Client,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        attempt: int,
     ) -> Generator[simpy.Event, Any, tuple[int, Mapping[str, Any]] | AwsError | None]:
         """One attempt, as `Client.call` makes each: half the trip there (after any backoff
         botocore deferred), the control plane's answer, half the trip back."""
-        env, client = self.sim.env, self.client(actor.caller)
+        env = self.sim.env
         endpoint = client.endpoint(service, operation)
         spec = endpoint.spec
         resource_id = params.get(spec.resource_param)
@@ -163,7 +172,14 @@ class Account:
 
     # -- a call starting, and stops ---------------------------------------------------
 
-    def starting(self, actor: Actor, service: str, operation: str, params: dict[str, Any]) -> None:
+    def starting(
+        self,
+        actor: Actor,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        region: str | None = None,
+    ) -> None:
         """A call of user code starts (before botocore builds its request): the token it left
         out, and the record of a stop, as a built-in caller makes them when it calls (none
         for code already ended, whose calls do not leave)."""
@@ -176,7 +192,7 @@ class Account:
             return
         token = spec.idempotency_token
         if token is not None and token not in params:
-            endpoint = self.client(actor.caller).endpoint(service, operation)
+            endpoint = self.client(actor.caller, region).endpoint(service, operation)
             params[token] = Client._client_token(endpoint.token_bits)
         if operation == managed.STOP.operation:
             resource_id = params.get(spec.resource_param)

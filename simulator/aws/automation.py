@@ -18,13 +18,6 @@ if TYPE_CHECKING:
     from simulator.build import Model
 
 
-def region_of(scenario: Scenario) -> str:
-    """The region user code's clients default to: the fleet's first entry's (Lambda sets
-    AWS_REGION to the function's), else us-east-1."""
-    regions = [getattr(entry, "region", None) for entry in scenario.fleet]
-    return next((r for r in regions if isinstance(r, str)), "us-east-1")
-
-
 def _restore(variables: dict[str, str]) -> None:
     """`os.environ` as it was (handler code may set or remove variables)."""
     for name in [name for name in os.environ if name not in variables]:
@@ -36,7 +29,9 @@ def _restore(variables: dict[str, str]) -> None:
 
 class Automation:
     def __init__(self, model: Model, scenario: Scenario) -> None:
-        self.account = Account(model, scenario.start.timestamp(), region_of(scenario))
+        # the functions run in the scenario's region: Lambda sets AWS_REGION to theirs, the
+        # region user code's clients default to
+        self.account = Account(model, scenario.start.timestamp(), scenario.region)
         self.streams = [
             HandlerStream(self.account, scenario, i) for i, _ in scenario.handler_streams
         ]

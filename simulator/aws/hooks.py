@@ -49,13 +49,16 @@ def _unsigned(**_: Any) -> Any:
     return botocore.UNSIGNED if current() is not None else None
 
 
-def _starting(params: dict[str, Any], model: OperationModel, **_: Any) -> None:
+def _starting(
+    params: dict[str, Any], model: OperationModel, context: Mapping[str, Any], **_: Any
+) -> None:
     actor = current()
     if actor is None:
         return
     service = SERVICES.get(model.service_model.service_id.hyphenize())
     if service is not None:
-        actor.account.starting(actor, service, model.name, params)
+        region = context.get("client_region")
+        actor.account.starting(actor, service, model.name, params, region)
 
 
 def _before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
