@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from simulator.api.errors import AwsError
-from tests.kit import build_model, calls, run
+from simulator.runner import simulate
+from simulator.vector.eligibility import check
+from tests.kit import build_model, calls, run, scenario
 
 PRICES = """
 services:  # the catalogue prices these services in us-east-1 only: the scenario's rates
@@ -139,3 +141,41 @@ def test_where_region_selects_one_regions_resources() -> None:
     stops = calls(run(text, baseline=False), "StopProjectVersion")
     assert len(stops) == 40
     assert set(_region(stops["resource_id"])) == {"eu-west-1"}
+
+
+VECTOR = f"""
+name: vector-regions
+horizon: 1h
+{PRICES.replace("rate: 0.001, burst: 5", "rate: 0.001, burst: 3")}
+fleet:
+  - {{service: rekognition, count: 3, project: shop}}
+  - {{service: rekognition, count: 3, project: shop, region: eu-west-1, group: shop-eu}}
+callers:
+  ops: {{network: 2s}}
+requests:
+  - {{service: rekognition, caller: ops, at: 10m, wait: false}}
+"""
+
+
+def test_the_vector_engine_counts_each_regions_bucket_apart() -> None:
+    assert check(scenario(VECTOR)).eligible  # 3 stops in each region, a burst of 3 in each
+    crowded = VECTOR.replace("count: 3, project: shop}", "count: 4, project: shop}")
+    assert check(scenario(crowded)).reasons == (
+        "services.rekognition.throttle.StopProjectVersion: a token bucket of 0.001/s, burst "
+        "3, may refuse some of the up to 4 requests the stops make to it",
+    )
+
+
+@pytest.mark.parametrize("name", ["transitions", "calls", "stops", "costs"])
+def test_with_fixed_latencies_the_vector_engine_draws_two_regions_as_the_events(name: str) -> None:
+    fixed = scenario(VECTOR)
+    events = simulate(fixed, 0, 0)[name]
+    vector = simulate(fixed, 0, 0, engine="vector")[name]
+    plain = [
+        t.astype({c: object for c in t.columns if isinstance(t[c].dtype, pd.CategoricalDtype)})
+        .sort_values(list(t.columns), kind="stable")
+        .reset_index(drop=True)
+        for t in (events, vector)
+    ]
+    pd.testing.assert_frame_equal(plain[1], plain[0])
+    assert set(_region(events["resource_id"])) == {"us-east-1", "eu-west-1"}
