@@ -97,8 +97,9 @@ class QueueConsumer:
         if failed:
             operation = "SendPipelineExecutionStepFailure"
             params["FailureReason"] = "the consumer's work failed"
-        key = self.service.resources[message["pipelineExecutionArn"]].key
-        yield from self.client.call(self.service.name, operation, params, key)
+        execution = self.service.resources[message["pipelineExecutionArn"]]
+        client = self.client if execution.region is None else self.client.at(execution.region)
+        yield from client.call(self.service.name, operation, params, execution.key)
 
 
 def start_consumers(

@@ -179,3 +179,25 @@ def test_with_fixed_latencies_the_vector_engine_draws_two_regions_as_the_events(
     ]
     pd.testing.assert_frame_equal(plain[1], plain[0])
     assert set(_region(events["resource_id"])) == {"us-east-1", "eu-west-1"}
+
+
+CALLBACK = """
+name: callback-regions
+horizon: 2h
+region: eu-west-1
+services: {sagemaker: {prices: {sqs: {usd_per_entry: 0.0000005}}}}  # none cited in eu-west-1
+fleet:
+  - {service: sagemaker, pipeline: p, count: 1, steps: [{name: approve, type: Callback, queue: q}]}
+callers: {default: {region: us-east-1}}
+consumers: {q: {handle: 1m, receive: 1s}}
+"""
+
+
+def test_a_consumer_answers_a_callback_through_its_client_for_the_executions_region() -> None:
+    tables = run(CALLBACK, baseline=False)
+    answers = calls(tables, "SendPipelineExecutionStepSuccess")
+    assert answers["http_status"].tolist() == [200]
+    assert _region(answers["resource_id"]).tolist() == ["eu-west-1"]
+    moves = tables["transitions"]
+    execution = moves[moves["resource_id"].astype(str).str.endswith("pipeline/p/execution/0")]
+    assert execution["to_status"].astype(str).tolist()[-1] == "Succeeded"
