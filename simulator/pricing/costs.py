@@ -50,6 +50,6 @@ def _regions(
 ) -> np.ndarray:
     """Each transition's region: its resource's group's, within its service."""
     groups = resources["group"].astype(str).to_numpy()[transitions["resource_id"].cat.codes]
-    keys = transitions["service"].astype(str).to_numpy() + "\0" + groups
-    named = {f"{service}\0{group}": region for (service, group), region in regions.items()}
+    keys = transitions["service"].astype(str).to_numpy() + "\x1f" + groups  # numpy drops a NUL
+    named = {f"{service}\x1f{group}": region for (service, group), region in regions.items()}
     return pd.Series(keys).map(named).fillna("").to_numpy()

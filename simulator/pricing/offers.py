@@ -4,8 +4,9 @@ Two shapes: an offer file of the bulk API (`{"formatVersion", "offerCode", "prod
 {sku: {...}}, "terms": {"OnDemand": {sku: {term: {...}}}}}`), and what `aws pricing
 get-products` prints (`{"PriceList": ["<one product and its terms, as JSON text>", ...],
 "FormatVersion": "aws_v1"}`). Each on-demand price of a product the simulator bills becomes
-a row: a SageMaker `ML Instance` hour (component Training, Processing or Hosting), a Lambda
-GB-second or request (x86), an SQS standard request, an S3 Standard GB-month. The first
+a row: a SageMaker `ML Instance` hour (its `platoinstancetype` Training, Processing or
+Hosting), a Lambda GB-second or request (x86), an SQS standard request, an S3 Standard
+GB-month. The first
 paid tier is taken (the simulator bills no free tier and no volume discount). Products of
 anything else are counted and named, never read as a price silently.
 """
@@ -133,7 +134,8 @@ def _simulated(
     family = product.get("productFamily")
     usage = str(attributes.get("usagetype", ""))
     if offer == "AmazonSageMaker" and family == "ML Instance":
-        component = COMPONENTS.get(str(attributes.get("component", "")))
+        plato = attributes.get("platoinstancetype") or attributes.get("component")
+        component = COMPONENTS.get(str(plato))
         name = str(attributes.get("instanceName") or attributes.get("instanceType", ""))
         kind = name.split("-")[0]
         if component is None or not kind.startswith("ml."):

@@ -42,8 +42,6 @@ ITEMS: Final[dict[tuple[str, str], tuple[str, str]]] = {
 INSTANCE_ITEMS: Final = ("training", "processing", "hosting")
 """The catalogue items an ML instance type is priced at, in order of preference."""
 INSTANCE_SERVICES: Final = frozenset({"neptune", "sagemaker"})
-PER_HOUR: Final = {"hour": 1.0, "month": 1 / HOURS_PER_MONTH, "GB-month": 1 / HOURS_PER_MONTH}
-PER_HOUR_OF_SECONDS: Final = {"GB-second": 3600.0}
 BUILT_IN_REGION: Final = "us-east-1"
 """The region the figures written in the services' code are list prices of."""
 
@@ -266,16 +264,27 @@ def _row(
     return None if target is None else rows.get((region, *target, ""))
 
 
-def _billing(price: Price, row: Row, item: str) -> Price:
-    """The item billed at the row's figure, converted from the row's unit."""
+def catalogue_billing(row: Row) -> tuple[float, float]:
+    """A row's figure as the simulator bills it: (USD per hour, USD per entry). A month is
+    AWS's 730 hours; the arithmetic is the one the services' own figures are written with
+    (`0.5 / 730`, `0.0000166667 * 3600`), so equal figures bill to the bit."""
     if row.unit == "request":
-        if price.usd_per_entry <= 0 and price.usd_per_hour > 0:
-            raise ValueError(f"{row.source}: {item} bills by the hour, not per request")
-        return price.model_copy(update={"usd_per_entry": row.usd, "usd_per_hour": 0.0})
-    if price.usd_per_entry > 0:
-        raise ValueError(f"{row.source}: {item} bills per request, not per {row.unit}")
-    factor = PER_HOUR.get(row.unit) or PER_HOUR_OF_SECONDS[row.unit]
-    return price.model_copy(update={"usd_per_hour": row.usd * factor})
+        return 0.0, row.usd
+    if row.unit in ("month", "GB-month"):
+        return row.usd / HOURS_PER_MONTH, 0.0
+    if row.unit == "GB-second":
+        return row.usd * 3600, 0.0
+    return row.usd, 0.0
+
+
+def _billing(price: Price, row: Row, item: str) -> Price:
+    """The item billed at the row's figure; ValueError if the row's unit is not the
+    item's kind of rate (a request for an hourly item, or the reverse)."""
+    hourly, per_entry = catalogue_billing(row)
+    if (per_entry > 0) != (price.usd_per_entry > 0) and (hourly > 0 or per_entry > 0):
+        kind = "per entry" if price.usd_per_entry > 0 else "by the hour"
+        raise ValueError(f"{row.source}: {item} bills {kind}, not per {row.unit}")
+    return price.model_copy(update={"usd_per_hour": hourly, "usd_per_entry": per_entry})
 
 
 def _missing(

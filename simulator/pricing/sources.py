@@ -13,6 +13,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -66,6 +67,11 @@ class PriceFile(Strict):
     def _read(self) -> Self:
         self._rows = tuple(read_prices(self.path))
         return self
+
+    @model_serializer
+    def _as_path(self) -> str:
+        """Written back (a run's resolved scenario) as the path it was given as."""
+        return str(self.path)
 
 
 def _as_files(value: Any) -> Any:

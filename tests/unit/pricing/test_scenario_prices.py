@@ -1,0 +1,195 @@
+"""A scenario's bill at its region's prices: the catalogue's rows for that region, the
+scenario's own price files over them (a CSV, an AWS offer file, get-products output), its
+own rates over those; a price missing in a region is an error naming item, type, region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.pricing.resolve import scenario_prices
+from tests.kit import run, scenario, usd
+
+DATA = Path(__file__).parents[2] / "data" / "pricing"
+OFFER = DATA / "sagemaker-offer-eu-west-1.json"
+GET_PRODUCTS = DATA / "lambda-get-products.json"
+
+PIPELINE = """
+    name: regional
+    horizon: 2h
+    region: {region}
+    services:
+      sagemaker:
+        latency: {{orchestration: {{kind: fixed, value: 0s}}}}
+        {prices}
+    fleet:
+      - service: sagemaker
+        pipeline: nightly
+        count: 1
+        steps:
+          - {{name: export, type: Lambda, memory_mb: 2048, duration: 100s}}
+          {train}
+    {files}
+"""
+TRAIN = (
+    "- {name: train, type: Training, depends_on: [export], instance_type: ml.m5.xlarge, "
+    "duration: 1h}"
+)
+REQUESTS = "prices: {lambda_requests: {usd_per_entry: 0.0000004}}"
+
+
+def pipeline(region: str, prices: str = "", train: str = "", files: str = "") -> str:
+    return PIPELINE.format(region=region, prices=prices, train=train, files=files)
+
+
+def test_a_pipeline_in_eu_west_1_bills_its_lambda_at_eu_west_1s_row() -> None:
+    """100 s of a 2 GB function at eu-west-1's $0.0000166667 per GB-second, and one request
+    at the scenario's own rate (the catalogue has no eu-west-1 request row)."""
+    text = pipeline("eu-west-1", REQUESTS)
+    quotes = {q.item: q for q in scenario_prices(scenario(text)).quotes}
+    assert quotes["lambda"].region == "eu-west-1"
+    assert quotes["lambda"].origin == "catalogue"
+    assert "aws-lambda-power-tuning" in quotes["lambda"].source
+    assert quotes["lambda_requests"].origin == "scenario"
+    tables = run(text, baseline=False)
+    assert usd(tables, "lambda") == pytest.approx(100 * 2 * 0.0000166667, rel=1e-12)
+    assert usd(tables, "lambda_requests") == pytest.approx(0.0000004, rel=1e-12)
+
+
+def test_a_price_missing_in_the_region_names_item_region_and_where_it_is_priced() -> None:
+    with pytest.raises(ScenarioError) as error:
+        scenario(pipeline("eu-west-1"))
+    assert (
+        "fleet[0]: no price for sagemaker 'lambda_requests' in eu-west-1 (rows price it in "
+        "us-east-1 only); give services.sagemaker.prices.lambda_requests.usd_per_entry"
+    ) in str(error.value)
+
+
+def test_an_instance_type_missing_in_the_region_names_the_type() -> None:
+    train = TRAIN.replace("ml.m5.xlarge", "ml.p4d.24xlarge")
+    with pytest.raises(ScenarioError) as error:
+        scenario(pipeline("eu-west-1", REQUESTS, train))
+    assert (
+        "fleet[0]: no price for 'ml.p4d.24xlarge' in eu-west-1 (sagemaker instance hours; rows "
+        "price it in us-east-1 only)"
+    ) in str(error.value)
+
+
+def test_an_offer_file_and_get_products_output_override_the_catalogue() -> None:
+    """The training hour at the offer file's eu-west-1 Training figure ($0.50; its Hosting
+    figure is $0.60), the function at get-products' eu-west-1 first tier ($0.00002 per
+    GB-second) and its request ($0.0000003): the catalogue's figures are not used."""
+    files = f"prices: [{OFFER}, {GET_PRODUCTS}]"
+    text = pipeline("eu-west-1", train=TRAIN, files=files)
+    origins = {q.item: (q.origin, q.usd) for q in scenario_prices(scenario(text)).quotes}
+    assert origins == {
+        "ml.m5.xlarge": ("file", 0.5),
+        "lambda": ("file", 0.00002),
+        "lambda_requests": ("file", 0.0000003),
+    }
+    tables = run(text, baseline=False)
+    assert usd(tables, "ml.m5.xlarge") == pytest.approx(1.0 * 0.5, rel=1e-12)
+    assert usd(tables, "lambda") == pytest.approx(100 * 2 * 0.00002, rel=1e-12)
+    assert usd(tables, "lambda_requests") == pytest.approx(0.0000003, rel=1e-12)
+
+
+def test_a_price_file_is_read_relative_to_the_scenario(tmp_path: Path) -> None:
+    (tmp_path / "aws.json").write_text(GET_PRODUCTS.read_text())
+    text = pipeline("eu-west-1", files="prices: aws.json")
+    from simulator.scenario import parse_scenario
+
+    found = parse_scenario(text.replace("\n    ", "\n"), base_dir=tmp_path)
+    assert found.prices[0].path == (tmp_path / "aws.json").resolve()
+    assert len(found.prices[0].rows) == 3
+
+
+MODELS = """
+    name: two-regions
+    horizon: 1h
+    {services}
+    fleet:
+      - {{service: rekognition, project: east, count: 1, region: us-east-1}}
+      - {{service: rekognition, project: west, count: 2, region: eu-west-1}}
+    {files}
+"""
+
+
+def test_each_resource_bills_at_its_own_regions_price(tmp_path: Path) -> None:
+    """A RUNNING model for an hour: $4.00 in us-east-1 (the built-in figure), $4.40 in
+    eu-west-1 (the user's CSV), each model at its own region's."""
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "region,service,item,instance_type,unit,usd,effective_date,source\n"
+        "eu-west-1,rekognition,inference,,hour,4.4,2026-01-01,our invoice\n"
+        "eu-west-1,rekognition,training,,hour,1.1,2026-01-01,our invoice\n"
+    )
+    tables = run(MODELS.format(services="", files=f"prices: {csv}"), baseline=False)
+    costs = tables["costs"]
+    by_region = costs.groupby(costs["resource_id"].astype(str).str.split(":").str[3])["usd"].sum()
+    assert by_region.to_dict() == pytest.approx({"us-east-1": 4.0, "eu-west-1": 2 * 4.4})
+
+
+def test_one_figure_overrides_without_restating_the_billed_statuses() -> None:
+    """`inference: {usd_per_hour: 3.5}` keeps RUNNING and STOPPING billed, and being the
+    scenario's own rate it applies in every region (here eu-west-1, which has no row)."""
+    services = (
+        "services: {rekognition: {prices: {inference: {usd_per_hour: 3.5}, "
+        "training: {usd_per_hour: 1.5}}}}"
+    )
+    found = scenario(MODELS.format(services=services, files=""))
+    price = found.services.rekognition.prices["inference"]
+    assert price.statuses == ("RUNNING", "STOPPING")
+    assert price.usd_per_hour == 3.5
+    tables = run(MODELS.format(services=services, files=""), baseline=False)
+    assert usd(tables, "inference") == pytest.approx(3 * 3.5)
+
+
+def test_a_group_in_two_regions_is_refused() -> None:
+    text = """
+        name: twice
+        horizon: 1h
+        fleet:
+          - {service: rekognition, project: same, count: 1, region: us-east-1}
+          - {service: rekognition, project: same, count: 1, region: eu-west-1}
+    """
+    with pytest.raises(ScenarioError, match=r"fleet\[1\]\.region: rekognition group 'same' is"):
+        scenario(text)
+
+
+def test_costs_split_by_region_are_the_one_derivations_rows_where_prices_agree(
+    tmp_path: Path,
+) -> None:
+    """Two regions at the same prices: the same rows, in the same order, as one derivation
+    at those prices (the split changes which prices, never the rows' order or values)."""
+    from simulator.analysis.frames import derive_costs
+    from simulator.pricing.costs import regional_costs
+    from tests.kit import build_model
+
+    csv = tmp_path / "same.csv"
+    csv.write_text(
+        "region,service,item,instance_type,unit,usd,effective_date,source\n"
+        "eu-west-1,rekognition,inference,,hour,4.0,,same as us-east-1\n"
+        "eu-west-1,rekognition,training,,hour,1.0,,same as us-east-1\n"
+    )
+    text = (
+        MODELS.format(services="", files=f"prices: {csv}")
+        + """
+    requests:
+      - {service: rekognition, at: 20m, count: 2}
+    """
+    )
+    model = build_model(text, until=3600.0)
+    tables = model.sim.recorder.hand_over()
+    found = scenario_prices(scenario(text))
+    prices = found.by_region()
+    assert prices["eu-west-1"] == prices["us-east-1"]
+    split = regional_costs(
+        tables["transitions"], prices, found.regions, 3600.0, tables["resources"]
+    )
+    whole = derive_costs(tables["transitions"], prices["us-east-1"], 3600.0, tables["resources"])
+    regions = whole["resource_id"].astype(str).str.split(":").str[3]
+    assert len(whole) == 5
+    assert set(regions) == {"us-east-1", "eu-west-1"}
+    assert split.astype(str).equals(whole.astype(str))
