@@ -198,7 +198,7 @@ class Fleet(SingleStepFleet):
 
     @property
     def numbering(self) -> str:
-        return f"arn:aws:comprehend:{self.region}:{self.account}:document-classifier/{self.name}"
+        return f"{self.arn('comprehend')}:document-classifier/{self.name}"
 
     @property
     def units(self) -> float:

@@ -26,7 +26,7 @@ from pydantic import Field
 from simulator.api.operations import Operation
 from simulator.engine.schema import Strict
 from simulator.services.base import Elapsed, ManagedService, Resource
-from simulator.services.regions import Region, inherited_region
+from simulator.services.regions import REGIONS, Region, inherited_region
 
 
 def by_name(*operations: Operation) -> dict[str, Operation]:
@@ -64,6 +64,11 @@ class AccountFleet(FleetEntry):
 
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: Region = inherited_region()
+
+    def arn(self, service: str) -> str:
+        """The start of the ARNs of `service`'s resources in the entry's account and region,
+        in the region's partition (`arn:aws-cn:...` in China)."""
+        return f"arn:{REGIONS[self.region]}:{service}:{self.region}:{self.account}"
 
 
 class SingleStepFleet(AccountFleet):

@@ -218,12 +218,12 @@ class Fleet(SingleStepFleet):
         return self.inference_units
 
     def project_arn(self) -> str:
-        return f"arn:aws:lookoutvision:{self.region}:{self.account}:project/{self.project}"
+        return f"{self.arn('lookoutvision')}:project/{self.project}"
 
     def resource_id(self, index: int) -> str:
         """The ModelArn of model version `index + 1` (versions are numbered from 1)."""
         version = index + 1
-        return f"arn:aws:lookoutvision:{self.region}:{self.account}:model/{self.project}/{version}"
+        return f"{self.arn('lookoutvision')}:model/{self.project}/{version}"
 
 
 def _model_parts(model_arn: str) -> tuple[str, str]:

@@ -217,14 +217,11 @@ class Fleet(SingleStepFleet):
         return self.inference_units
 
     def project_arn(self) -> str:
-        return f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}/1"
+        return f"{self.arn('rekognition')}:project/{self.project}/1"
 
     def resource_id(self, index: int) -> str:
         """The ProjectVersionArn of version `v<index>`."""
-        return (
-            f"arn:aws:rekognition:{self.region}:{self.account}:project/{self.project}"
-            f"/version/v{index}/1"
-        )
+        return f"{self.arn('rekognition')}:project/{self.project}/version/v{index}/1"
 
 
 def _region(arn: str) -> str:

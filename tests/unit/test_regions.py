@@ -128,3 +128,20 @@ def test_the_cli_refuses_an_unknown_region_with_one_message_and_status_2(tmp_pat
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
     assert lines[0].startswith(f"{path}:3: region: unknown AWS region 'eu-west-9'; nearest: ")
+
+
+def test_an_arn_names_its_regions_partition() -> None:
+    scenario = _scenario(
+        region="cn-north-1",
+        fleet=[
+            {"service": "rekognition", "count": 1, "project": "p"},
+            {"service": "lookoutvision", "count": 1, "project": "p", "region": "us-gov-west-1"},
+        ],
+    )
+    rekognition, lookout = scenario.fleet
+    assert rekognition.resource_id(0) == (  # type: ignore[union-attr]
+        "arn:aws-cn:rekognition:cn-north-1:123456789012:project/p/version/v0/1"
+    )
+    assert lookout.resource_id(0) == (  # type: ignore[union-attr]
+        "arn:aws-us-gov:lookoutvision:us-gov-west-1:123456789012:model/p/1"
+    )

@@ -236,12 +236,12 @@ class Pipelines(ManagedService):
         if run.ended_at is not None:
             summary["EndTime"] = run.ended_at
         job = _job_name(run.part.key, spec.name)
-        arn = f"arn:aws:sagemaker:{shape.region}:{shape.account}"
+        arn = shape.arn("sagemaker")
         if isinstance(spec, JobStep):
             member = "TrainingJob" if spec.type == "Training" else "ProcessingJob"
             summary["Metadata"] = {member: {"Arn": f"{arn}:{member[:-3].lower()}-job/{job}"}}
         elif isinstance(spec, LambdaStep):
-            function = f"arn:aws:lambda:{shape.region}:{shape.account}:function:{spec.name}"
+            function = f"{shape.arn('lambda')}:function:{spec.name}"
             summary["Metadata"] = {"Lambda": {"Arn": function}}
         elif isinstance(run, Callback):
             queue = shape.queue_url(run.spec.queue)

@@ -143,7 +143,7 @@ class Fleet(AccountFleet):
         return tuple(dict.fromkeys(kinds))
 
     def pipeline_arn(self) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{self.account}:pipeline/{self.pipeline}"
+        return f"{self.arn('sagemaker')}:pipeline/{self.pipeline}"
 
     def queue_url(self, queue: str) -> str:
         return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{queue}"
