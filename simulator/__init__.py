@@ -6,6 +6,7 @@ its what-if variants and compare them on common random numbers.
     results = simulator.run("scenarios/comprehend-stop-race.yaml", replications=5)
     results.summary(); results.stops; results.plot_latency()
     results.save("runs/race"); simulator.load_results("runs/race")
+    fitted = simulator.fit_latencies(["polls.csv"]); fitted.write("fitted.yaml")
     study = simulator.sweep("scenarios/whatif-retry-modes.yaml", out="runs/modes")
     study.summary(); study.plot("rekognition.latency_p99_s"); study.results("mode=legacy")
     with simulator.simulated_aws("scenarios/rekognition-nightly-stop.yaml") as aws:
@@ -23,6 +24,7 @@ from simulator.errors import ResultsError, ScenarioError, SimulatorError, SweepE
 
 if TYPE_CHECKING:
     from simulator.aws.session import simulated_aws
+    from simulator.fit.calibrate import fit_latencies
     from simulator.results import Results, load_results, run
     from simulator.scenario import load_scenario, parse_scenario
     from simulator.sweeps import SweepResults, sweep
@@ -36,6 +38,7 @@ __all__ = [
     "SweepError",
     "SweepResults",
     "__version__",
+    "fit_latencies",
     "load_results",
     "load_scenario",
     "parse_scenario",
@@ -52,6 +55,7 @@ _LAZY = {
     "SweepResults": "simulator.sweeps",
     "sweep": "simulator.sweeps",
     "simulated_aws": "simulator.aws.session",
+    "fit_latencies": "simulator.fit.calibrate",
     "__version__": "simulator.version",
 }
 
