@@ -247,7 +247,9 @@ def resolved_yaml(
     for (index, field), path in (kept or {}).items():
         stream = resolved["requests"][index]
         if field == "replay":
-            stream["replay"]["path"] = path
+            replay = stream["replay"]  # a trace's `path`, or the log a log replay names
+            logged = "cloudtrail" if replay.get("cloudtrail") else "eventbridge"
+            replay["path" if "path" in replay else logged] = path
         else:
             stream["handler"] = f"{path}:{stream['handler'].rpartition(':')[2]}"
     return yaml.safe_dump(resolved, sort_keys=False)
@@ -273,7 +275,7 @@ def _kept(scenario: Scenario) -> dict[tuple[int, str], tuple[str, bytes]]:
             if path is None:
                 continue
             try:
-                data = path.read_bytes()
+                data = replay.contents() if field == "replay" and replay else path.read_bytes()
             except OSError as error:
                 raise ResultsError(
                     f"{path}: cannot read {_WHAT[field]} to keep a copy of it in the run "

@@ -79,6 +79,14 @@ class Results:
         """Per service and group: billed, billed without the stops, and the saving."""
         return savings(self.costs, self.baseline_costs, self.replications)
 
+    def replayed(self) -> pd.DataFrame:
+        """Per log replay (`replay: {cloudtrail: ...}`) and service: the stops the log
+        holds, how many failed in it and how many the simulation rejected."""
+        from simulator.analysis.replayed import compare_stops
+        from simulator.scenario.logs import sent_stops
+
+        return compare_stops(self.stops, sent_stops(self.scenario), self.replications)
+
     # -- pictures ------------------------------------------------------------------------
 
     # Each imports the plots (and matplotlib) when asked for a picture, not with the package.

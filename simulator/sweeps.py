@@ -106,7 +106,7 @@ def scenario_digest(scenario: Scenario) -> str:
                 "sha256": hashlib.sha256(code).hexdigest(),
             }
         if requests.replay is not None:
-            trace = requests.replay.path.read_bytes()
+            trace = requests.replay.contents()
             resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -22,6 +22,7 @@ from simulator.analysis.columns import (
 )
 from simulator.analysis.summary import KEYS
 from simulator.cli.formats import TextTable, markdown, records
+from simulator.cli.replayed import log_replays, log_replays_json
 from simulator.cli.tables import print_table
 from simulator.results import Results
 from simulator.scenario.model import Scenario
@@ -64,6 +65,7 @@ def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
     if not missing.empty:
         title = "not simulated: answered as AWS answers an unknown operation"
         tables.append((title, _words(missing, 1)))
+    tables += [(title, _text_table(frame, 1)) for title, frame in log_replays(results)]
     return tables
 
 
@@ -107,6 +109,8 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
         "billed": records(results.billed()),
         "invocations": records(invocation_outcomes(results.invocations, results.replications)),
         "not_simulated": records(unsimulated(results.calls)),
+        "replayed_logs": log_replays_json(results),
+        "replayed_stops": records(results.replayed()),
     }
 
 

@@ -44,6 +44,10 @@ class TraceFile(Strict):
         """The kind's reader: its columns and checks."""
         raise NotImplementedError
 
+    def contents(self) -> bytes:
+        """The trace's bytes, for a run directory to keep and a sweep to fingerprint."""
+        return self.path.read_bytes()
+
     @model_validator(mode="after")
     def _read(self) -> Self:
         self._trace = self.read_file(self.path)

@@ -1,0 +1,140 @@
+"""Which of the fleet's resources a log's resources are, and the ones it lacks.
+
+A log names the user's own resources (`...:project/shelf/version/shelf.2026-01-02T09.00.00/
+1767344400000`); a scenario's fleet makes its own ids (`...:project/shelf/version/v0/1`). So
+a log's resource is matched to the fleet's first by id, then by the name the fleet numbers
+it within (a project, a classifier's name, a pipeline): the log's resources, in the order
+the log first names them, take that name's fleet resources in the fleet's order. Those left
+over are missing: `add_missing` appends fleet entries for them (group `from-log`, in the
+status the log implies, one entry per run of one status, so that the scenario written to a
+run directory, which holds the entries, matches the log in the same way when read back);
+otherwise each is reported, and requests to it are answered as AWS answers for a resource
+it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.scenario.log_records import LogRequest
+from simulator.services import comprehend, lookoutvision, rekognition, sagemaker
+from simulator.services.kit import SingleStepFleet
+
+if TYPE_CHECKING:
+    from simulator.scenario.fleet import Fleet
+
+FROM_LOG = "from-log"
+"""The group of the fleet entries `add_missing` appends."""
+_ADDABLE = ("rekognition", "lookoutvision", "comprehend")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A resource of the fleet a log's resource may be matched to."""
+
+    id: str
+    name: str
+    group: str
+
+
+@dataclass
+class Matched:
+    """Each log resource's id in the simulation, how it was found, and what is missing."""
+
+    ids: dict[str, str]
+    how: dict[str, str]
+    """`id`, `name` or `added` (matched to an entry of the `from-log` group)."""
+    missing: list[LogRequest]
+    """The first request to each resource the fleet lacks, in the log's order."""
+
+
+def slots(fleet: Sequence[Fleet], service: str) -> list[Slot]:
+    """The service's fleet resources, with the ids the service gives them (numbered on
+    within a project or name across entries, as `ManagedService.numbered` does)."""
+    found: list[Slot] = []
+    numbered: dict[str, int] = {}
+    for entry in fleet:
+        if entry.service != service:
+            continue
+        if isinstance(entry, sagemaker.Fleet):
+            found += [
+                Slot(f"{entry.pipeline_arn()}/execution/{i}", entry.pipeline, entry.group_name)
+                for i in range(entry.count)
+            ]
+            continue
+        if not isinstance(entry, SingleStepFleet):
+            continue
+        first = numbered.get(entry.numbering, 0)
+        numbered[entry.numbering] = first + entry.count
+        name = str(getattr(entry, entry.NAMED_BY))
+        found += [
+            Slot(entry.resource_id(i), name, entry.group_name)
+            for i in range(first, first + entry.count)
+        ]
+    return found
+
+
+def match(requests: Sequence[LogRequest], fleet_slots: Sequence[Slot]) -> Matched:
+    """Each log resource's fleet resource: by id, else by name in order (see the module)."""
+    firsts: dict[str, LogRequest] = {}
+    for request in requests:
+        firsts.setdefault(request.log_resource, request)
+    by_id = {slot.id: slot for slot in fleet_slots}
+    taken: set[str] = set()
+    matched = Matched({}, {}, [])
+    for resource in firsts:
+        if resource in by_id:
+            matched.ids[resource], matched.how[resource] = resource, "id"
+            taken.add(resource)
+    for resource, request in firsts.items():
+        if resource in matched.ids:
+            continue
+        slot = next((s for s in fleet_slots if s.name == request.name and s.id not in taken), None)
+        if slot is None:
+            matched.missing.append(request)
+            continue
+        taken.add(slot.id)
+        matched.ids[resource] = slot.id
+        matched.how[resource] = "added" if slot.group == FROM_LOG else "name"
+    return matched
+
+
+def addable(service: str) -> bool:
+    """Whether `add_missing` can add the service's resources: those in one status at the
+    start; a SageMaker execution is made by its pipeline's entry, with its steps."""
+    return service in _ADDABLE
+
+
+def additions(service: str, missing: Sequence[LogRequest]) -> list[Fleet]:
+    """Fleet entries for the resources the fleet lacks: one per run of requests of one name
+    and status, in the log's order, in the account and region their ARN names."""
+    entries: list[Fleet] = []
+    runs: list[tuple[LogRequest, int]] = []
+    for request in missing:
+        if runs and _key(runs[-1][0]) == _key(request):
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((request, 1))
+    for request, count in runs:
+        _, _, _, region, account = (request.log_resource.split(":") + [""] * 5)[:5]
+        common = {
+            "service": service,
+            "count": count,
+            "status": request.before,
+            "group": FROM_LOG,
+            "region": region,
+            "account": account,
+        }
+        if service == "rekognition":
+            entries.append(rekognition.Fleet.model_validate({"project": request.name, **common}))
+        elif service == "lookoutvision":
+            entries.append(lookoutvision.Fleet.model_validate({"project": request.name, **common}))
+        else:
+            entries.append(comprehend.Fleet.model_validate({"name": request.name, **common}))
+    return entries
+
+
+def _key(request: LogRequest) -> tuple[str, str, str]:
+    return request.name, request.before, request.log_resource.split(":")[3]
