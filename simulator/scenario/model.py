@@ -33,6 +33,7 @@ from simulator.pricing.resolve import scenario_prices
 from simulator.pricing.sources import PriceFiles
 from simulator.scenario.fleet import Fleet, check_fleet
 from simulator.scenario.handler import Invocations
+from simulator.scenario.logs import LogReplay, bind_logs, replay_kind
 from simulator.scenario.schedule import Poisson as Poisson
 from simulator.scenario.schedule import Schedule
 from simulator.scenario.sweep_block import Sweep
@@ -100,6 +101,10 @@ class Caller(Strict):
     account: str = Field(default="123456789012", pattern=r"^\d{12}$")
     region: Region = inherited_region()
     waiter: WaiterSettings = WaiterSettings()
+    principals: tuple[str, ...] = Field(
+        default=(),
+        description="IAM ARN patterns (* and ?): logged requests replayed as this caller",
+    )
 
 
 class Consumer(Strict):
@@ -169,7 +174,13 @@ class Requests(Schedule):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="request members added to each request"
     )
-    replay: Replay | None = None
+    replay: (
+        Annotated[
+            Annotated[Replay, Tag("trace")] | Annotated[LogReplay, Tag("log")],
+            Discriminator(replay_kind),
+        ]
+        | None
+    ) = None
     where: Where = Where()
     count: int | None = Field(default=None, ge=1)
     fraction: float | None = Field(default=None, gt=0, le=1)
@@ -355,6 +366,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
+        bind_logs(self)  # a log replay's requests, callers and resources; before the checks
         for index, fleet in enumerate(self.fleet):
             check_fleet(index, fleet, self.services)
         scenario_prices(self)  # every billed item priced in its region, or said which not
