@@ -184,7 +184,7 @@ def _left_truncated(path: Path, services: set[str]) -> set[str]:
     run's scenario.yaml beside the table says: their first statuses did not begin at the
     first row's time."""
     scenario = path.parent / "scenario.yaml"
-    if not scenario.is_file():
+    if not (path.parent / "run.json").is_file() or not scenario.is_file():
         return set()
     try:
         data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
@@ -194,7 +194,7 @@ def _left_truncated(path: Path, services: set[str]) -> set[str]:
     return {
         str(entry.get("service"))
         for entry in fleet
-        if isinstance(entry, dict) and float(entry.get("elapsed") or 0) > 0
+        if isinstance(entry, dict) and entry.get("elapsed") not in (None, 0, "0", "0s")
     } & services
 
 

@@ -122,3 +122,35 @@ def test_statuses_that_never_start_a_clock_are_an_error(tmp_path: Path) -> None:
 def test_until_is_never_below_low() -> None:
     sample = durations(read_observations([POLLS, TRAIL]), "rekognition").samples["stop"]
     assert np.all(sample.until >= sample.low)
+
+
+def test_a_fleet_started_part_way_leaves_its_first_status_unused(tmp_path: Path) -> None:
+    run = _table(
+        tmp_path,
+        "rekognition",
+        [(0.0, "a", "STOPPING", "initial"), (50.0, "a", "STOPPED", "stop")],
+        horizon=100,
+    )
+    (run / "scenario.yaml").write_text(
+        "name: x\nhorizon: 100\nfleet: [{service: rekognition, status: STOPPING, elapsed: 2m}]\n"
+    )
+    with pytest.raises(ObservationsError, match="no rekognition duration of any latency"):
+        durations(read_observations([run]), "rekognition")
+
+
+def test_neptune_times_each_stage_on_its_parts(tmp_path: Path) -> None:
+    run = _table(tmp_path, "neptune", [
+        (0.0, "job-0", "InProgress", "initial"),
+        (0.0, "job-0/processing", "InProgress", "initial"),
+        (90.0, "job-0/processing", "Completed", "processing"),
+        (90.0, "job-0/hpo-0", "InProgress", "initial"),
+        (200.0, "job-0/hpo-0", "Stopping", "cancel"),
+        (230.0, "job-0/hpo-0", "Stopped", "stop"),
+        (200.0, "job-0", "Stopping", "cancel"),
+        (230.0, "job-0", "Stopped", "stop"),
+    ], horizon=1000)  # fmt: skip
+    samples = durations(read_observations([run]), "neptune").samples
+    assert _pairs(samples["processing"]) == [(90.0, 90.0)]
+    assert _pairs(samples["training"]) == [(110.0, math.inf)]  # cancelled: censored
+    assert _pairs(samples["stop"]) == [(30.0, 30.0)]  # the part's, not the job's
+    assert samples["transform"].n == 0
