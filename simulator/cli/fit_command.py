@@ -26,7 +26,7 @@ Observations = Annotated[
     typer.Argument(
         help="transitions tables (CSV, Parquet or a run directory), polling logs "
         "(CSV resource_id,status,time), SageMaker EventBridge exports, CloudTrail logs",
-        metavar="OBSERVATIONS...",
+        metavar="OBSERVATIONS",
         show_default=False,
     ),
 ]
