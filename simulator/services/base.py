@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 
 from pydantic import Field
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
     from simulator.engine.env import Simulation
 
 HOURS_8 = 8 * 3600.0
+NOWHERE: Mapping[str, Any] = MappingProxyType({})
+"""What a service holds in a region where it has nothing: an index by region answers a
+request's `serving` region with it, never making an entry for the asking."""
 
 Elapsed = Annotated[
     Duration,

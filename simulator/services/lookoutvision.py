@@ -44,7 +44,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import Progression, Resource, StopSpec
+from simulator.services.base import NOWHERE, Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 from simulator.services.paging import Pages
 
@@ -261,17 +261,17 @@ class Models(SingleStep[Fleet]):
 
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
-        # (region, project) -> versions 1, 2, ...; and its ListProjects item
-        self._projects: dict[tuple[str, str], list[Resource]] = {}
-        self._described: dict[tuple[str, str], dict[str, Any]] = {}
+        # region -> project -> versions 1, 2, ...; and its ListProjects item
+        self._projects: dict[str, dict[str, list[Resource]]] = {}
+        self._described: dict[str, dict[str, dict[str, Any]]] = {}
         self._pages = Pages(self.name, self.errors.validation)
 
     def listed(self, fleet: Fleet, added: list[Resource]) -> None:
         """Each project's versions in order, for the ModelVersion of a request, and the
         project as its first fleet entry created it, for ListProjects."""
-        project = (fleet.region, fleet.project)
-        self._projects.setdefault(project, []).extend(added)
-        self._described.setdefault(
+        project = fleet.project
+        self._projects.setdefault(fleet.region, {}).setdefault(project, []).extend(added)
+        self._described.setdefault(fleet.region, {}).setdefault(
             project,
             {
                 "ProjectArn": fleet.project_arn(),
@@ -282,7 +282,7 @@ class Models(SingleStep[Fleet]):
 
     def _find(self, params: Mapping[str, Any]) -> Resource:
         project, version = params["ProjectName"], params["ModelVersion"]
-        versions = self._projects.get((self.serving, project), [])
+        versions = self._projects.get(self.serving, NOWHERE).get(project, ())
         index = len(versions) if version == "latest" else int(version)
         if not 1 <= index <= len(versions):
             raise ResourceNotFound(f"Model {project}/{version} not found")
@@ -317,12 +317,12 @@ class Models(SingleStep[Fleet]):
         }
 
     def list_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        listed = [item for (region, _), item in self._described.items() if region == self.serving]
+        listed = list(self._described.get(self.serving, NOWHERE).values())
         return self._pages.listing("ListProjects", params, listed, "Projects", dict, PAGE)
 
     def list_models(self, params: Mapping[str, Any]) -> dict[str, Any]:
         project = params["ProjectName"]
-        versions = self._projects.get((self.serving, project))
+        versions = self._projects.get(self.serving, NOWHERE).get(project)
         if versions is None:
             raise ResourceNotFound(f"Project {project} not found")
         return self._pages.listing("ListModels", params, versions, "Models", _listed, PAGE)

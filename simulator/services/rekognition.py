@@ -39,7 +39,7 @@ from simulator.api.validation import Param
 from simulator.engine.distributions import Distribution, Lognormal, Uniform
 from simulator.engine.lifecycle import Transitions
 from simulator.engine.schema import Probability, Strict
-from simulator.services.base import Progression, Resource, StopSpec
+from simulator.services.base import NOWHERE, Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 from simulator.services.paging import Pages
 
@@ -260,7 +260,8 @@ class ProjectVersions(SingleStep[Fleet]):
 
     def __init__(self, sim: Simulation, settings: Settings) -> None:
         super().__init__(sim, settings)
-        self._projects: dict[str, dict[str, Resource]] = {}  # ProjectArn -> name -> version
+        # region -> ProjectArn -> name -> version: a poll looks in its endpoint's region
+        self._projects: dict[str, dict[str, dict[str, Resource]]] = {}
         self._created: dict[str, float] = {}  # ProjectArn -> creation time, in creation order
         self._pages = Pages(self.name, InvalidPaginationToken)
 
@@ -269,7 +270,7 @@ class ProjectVersions(SingleStep[Fleet]):
         was created (its first fleet entry), for DescribeProjects."""
         project = fleet.project_arn()
         self._created.setdefault(project, float(self.sim.now))
-        versions = self._projects.setdefault(project, {})
+        versions = self._projects.setdefault(fleet.region, {}).setdefault(project, {})
         versions.update((_arn_parts(version.id)[1], version) for version in added)
 
     def _find(self, arn: str) -> Resource:
@@ -296,8 +297,8 @@ class ProjectVersions(SingleStep[Fleet]):
 
     def describe_project_versions(self, params: Mapping[str, Any]) -> dict[str, Any]:
         project = params["ProjectArn"]
-        versions = self._projects.get(project)
-        if versions is None or _region(project) != self.serving:
+        versions = self._projects.get(self.serving, NOWHERE).get(project)
+        if versions is None:
             raise ResourceNotFound(f"Project {project} not found")
         names = params.get("VersionNames")
         if names and len(names) == 1 and "NextToken" not in params:
