@@ -30,7 +30,6 @@ ITEMS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("rekognition", "inference"): ("rekognition", "inference"),
     ("rekognition", "training"): ("rekognition", "training"),
     ("lookoutvision", "inference"): ("lookoutvision", "inference"),
-    ("lookoutvision", "training"): ("lookoutvision", "training"),
     ("comprehend", "training"): ("comprehend", "training"),
     ("comprehend", "model_management"): ("comprehend", "model_management"),
     ("neptune", "s3"): ("s3", "storage"),
