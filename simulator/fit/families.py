@@ -38,6 +38,12 @@ FAMILIES: Final = ("exponential", "lognormal", "gamma", "weibull")
 ZERO: Final = 1e-3
 """A duration recorded as 0 s is read as shorter than this (1 ms): none of the families puts
 mass at 0, and a density at 0 is 0 or infinite, which no fit can use."""
+SHAPE_BOUND: Final = 8.0
+"""The largest |log| of a shape (or of the lognormal's sigma) searched: shapes from 0.0003
+to 3,000. Durations that pull a fit to the bound are (nearly) all equal, which no
+continuous family describes: such a fit is marked as not converged."""
+_REACH: Final = 50.0
+"""The largest |log| of a scale searched, far past any duration, short of overflow."""
 _EULER: Final = 0.5772156649015329
 _SIGNIFICANT: Final = 4
 """Significant digits of the parameters a scenario is given: 0.05 % at most, far inside any
@@ -63,6 +69,9 @@ class _Family(ABC):
 
     name: ClassVar[str]
     k: ClassVar[int]
+    spread: ClassVar[int | None] = None
+    """The coordinate that is the log of a shape (sigma, for the lognormal): past
+    SHAPE_BOUND it says the durations have no spread to speak of, and the fit is refused."""
 
     @abstractmethod
     def start(self, guesses: np.ndarray) -> np.ndarray:
@@ -111,7 +120,7 @@ class _Exponential(_Family):
 
 
 class _Lognormal(_Family):
-    name, k = "lognormal", 2
+    name, k, spread = "lognormal", 2, 1
 
     def start(self, guesses: np.ndarray) -> np.ndarray:
         logs = np.log(guesses)
@@ -137,11 +146,11 @@ class _Lognormal(_Family):
 
 
 class _Gamma(_Family):
-    name, k = "gamma", 2
+    name, k, spread = "gamma", 2, 0
 
     def start(self, guesses: np.ndarray) -> np.ndarray:
         mean, var = float(guesses.mean()), float(guesses.var())
-        shape = mean * mean / var if var > 0 else 10.0
+        shape = min(max(mean * mean / var, 1e-3), 1e3) if var > 0 else 10.0
         return np.array([math.log(shape), math.log(mean / shape)])
 
     def log_pdf(self, u: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -173,7 +182,7 @@ class _Gamma(_Family):
 
 
 class _Weibull(_Family):
-    name, k = "weibull", 2
+    name, k, spread = "weibull", 2, 0
 
     def start(self, guesses: np.ndarray) -> np.ndarray:
         logs = np.log(guesses)  # log T is Gumbel: sd pi / (shape sqrt 6), mean log scale - γ/shape
@@ -283,6 +292,13 @@ class Likelihood:
         self.right = usable.low[usable.is_right]
         self.between_low = usable.low[between]
         self.between_high = np.where(zero, ZERO, usable.high)[between]
+        if usable.exact_count == usable.n and len(np.unique(usable.low)) == 1:
+            value = f"{usable.low[0]:g}"
+            which = "the only duration is" if usable.n == 1 else f"all {usable.n} durations are"
+            raise ValueError(
+                f"{which} {value} s: no spread to fit a distribution to (a fixed latency,"
+                f" `{value}s`, is what they say)"
+            )
         if len(self.exact) == 0 and len(self.between_low) == 0:
             raise ValueError(
                 f"no duration ended: all {self.n} are right-censored (the longest watched"
@@ -342,7 +358,8 @@ def fit_likelihood(
     best = _minimise(likelihood, family, first)
     if not best.success and start is not None:  # far from where it was simulated: afresh
         best = _minimise(likelihood, family, spec.start(likelihood.guesses))
-    converged = bool(best.success) and math.isfinite(best.fun)
+    bounded = spec.spread is not None and abs(best.x[spec.spread]) > SHAPE_BOUND - 0.5
+    converged = bool(best.success) and math.isfinite(best.fun) and not bounded
     u = tuple(float(v) for v in best.x)
     return FamilyFit(family, u, -float(best.fun), likelihood.n, converged)
 
@@ -353,8 +370,13 @@ def _minimise(likelihood: Likelihood, family: str, first: np.ndarray) -> Any:
     simplex of 0.05 a side (5 % in scale) to 1e-6 (parameters to about six digits). Either's
     `success` says it converged to its tolerance."""
 
+    spread = _family(family).spread
+
     def cost(u: np.ndarray) -> float:
-        value = -likelihood(family, np.atleast_1d(u))
+        u = np.atleast_1d(u)
+        if np.abs(u).max() > _REACH or (spread is not None and abs(u[spread]) > SHAPE_BOUND):
+            return 1e300
+        value = -likelihood(family, u)
         return value if math.isfinite(value) else 1e300
 
     with warnings.catch_warnings():

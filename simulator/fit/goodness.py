@@ -8,13 +8,21 @@ its median and p95, from one seed, so the same sample and seed give the same tab
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
 from simulator.fit.bootstrap import Bootstrap, replicate
-from simulator.fit.families import FAMILIES, ZERO, FamilyFit, Likelihood, fit_likelihood
+from simulator.fit.families import (
+    FAMILIES,
+    SHAPE_BOUND,
+    ZERO,
+    FamilyFit,
+    Likelihood,
+    fit_likelihood,
+)
 from simulator.fit.sample import Sample
 
 if TYPE_CHECKING:
@@ -73,7 +81,8 @@ class FitReport:
         for fit in self.fits:
             if fit.family == family:
                 return fit
-        raise ValueError(f"unknown family {family!r}: expected one of {', '.join(FAMILIES)}")
+        fitted = ", ".join(fit.family for fit in self.fits)
+        raise ValueError(f"no {family!r} fit: the fitted families are {fitted}")
 
     def distribution(self, family: str | None = None) -> dict[str, Any]:
         """What the scenario's latency setting is given: the best family's, or `family`'s."""
@@ -126,10 +135,20 @@ def fit_all(sample: Sample, *, seed: int = 0, bootstrap: int = 200) -> FitReport
         raise ValueError(f"bootstrap(={bootstrap}) must be at least 1 replicate")
     likelihood = Likelihood(sample)  # raises when nothing can be fitted
     usable = sample.where(sample.is_usable)
-    fits = [fit_likelihood(likelihood, family) for family in FAMILIES]
-    fits.sort(key=lambda fit: fit.aic)  # stable: FAMILIES' order breaks exact ties
+    tried = [fit_likelihood(likelihood, family) for family in FAMILIES]
+    fits = sorted((f for f in tried if f.converged), key=lambda fit: fit.aic)  # stable
+    failed = [fit.family for fit in tried if not fit.converged]
+    if not fits:
+        raise ValueError(f"no family could be fitted to {sample.describe()}")
     boots = {fit.family: replicate(fit, usable, replicates=bootstrap, seed=seed) for fit in fits}
     notes = _warnings(sample, usable, fits, boots, bootstrap)
+    if failed:
+        notes += (
+            f"the {_listing(failed)} {'fit' if len(failed) == 1 else 'fits'} did not converge"
+            f" (the durations pull the shape to {math.exp(SHAPE_BOUND):,.0f} or"
+            f" 1/{math.exp(SHAPE_BOUND):,.0f}, or the optimiser stopped short): left out of"
+            " the table",
+        )
     return FitReport(usable, tuple(fits), boots, bootstrap, seed, notes)
 
 
@@ -163,8 +182,6 @@ def _warnings(
             f" them apart; {best.family} is chosen for the lower AIC"
         )
     for fit in fits:
-        if not fit.converged:
-            notes.append(f"the {fit.family} fit did not converge: its row is not a maximum")
         if failed := boots[fit.family].failed:
             notes.append(
                 f"{failed} of {replicates} {fit.family} replicates could not be refitted and"

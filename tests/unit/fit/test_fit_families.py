@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from simulator.engine.distributions import Distribution
-from simulator.fit.families import FAMILIES, Likelihood, fit_family
+from simulator.fit.families import FAMILIES, SHAPE_BOUND, Likelihood, fit_family
 from simulator.fit.sample import Sample
 
 SCIPY = {
@@ -152,3 +152,19 @@ def test_nothing_to_fit_is_a_clear_error() -> None:
     watched = Sample(np.array([50.0, 80.0]), np.full(2, np.inf), np.zeros(2), np.array([50.0, 80]))
     with pytest.raises(ValueError, match="no duration ended: all 2 are right-censored"):
         fit_family(watched, "weibull")
+
+
+def test_durations_without_spread_are_refused_and_a_fixed_latency_suggested() -> None:
+    with pytest.raises(ValueError, match=r"all 4 durations are 30 s: no spread .* `30s`"):
+        fit_family(Sample.exact([30.0] * 4), "lognormal")
+    with pytest.raises(ValueError, match=r"the only duration is 12\.5 s"):
+        fit_family(Sample.exact([12.5]), "exponential")
+
+
+def test_a_shape_pulled_to_its_bound_is_not_converged() -> None:
+    """Thirty durations of 30 s and one of 31: the gamma's shape runs to its bound."""
+    sample = Sample.exact(np.r_[np.full(30, 30.0), 31.0])
+    gamma = fit_family(sample, "gamma")
+    assert abs(gamma.u[0]) > SHAPE_BOUND - 0.5
+    assert not gamma.converged
+    assert fit_family(sample, "lognormal").converged

@@ -133,3 +133,12 @@ def test_no_usable_duration_is_a_value_error() -> None:
 def test_seconds_read_as_a_person_writes_them() -> None:
     assert [seconds(v) for v in (0.4213, 61.4, 1204.0)] == ["0.42 s", "61 s", "1,204 s"]
     assert span(61.2, 190.4) == "61-190 s"
+
+
+def test_a_family_that_did_not_converge_is_left_out_and_said() -> None:
+    report = fit_all(Sample.exact(np.r_[np.full(30, 30.0), 31.0]), bootstrap=5)
+    assert "gamma" not in set(report.table["family"])
+    said = "the gamma fit did not converge (the durations pull the shape to 2,981 or 1/2,981"
+    assert any(w.startswith(said) for w in report.warnings)
+    with pytest.raises(ValueError, match="no 'gamma' fit: the fitted families are lognormal"):
+        report.distribution("gamma")
