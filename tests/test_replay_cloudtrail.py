@@ -381,3 +381,18 @@ def test_an_unknown_pipeline_status_and_events_for_another_service_are_named(
                 "other.yaml",
             )
         )
+
+
+@pytest.mark.slow  # 20 replications
+def test_the_shipped_cloudtrail_replay_numbers_are_its_comments() -> None:
+    results = simulator.run(
+        Path(__file__).parent.parent / "scenarios/rekognition-cloudtrail-replay.yaml"
+    )
+    compared = results.replayed().iloc[0]
+    assert (compared["stops"], compared["failed_in_log"]) == (5, 1)
+    assert (compared["rejected_in_simulation"], compared["same_outcome"]) == (1.0, 5.0)
+    n = results.replications
+    assert results.stops["cost_after_request_usd"].sum() / n == pytest.approx(0.75, abs=0.01)
+    billed = results.billed().set_index("group")["usd"]
+    assert billed["from-log"] == pytest.approx(4.60, abs=0.01)
+    assert billed["shelf-detector"] == pytest.approx(16.00, abs=0.05)
