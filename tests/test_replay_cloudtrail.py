@@ -396,3 +396,30 @@ def test_the_shipped_cloudtrail_replay_numbers_are_its_comments() -> None:
     billed = results.billed().set_index("group")["usd"]
     assert billed["from-log"] == pytest.approx(4.60, abs=0.01)
     assert billed["shelf-detector"] == pytest.approx(16.00, abs=0.05)
+
+
+def test_a_record_delivered_twice_is_sent_once_and_counted(tmp_path: Path) -> None:
+    """An S3 log and a lookup-events export of the same hour overlap: one eventID, one stop."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    lookup = DATA / "cloudtrail" / "lookup-events.json"
+    shutil.copy(lookup, folder / "lookup-events.json")
+    events = json.loads(lookup.read_text())["Events"]
+    records = [json.loads(e["CloudTrailEvent"]) for e in events]
+    (folder / "delivered.json").write_text(json.dumps({"Records": records}))
+    fleet, resource, _ = LOOKUP_FLEETS["sagemaker"]
+    text = f"""
+    name: twice
+    horizon: 2h
+    start: 2026-01-05T19:00:00Z
+    fleet: [{fleet}]
+    requests:
+      - service: sagemaker
+        replay: {{cloudtrail: {folder}}}
+    """
+    replay = load_scenario(scenario(tmp_path, text)).operation_stream(0).replay
+    assert isinstance(replay, LogReplay)
+    assert replay.trace["resource"].tolist() == [resource]
+    assert replay.report.records == 8
+    assert replay.report.ignored["duplicate eventID", "StopPipelineExecution", "sent once"] == 1
+    assert sum(replay.report.ignored.values()) == 7  # 6 of other operations, 1 duplicate

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -30,6 +29,7 @@ from simulator.scenario.log_records import (
     cloudtrail_requests,
     eventbridge_requests,
 )
+from simulator.scenario.log_report import LogReport
 from simulator.scenario.trace import ROW, seconds
 from simulator.services import SERVICES
 
@@ -38,80 +38,6 @@ if TYPE_CHECKING:  # pandas is imported when a log is read: validating is fast
 
     from simulator.scenario.fleet import Fleet
     from simulator.scenario.model import Caller, Requests, Scenario
-
-
-@dataclass(frozen=True)
-class LogReport:
-    """What a log replay made of its log: what it sends, what it left out and why."""
-
-    path: Path
-    kind: str
-    records: int
-    replayed: Counter[str]
-    """Requests by operation."""
-    ignored: Counter[tuple[str, str, str]]
-    """Records not replayed, by (event source, operation or event, why)."""
-    principals: dict[str, tuple[str, int]]
-    """Each principal (`userIdentity.arn`; `(none)` for an event) -> (caller, requests)."""
-    resources: Counter[str]
-    """Log resources by how they were found in the fleet: `id`, `name`, `added`."""
-    missing: tuple[str, ...]
-    """Log resources the fleet lacks (requests to them find no resource)."""
-    recorded_errors: Counter[str]
-    """The log's error codes among the replayed records."""
-
-    def lines(self) -> list[tuple[str, int, str]]:
-        """(what, how many, detail) for a table: replayed, ignored, callers, resources."""
-        operations = {(origin, name) for origin, name, _ in self.ignored}
-        by_origin: dict[str, Counter[str]] = {}
-        for (origin, name, _), count in self.ignored.items():
-            by_origin.setdefault(origin.removesuffix(".amazonaws.com"), Counter())[name] += count
-        lines = [
-            ("records read", self.records, f"{self.kind}: {self.path}"),
-            ("replayed", sum(self.replayed.values()), _counts(self.replayed)),
-            (
-                "ignored",
-                sum(self.ignored.values()),
-                f"records of {len(operations)} other operation(s): "
-                + "; ".join(f"{origin}: {_counts(names)}" for origin, names in by_origin.items()),
-            ),
-        ]
-        callers: Counter[str] = Counter()
-        for caller, count in self.principals.values():
-            callers[caller] += count
-        for caller, count in sorted(callers.items()):
-            who = sorted(p for p, (c, _) in self.principals.items() if c == caller)
-            lines.append((f"sent as caller {caller}", count, ", ".join(who)))
-        for how, count in sorted(self.resources.items()):
-            lines.append((_HOW[how], count, ""))
-        if self.missing:
-            lines.append(
-                (
-                    "resources the fleet lacks",
-                    len(self.missing),
-                    ", ".join(self.missing) + " (add_missing: true adds them)",
-                )
-            )
-        if self.recorded_errors:
-            lines.append(
-                (
-                    "failed in the log",
-                    sum(self.recorded_errors.values()),
-                    _counts(self.recorded_errors),
-                )
-            )
-        return lines
-
-
-_HOW = {
-    "id": "resources found by id",
-    "name": "resources matched by name",
-    "added": "resources added (group from-log)",
-}
-
-
-def _counts(counts: Counter[str]) -> str:
-    return ", ".join(f"{name} {count:,}" for name, count in counts.most_common()) or "none"
 
 
 class LogReplay(Strict):
@@ -245,11 +171,8 @@ class LogReplay(Strict):
         known = tuple(replayable.before)
         for operation in self.operations or ():
             if operation not in known:
-                said = (
-                    "has no operation"
-                    if operation not in SERVICES[service].OPERATIONS
-                    else ("replays no operation")
-                )
+                known_here = operation in SERVICES[service].OPERATIONS
+                said = "replays no operation" if known_here else "has no operation"
                 raise ValueError(
                     f"operations: {service} {said} {operation!r}; expected one of "
                     f"{', '.join(known)}"
