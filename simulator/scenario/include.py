@@ -85,7 +85,7 @@ def read_fragment(
     and field, or (where it cannot be read at all) the scenario's `field` and `line` that
     name it."""
     try:
-        raw = path.read_bytes()[: MAX_BYTES + 1]
+        raw = _head(path)
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
@@ -121,7 +121,20 @@ def is_fragment(path: Path) -> bool:
     """Whether the file at `path` reads as a fragment rather than a scenario: a mapping with
     `services:` and no `name` (which every scenario has)."""
     try:
-        data, _ = _read_yaml(path.read_bytes()[:MAX_BYTES].decode("utf-8"))
+        raw = _head(path)
+        if len(raw) > MAX_BYTES:
+            return False
+        data, _ = _read_yaml(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ScenarioError):
         return False
     return isinstance(data, dict) and "services" in data and "name" not in data
+
+
+def _head(path: Path) -> bytes:
+    """At most `MAX_BYTES` + 1 bytes of the regular file at `path`: never the endless
+    contents of a device or a pipe (an OSError naming why for anything but a file)."""
+    if not path.is_file():
+        why = "not a regular file" if path.exists() else "No such file or directory"
+        raise OSError(2, why, str(path))
+    with path.open("rb") as file:
+        return file.read(MAX_BYTES + 1)
