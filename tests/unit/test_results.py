@@ -15,7 +15,8 @@ from tests.kit import scenario
 def test_the_public_names_are_what_all_says() -> None:
     assert sorted(simulator.__all__) == sorted(
         ["Results", "ResultsError", "ScenarioError", "SimulatorError", "SweepError",
-         "SweepResults", "__version__", "load_results", "load_scenario", "parse_scenario",
+         "SweepResults", "__version__", "fit_latencies", "load_results", "load_scenario",
+         "parse_scenario",
          "run", "simulated_aws", "sweep"]
     )  # fmt: skip
     for name in simulator.__all__:
