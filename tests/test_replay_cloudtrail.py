@@ -15,12 +15,15 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import simulator
+from simulator.awslogs.cloudtrail import read_cloudtrail
 from simulator.cli import app
 from simulator.errors import ScenarioError
 from simulator.results import load_results
 from simulator.scenario import load_scenario
-from simulator.scenario.log_fleet import FROM_LOG
+from simulator.scenario.log_fleet import FROM_LOG, match, slots
+from simulator.scenario.log_records import cloudtrail_requests
 from simulator.scenario.logs import LogReplay
+from simulator.services import rekognition
 
 DATA = Path(__file__).parent / "data"
 S3 = DATA / "cloudtrail" / "s3"
@@ -423,3 +426,19 @@ def test_a_record_delivered_twice_is_sent_once_and_counted(tmp_path: Path) -> No
     assert replay.report.records == 8
     assert replay.report.ignored["duplicate eventID", "StopPipelineExecution", "sent once"] == 1
     assert sum(replay.report.ignored.values()) == 7  # 6 of other operations, 1 duplicate
+
+
+def test_a_log_s_resources_are_matched_in_the_region_their_arns_name() -> None:
+    """Region is part of a resource's identity: one project name in two regions is two
+    projects, and the us-east-1 log's versions are the us-east-1 entry's, though the
+    eu-west-1 entry comes first in the fleet."""
+    entries = [
+        rekognition.Fleet.model_validate(
+            {"service": "rekognition", "project": "shelf-detector", "count": 3, "region": region}
+        )
+        for region in ("eu-west-1", "us-east-1")
+    ]
+    requests = cloudtrail_requests(read_cloudtrail(S3), "rekognition", ("StopProjectVersion",))
+    matched = match(requests.requests, slots(entries, "rekognition"))
+    assert sorted(set(matched.ids.values())) == [f"{PREFIX}/v{i}/1" for i in range(3)]
+    assert [r.log_resource for r in matched.missing] == [V4]

@@ -3,8 +3,9 @@
 A log names the user's own resources (`...:project/shelf/version/shelf.2026-01-02T09.00.00/
 1767344400000`); a scenario's fleet makes its own ids (`...:project/shelf/version/v0/1`). So
 a log's resource is matched to the fleet's first by id, then by the name the fleet numbers
-it within (a project, a classifier's name, a pipeline): the log's resources, in the order
-the log first names them, take that name's fleet resources in the fleet's order. Those left
+it within (a project, a classifier's name, a pipeline) in the region its ARN names: the
+log's resources, in the order the log first names them, take that name's fleet resources in
+that region in the fleet's order. Those left
 over are missing: `add_missing` appends fleet entries for them (group `from-log`, in the
 status the log implies, one entry per run of one status, so that the scenario written to a
 run directory, which holds the entries, matches the log in the same way when read back);
@@ -14,6 +15,7 @@ it does not know.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +38,7 @@ class Slot:
 
     id: str
     name: str
+    region: str
     group: str
 
 
@@ -60,7 +63,12 @@ def slots(fleet: Sequence[Fleet], service: str) -> list[Slot]:
             continue
         if isinstance(entry, sagemaker.Fleet):
             found += [
-                Slot(f"{entry.pipeline_arn()}/execution/{i}", entry.pipeline, entry.group_name)
+                Slot(
+                    f"{entry.pipeline_arn()}/execution/{i}",
+                    entry.pipeline,
+                    entry.region,
+                    entry.group_name,
+                )
                 for i in range(entry.count)
             ]
             continue
@@ -70,7 +78,7 @@ def slots(fleet: Sequence[Fleet], service: str) -> list[Slot]:
         numbered[entry.numbering] = first + entry.count
         name = str(getattr(entry, entry.NAMED_BY))
         found += [
-            Slot(entry.resource_id(i), name, entry.group_name)
+            Slot(entry.resource_id(i), name, entry.region, entry.group_name)
             for i in range(first, first + entry.count)
         ]
     return found
@@ -81,24 +89,32 @@ def match(requests: Sequence[LogRequest], fleet_slots: Sequence[Slot]) -> Matche
     firsts: dict[str, LogRequest] = {}
     for request in requests:
         firsts.setdefault(request.log_resource, request)
-    by_id = {slot.id: slot for slot in fleet_slots}
-    taken: set[str] = set()
+    by_id = {slot.id for slot in fleet_slots}
     matched = Matched({}, {}, [])
     for resource in firsts:
         if resource in by_id:
             matched.ids[resource], matched.how[resource] = resource, "id"
-            taken.add(resource)
+    by_name: dict[tuple[str, str], deque[Slot]] = {}
+    for slot in fleet_slots:
+        if slot.id not in matched.ids:
+            by_name.setdefault((slot.name, slot.region), deque()).append(slot)
     for resource, request in firsts.items():
         if resource in matched.ids:
             continue
-        slot = next((s for s in fleet_slots if s.name == request.name and s.id not in taken), None)
-        if slot is None:
+        free = by_name.get((request.name, region_of(resource)))
+        if not free:
             matched.missing.append(request)
             continue
-        taken.add(slot.id)
+        slot = free.popleft()
         matched.ids[resource] = slot.id
         matched.how[resource] = "added" if slot.group == FROM_LOG else "name"
     return matched
+
+
+def region_of(arn: str) -> str:
+    """The region an ARN names (`arn:aws:rekognition:<region>:...`)."""
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 4 else ""
 
 
 def addable(service: str) -> bool:
@@ -118,7 +134,7 @@ def additions(service: str, missing: Sequence[LogRequest]) -> list[Fleet]:
         else:
             runs.append((request, 1))
     for request, count in runs:
-        _, _, _, region, account = (request.log_resource.split(":") + [""] * 5)[:5]
+        _, _, _, region, account = (request.log_resource.split(":") + [""] * 5)[:5]  # an ARN
         common = {
             "service": service,
             "count": count,
@@ -137,4 +153,4 @@ def additions(service: str, missing: Sequence[LogRequest]) -> list[Fleet]:
 
 
 def _key(request: LogRequest) -> tuple[str, str, str]:
-    return request.name, request.before, request.log_resource.split(":")[3]
+    return request.name, request.before, region_of(request.log_resource)
