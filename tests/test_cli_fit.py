@@ -144,3 +144,17 @@ def test_ids_that_name_no_service_ask_for_service(tmp_path: Path) -> None:
     assert code == 2
     assert "cannot tell the service" in stderr
     assert "give --service" in stderr
+
+
+@pytest.mark.slow
+def test_cloudtrail_requests_start_the_polled_stops(tmp_path: Path) -> None:
+    code, stdout, _ = _fit(tmp_path, str(POLLS), str(TRAIL), "--json")
+    assert code == 0, stdout
+    answer = json.loads(stdout)
+    stop = answer["latencies"]["stop"]
+    assert (stop["durations"], stop["right_censored"], stop["between_polls"]) == (3, 1, 2)
+    notes = "\n".join(answer["notes"])
+    assert "CloudTrail, 2 stop requests of 4 records" in notes
+    assert "1 stop requests were refused (errorCode)" in notes
+    assert "2 stop durations start at a CloudTrail request's time" in notes
+    assert any("only 3 observations" in w for w in answer["warnings"])
