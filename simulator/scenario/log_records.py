@@ -116,14 +116,16 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
     replayable = REPLAYABLE[service]
     schema = SERVICES[service].OPERATIONS
     found = Classified()
-    for row in log.to_dict("records"):
-        source, name = str(row["event_source"]), str(row["event_name"])
-        if source != replayable.event_source:
-            found.ignored[source, name, "another service"] += 1
-            continue
-        if name not in operations:
-            found.ignored[source, name, "an operation not replayed"] += 1
-            continue
+    ours = log["event_source"] == replayable.event_source
+    wanted = ours & log["event_name"].isin(operations)
+    others = log[~wanted].groupby(["event_source", "event_name"], sort=False).size()
+    for source, name, count in others.reset_index().itertuples(index=False):
+        why = (
+            "an operation not replayed" if source == replayable.event_source else "another service"
+        )
+        found.ignored[str(source), str(name), why] += int(count)
+    for row in log[wanted].to_dict("records"):
+        name = str(row["event_name"])
         given = row["request_parameters"] or {}
         resource = replayable.resource_id(given, str(row["aws_region"]), str(row["account"]))
         if resource is None:
