@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 from typing import Final, Protocol
 
 from simulator.api.operations import HOURS_PER_MONTH, Price, ServiceSettings
@@ -177,12 +179,16 @@ def scenario_prices(scenario: PricedScenario) -> ScenarioPrices:
     return resolve(scenario.services, scenario.fleet, scenario.region, files)
 
 
-def defaults(settings: ServiceSettings) -> dict[str, Price]:
+def defaults(settings: ServiceSettings) -> Mapping[str, Price]:
     """The service's built-in price items."""
-    found: dict[str, Price] = (
-        type(settings).model_fields["prices"].get_default(call_default_factory=True)
-    )
-    return found
+    return _built_in(type(settings))
+
+
+@cache
+def _built_in(kind: type[ServiceSettings]) -> Mapping[str, Price]:
+    """Made once per settings class: a replication resolves its prices twice."""
+    found: dict[str, Price] = kind.model_fields["prices"].get_default(call_default_factory=True)
+    return MappingProxyType(found)
 
 
 def _items(service: str, settings: ServiceSettings, billed: set[str]) -> dict[str, Price]:
