@@ -442,3 +442,15 @@ def test_a_log_s_resources_are_matched_in_the_region_their_arns_name() -> None:
     matched = match(requests.requests, slots(entries, "rekognition"))
     assert sorted(set(matched.ids.values())) == [f"{PREFIX}/v{i}/1" for i in range(3)]
     assert [r.log_resource for r in matched.missing] == [V4]
+
+
+def test_a_record_before_the_start_is_named_as_a_trace_s_row_is(tmp_path: Path) -> None:
+    path = scenario(
+        tmp_path, REKOGNITION.replace("start: 2026-01-05T19:00:00Z", "start: 2026-01-05T20:05:00Z")
+    )
+    refused(
+        invoke("validate", str(path)),
+        f"requests[0].replay: {S3} row AWSLogs/123456789012/CloudTrail/us-east-1/2026/01/05/"
+        "123456789012_CloudTrail_us-east-1_20260105T2005Z_Xq3kNd8sLw1vGh2A.json.gz Records[2]: "
+        "time 2026-01-05 20:00:03+00:00 is before the scenario's start",
+    )

@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pandas is imported when a trace is read: validating a scena
 REQUIRED = ("time", "service", "resource", "operation")
 OPTIONAL = ("parameters", "caller")
 ROW = "row"
-"""The column holding each row's number as its file shows it (for messages)."""
+"""The column holding each row's number as its file shows it (for messages); a log
+replay's holds each record's place in the log instead (`<file> Records[2]`)."""
 
 
 class TraceFile(Strict):
@@ -173,8 +174,10 @@ def _read(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: cannot read it as {kind} ({reason})") from None
 
 
-def _first(frame: pd.DataFrame, mask: pd.Series) -> int:
-    return int(frame.loc[mask, ROW].iloc[0])
+def _first(frame: pd.DataFrame, mask: pd.Series) -> int | str:
+    """The first masked row's number, or its place in a log (`<file> Records[2]`)."""
+    row = frame.loc[mask, ROW].iloc[0]
+    return row if isinstance(row, str) else int(row)
 
 
 def seconds(frame: pd.DataFrame, start: datetime) -> pd.Series:
