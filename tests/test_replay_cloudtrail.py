@@ -111,7 +111,11 @@ def test_a_trail_s_stops_and_starts_become_requests_at_their_times_from_their_ca
     assert list(trace["caller"]) == ["nightly"] * 3 + ["default"] * 3
     ids = [f"{PREFIX}/v{i}/1" for i in range(3)]  # the fleet's, in the order the log names them
     assert list(trace["resource"]) == [ids[0], ids[1], ids[2], ids[1], V4, ids[0]]
-    assert list(trace["parameters"]) == [{}] * 5 + [{"MinInferenceUnits": 1}]
+    assert list(trace["parameters"]) == [  # the log's ARN only where the fleet lacks it
+        *[{}] * 4,
+        {"ProjectVersionArn": V4},
+        {"MinInferenceUnits": 1},
+    ]
     assert list(trace["recorded_error_code"].fillna("-")) == ["-"] * 3 + [
         "ResourceInUseException",
         "-",
@@ -454,3 +458,46 @@ def test_a_record_before_the_start_is_named_as_a_trace_s_row_is(tmp_path: Path) 
         "123456789012_CloudTrail_us-east-1_20260105T2005Z_Xq3kNd8sLw1vGh2A.json.gz Records[2]: "
         "time 2026-01-05 20:00:03+00:00 is before the scenario's start",
     )
+
+
+def test_a_model_the_fleet_lacks_is_asked_for_by_the_log_s_names(tmp_path: Path) -> None:
+    """Lookout for Vision names a model by project and version: a stop of one the fleet
+    lacks sends the log's names, and is not found, as AWS answers for an unknown model."""
+    lookup = json.loads((DATA / "cloudtrail" / "lookup-events.json").read_text())
+    record = json.loads(lookup["Events"][3]["CloudTrailEvent"])
+    assert record["eventName"] == "StopModel"
+    later = {
+        **record,
+        "eventTime": "2026-01-05T20:20:00Z",
+        "eventID": "0b7c9e52-6f1d-4c3a-8e2b-9d4f1a6c3e70",
+        "requestParameters": {
+            **record["requestParameters"],
+            "modelVersion": "3",
+            "clientToken": "6a2f0c3e-1b4d-4e8f-a9c7-3d5e7f9b1c24",  # a call's own token
+        },
+    }
+    (tmp_path / "log.json").write_text(json.dumps({"Records": [record, later]}))
+    text = """
+    name: lookout
+    horizon: 2h
+    start: 2026-01-05T19:00:00Z
+    fleet: [{service: lookoutvision, project: weld-inspection, count: 1}]
+    requests:
+      - service: lookoutvision
+        replay: {cloudtrail: log.json}
+    """
+    results = simulator.run(scenario(tmp_path, text))
+    replay = results.scenario.operation_stream(0).replay
+    assert isinstance(replay, LogReplay)
+    assert replay.trace["parameters"].tolist() == [
+        {"ClientToken": record["requestParameters"]["clientToken"]},
+        {
+            "ProjectName": "weld-inspection",
+            "ModelVersion": "3",
+            "ClientToken": "6a2f0c3e-1b4d-4e8f-a9c7-3d5e7f9b1c24",
+        },
+    ]
+    assert results.stops["error_code"].astype(object).fillna("-").tolist() == [
+        "-",
+        "ResourceNotFoundException",
+    ]

@@ -97,6 +97,11 @@ class LogRequest:
     name: str
     before: str
     parameters: dict[str, object]
+    """The request members the simulator knows, but those naming the resource (it fills
+    them in for the resource it matched)."""
+    naming: dict[str, object]
+    """The members naming the resource, as the log gave them: sent for a resource the fleet
+    lacks, so that the service answers as AWS does for one it does not know."""
     principal: str | None
     recorded_error_code: str | None
     event_id: str | None
@@ -116,8 +121,7 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
     replayable = REPLAYABLE[service]
     schema = SERVICES[service].OPERATIONS
     found = Classified()
-    ours = log["event_source"] == replayable.event_source
-    wanted = ours & log["event_name"].isin(operations)
+    wanted = (log["event_source"] == replayable.event_source) & log["event_name"].isin(operations)
     others = log[~wanted].groupby(["event_source", "event_name"], sort=False).size()
     for source, name, count in others.reset_index().itertuples(index=False):
         why = (
@@ -134,11 +138,12 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
                 f"{' and '.join(_camel(m) for m in replayable.naming)} of {name})"
             )
         members = schema[name].params
-        parameters = {
+        known = {
             member: value
             for key, value in given.items()
-            if (member := key[:1].upper() + key[1:]) in members and member not in replayable.naming
+            if (member := key[:1].upper() + key[1:]) in members
         }
+        naming = {m: v for m, v in known.items() if m in replayable.naming}
         found.requests.append(
             LogRequest(
                 row["event_time"],
@@ -146,7 +151,8 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
                 resource,
                 replayable.name_of(resource),
                 replayable.before[name],
-                parameters,
+                {m: v for m, v in known.items() if m not in naming},
+                naming,
                 _text(row["principal_arn"]),
                 _text(row["error_code"]),
                 _text(row["event_id"]),
@@ -194,6 +200,7 @@ def eventbridge_requests(
                 resource,
                 replayable.name_of(resource),
                 previous if isinstance(previous, str) else "Executing",
+                {},
                 {},
                 None,
                 None,

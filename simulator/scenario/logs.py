@@ -195,7 +195,7 @@ class LogReplay(Strict):
                 "service": requests.service,
                 "resource": ids.get(r.log_resource, r.log_resource),
                 "operation": r.operation,
-                "parameters": r.parameters,
+                "parameters": r.parameters if r.log_resource in ids else r.naming | r.parameters,
                 "caller": caller_of(r.principal, callers, requests.caller),
                 ROW: r.source.removeprefix(prefix),
                 "recorded_error_code": r.recorded_error_code,
