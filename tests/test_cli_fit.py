@@ -96,6 +96,14 @@ def test_text_and_markdown_show_the_same_rows(tmp_path: Path) -> None:
     assert "warning: rekognition stop: only 10 observations" in md
 
 
+def test_out_in_a_new_folder_makes_the_folder(tmp_path: Path) -> None:
+    table = _ten_stops(tmp_path)
+    code, text, _ = _fit(tmp_path / "fits" / "rekognition", str(table))
+    assert code == 0, text
+    assert (tmp_path / "fits" / "rekognition" / "fitted.yaml").read_text().startswith("# Lat")
+    assert (tmp_path / "fits" / "rekognition" / "fitted.png").stat().st_size > 10_000
+
+
 @pytest.mark.slow
 def test_the_comprehend_race_is_said(tmp_path: Path) -> None:
     rows = ["replication,time,service,resource_id,to_status,cause"]

@@ -71,6 +71,7 @@ class Calibration:
         path = Path(path)
         check(self.service, self.fitted)
         with writing_into(path.parent):
+            path.parent.mkdir(parents=True, exist_ok=True)
             write_fragment(path, self.fragment())
         return path
 
@@ -91,6 +92,7 @@ class Calibration:
             buffer = io.BytesIO()
             self.plot(name).savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
             with writing_into(target.parent):
+                target.parent.mkdir(parents=True, exist_ok=True)
                 write_bytes(target, buffer.getvalue())
             written.append(target)
         return written
