@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 from simulator.api.errors import ErrorSpec
@@ -154,18 +162,31 @@ class ServiceSettings(Strict):
     )
     prices: dict[str, Price] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
+    _rated: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @property
+    def rated(self) -> frozenset[str]:
+        """The price items whose rate the scenario gives (a rate key of its own, or an item
+        of its own); the others take their figure from the price catalogue by region."""
+        return self._rated
+
+    @model_validator(mode="wrap")
     @classmethod
-    def _merge_prices(cls, data: Any) -> Any:
+    def _merge_prices(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         """Price items a scenario gives are merged onto the defaults of the same name, field
         by field (`inference: {usd_per_hour: 3.5}` keeps the billed statuses; a rate given
         replaces the default's rate, whichever its kind); the other defaults stay (adding an
         instance type must not make the rest free)."""
+        rated: set[str] = set()
         if isinstance(data, dict) and isinstance(data.get("prices"), dict):
             defaults = cls.model_fields["prices"].get_default(call_default_factory=True)
             merged = dict(defaults)
             for item, given in data["prices"].items():
                 base = defaults.get(item)
+                if isinstance(given, Price) or (
+                    isinstance(given, dict) and _RATES.intersection(given)
+                ):
+                    rated.add(item)
                 if isinstance(given, dict) and isinstance(base, Price):
                     kept = base.model_dump(exclude_unset=True)
                     if _RATES.intersection(given):
@@ -173,7 +194,23 @@ class ServiceSettings(Strict):
                     given = {**kept, **given}
                 merged[item] = given
             data = {**data, "prices": merged}
-        return data
+        settings = handler(data)
+        if isinstance(data, dict):  # not a model revalidated as itself: its rates stand
+            settings._rated = frozenset(rated)
+        return settings
+
+    @model_serializer(mode="wrap")
+    def _rates_given(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Written back without the rates the scenario did not give, so that what is read
+        again takes them from the catalogue again (a sweep's variant, a run's scenario)."""
+        dumped = handler(self)
+        prices = dumped.get("prices") if isinstance(dumped, dict) else None
+        if isinstance(prices, dict):
+            for item, price in prices.items():
+                if item not in self._rated and isinstance(price, dict):
+                    for rate in ("usd_per_hour", "usd_per_entry"):
+                        price.pop(rate, None)
+        return dumped
 
     @model_validator(mode="after")
     def _known_names(self) -> ServiceSettings:

@@ -5,7 +5,7 @@ rounding); the figure comes, for each region the service's fleet entries are in,
 first of:
 
     scenario    the scenario's own rate for the item (`services.S.prices.ITEM.usd_per_hour`
-                and so on, where it differs from the built-in one), in every region
+                and so on: `ServiceSettings.rated`), in every region
     file        the scenario's `prices:` files, the last that prices it
     catalogue   the package's catalogue (`catalogue.csv`)
     built-in    the figure written in the service's code: us-east-1 only, and shown as
@@ -211,10 +211,6 @@ def _billed(price: Price, billed: set[str]) -> bool:
     return price.kinds is None or bool(billed.intersection(price.kinds))
 
 
-def _rate(price: Price) -> tuple[float, float]:
-    return (price.usd_per_hour, price.usd_per_entry)
-
-
 def _quote(
     service: str,
     item: str,
@@ -226,8 +222,7 @@ def _quote(
 ) -> Quote:
     built_in = defaults(settings).get(item)
     kind = _instance_type(service, item, price)
-    own = built_in is None or _rate(price) != _rate(built_in)
-    if own and _rate(price) != (0.0, 0.0):
+    if item in settings.rated:
         unit = "request" if price.usd_per_entry > 0 else "hour"
         usd = price.usd_per_entry if price.usd_per_entry > 0 else price.usd_per_hour
         where = f"scenario: services.{service}.prices.{item}"

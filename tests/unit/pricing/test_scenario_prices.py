@@ -193,3 +193,33 @@ def test_costs_split_by_region_are_the_one_derivations_rows_where_prices_agree(
     assert len(whole) == 5
     assert set(regions) == {"us-east-1", "eu-west-1"}
     assert split.astype(str).equals(whole.astype(str))
+
+
+def test_a_rate_the_scenario_gives_stays_its_own_through_a_sweep(tmp_path: Path) -> None:
+    """Swept to $4.00 (the built-in figure) in eu-west-1, whose file row says $4.40: the
+    variant's rate is the scenario's own, not mistaken for the built-in one; the item it
+    leaves alone still takes the file's row, as the scenario written back does."""
+    from simulator.scenario import parse_scenario
+    from simulator.scenario.variants import expand
+
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "region,service,item,instance_type,unit,usd,effective_date,source\n"
+        "eu-west-1,rekognition,inference,,hour,4.4,,invoice\n"
+        "eu-west-1,rekognition,training,,hour,1.1,,invoice\n"
+    )
+    text = (
+        f"name: s\nhorizon: 1h\nregion: eu-west-1\nprices: {csv}\n"
+        "fleet: [{service: rekognition, count: 1}]\n"
+    )
+    base = parse_scenario(text)
+    variants, _ = expand(base, {"services.rekognition.prices.inference.usd_per_hour": [4.0, 5.0]})
+    quoted = [
+        {q.item: (q.origin, q.usd) for q in scenario_prices(v.scenario).quotes} for v in variants
+    ]
+    assert quoted == [
+        {"inference": ("scenario", 4.0), "training": ("file", 1.1)},
+        {"inference": ("scenario", 5.0), "training": ("file", 1.1)},
+    ]
+    written = base.model_dump(mode="json")["services"]["rekognition"]["prices"]["inference"]
+    assert "usd_per_hour" not in written  # read again, it takes the file's row again
