@@ -9,7 +9,8 @@ Every endpoint is regional: a request goes to its caller's region (a botocore cl
 `region_name`), whose throttle buckets and idempotency tokens are that region's own, kept
 per (account, region, operation) (DOC: quotas are per account per Region; a token's scope
 beyond the operation is ASSUMED to follow the endpoint), and whose service answers only of
-that region's resources (`ManagedService.serving`).
+that region's resources (`ManagedService.serving`): another region's ARN is the service's
+not-found error, as for any unknown ARN (ASSUMED: AWS documents no cross-region message).
 """
 
 from __future__ import annotations
