@@ -131,10 +131,3 @@ def catalogue() -> tuple[Row, ...]:
     """The catalogue shipped with the package, read once."""
     text = resources.files("simulator.pricing").joinpath(CATALOGUE).read_text(encoding="utf-8")
     return tuple(read_rows(text, f"simulator/pricing/{CATALOGUE}"))
-
-
-def covered(rows: tuple[Row, ...] | list[Row], service: str, item: str, kind: str) -> list[str]:
-    """The regions whose rows price `service`'s `item` (on instance type `kind`)."""
-    return sorted(
-        {r.region for r in rows if (r.service, r.item, r.instance_type) == (service, item, kind)}
-    )

@@ -319,12 +319,3 @@ def _missing(
 def _index(rows: Iterable[Row]) -> dict[tuple[str, str, str, str], Row]:
     """Rows by (region, service, item, instance type); a later row replaces an earlier."""
     return {row.key: row for row in rows}
-
-
-def catalogue_rows(region: str | None, service: str | None) -> list[Row]:
-    """The catalogue's rows, of one region and one service where given."""
-    return [
-        row
-        for row in catalogue()
-        if (region is None or row.region == region) and (service is None or row.service == service)
-    ]
