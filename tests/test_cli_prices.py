@@ -53,13 +53,18 @@ def test_text_and_markdown_say_what_json_says() -> None:
 
 
 def test_a_scenarios_prices_say_where_each_came_from() -> None:
-    nightly = Path(__file__).parent.parent / "scenarios" / "rekognition-nightly-stop.yaml"
-    result = invoke("prices", str(nightly), "--json")
+    """Rekognition's figures are the catalogue's (cited); Lookout for Vision's, uncited, are
+    the figure in its code, in us-east-1 only, and say so."""
+    schedule = Path(__file__).parent.parent / "scenarios" / "whatif-stop-schedule.yaml"
+    result = invoke("prices", str(schedule), "--json")
     assert result.exit_code == 0, result.output
-    rows = {r["item"]: r for r in json.loads(result.stdout)["prices"]}
-    assert rows["inference"]["usd"] == 4.0
-    assert rows["inference"]["origin"] == "built-in"
-    assert rows["inference"]["source"] == "uncited: the figure in the rekognition service's code"
+    rows = {(r["service"], r["item"]): r for r in json.loads(result.stdout)["prices"]}
+    inference = rows[("rekognition", "inference")]
+    assert (inference["usd"], inference["origin"]) == (4.0, "catalogue")
+    assert "aws-samples/amazon-rekognition-custom-brand-detection@" in inference["source"]
+    hosted = rows[("lookoutvision", "inference")]
+    assert (hosted["usd"], hosted["origin"]) == (4.0, "built-in")
+    assert hosted["source"] == "uncited: the figure in the lookoutvision service's code"
 
 
 def test_a_scenario_with_an_offer_file_shows_the_files_figures(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ MODELS = """
 
 
 def test_each_resource_bills_at_its_own_regions_price(tmp_path: Path) -> None:
-    """A RUNNING model for an hour: $4.00 in us-east-1 (the built-in figure), $4.40 in
+    """A RUNNING model for an hour: $4.00 in us-east-1 (the catalogue's row), $4.40 in
     eu-west-1 (the user's CSV), each model at its own region's."""
     csv = tmp_path / "mine.csv"
     csv.write_text(
