@@ -36,8 +36,9 @@ from simulator.services import SERVICES
 if TYPE_CHECKING:  # pandas is imported when a log is read: validating is fast
     import pandas as pd
 
+    from simulator.scenario.callers import Caller
     from simulator.scenario.fleet import Fleet
-    from simulator.scenario.model import Caller, Requests, Scenario
+    from simulator.scenario.model import Requests, Scenario
 
 
 class LogReplay(Strict):

@@ -7,7 +7,6 @@ its default; `simulate schema` prints the whole of it as JSON Schema for editors
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
@@ -23,14 +22,12 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from simulator.engine.distributions import (
-    Distribution,
     Duration,
-    Lognormal,
-    Uniform,
 )
-from simulator.engine.schema import DATETIME_PATTERN, Probability, Strict
+from simulator.engine.schema import DATETIME_PATTERN, Strict
 from simulator.pricing.resolve import scenario_prices
 from simulator.pricing.sources import PriceFiles
+from simulator.scenario.callers import Caller, Consumer
 from simulator.scenario.fleet import Fleet, check_fleet
 from simulator.scenario.handler import Invocations
 from simulator.scenario.logs import LogReplay, bind_logs, replay_kind
@@ -44,7 +41,7 @@ from simulator.services import lookoutvision as _lookoutvision
 from simulator.services import neptune as _neptune
 from simulator.services import rekognition as _rekognition
 from simulator.services import sagemaker as _sagemaker
-from simulator.services.regions import DEFAULT_REGION, Region, inherited_region
+from simulator.services.regions import DEFAULT_REGION, Region
 
 if TYPE_CHECKING:  # a replayed trace's reader imports pandas: validating is fast
     import pandas as pd
@@ -56,14 +53,6 @@ StartTime = Annotated[datetime, WithJsonSchema({"type": "string", "pattern": DAT
 a moment of 1970 nobody means (`Scenario._iso_start` refuses it)."""
 
 
-class RetryMode(StrEnum):
-    """botocore's retry modes (simulator.workload.retries does them)."""
-
-    LEGACY = "legacy"
-    STANDARD = "standard"
-    ADAPTIVE = "adaptive"
-
-
 class Services(Strict):
     """Per-service settings; a service left out keeps its defaults."""
 
@@ -72,69 +61,6 @@ class Services(Strict):
     comprehend: _comprehend.Settings = _comprehend.Settings()
     neptune: _neptune.Settings = _neptune.Settings()
     sagemaker: _sagemaker.Settings = _sagemaker.Settings()
-
-
-class Retry(Strict):
-    mode: RetryMode = Field(
-        default=RetryMode.STANDARD, description="botocore's retry mode (standard since 1.44)"
-    )
-    max_attempts: int | None = Field(
-        default=None, ge=1, description="attempts in all; default: the mode's (5 legacy, 3 else)"
-    )
-
-
-class WaiterSettings(Strict):
-    delay: Duration = Field(default=30.0, gt=0, description="between polls (SDK waiters: 30s)")
-    max_attempts: int = Field(default=40, ge=1, description="polls before giving up")
-
-
-class Caller(Strict):
-    """A caller (one botocore client per service it calls): its retries, its network, its
-    permissions, its waiter, and the region its clients are made for (as boto3's
-    `region_name`: each request goes to that region's endpoint)."""
-
-    retry: Retry = Retry()
-    network: Distribution = Field(
-        default=Lognormal(median=0.05, p95=0.2), description="round trip of one attempt"
-    )
-    permissions: tuple[str, ...] = Field(default=("*",), description="IAM action patterns")
-    account: str = Field(default="123456789012", pattern=r"^\d{12}$")
-    region: Region = inherited_region()
-    waiter: WaiterSettings = WaiterSettings()
-    principals: tuple[str, ...] = Field(
-        default=(),
-        description="IAM ARN patterns (* and ?): logged requests replayed as this caller",
-    )
-
-
-class Consumer(Strict):
-    """The code that polls a callback step's SQS queue and answers SageMaker: when it gets
-    each message, how long it works on it, and whether it answers at all.
-
-    Every message is handled on its own (a consumer that scales out). The first message of
-    a step asks for its work; one with `"status": "Stopping"` (sent when the execution is
-    stopped) asks for cleanup. Either answer ends the step.
-    """
-
-    caller: str = Field(default="default", description="whose client sends the answers")
-    receive: Distribution = Field(
-        default=Uniform(low=0, high=20),
-        description="a message sent until the consumer has it (SQS long polls: 20 s)",
-    )
-    handle: Distribution = Field(
-        default=Lognormal(median=10 * 60, p95=60 * 60),
-        description="a step's work, received until SendPipelineExecutionStepSuccess",
-    )
-    handle_stop: Distribution = Field(
-        default=Lognormal(median=30, p95=120),
-        description="cleanup after a 'Stopping' message, received until the answer",
-    )
-    never_answers: Probability = Field(
-        default=0.0, description="P(a step's messages are lost or have no handler)"
-    )
-    failure: Probability = Field(
-        default=0.0, description="P(the work fails: SendPipelineExecutionStepFailure)"
-    )
 
 
 class Replay(TraceFile):

@@ -37,7 +37,8 @@ from typing import Final
 from simulator.api.iam import Permissions
 from simulator.engine.residual import survival
 from simulator.errors import SimulatorError
-from simulator.scenario.model import Requests, RetryMode, Scenario
+from simulator.scenario.callers import RetryMode
+from simulator.scenario.model import Requests, Scenario
 from simulator.services import SERVICES
 from simulator.services.kit import SingleStepFleet
 from simulator.vector.paths import PATHS

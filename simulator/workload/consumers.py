@@ -24,7 +24,7 @@ import simpy
 
 from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
-from simulator.scenario.model import Consumer
+from simulator.scenario.callers import Consumer
 from simulator.services.base import ManagedService, Subscribe
 from simulator.workload.clients import Client
 

@@ -23,7 +23,7 @@ from typing import Final
 import simpy
 
 from simulator.api.errors import AwsError
-from simulator.scenario.model import RetryMode as RetryMode  # the modes are scenario data
+from simulator.scenario.callers import RetryMode as RetryMode  # the modes are scenario data
 
 LEGACY_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504, 509, 429})
 LEGACY_THROTTLE_PAIRS: Final = frozenset(
