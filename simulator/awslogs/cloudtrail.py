@@ -31,6 +31,7 @@ from simulator.awslogs.files import (
     kind,
     load,
     moment,
+    table,
 )
 
 if TYPE_CHECKING:  # pandas is imported when a log is read
@@ -64,18 +65,12 @@ Record = dict[str, object]
 
 def read_cloudtrail(path: Path) -> pd.DataFrame:
     """Every record under `path` (a file or a folder), one row each (see the module)."""
-    import pandas as pd
-
     rows = [
         _row(record, where)
         for file in files(path, "CloudTrail log files", skip="CloudTrail-Digest")
         for where, record in records(file)
     ]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["event_time"] = pd.to_datetime(frame["event_time"], utc=True)
-    for column in ("request_parameters", "response_elements"):
-        frame[column] = frame[column].astype(object)
-    return frame.sort_values("event_time", kind="stable").reset_index(drop=True)
+    return table(rows, COLUMNS, "event_time", ("request_parameters", "response_elements"))
 
 
 def records(file: Path) -> Iterator[tuple[str, Record]]:

@@ -23,6 +23,7 @@ from simulator.awslogs.files import (
     kind,
     load,
     moment,
+    table,
 )
 
 if TYPE_CHECKING:  # pandas is imported when a log is read
@@ -49,18 +50,12 @@ Event = dict[str, object]
 
 def read_events(path: Path) -> pd.DataFrame:
     """Every event under `path` (a file or a folder), one row each (see the module)."""
-    import pandas as pd
-
     rows = [
         _row(event, where)
         for file in files(path, "EventBridge event files")
         for where, event in events(file)
     ]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    for column in ("resources", "detail"):
-        frame[column] = frame[column].astype(object)
-    return frame.sort_values("time", kind="stable").reset_index(drop=True)
+    return table(rows, COLUMNS, "time", ("resources", "detail"))
 
 
 def events(file: Path) -> Iterator[tuple[str, Event]]:

@@ -9,8 +9,13 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported when a log is read
+    import pandas as pd
 
 GZIP_MAGIC = b"\x1f\x8b"
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".gz")
@@ -140,3 +145,17 @@ def kind(value: object) -> str:
     """What a JSON value is, in words, for messages."""
     names = {dict: "an object", list: "an array", str: "text", bool: "true or false"}
     return names.get(type(value), "a number" if isinstance(value, int | float) else "null")
+
+
+def table(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str], time: str, objects: Sequence[str]
+) -> pd.DataFrame:
+    """The rows as a table sorted by `time` (read as UTC), the `objects` columns left as
+    Python objects (a JSON member's dict or list, or None), so pandas infers nothing of them."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(columns))
+    frame[time] = pd.to_datetime(frame[time], utc=True)
+    for column in objects:
+        frame[column] = frame[column].astype(object)
+    return frame.sort_values(time, kind="stable").reset_index(drop=True)
