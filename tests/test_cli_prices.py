@@ -20,12 +20,29 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
 
-def test_the_catalogue_of_eu_west_1_is_its_lambda_duration_row() -> None:
+def test_the_catalogue_of_eu_west_1_is_its_sagemaker_and_lambda_duration_rows() -> None:
     result = invoke("prices", "--region", "eu-west-1", "--json")
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
     assert answer["subject"] == "the catalogue, eu-west-1"
-    (row,) = answer["prices"]
+    assert [(r["service"], r["item"], r["instance_type"], r["usd"]) for r in answer["prices"]] == [
+        ("sagemaker", "hosting", "ml.m5.xlarge", 0.257),
+        ("sagemaker", "hosting", "ml.g4dn.xlarge", 0.821),
+        ("sagemaker", "hosting", "ml.g4dn.4xlarge", 1.678),
+        ("sagemaker", "hosting", "ml.g4dn.12xlarge", 5.453),
+        ("sagemaker", "hosting", "ml.g5.12xlarge", 7.91),
+        ("sagemaker", "processing", "ml.m5.xlarge", 0.257),
+        ("sagemaker", "training", "ml.m5.xlarge", 0.257),
+        ("sagemaker", "training", "ml.g4dn.xlarge", 0.822),
+        ("sagemaker", "training", "ml.g5.xlarge", 1.57),
+        ("sagemaker", "training", "ml.p3.2xlarge", 4.131),
+        ("lambda", "duration", "", 0.0000166667),
+    ]  # fmt: skip
+    assert all(
+        r["effective_date"] == "2023-12-01" and "sagemaker-ssh-helper@" in r["source"]
+        for r in answer["prices"][:-1]
+    )  # an AWS bill's EU (Ireland) lines
+    row = answer["prices"][-1]
     assert row["service"] == "lambda"
     assert row["item"] == "duration"
     assert row["unit"] == "GB-second"
@@ -39,6 +56,8 @@ def test_the_catalogue_of_eu_west_1_is_its_lambda_duration_row() -> None:
         "ap-northeast-1, ap-southeast-2, eu-central-1, eu-west-1, us-east-1, us-west-2"
     )
     assert covered[("sagemaker", "hosting", "ml.p4d.24xlarge")] == "us-east-1"
+    assert covered[("sagemaker", "hosting", "ml.m5.xlarge")] == "eu-west-1, us-east-1"
+    assert covered[("sagemaker", "training", "ml.m5.xlarge")] == "eu-west-1"
 
 
 def test_text_and_markdown_say_what_json_says() -> None:

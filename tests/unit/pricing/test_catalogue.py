@@ -26,6 +26,8 @@ def test_the_catalogue_holds_the_cited_figures() -> None:
     rows = {r.key: r for r in catalogue()}
     assert rows[("us-east-1", "sagemaker", "hosting", "ml.g5.xlarge")].usd == 1.4084
     assert rows[("us-east-1", "sagemaker", "hosting", "ml.p4d.24xlarge")].usd == 37.688
+    assert rows[("us-east-1", "sagemaker", "hosting", "ml.m5.2xlarge")].usd == 0.461
+    assert rows[("eu-west-1", "sagemaker", "training", "ml.m5.xlarge")].usd == 0.257
     assert rows[("us-east-1", "lambda", "requests", "")].usd == 0.0000002
     assert rows[("eu-west-1", "lambda", "duration", "")].usd == 0.0000166667
     assert rows[("us-east-1", "s3", "storage", "")].effective_date == "2025-08-29"
