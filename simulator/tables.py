@@ -209,8 +209,44 @@ INVOCATIONS: Final = Schema(
     ),
 )
 
+DEMAND: Final = Schema(
+    "demand",
+    "inference requests per model and minute with any (empty in a run without `demand:`); "
+    "`requests` = `served` + `throttled` + `failed`, and `delayed` are among `served`",
+    (
+        REPLICATION,
+        SERVICE,
+        RESOURCE,
+        GROUP,
+        Column("minute", INT, "min", "the minute, counted from the start"),
+        Column("minute_utc", TIMESTAMP, "UTC", "the minute's beginning as a moment"),
+        Column("requests", INT, "requests", "requests that arrived in the minute"),
+        Column("served", INT, "requests", "of those, served (at once or after a wait)"),
+        Column("throttled", INT, "requests", "refused beyond capacity (the throttling error)"),
+        Column("failed", INT, "requests", "refused as the model was not running (or gave up)"),
+        Column("delayed", INT, "requests", "served after waiting for the model to run"),
+        Column("added_latency_s", FLOAT, "s", "the delayed requests' waits, summed"),
+    ),
+)
+WAITS: Final = Schema(
+    "waits",
+    "every inference request that waited for its model to run (`on_not_running: wait`)",
+    (
+        REPLICATION,
+        SERVICE,
+        RESOURCE,
+        GROUP,
+        Column("arrived", FLOAT, "s", "when the request arrived"),
+        _utc("arrived"),
+        Column("waited_s", FLOAT, "s", "until it was served, or until it gave up"),
+        Column("outcome", CATEGORY, "", "`served` or `gave up`"),
+        Column("error_code", CATEGORY, "", "the service's error when it gave up; else missing"),
+    ),
+)
+
 SCHEMAS: Final[Mapping[str, Schema]] = {
-    s.name: s for s in (TRANSITIONS, CALLS, STOPS, COSTS, BASELINE_COSTS, INVOCATIONS)
+    s.name: s
+    for s in (TRANSITIONS, CALLS, STOPS, COSTS, BASELINE_COSTS, INVOCATIONS, DEMAND, WAITS)
 }
 
 

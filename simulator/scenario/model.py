@@ -28,9 +28,11 @@ from simulator.engine.schema import DATETIME_PATTERN, Strict
 from simulator.pricing.resolve import scenario_prices
 from simulator.pricing.sources import PriceFiles
 from simulator.scenario.callers import Caller, Consumer
+from simulator.scenario.demand import Demand, check_demand
 from simulator.scenario.fleet import Fleet, check_fleet
 from simulator.scenario.handler import Invocations
 from simulator.scenario.logs import LogReplay, bind_logs, replay_kind
+from simulator.scenario.policies import Policy, PolicyName, check_policies
 from simulator.scenario.schedule import Poisson as Poisson
 from simulator.scenario.schedule import Schedule
 from simulator.scenario.sweep_block import Sweep
@@ -230,6 +232,12 @@ class Scenario(Strict):
         default_factory=dict,
         description="by SQS queue name: who answers the callback steps that use the queue",
     )
+    demand: list[Demand] = Field(
+        default_factory=list, description="inference requests to hosted models, per group"
+    )
+    policies: dict[PolicyName, Policy] = Field(
+        default_factory=dict, description="hosting policies that stop and start models, by name"
+    )
     prices: PriceFiles = Field(
         default=(), description="price files overriding the catalogue's, per region and item"
     )
@@ -297,6 +305,8 @@ class Scenario(Strict):
             check_fleet(index, fleet, self.services)
         scenario_prices(self)  # every billed item priced in its region, or said which not
         self._pipelines()
+        check_demand(self)
+        check_policies(self)
         for index, requests in enumerate(self.requests):
             if requests.caller not in self.callers:
                 raise ValueError(

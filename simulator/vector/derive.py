@@ -52,10 +52,15 @@ def replication_tables(
     if baseline_costs is not None:
         tables["baseline_costs"] = baseline_costs
     if invocations is None:  # a run without handler streams has the table, empty
-        base = SCHEMAS["invocations"].base
-        invocations = pd.DataFrame({name: pd.Series([], dtype=object) for name in base})
+        invocations = _empty("invocations")
     tables["invocations"] = invocations
+    tables["demand"], tables["waits"] = _empty("demand"), _empty("waits")
     for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
         tables[name] = conform(name, table, scenario.start)
     return tables
+
+
+def _empty(name: str) -> pd.DataFrame:
+    """Table `name` with no rows, its columns those a replication's are made with."""
+    return pd.DataFrame({column: pd.Series([], dtype=object) for column in SCHEMAS[name].base})

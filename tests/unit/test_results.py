@@ -25,7 +25,8 @@ def test_the_public_names_are_what_all_says() -> None:
 
 def test_a_run_has_its_tables_with_replication_first(results: Results) -> None:
     assert list(results.tables) == [
-        "transitions", "calls", "stops", "costs", "baseline_costs", "invocations"
+        "transitions", "calls", "stops", "costs", "baseline_costs", "invocations", "demand",
+        "waits",
     ]  # fmt: skip
     for table in results.tables.values():
         assert table.columns[0] == "replication"
