@@ -79,6 +79,24 @@ class Results:
         """Per service and group: billed, billed without the stops, and the saving."""
         return savings(self.costs, self.baseline_costs, self.replications)
 
+    def hosting(self) -> pd.DataFrame:
+        """Per service and fleet group with demand or a hosting policy: cost, saving against
+        always-on, cold starts, requests served, throttled, failed and delayed, the wait
+        added to delayed ones (p50, p95, p99) and the share of time available, each with
+        its 95% interval (`analysis.hosting`)."""
+        from simulator.analysis.hosting import hosting
+        from simulator.scenario.demand import hosted_models
+
+        models = hosted_models(self.scenario)
+        named = [d.group for d in self.scenario.demand]
+        named += [g for policy in self.scenario.policies.values() for g in policy.groups]
+        groups = [
+            (service, group)
+            for group in dict.fromkeys(named)
+            for service in dict.fromkeys(service for service, _, _ in models[group])
+        ]
+        return hosting(self.tables, self.replications, self.scenario.horizon, groups)
+
     def replayed(self) -> pd.DataFrame:
         """Per log replay (`replay: {cloudtrail: ...}`) and service: the stops the log
         holds, how many failed in it and how many the simulation rejected."""
@@ -137,15 +155,28 @@ class Results:
             groups=plots.resource_groups([self.costs, self.stops]),
         )
 
+    def plot_demand(self, replication: int = 0, day: int | None = None) -> Figure:
+        """One day of one replication (default: its day with the most requests): requests
+        per minute, by what they met, against the inference units running, per group."""
+        from simulator.analysis import plots
+
+        groups = plots.resource_groups([self.baseline_costs, self.costs, self.tables["demand"]])
+        return plots.demand_and_units(
+            self.tables["demand"], self.transitions, groups, replication=replication, day=day
+        )
+
     def figures(self) -> dict[str, Figure]:
-        """Every plot, by the name its PNG gets in a report."""
-        return {
+        """Every plot, by the name its PNG gets in a report (`demand` where there is)."""
+        figures = {
             "latency": self.plot_latency(),
             "cost": self.plot_cost(),
             "timeline": self.plot_timeline(),
             "outcomes": self.plot_outcomes(),
             "calls": self.plot_calls(),
         }
+        if self.scenario.demand:
+            figures["demand"] = self.plot_demand()
+        return figures
 
     # -- files ---------------------------------------------------------------------------
 

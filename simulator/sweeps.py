@@ -180,15 +180,27 @@ class SweepResults:
             self.comparison(), self.parameters(), metric, self.baseline, parameter
         )
 
+    def plot_frontier(self, service: str | None = None) -> Figure:
+        """Each variant's cost against its share of inference requests failed, throttled or
+        delayed, the Pareto front drawn (`plots.hosting_frontier`); `service` limits it to
+        one hosted service (default: every service with demand)."""
+        from simulator.analysis import plots
+
+        return plots.hosting_frontier(self.metrics, self.baseline, service)
+
     def figures(self) -> dict[str, Figure]:
-        """A figure of every metric that varies, by metric name."""
+        """A figure of every metric that varies, by metric name, and the `frontier` of a
+        sweep with demand."""
         from simulator.analysis import plots
 
         comparison, parameters = self.comparison(), self.parameters()
-        return {
+        figures: dict[str, Figure] = {
             metric: plots.sweep_metric(comparison, parameters, metric, self.baseline)
             for metric in self.varying()
         }
+        if any(name.endswith(".requests") for name in self.metrics.columns):
+            figures["frontier"] = self.plot_frontier()
+        return figures
 
     def write_figures(self) -> Path:
         """Each figure as `figures/<metric>.png` in the sweep's directory."""

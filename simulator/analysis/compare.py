@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import special  # not scipy.stats: a second more to import, for one quantile
 
 from simulator.analysis.frames import throttles
+from simulator.analysis.hosting import hosting_metrics
 from simulator.analysis.summary import mean_ci
 
 PER_SERVICE: Final = {
@@ -46,7 +47,8 @@ PER_SERVICE: Final = {
     "saved_usd": "USD saved against the same run with no stop sent",
 }
 """Each metric, named `<service>.<metric>`, per replication; with several services,
-`all.attempts`, `all.throttled`, `all.billed_usd` and `all.saved_usd` add them up."""
+`all.attempts`, `all.throttled`, `all.billed_usd` and `all.saved_usd` add them up. A
+service with demand has `analysis.hosting.UNIT_METRICS` besides."""
 _TOTALS: Final = ("attempts", "throttled", "billed_usd", "saved_usd")
 COLUMNS: Final = (
     "variant", "metric", "replications", "mean", "ci_low", "ci_high",
@@ -86,7 +88,7 @@ def unit_metrics(tables: Mapping[str, pd.DataFrame], services: Sequence[str]) ->
     if len(services) > 1:
         for name in _TOTALS:
             metrics[f"all.{name}"] = sum(metrics[f"{service}.{name}"] for service in services)
-    return metrics
+    return metrics | hosting_metrics(tables)  # inference requests, where there is demand
 
 
 def ordered(names: Iterable[str]) -> list[str]:

@@ -6,6 +6,8 @@
     outcome_shares   the share of stops per outcome, per service and fleet group
     api_calls        API attempts over time: first tries, retries, throttles, errors
     sweep_metric     one metric across a sweep's variants, paired against the baseline
+    demand_and_units a day's requests per minute against the inference units running
+    hosting_frontier a sweep's variants: cost against requests not served at once
 
 Each is a pure function of the tables `simulate` returns (and plain numbers) that returns a
 `Figure` (`figure`): a matplotlib Figure built with the object API, no pyplot state, so it
@@ -19,6 +21,7 @@ from simulator.analysis.plots.calls import CALL_KINDS, api_calls
 from simulator.analysis.plots.cost import cost_over_time
 from simulator.analysis.plots.data import resource_groups
 from simulator.analysis.plots.figure import Figure
+from simulator.analysis.plots.hosting import demand_and_units, hosting_frontier
 from simulator.analysis.plots.latency import UNENDED, latency_ecdf
 from simulator.analysis.plots.outcomes import outcome_shares
 from simulator.analysis.plots.palette import GROUP_COLOURS, STATUS_COLOURS, Palette
@@ -34,6 +37,8 @@ __all__ = [
     "Palette",
     "api_calls",
     "cost_over_time",
+    "demand_and_units",
+    "hosting_frontier",
     "latency_ecdf",
     "outcome_shares",
     "resource_groups",
