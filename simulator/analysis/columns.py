@@ -1,7 +1,8 @@
 """How the answers' tables are shown: one specification of their columns, and one way of
 writing their numbers, for the terminal, markdown and the HTML report alike.
 
-Each column is a metric of the summary, savings or billed table, its header and its kind:
+Each column is a metric of the summary, savings, billed or hosting table, its header and
+its kind:
 
     count      a mean count, to a tenth: "2.5"
     share      a percentage through `humanize.percent`: "64%", "0.3%"
@@ -52,6 +53,20 @@ SAVINGS_COLUMNS: Final[Mapping[str, Column]] = {
     "saved_usd": Column("saved", "usd"),
 }
 BILLED_COLUMNS: Final[Mapping[str, Column]] = {"usd": Column("billed", "usd")}
+HOSTING_COLUMNS: Final[Mapping[str, Column]] = {
+    "usd": Column("billed", "usd"),
+    "saved_usd": Column("saved vs always-on", "usd"),
+    "cold_starts": Column("cold starts", "count"),
+    "requests": Column("requests", "count"),
+    "throttled": Column("throttled", "count"),
+    "failed": Column("failed", "count"),
+    "delayed": Column("delayed", "count"),
+    "added_p50_s": Column("wait p50", "duration"),
+    "added_p95_s": Column("wait p95", "duration"),
+    "added_p99_s": Column("wait p99", "duration"),
+    "available_share": Column("available", "share"),
+}
+"""`analysis.hosting`'s table: the waits are those of the delayed requests."""
 
 
 @dataclass(frozen=True)

@@ -165,8 +165,9 @@ def per_replication(
     )
     found = counts(tables, owned).reindex(index).fillna(0.0)
     found["saved_usd"] = found["baseline_usd"] - found["usd"]
-    found = found.join(added_latency(tables["waits"]))
-    found["available_share"] = available_share(tables["transitions"], owned, horizon)
+    latency = added_latency(tables["waits"]).reindex(index)
+    share = available_share(tables["transitions"], owned, horizon).reindex(index)
+    found = pd.concat([found, latency, share.rename("available_share")], axis=1)
     return found[list(METRICS)].reset_index()
 
 

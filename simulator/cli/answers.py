@@ -16,6 +16,7 @@ from rich.text import Text
 from simulator.analysis.automation import invocation_outcomes, unsimulated
 from simulator.analysis.columns import (
     BILLED_COLUMNS,
+    HOSTING_COLUMNS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     with_intervals,
@@ -58,6 +59,10 @@ def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
         ("what the stops saved (against the same draws, nothing stopped)", _text_table(saved, 2)),
         ("billed over the horizon", _text_table(bill, 3)),
     ]
+    if results.scenario.demand or results.scenario.policies:
+        hosting = with_intervals(results.hosting(), ["service", "group"], HOSTING_COLUMNS)
+        title = "inference requests and hosting, per group (saved: against always-on, same draws)"
+        tables.append((title, _text_table(hosting, 2)))
     if results.scenario.handler_streams:
         outcomes = invocation_outcomes(results.invocations, results.replications)
         tables.append(("your code's invocations, per replication", _words(outcomes, 2)))
@@ -96,7 +101,8 @@ def print_answers(console: Console, results: Results) -> None:
 
 def answers_json(results: Results, directory: Path) -> dict[str, Any]:
     """What `--json` prints: where the run is and what it came from, then the summary,
-    savings and billed tables as records (as summary.csv, savings.csv, billed.csv)."""
+    savings and billed tables as records (as summary.csv, savings.csv, billed.csv), and
+    the hosting table (empty without demand or hosting policies)."""
     return {
         "scenario": results.scenario.name,
         "description": results.scenario.description,
@@ -107,6 +113,7 @@ def answers_json(results: Results, directory: Path) -> dict[str, Any]:
         "summary": records(results.summary()),
         "savings": records(results.savings()),
         "billed": records(results.billed()),
+        "hosting": records(results.hosting()),
         "invocations": records(invocation_outcomes(results.invocations, results.replications)),
         "not_simulated": records(unsimulated(results.calls)),
         "replayed_logs": log_replays_json(results),

@@ -194,3 +194,11 @@ def test_a_sweep_unit_sums_its_groups_per_service() -> None:
         "lookoutvision.cold_starts": 1.0,
     }
     assert hosting_metrics({**one, "demand": one["demand"].iloc[:0]}) == {}
+
+
+def test_no_group_asked_for_is_an_empty_table_with_every_column() -> None:
+    answer = hosting(tables(), 2, HORIZON, groups=[])
+    assert answer.empty
+    assert "available_share_ci_high" in answer.columns
+    nothing = {name: table.iloc[:0] for name, table in tables().items()}
+    assert hosting(nothing, 2, HORIZON).empty
