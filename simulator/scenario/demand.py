@@ -266,14 +266,19 @@ class Demand(Strict):
                 + (f" (got {', '.join(given)})" if given else "")
             )
         if self.replay is not None:
-            shaped = [k for k in ("profile", "bursts") if k in self.model_fields_set]
+            # as given, not as written: a sweep's variant writes every default out
+            shaped = [k for k in ("profile", "bursts") if getattr(self, k) != _UNSHAPED[k]]
             if shaped:
                 raise ValueError(
                     f"with `replay`, the counts say when: {shaped[0]} would be ignored"
                 )
-        if self.rate is not None and "popularity" in self.model_fields_set:
+        if self.rate is not None and self.popularity != Popularity():
             raise ValueError("`popularity` splits a `total` (or a replay's group counts)")
         return self
+
+
+_UNSHAPED: Final = {"profile": Profile(), "bursts": ()}
+"""A demand's shape where none is given."""
 
 
 def hosted_models(scenario: Scenario) -> dict[str, list[tuple[str, str, float]]]:
