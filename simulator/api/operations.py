@@ -144,6 +144,19 @@ _RATES: Final = frozenset({"usd_per_hour", "usd_per_month", "usd_per_entry"})
 """The fields that give a price's rate: one of them given replaces the default's rate."""
 
 
+def _instance_item(defaults: dict[str, Price], item: str) -> Price | None:
+    """An item named like an ML instance type (`ml.c5.xlarge`) is that type's: billed as
+    the service's instance items are (their statuses and rounding), for that type only, so
+    that a rate alone prices a type the defaults lack. None for other names, or a service
+    without instance items."""
+    if not item.startswith("ml."):
+        return None
+    for price in defaults.values():
+        if price.kinds is not None and len(price.kinds) == 1 and price.kinds[0].startswith("ml."):
+            return price.model_copy(update={"kinds": (item,)})
+    return None
+
+
 class ServiceSettings(Strict):
     """Settings every service has; a service's own `Settings` subclass adds its behaviour.
 
@@ -182,7 +195,7 @@ class ServiceSettings(Strict):
             defaults = cls.model_fields["prices"].get_default(call_default_factory=True)
             merged = dict(defaults)
             for item, given in data["prices"].items():
-                base = defaults.get(item)
+                base = defaults.get(item, _instance_item(defaults, item))
                 if isinstance(given, Price) or (
                     isinstance(given, dict) and _RATES.intersection(given)
                 ):

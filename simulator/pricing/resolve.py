@@ -193,13 +193,17 @@ def _built_in(kind: type[ServiceSettings]) -> Mapping[str, Price]:
 
 def _items(service: str, settings: ServiceSettings, billed: set[str]) -> dict[str, Price]:
     """The service's price items, and one per ML instance type a fleet entry bills that
-    none names (billed as the service's instance items are)."""
+    none names (billed as the service's instance items are, its figure from the rows: the
+    0.0 is never billed, since an item the scenario does not rate takes a row's or fails).
+    An item the scenario names after the type is that type's (settings give it `kinds`)."""
     items = dict(settings.prices)
     if service not in INSTANCE_SERVICES:
         return items
     shape = next((p for k, p in defaults(settings).items() if k.startswith("ml.")), None)
     for kind in sorted(billed):
-        named = any(p.kinds is not None and kind in p.kinds for p in items.values())
+        named = kind in items or any(
+            p.kinds is not None and kind in p.kinds for p in items.values()
+        )
         if kind.startswith("ml.") and not named and shape is not None:
             items[kind] = shape.model_copy(update={"kinds": (kind,), "usd_per_hour": 0.0})
     return items
@@ -302,8 +306,7 @@ def _missing(
     covered = f"rows price it in {', '.join(regions)} only" if regions else "no row prices it"
     rate = "usd_per_entry" if price.usd_per_entry > 0 else "usd_per_hour"
     if kind:
-        statuses = ", ".join(price.statuses)
-        example = f"{kind}: {{{rate}: ..., statuses: [{statuses}], kinds: [{kind}]}}"
+        example = f"{kind}: {{{rate}: ...}}"
         return (
             f"no price for {kind!r} in {region} ({service} instance hours; {covered}); give "
             f"one under services.{service}.prices, e.g. {example}, or a `prices:` file with "

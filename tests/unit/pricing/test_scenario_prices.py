@@ -223,3 +223,25 @@ def test_a_rate_the_scenario_gives_stays_its_own_through_a_sweep(tmp_path: Path)
     ]
     written = base.model_dump(mode="json")["services"]["rekognition"]["prices"]["inference"]
     assert "usd_per_hour" not in written  # read again, it takes the file's row again
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "{usd_per_hour: 1.0, statuses: [Executing, Stopping]}",
+        "{usd_per_hour: 1.0}",
+    ],
+)
+def test_an_instance_type_of_the_scenarios_own_bills_at_its_rate(given: str) -> None:
+    """`ml.c5.xlarge` (no default item, no catalogue row in the scenario's way) priced
+    under its own name, with or without statuses: an hour's training bills $1.00, as the
+    built-in types bill (while Executing or Stopping), never $0 for want of `kinds`."""
+    train = TRAIN.replace("ml.m5.xlarge", "ml.c5.xlarge")
+    text = pipeline("us-east-1", f"prices: {{ml.c5.xlarge: {given}}}", train)
+    price = scenario(text).services.sagemaker.prices["ml.c5.xlarge"]
+    assert price.kinds == ("ml.c5.xlarge",)
+    assert price.statuses == ("Executing", "Stopping")
+    quotes = {q.item: q for q in scenario_prices(scenario(text)).quotes}
+    assert (quotes["ml.c5.xlarge"].usd, quotes["ml.c5.xlarge"].origin) == (1.0, "scenario")
+    assert quotes["ml.c5.xlarge"].instance_type == "ml.c5.xlarge"
+    assert usd(run(text, baseline=False), "ml.c5.xlarge") == pytest.approx(1.0, rel=1e-12)
