@@ -10,6 +10,7 @@ from simulator.api.iam import Permissions
 from simulator.api.plane import ControlPlane, Identity
 from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
+from simulator.hosting.demand import Arrivals, draw_arrivals
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.services.base import ManagedService
@@ -26,6 +27,8 @@ class Model:
     plane: ControlPlane
     services: dict[str, ManagedService]
     clients: dict[str, Client]
+    arrivals: Arrivals
+    """Every hosted model's inference requests (`demand:`), drawn before the run."""
     automation: Automation | None = None
     """The user's code of a scenario with `handler:` streams (`simulator.aws`)."""
 
@@ -58,7 +61,7 @@ def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -
         for name, caller in scenario.callers.items()
     }
     Workload(sim, scenario, services, clients, stops).start()
-    model = Model(sim, plane, services, clients)
+    model = Model(sim, plane, services, clients, draw_arrivals(scenario, sim.streams))
     if stops and scenario.handler_streams:  # the counterfactual runs no handler
         from simulator.aws.automation import Automation  # boto3 only where it is needed
 

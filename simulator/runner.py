@@ -19,6 +19,7 @@ import pandas as pd
 from simulator.build import build
 from simulator.engine.heap import settled
 from simulator.executors import process_pool
+from simulator.hosting.demand import Arrivals
 from simulator.scenario.model import Scenario
 from simulator.tables import SCHEMAS, conform
 from simulator.vector.choice import Choice, Engine, choose
@@ -60,17 +61,25 @@ def simulate(
         return tables
     unstopped = None  # first, so its model is gone before the replication's tables exist
     if baseline:
-        recorded = _recorded(scenario, seed, replication, None, stops=False)
+        recorded, _ = _recorded(scenario, seed, replication, None, stops=False)
         unstopped = scenario_costs(scenario, recorded["transitions"], recorded["resources"])
         del recorded
-    raw = _recorded(scenario, seed, replication, progress)
+    raw, arrivals = _recorded(scenario, seed, replication, progress)
     transitions, calls, records, resources = (
         raw.pop(name) for name in ("transitions", "calls", "stop_records", "resources")
     )
     invocations = raw.pop("invocations", None)
     del raw
     return replication_tables(
-        scenario, replication, transitions, calls, records, resources, unstopped, invocations
+        scenario,
+        replication,
+        transitions,
+        calls,
+        records,
+        resources,
+        unstopped,
+        invocations,
+        arrivals,
     )
 
 
@@ -80,12 +89,13 @@ def _recorded(
     replication: int,
     progress: Progress | None,
     stops: bool = True,
-) -> dict[str, pd.DataFrame]:
-    """The recorder's tables. A large model (resources, processes, events) is freed before
-    they are made: at a million stops it is a third of the memory, and the tables' columns
-    are copied as they are made, so the two would otherwise peak together. A small one is
-    left to the collector: a full collection walks every object of the process (about
-    70 ms with the simulator imported), more than a small replication takes."""
+) -> tuple[dict[str, pd.DataFrame], Arrivals]:
+    """The recorder's tables, and the model's inference requests (`Arrivals`). A large
+    model (resources, processes, events) is freed before they are made: at a million stops
+    it is a third of the memory, and the tables' columns are copied as they are made, so
+    the two would otherwise peak together. A small one is left to the collector: a full
+    collection walks every object of the process (about 70 ms with the simulator
+    imported), more than a small replication takes."""
     model = build(scenario, seed, replication, stops)
     env, horizon = model.sim.env, scenario.horizon
     with settled(), model.running():
@@ -93,11 +103,11 @@ def _recorded(
             env.run(until=horizon * step / _STEPS)
             if progress is not None:
                 progress(step / _STEPS)
-    recorder = model.sim.recorder
+    recorder, arrivals = model.sim.recorder, model.arrivals
     del model, env
     if len(recorder.resource_ids) >= FREED_AT:
         gc.collect()  # the model's processes and events form cycles
-    return recorder.hand_over()
+    return recorder.hand_over(), arrivals
 
 
 def _unit(

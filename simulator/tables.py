@@ -287,6 +287,12 @@ def conform(name: str, frame: pd.DataFrame, start: datetime | None = None) -> pd
     return frame
 
 
+def empty(name: str) -> pd.DataFrame:
+    """Table `name` with no rows: the columns a replication's is made with (`Schema.base`),
+    cast by `conform` like any other."""
+    return pd.DataFrame({column: pd.Series([], dtype=object) for column in SCHEMAS[name].base})
+
+
 def _cast(values: pd.Series, kind: Kind) -> pd.Series:
     dtype = pd.api.types.pandas_dtype(kind.pandas)
     if kind is TIMESTAMP:  # text, from a CSV file

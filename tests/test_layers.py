@@ -38,6 +38,11 @@ ALLOWED = {
     "analysis": {"analysis", "api", "errors", "humanize", "tables", "fit"},
     # beside the runner: draws what the layers below simulate, derives as the analysis does
     "vector": {"vector", "engine", "api", "services", "workload", "scenario", "analysis"}
+    | {"errors", "tables", "pricing", "hosting"},
+    # hosted models' requests as arrays and what they met, and the policies that act on
+    # them through the workload's clients (a budget at the scenario's prices): beside the
+    # workload, above it
+    "hosting": {"hosting", "engine", "api", "services", "workload", "scenario"}
     | {"errors", "tables", "pricing"},
     # the user's boto3 code, wired to a built model: beside the workload, above it; `build`
     # (for the model's type only, under TYPE_CHECKING) and `runner`/`results` (the
@@ -192,6 +197,19 @@ def test_the_workload_meets_services_only_through_their_protocol() -> None:
     services = [
         str(i)
         for path in modules(PACKAGE / "workload")
+        for i in imports(path)
+        if is_of(i.module, ("simulator.services",))
+        and not is_of(i.module, ("simulator.services.base",))
+        and i.module != "simulator.services"
+    ]
+    assert services == []
+
+
+def test_hosting_meets_services_only_through_their_protocol() -> None:
+    """As the workload: a hosted service's errors and statuses are named, not imported."""
+    services = [
+        str(i)
+        for path in modules(PACKAGE / "hosting")
         for i in imports(path)
         if is_of(i.module, ("simulator.services",))
         and not is_of(i.module, ("simulator.services.base",))

@@ -13,10 +13,12 @@ from __future__ import annotations
 import pandas as pd
 
 from simulator.analysis.frames import derive_stops
+from simulator.hosting.demand import Arrivals
+from simulator.hosting.serving import serve
 from simulator.pricing.costs import regional_costs
 from simulator.pricing.resolve import scenario_prices
 from simulator.scenario.model import Scenario
-from simulator.tables import SCHEMAS, conform
+from simulator.tables import conform, empty
 
 
 def scenario_costs(
@@ -38,10 +40,12 @@ def replication_tables(
     resources: pd.DataFrame,
     baseline_costs: pd.DataFrame | None,
     invocations: pd.DataFrame | None = None,
+    arrivals: Arrivals | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`transitions`, `calls`, the `stops` derived from the stop `records`, the `costs`
-    derived from the transitions, `baseline_costs` where given, and `invocations` (empty
-    but for a scenario with `handler:` streams, which only the event engine runs), each with
+    derived from the transitions, `baseline_costs` where given, `invocations` (empty
+    but for a scenario with `handler:` streams, which only the event engine runs), and
+    `demand` and `waits`, what the hosted models' `arrivals` met (empty without), each with
     its `replication` column, cast to its schema (which adds the UTC columns)."""
     horizon = scenario.horizon
     costs = scenario_costs(scenario, transitions, resources)
@@ -52,15 +56,13 @@ def replication_tables(
     if baseline_costs is not None:
         tables["baseline_costs"] = baseline_costs
     if invocations is None:  # a run without handler streams has the table, empty
-        invocations = _empty("invocations")
+        invocations = empty("invocations")
     tables["invocations"] = invocations
-    tables["demand"], tables["waits"] = _empty("demand"), _empty("waits")
+    if arrivals is not None:
+        tables["demand"], tables["waits"] = serve(arrivals, transitions, scenario.start)
+    else:
+        tables["demand"], tables["waits"] = empty("demand"), empty("waits")
     for name, table in tables.items():
         table.insert(0, "replication", replication)  # in place: no copy of the other columns
         tables[name] = conform(name, table, scenario.start)
     return tables
-
-
-def _empty(name: str) -> pd.DataFrame:
-    """Table `name` with no rows, its columns those a replication's are made with."""
-    return pd.DataFrame({column: pd.Series([], dtype=object) for column in SCHEMAS[name].base})

@@ -87,8 +87,16 @@ def check(scenario: Scenario) -> Eligibility:
             *_streams(scenario, said),
             *_overlaps(scenario),
             *_calls(scenario),
+            *_policies(scenario),
         )
     )
+
+
+def _policies(scenario: Scenario) -> Iterator[str]:
+    """A hosting policy stops and starts models as their requests arrive: a loop of events
+    (demand alone is drawn and served by both engines)."""
+    for name in scenario.policies:
+        yield f"policies.{name}: a hosting policy acts on requests as they arrive"
 
 
 def _elsewhere(field: str, service: str, said: set[str]) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simulator.engine.rng import Streams
+from simulator.hosting.demand import draw_arrivals
 from simulator.scenario.model import Scenario
 from simulator.vector import frames
 from simulator.vector.derive import replication_tables, scenario_costs
@@ -49,4 +50,5 @@ def simulate(
         frames.records(followed.stops, ids),
         registry,
         unstopped,
+        arrivals=draw_arrivals(scenario, streams),
     )

@@ -1,0 +1,261 @@
+"""What each inference request met, derived after the run: the `demand` and `waits` tables.
+
+A request to a model arrives at a moment of the model's status timeline (its rows of
+`transitions`). If the model is serving then (RUNNING for Rekognition, HOSTED for Lookout
+for Vision), it is served, unless its second is full: in each whole second from the start
+a model serves its first `capacity_per_unit` x (its inference units then) requests, and
+answers the rest with the service's throttling error. If the model is not serving, the
+requester fails at once (`on_not_running: fail`, the service's error for a model not
+running), or waits (`wait`) for the model's next move into its serving status: served at
+that moment (and counted in that moment's second) if it comes within `max_wait`, else it
+gives up after `max_wait` with the error. A request still waiting at the horizon, whose
+model is not seen to start before it, is counted as giving up (the run does not see past
+the horizon).
+
+Everything is arrays: the status in force at each arrival is one `searchsorted` over the
+transitions keyed by (model, time) (complex numbers sort by their real part, then their
+imaginary part: a lexicographic key that keeps every float exact), the next start one
+more, the place of each request in its second one sort, and the per-minute counts one
+`reduceat`: a month of millions of requests in about a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from simulator.hosting.demand import MINUTE, Arrivals
+from simulator.tables import SCHEMAS, empty, utc_moments
+
+
+@dataclass(frozen=True)
+class Inference:
+    """A hosted service's inference operation: the status in which a model serves it, and
+    the errors it answers with."""
+
+    operation: str
+    serving: str
+    not_running: str
+    """The error for a model that is not serving."""
+    beyond_capacity: str
+    """The error beyond the model's inference units' capacity."""
+
+
+INFERENCE: Final = {
+    # DOC (botocore's model; the Custom Labels guide): DetectCustomLabels on a version that
+    # is not deployed answers ResourceNotReadyException, and beyond the inference units'
+    # TPS ProvisionedThroughputExceededException
+    "rekognition": Inference(
+        "DetectCustomLabels",
+        "RUNNING",
+        "ResourceNotReadyException",
+        "ProvisionedThroughputExceededException",
+    ),
+    # ASSUMED: DetectAnomalies lists Conflict and Throttling among its errors (botocore's
+    # model); AWS does not say which one a model that is not HOSTED, or one beyond its
+    # units' capacity, answers
+    "lookoutvision": Inference(
+        "DetectAnomalies", "HOSTED", "ConflictException", "ThrottlingException"
+    ),
+}
+SERVED: Final = "served"
+GAVE_UP: Final = "gave up"
+THROTTLED: Final = "throttled"
+OUTCOMES: Final = (SERVED, THROTTLED, GAVE_UP)
+"""A waiting request's outcomes, by the codes `_waits` gives them."""
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """The transitions of the models with demand, by (model, time): the key of each, whether
+    it enters the model's serving status, and its units."""
+
+    keys: np.ndarray
+    serving: np.ndarray
+    units: np.ndarray
+    times: np.ndarray
+
+
+def serve(
+    arrivals: Arrivals, transitions: pd.DataFrame, start: datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `demand` and `waits` tables (their base columns) of one replication whose
+    models moved as `transitions` (time, service, resource_id, to_status, units)."""
+    ids = transitions["resource_id"].dtype
+    assert isinstance(ids, pd.CategoricalDtype)
+    count = len(arrivals.models)
+    if len(arrivals) == 0:
+        return empty("demand"), empty("waits")
+    model = np.repeat(np.arange(count), np.diff(arrivals.offsets))
+    times = arrivals.times
+    timeline = _timeline(arrivals, transitions)
+    keys = model + 1j * times
+    now = np.searchsorted(timeline.keys, keys, side="right") - 1  # the status in force
+    serving = timeline.serving[now]
+    per_unit = np.array([m.demand.serving.capacity_per_unit for m in arrivals.models])
+    waits = np.array([m.demand.serving.on_not_running == "wait" for m in arrivals.models])
+    max_wait = np.array([m.demand.serving.max_wait for m in arrivals.models])
+
+    # the requests that wait: served at the next move into the serving status, if in time
+    waiting = ~serving & waits[model]
+    starts = np.flatnonzero(timeline.serving)
+    later = np.searchsorted(timeline.keys[starts], keys[waiting], side="right")
+    found = later < len(starts)
+    start_row = starts[np.minimum(later, len(starts) - 1)]
+    found &= timeline.keys[start_row].real == model[waiting]
+    waited = np.where(found, timeline.times[start_row] - times[waiting], np.inf)
+    in_time = waited <= max_wait[model[waiting]]
+    delayed = np.zeros(len(times), dtype=bool)
+    delayed[np.flatnonzero(waiting)[in_time]] = True
+    served_at = times.copy()
+    served_at[delayed] = timeline.times[start_row[in_time]]
+    row = now.copy()
+    row[delayed] = start_row[in_time]
+
+    # capacity: each model's first requests of each whole second
+    answered = serving | delayed
+    throttled = np.zeros(len(times), dtype=bool)
+    throttled[answered] = _beyond_capacity(
+        model[answered],
+        served_at[answered],
+        per_unit[model[answered]] * timeline.units[row[answered]],
+    )
+    served = answered & ~throttled
+    failed = ~answered
+    added = np.where(delayed & served, served_at - times, 0.0)
+    demand = _per_minute(model, times, served, throttled, failed, delayed & served, added)
+    demand = _labelled(demand, arrivals, ids)
+    demand["minute_utc"] = utc_moments(demand["minute"] * MINUTE, start)
+    gave_up = np.flatnonzero(waiting)[~in_time]
+    waits_table = _waits(arrivals, model, times, served_at, delayed, throttled, gave_up)
+    return demand[list(SCHEMAS["demand"].base)], _labelled(waits_table, arrivals, ids)
+
+
+def _timeline(arrivals: Arrivals, transitions: pd.DataFrame) -> _Timeline:
+    """The models' transitions sorted by (model, time), keeping the recorded order of moves
+    at one moment."""
+    codes = transitions["resource_id"].cat.codes.to_numpy()
+    index = pd.Index(transitions["resource_id"].cat.categories)
+    positions = index.get_indexer([m.resource_id for m in arrivals.models])
+    if (positions < 0).any():  # every fleet resource has its `initial` transition
+        missing = arrivals.models[int(np.argmin(positions))].resource_id
+        raise ValueError(f"{missing} has demand but no transitions")
+    owner = np.full(len(index), -1, dtype=np.int64)
+    owner[positions] = np.arange(len(positions))
+    model = owner[codes]
+    mine = model >= 0
+    model, times = model[mine], transitions["time"].to_numpy(dtype=float)[mine]
+    services = transitions["service"].astype(str).to_numpy()[mine]
+    statuses = transitions["to_status"].astype(str).to_numpy()[mine]
+    serving = np.zeros(len(model), dtype=bool)
+    for service, inference in INFERENCE.items():
+        serving |= (services == service) & (statuses == inference.serving)
+    order = np.lexsort((times, model))
+    units = transitions["units"].to_numpy(dtype=float)[mine]
+    return _Timeline(model[order] + 1j * times[order], serving[order], units[order], times[order])
+
+
+def _beyond_capacity(model: np.ndarray, at: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Whether each request (served at `at`) is beyond its model's capacity in its whole
+    second: its place among the model's requests of that second, in the order they were
+    served, is at or past `capacity`."""
+    second = np.floor(at)
+    order = np.lexsort((at, second, model))
+    m, s = model[order], second[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (m[1:] != m[:-1]) | (s[1:] != s[:-1])
+    begins = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    place = np.arange(len(order)) - begins
+    beyond = np.empty(len(order), dtype=bool)
+    beyond[order] = place >= capacity[order]
+    return beyond
+
+
+def _per_minute(
+    model: np.ndarray,
+    times: np.ndarray,
+    served: np.ndarray,
+    throttled: np.ndarray,
+    failed: np.ndarray,
+    delayed: np.ndarray,
+    added: np.ndarray,
+) -> pd.DataFrame:
+    """One row per (model, minute of arrival) with requests: arrivals are in model order,
+    then time, so each row's requests are a run of them."""
+    minute = np.floor(times / MINUTE).astype(np.int64)
+    change = np.ones(len(times), dtype=bool)
+    change[1:] = (model[1:] != model[:-1]) | (minute[1:] != minute[:-1])
+    begins = np.flatnonzero(change)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        summed: np.ndarray = np.add.reduceat(values, begins)
+        return summed
+
+    return pd.DataFrame(
+        {
+            "model": model[begins],
+            "minute": minute[begins],
+            "requests": np.diff(np.append(begins, len(times))),
+            "served": total(served.astype(np.int64)),
+            "throttled": total(throttled.astype(np.int64)),
+            "failed": total(failed.astype(np.int64)),
+            "delayed": total(delayed.astype(np.int64)),
+            "added_latency_s": total(added),
+        }
+    )
+
+
+def _waits(
+    arrivals: Arrivals,
+    model: np.ndarray,
+    times: np.ndarray,
+    served_at: np.ndarray,
+    delayed: np.ndarray,
+    throttled: np.ndarray,
+    gave_up: np.ndarray,
+) -> pd.DataFrame:
+    """One row per request that waited: served (or throttled) when its model ran, or gave
+    up after its `max_wait`, in the order they arrived, model by model."""
+    rows = np.sort(np.concatenate([np.flatnonzero(delayed), gave_up]))
+    owner = model[rows]
+    late = delayed[rows] & throttled[rows]
+    outcome = np.where(delayed[rows], np.where(late, 1, 0), 2)  # served, throttled, gave up
+    settings = [m.demand.serving for m in arrivals.models]
+    max_wait = np.array([s.max_wait for s in settings])
+    inference = [INFERENCE[m.service] for m in arrivals.models]
+    errors = [i.not_running for i in inference] + [i.beyond_capacity for i in inference]
+    error = np.where(outcome == 2, owner, np.where(outcome == 1, owner + len(inference), -1))
+    named = pd.Categorical.from_codes(
+        np.full(len(rows), -1), categories=pd.Index(sorted(set(errors)), dtype=object)
+    )
+    if len(rows):
+        text = np.array([*errors, None], dtype=object)[error]
+        named = pd.Categorical(text, categories=named.categories)
+    return pd.DataFrame(
+        {
+            "model": owner,
+            "arrived": times[rows],
+            "waited_s": np.where(delayed[rows], served_at[rows] - times[rows], max_wait[owner]),
+            "outcome": pd.Categorical.from_codes(outcome, categories=pd.Index(OUTCOMES)),
+            "error_code": named,
+        }
+    )
+
+
+def _labelled(frame: pd.DataFrame, arrivals: Arrivals, ids: pd.CategoricalDtype) -> pd.DataFrame:
+    """`frame` with its `model` column replaced by service, resource_id and group."""
+    models = arrivals.models
+    index = frame.pop("model").to_numpy()
+    services = pd.Categorical([m.service for m in models])
+    groups = pd.Categorical([m.group for m in models])
+    codes = pd.Index(ids.categories).get_indexer([m.resource_id for m in models])
+    labels = {
+        "service": pd.Categorical.from_codes(services.codes[index], dtype=services.dtype),
+        "resource_id": pd.Categorical.from_codes(codes[index], dtype=ids),
+        "group": pd.Categorical.from_codes(groups.codes[index], dtype=groups.dtype),
+    }
+    return pd.DataFrame({**labels, **{name: frame[name] for name in frame.columns}})

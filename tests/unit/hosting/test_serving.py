@@ -1,0 +1,180 @@
+"""What each inference request met, against hand calculations: fixed arrivals, a fixed
+status timeline, exact served, throttled, failed, delayed and added latency per minute."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.hosting.demand import Arrivals, Hosted
+from simulator.hosting.serving import serve
+from simulator.scenario.demand import Demand
+from simulator.scenario.model import DEFAULT_START
+from tests.kit import run
+
+MODEL = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v0/1"
+OTHER = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v1/1"
+COLUMNS = ["minute", "requests", "served", "throttled", "failed", "delayed", "added_latency_s"]
+
+
+def arrivals(times: list[float], serving: dict[str, object], other: list[float] = ()) -> Arrivals:  # type: ignore[assignment]
+    """MODEL's requests at `times` (OTHER's at `other`), served as `serving` says."""
+    demand = Demand.model_validate({"group": "g", "rate": 1, "serving": serving})
+    models = [Hosted("rekognition", MODEL, "g", demand), Hosted("rekognition", OTHER, "g", demand)]
+    offsets = np.array([0, len(times), len(times) + len(other)])
+    return Arrivals(models, np.array([*times, *other], dtype=float), offsets)
+
+
+def timeline(moves: list[tuple[float, str, str, float]]) -> pd.DataFrame:
+    """Transitions (time, resource, status entered, units), in the order recorded."""
+    ids = pd.CategoricalDtype([MODEL, OTHER])
+    return pd.DataFrame(
+        {
+            "time": [m[0] for m in moves],
+            "service": pd.Categorical(["rekognition"] * len(moves)),
+            "resource_id": pd.Categorical([m[1] for m in moves], dtype=ids),
+            "to_status": pd.Categorical([m[2] for m in moves]),
+            "units": [m[3] for m in moves],
+        }
+    )
+
+
+# RUNNING with 1 unit to 100 s, STOPPING, STOPPED at 160, STARTING at 200, RUNNING at 500
+# with `units` units; OTHER runs throughout
+def moves(units: float = 1.0) -> list[tuple[float, str, str, float]]:
+    return [
+        (0.0, MODEL, "RUNNING", 1.0),
+        (0.0, OTHER, "RUNNING", 1.0),
+        (100.0, MODEL, "STOPPING", 1.0),
+        (160.0, MODEL, "STOPPED", 1.0),
+        (200.0, MODEL, "STARTING", units),
+        (500.0, MODEL, "RUNNING", units),
+    ]
+
+
+def rows(frame: pd.DataFrame, resource: str = MODEL) -> list[tuple[float, ...]]:
+    mine = frame[frame["resource_id"] == resource]
+    return [tuple(r) for r in mine[COLUMNS].itertuples(index=False)]
+
+
+def waited(waits: pd.DataFrame) -> list[tuple[object, ...]]:
+    """The waits' rows as (arrived, waited_s, outcome, error_code or None)."""
+    errors = [None if pd.isna(e) else e for e in waits["error_code"]]
+    return list(zip(waits["arrived"], waits["waited_s"], waits["outcome"], errors, strict=True))
+
+
+def test_fail_fast_counts_each_minute_by_hand() -> None:
+    """Capacity 2 per second per unit: the third request of second 10 is throttled; the
+    requests while STOPPING (120) and STARTING (300) fail; one at the very moment the
+    model runs again (500) is served, as is one after (510)."""
+    times = [10.0, 10.2, 10.5, 30.0, 120.0, 300.0, 500.0, 510.0]
+    demand, waits = serve(
+        arrivals(times, {"capacity_per_unit": 2}), timeline(moves()), DEFAULT_START
+    )
+    assert rows(demand) == [
+        (0, 4, 3, 1, 0, 0, 0.0),
+        (2, 1, 0, 0, 1, 0, 0.0),
+        (5, 1, 0, 0, 1, 0, 0.0),
+        (8, 2, 2, 0, 0, 0, 0.0),
+    ]
+    assert waits.empty
+    assert demand["minute_utc"].iloc[1] == pd.Timestamp(DEFAULT_START) + pd.Timedelta(minutes=2)
+    assert set(demand["group"]) == {"g"}
+    assert set(demand["service"]) == {"rekognition"}
+
+
+def test_waiting_requests_are_served_when_the_model_runs_or_give_up_after_max_wait() -> None:
+    """max_wait 250 s: the request at 120 would wait 380 s for 500: it gives up after 250;
+    those at 300, 301 and 302 wait 200, 199 and 198 s and are served at 500, first in
+    second 500 as they came first; capacity 3: the one arriving at 500 is throttled."""
+    times = [120.0, 300.0, 301.0, 302.0, 500.0]
+    serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
+    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
+    assert rows(demand) == [
+        (2, 1, 0, 0, 1, 0, 0.0),
+        (5, 3, 3, 0, 0, 3, 597.0),
+        (8, 1, 0, 1, 0, 0, 0.0),
+    ]
+    assert waited(waits) == [
+        (120.0, 250.0, "gave up", "ResourceNotReadyException"),
+        (300.0, 200.0, "served", None),
+        (301.0, 199.0, "served", None),
+        (302.0, 198.0, "served", None),
+    ]
+
+
+def test_a_waiting_request_beyond_capacity_when_the_model_runs_is_throttled() -> None:
+    """Capacity 2: of the three served at 500, the third (arrived at 302) is throttled after
+    its wait of 198 s, with the service's throttling error; it is not counted delayed."""
+    times = [300.0, 301.0, 302.0]
+    serving = {"capacity_per_unit": 2, "on_not_running": "wait", "max_wait": 250}
+    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
+    assert rows(demand) == [(5, 3, 2, 1, 0, 2, 399.0)]
+    assert waited(waits)[-1] == (
+        302.0,
+        198.0,
+        "throttled",
+        "ProvisionedThroughputExceededException",
+    )
+
+
+def test_capacity_is_per_unit_times_the_units_the_transitions_give() -> None:
+    """With 2 units from the start at 200, second 500 serves 6: nothing is throttled."""
+    times = [300.0, 301.0, 302.0, 500.0]
+    serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
+    demand, waits = serve(arrivals(times, serving), timeline(moves(units=2.0)), DEFAULT_START)
+    assert rows(demand) == [(5, 3, 3, 0, 0, 3, 597.0), (8, 1, 1, 0, 0, 0, 0.0)]
+    assert list(waits["outcome"]) == ["served"] * 3
+
+
+def test_a_request_still_waiting_at_the_horizon_gives_up() -> None:
+    """No start follows: the request gives up after max_wait (the run sees no further)."""
+    stopped = [(0.0, MODEL, "STOPPED", 1.0), (0.0, OTHER, "RUNNING", 1.0)]
+    serving = {"on_not_running": "wait", "max_wait": 60}
+    demand, waits = serve(arrivals([30.0], serving, [31.0]), timeline(stopped), DEFAULT_START)
+    assert rows(demand) == [(0, 1, 0, 0, 1, 0, 0.0)]
+    assert rows(demand, OTHER) == [(0, 1, 1, 0, 0, 0, 0.0)]
+    assert list(waits["outcome"]) == ["gave up"]
+    assert list(waits["waited_s"]) == [60.0]
+
+
+def test_another_model_s_start_does_not_serve_a_waiting_request() -> None:
+    """The next start is looked up within the request's own model."""
+    running_later = [
+        (0.0, MODEL, "STOPPED", 1.0),
+        (0.0, OTHER, "STOPPED", 1.0),
+        (50.0, OTHER, "RUNNING", 1.0),
+    ]
+    serving = {"on_not_running": "wait", "max_wait": 600}
+    demand, waits = serve(arrivals([10.0], serving), timeline(running_later), DEFAULT_START)
+    assert rows(demand) == [(0, 1, 0, 0, 1, 0, 0.0)]
+    assert list(waits["waited_s"]) == [600.0]
+
+
+@pytest.mark.parametrize("on_not_running", ["fail", "wait"])
+def test_a_run_has_the_tables_of_its_demand(on_not_running: str) -> None:
+    """End to end: a model stopped at 30 m fails (or waits in vain for) every later request;
+    counts are disjoint and add up, and the tables' columns are the schema's."""
+    tables = run(
+        f"""
+        name: served
+        horizon: 1h
+        fleet: [{{service: rekognition, project: p, count: 2}}]
+        requests: [{{service: rekognition, at: 30m, count: 1}}]
+        demand:
+          - group: p
+            rate: 1/s
+            serving: {{on_not_running: {on_not_running}, max_wait: 1m}}
+        """
+    )
+    demand, waits = tables["demand"], tables["waits"]
+    assert (demand["requests"] == demand["served"] + demand["throttled"] + demand["failed"]).all()
+    stopped = tables["stops"]["resource_id"].iloc[0]
+    late = demand[(demand["resource_id"] == stopped) & (demand["minute"] >= 36)]
+    assert len(late) > 0
+    assert (late["failed"] == late["requests"]).all()
+    running = demand[demand["resource_id"] != stopped]
+    assert running["failed"].sum() == 0
+    assert running["requests"].sum() > 3000
+    assert (len(waits) > 0) == (on_not_running == "wait")
