@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -133,7 +133,8 @@ def _transitions(path: Path, table: pd.DataFrame) -> Observations:
     _known_services(path, services, "service")
     replication = table["replication"].astype(str) if "replication" in table else "0"
     resource = table["resource_id"].astype(str)
-    horizon, said = _horizon(path, float(np.nanmax(time)) if len(time) else 0.0)
+    scenario = _run_scenario(path)
+    horizon, said = _horizon(path, scenario, float(np.nanmax(time)) if len(time) else 0.0)
     cause = table["cause"].astype(object) if "cause" in table else None
     statuses = pd.DataFrame({
         "source": source,
@@ -147,31 +148,46 @@ def _transitions(path: Path, table: pd.DataFrame) -> Observations:
         "step_type": None,
         "end": horizon,
     })  # fmt: skip
-    left = _left_truncated(path, set(services))
-    if left:
-        initial = statuses["cause"] == "initial"
-        truncated = initial & statuses["service"].isin(left)
+    begun = _begun_before(path, scenario)
+    if begun:
+        truncated = (statuses["cause"] == "initial") & statuses["resource_id"].isin(begun)
         statuses.loc[truncated, "cause"] = LEFT_TRUNCATED
     notes = [f"{path}: a transitions table, exact times; {said}"]
     return Observations(statuses, empty(REQUEST_COLUMNS), [source], notes)
 
 
-def _horizon(path: Path, last: float) -> tuple[float, str]:
-    """When the run's data ends: its scenario's horizon, read beside the table in a run
-    directory, else the table's last time."""
+def _run_scenario(path: Path) -> dict[str, Any] | None:
+    """The run's scenario.yaml beside the table in a run directory (`run.json` beside it),
+    read once; None for a table alone."""
     scenario = path.parent / "scenario.yaml"
-    if (path.parent / "run.json").is_file() and scenario.is_file():
+    if not (path.parent / "run.json").is_file() or not scenario.is_file():
+        return None
+    try:
+        data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        data = None
+    if not isinstance(data, dict):
+        raise ObservationsError(
+            f"{scenario}: expected the run's scenario as a YAML mapping (the run directory's "
+            "scenario.yaml is damaged)"
+        )
+    return data
+
+
+def _horizon(path: Path, scenario: dict[str, Any] | None, last: float) -> tuple[float, str]:
+    """When the run's data ends: its scenario's horizon, else the table's last time."""
+    if scenario is not None:
+        where = path.parent / "scenario.yaml"
         try:
-            data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
-            horizon = float(data["horizon"])
-        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            horizon = float(scenario["horizon"])
+        except (KeyError, TypeError, ValueError):
             raise ObservationsError(
-                f"{scenario}: horizon: expected the run's horizon in seconds (the run "
+                f"{where}: horizon: expected the run's horizon in seconds (the run "
                 "directory's scenario.yaml is damaged)"
             ) from None
         return horizon, (
             f"a resource still in a status was watched until the run's horizon, {horizon:g} s "
-            f"(from {scenario})"
+            f"(from {where})"
         )
     return last, (
         f"a resource still in a status was watched until the table's last time, {last:g} s "
@@ -179,23 +195,40 @@ def _horizon(path: Path, last: float) -> tuple[float, str]:
     )
 
 
-def _left_truncated(path: Path, services: set[str]) -> set[str]:
-    """The services whose fleet entries start part-way into a status (`elapsed:`), as the
-    run's scenario.yaml beside the table says: their first statuses did not begin at the
-    first row's time."""
-    scenario = path.parent / "scenario.yaml"
-    if not (path.parent / "run.json").is_file() or not scenario.is_file():
+def _begun_before(path: Path, scenario: dict[str, Any] | None) -> set[str]:
+    """The ids of the resources whose fleet entries start part-way into their status
+    (`elapsed:` > 0): their first statuses did not begin at the first row's time. Decided
+    per entry, not per service: an entry of the same service with no `elapsed` entered its
+    status at t=0, and its durations are whole. The ids are the ones the simulator gives,
+    numbered on within each entry's `numbering` (two entries of one name continue it)."""
+    if scenario is None:
         return set()
-    try:
-        data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return set()
-    fleet = data.get("fleet", []) if isinstance(data, dict) else []
-    return {
-        str(entry.get("service"))
-        for entry in fleet
-        if isinstance(entry, dict) and entry.get("elapsed") not in (None, 0, "0", "0s")
-    } & services
+    from pydantic import TypeAdapter, ValidationError
+
+    from simulator.scenario.fleet import Fleet
+    from simulator.services.kit import SingleStepFleet
+
+    fleet = scenario.get("fleet") or []
+    if not isinstance(fleet, list):
+        raise ObservationsError(f"{path.parent / 'scenario.yaml'}: fleet: expected a list")
+    reader: TypeAdapter[Any] = TypeAdapter(Fleet)
+    numbered: dict[str, int] = {}
+    begun: set[str] = set()
+    for index, raw in enumerate(fleet):
+        try:
+            entry = reader.validate_python(raw)
+        except ValidationError as error:
+            raise ObservationsError(
+                f"{path.parent / 'scenario.yaml'}: fleet[{index}]: not a fleet entry the "
+                f"simulator reads ({error.errors()[0]['msg']})"
+            ) from None
+        if not isinstance(entry, SingleStepFleet):
+            continue  # resources that go through stages cannot start part-way
+        first = numbered.get(entry.numbering, 0)
+        numbered[entry.numbering] = first + entry.count
+        if entry.elapsed > 0:
+            begun.update(entry.resource_id(i) for i in range(first, first + entry.count))
+    return begun
 
 
 # -- a polling log --------------------------------------------------------------------------

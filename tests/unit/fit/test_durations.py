@@ -125,17 +125,27 @@ def test_until_is_never_below_low() -> None:
 
 
 def test_a_fleet_started_part_way_leaves_its_first_status_unused(tmp_path: Path) -> None:
+    """Only the entry with `elapsed:` is left-truncated: the other entry of the service
+    entered STOPPING at t=0 and its stop is used."""
+    version = "arn:aws:rekognition:us-east-1:123456789012:project/{}/version/v0/1"
+    fresh, late = version.format("fresh"), version.format("late")
     run = _table(
         tmp_path,
         "rekognition",
-        [(0.0, "a", "STOPPING", "initial"), (50.0, "a", "STOPPED", "stop")],
+        [
+            (0.0, late, "STOPPING", "initial"), (50.0, late, "STOPPED", "stop"),
+            (0.0, fresh, "STOPPING", "initial"), (70.0, fresh, "STOPPED", "stop"),
+        ],
         horizon=100,
-    )
+    )  # fmt: skip
     (run / "scenario.yaml").write_text(
-        "name: x\nhorizon: 100\nfleet: [{service: rekognition, status: STOPPING, elapsed: 2m}]\n"
+        "name: x\nhorizon: 100\nfleet:\n"
+        "- {service: rekognition, project: late, count: 1, status: STOPPING, elapsed: 2m}\n"
+        "- {service: rekognition, project: fresh, count: 1, status: STOPPING}\n"
     )
-    with pytest.raises(ObservationsError, match="no rekognition duration of any latency"):
-        durations(read_observations([run]), "rekognition")
+    found = durations(read_observations([run]), "rekognition")
+    assert _pairs(found.samples["stop"]) == [(70.0, 70.0)]
+    assert any("1 first seen already in STOPPING" in note for note in found.notes)
 
 
 def test_neptune_times_each_stage_on_its_parts(tmp_path: Path) -> None:

@@ -49,14 +49,48 @@ def test_a_table_alone_is_watched_until_its_last_time(tmp_path: Path) -> None:
     assert "table's last time, 25 s" in found.notes[0]
 
 
-def test_an_elapsed_fleet_marks_its_first_statuses_as_begun_before(tmp_path: Path) -> None:
+CLASSIFIER = "arn:aws:comprehend:us-east-1:123456789012:document-classifier/"
+
+
+def test_only_the_entries_begun_part_way_are_left_truncated(tmp_path: Path) -> None:
+    """comprehend-stop-midway: `just-started` entered TRAINING at t=0, `an-hour-in` an hour
+    before; both are comprehend, so deciding per service threw the whole training away."""
     run = tmp_path / "run"
-    _transitions(run, [(0.0, "m", None, "STOPPING", "initial")])
+    fresh, late, more = (CLASSIFIER + n for n in ("new-0", "old-0", "old-1"))
+    _transitions(run, [
+        (0.0, fresh, None, "TRAINING", "initial"), (0.0, late, None, "TRAINING", "initial"),
+        (0.0, more, None, "TRAINING", "initial"), (900.0, fresh, "TRAINING", "TRAINED", "t"),
+    ])  # fmt: skip
+    table = pd.read_csv(run / "transitions.csv").assign(service="comprehend")
+    table.to_csv(run / "transitions.csv", index=False)
     (run / "run.json").write_text("{}")
     (run / "scenario.yaml").write_text(
-        "name: x\nhorizon: 60\nfleet: [{service: rekognition, elapsed: 30}]\n"
+        "name: x\nhorizon: 3600\nfleet:\n"
+        "- {service: comprehend, name: new, count: 1, status: TRAINING, elapsed: 0.0}\n"
+        "- {service: comprehend, name: old, count: 2, status: TRAINING, elapsed: 3600.0}\n"
     )
-    assert read_observations([run]).statuses["cause"].tolist() == ["initial, elapsed"]
+    causes = read_observations([run]).statuses.set_index("resource_id")["cause"]
+    assert causes[late] == causes[more] == "initial, elapsed"
+    assert causes[fresh].tolist() == ["initial", "t"]
+
+
+def test_entries_of_one_name_continue_its_numbering(tmp_path: Path) -> None:
+    """A second entry of the same project numbers on (v2, v3): only those are truncated."""
+    run = tmp_path / "run"
+    version = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v{}/1"
+    _transitions(run, [(0.0, version.format(i), None, "STOPPING", "initial") for i in range(4)])
+    (run / "run.json").write_text("{}")
+    (run / "scenario.yaml").write_text(
+        "name: x\nhorizon: 60\nfleet:\n"
+        "- {service: rekognition, project: p, count: 2, status: STOPPING}\n"
+        "- {service: rekognition, project: p, count: 2, status: STOPPING, elapsed: 30}\n"
+    )
+    assert read_observations([run]).statuses["cause"].tolist() == [
+        "initial",
+        "initial",
+        "initial, elapsed",
+        "initial, elapsed",
+    ]
 
 
 def test_a_polling_log_reads_iso_times_as_seconds_and_arns_as_the_service() -> None:
