@@ -13,8 +13,9 @@ first of:
 
 A SageMaker ML instance type (a pipeline's step, a Neptune ML job's part) is priced at its
 `training` row, else its `processing` row, else its `hosting` row: the simulator bills an
-instance type at one rate per service. An item that a fleet entry bills and that none of
-these prices is a `MissingPrice` naming the item, the instance type and the region.
+instance type at one rate per service. An item that a fleet entry can bill (of a kind it
+bills, in a status its resources can reach) and that none of these prices is a
+`MissingPrice` naming the item, the instance type and the region.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Final, Protocol
 
 from simulator.api.operations import HOURS_PER_MONTH, Price, ServiceSettings
 from simulator.pricing.catalogue import Row, catalogue
+from simulator.services import SERVICES
 
 ITEMS: Final[dict[tuple[str, str], tuple[str, str]]] = {
     ("rekognition", "inference"): ("rekognition", "inference"),
@@ -138,17 +140,13 @@ def resolve(
         settings: ServiceSettings = getattr(services, service)
         billed = {kind for _, entry in entries for kind in getattr(entry, "billed_kinds", ())}
         for item, price in _items(service, settings, billed).items():
-            if not _billed(price, billed):
+            needing = [i for i, entry in entries if _billed(price, service, entry)]
+            if not needing:
                 continue
             try:
                 quotes.append(_quote(service, item, price, where, settings, given, listed))
             except MissingPrice as missing:
-                index = next(
-                    i
-                    for i, entry in entries
-                    if _billed(price, set(getattr(entry, "billed_kinds", ())))
-                )
-                raise MissingPrice(f"fleet[{index}]: {missing}") from None
+                raise MissingPrice(f"fleet[{needing[0]}]: {missing}") from None
     return ScenarioPrices(tuple(quotes), regions)
 
 
@@ -209,10 +207,33 @@ def _items(service: str, settings: ServiceSettings, billed: set[str]) -> dict[st
     return items
 
 
-def _billed(price: Price, billed: set[str]) -> bool:
-    """Whether an item can bill anything of the entries: one for every resource, or one
-    of kinds they bill."""
-    return price.kinds is None or bool(billed.intersection(price.kinds))
+def _billed(price: Price, service: str, entry: Entry) -> bool:
+    """Whether an item can bill anything of the entry: one for every resource or of a kind
+    it bills, in a status its resources can reach (a RUNNING model never trains, so a
+    region without a training price still bills it)."""
+    kinds = getattr(entry, "billed_kinds", ())
+    if price.kinds is not None and not set(kinds).intersection(price.kinds):
+        return False
+    first = getattr(entry, "status", None)
+    return not isinstance(first, str) or bool(_reachable(service, first) & set(price.statuses))
+
+
+@cache
+def _reachable(service: str, first: str) -> frozenset[str]:
+    """Every status a resource that starts in `first` can be in: the moves the service's
+    TRANSITIONS declare lead there, whether a progression or an operation makes them (more
+    than a run may reach, never less)."""
+    moves: dict[str, set[str]] = {}
+    for edges in SERVICES[service].TRANSITIONS.values():
+        for source, targets in edges.items():
+            moves.setdefault(str(source), set()).update(str(t) for t in targets)
+    seen, waiting = {first}, [first]
+    while waiting:
+        for status in moves.get(waiting.pop(), ()):
+            if status not in seen:
+                seen.add(status)
+                waiting.append(status)
+    return frozenset(seen)
 
 
 def _quote(

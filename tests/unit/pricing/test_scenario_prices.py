@@ -210,7 +210,7 @@ def test_a_rate_the_scenario_gives_stays_its_own_through_a_sweep(tmp_path: Path)
     )
     text = (
         f"name: s\nhorizon: 1h\nregion: eu-west-1\nprices: {csv}\n"
-        "fleet: [{service: rekognition, count: 1}]\n"
+        "fleet: [{service: rekognition, count: 1, status: TRAINING_IN_PROGRESS}]\n"
     )
     base = parse_scenario(text)
     variants, _ = expand(base, {"services.rekognition.prices.inference.usd_per_hour": [4.0, 5.0]})
@@ -245,3 +245,33 @@ def test_an_instance_type_of_the_scenarios_own_bills_at_its_rate(given: str) -> 
     assert (quotes["ml.c5.xlarge"].usd, quotes["ml.c5.xlarge"].origin) == (1.0, "scenario")
     assert quotes["ml.c5.xlarge"].instance_type == "ml.c5.xlarge"
     assert usd(run(text, baseline=False), "ml.c5.xlarge") == pytest.approx(1.0, rel=1e-12)
+
+
+def test_a_price_no_resource_can_reach_is_not_needed() -> None:
+    """RUNNING models in eu-west-1 can stop and start again, never train: the catalogue's
+    eu-west-1 inference row bills them and no training price is asked for."""
+    csv_free = """
+        name: running
+        horizon: 1h
+        region: eu-west-1
+        services: {rekognition: {prices: {inference: {usd_per_hour: 4.4}}}}
+        fleet:
+          - {service: rekognition, project: west, count: 2}
+    """
+    quotes = {q.item: q for q in scenario_prices(scenario(csv_free)).quotes}
+    assert sorted(quotes) == ["inference"]
+    assert usd(run(csv_free, baseline=False), "inference") == pytest.approx(2 * 4.4)
+
+
+def test_a_price_a_resource_can_reach_is_still_needed() -> None:
+    """Models training in eu-west-1 bill training: its missing price is the clear error."""
+    text = """
+        name: training
+        horizon: 1h
+        region: eu-west-1
+        services: {rekognition: {prices: {inference: {usd_per_hour: 4.4}}}}
+        fleet:
+          - {service: rekognition, project: west, count: 1, status: TRAINING_IN_PROGRESS}
+    """
+    with pytest.raises(ScenarioError, match=r"fleet\[0\]: no price for rekognition 'training' "):
+        scenario(text)
