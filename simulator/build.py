@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulator.api.iam import Permissions
-from simulator.api.plane import ControlPlane, Identity
+from simulator.api.plane import ControlPlane, Identity, Route
 from simulator.engine.env import Simulation
 from simulator.engine.rng import Streams
 from simulator.hosting.demand import Arrivals, draw_arrivals
+from simulator.hosting.policies import start_policies
 from simulator.scenario.model import Scenario
 from simulator.services import SERVICES
 from simulator.services.base import ManagedService
@@ -18,7 +19,11 @@ from simulator.workload.arrivals import Workload
 from simulator.workload.clients import Client, Waiter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from simulator.aws.automation import Automation
+
+    Routes = Callable[[str, str], Route]
 
 
 @dataclass
@@ -49,19 +54,25 @@ def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -
         plane.register(service)
     for fleet in scenario.fleet:
         services[fleet.service].populate(fleet)
-    clients = {
-        name: Client(
+
+    def client(name: str, streams: str | None = None, routes: Routes | None = None) -> Client:
+        caller = scenario.callers[name]
+        return Client(
             sim,
             plane,
             Identity(name, caller.account, Permissions(caller.permissions), caller.region),
             (caller.retry.mode, caller.retry.max_attempts),
             caller.network,
             Waiter(caller.waiter.delay, caller.waiter.max_attempts),
+            streams,
+            routes,
         )
-        for name, caller in scenario.callers.items()
-    }
+
+    clients = {name: client(name) for name in scenario.callers}
     Workload(sim, scenario, services, clients, stops).start()
     model = Model(sim, plane, services, clients, draw_arrivals(scenario, sim.streams))
+    if stops:  # the counterfactual is always-on: no policy stops a model
+        start_policies(sim, scenario, plane, services, model.arrivals, client)
     if stops and scenario.handler_streams:  # the counterfactual runs no handler
         from simulator.aws.automation import Automation  # boto3 only where it is needed
 

@@ -59,7 +59,8 @@ class _Policy(Strict):
         default=3,
         ge=1,
         description="refused calls in a row after which the policy leaves the model alone "
-        "until its next decision (a request, a period's edge, a new window)",
+        "until its next decision (a request, a new window); a schedule sends again every "
+        "`retry` until its next edge, as Instance Scheduler's runs do",
     )
 
 

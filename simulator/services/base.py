@@ -172,6 +172,12 @@ class ManagedService:
         self._stops = sim.recorder.stops
         self._waited_on = self._stops.pending  # resource keys a stop waits for
         self._ends_stop = self.STOP.terminal
+        self.acting: str | None = None
+        """Whom the request being handled acts for (`policy:<name>`, set around its handler
+        by `simulator.hosting.policies`): the cause its moves record instead of their own."""
+        self.moved: Callable[[Resource], None] | None = None
+        """Told of every move once it is made: what a hosting policy that waits for a
+        model's status (a start to end, a budget's rate to change) listens to."""
         self.serving = DEFAULT_REGION
         """The region whose endpoint answers the request being handled: the control plane
         sets it before each handler runs (one request at a time), and a service answers
@@ -275,8 +281,10 @@ class ManagedService:
         return resource
 
     def move(self, resource: Resource, to: StrEnum, cause: str) -> None:
-        self.lifecycle.move(resource, to, cause)
+        self.lifecycle.move(resource, to, cause if self.acting is None else self.acting)
         resource.moves += 1
+        if self.moved is not None:
+            self.moved(resource)
         if resource.key in self._waited_on and to in self._ends_stop:
             self._stops.end(resource.key, self.sim.now, to.value)  # the stops sent to it end now
         self._progress(resource)

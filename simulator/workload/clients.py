@@ -150,14 +150,20 @@ class Client:
         network: Distribution,
         waiter: Waiter,
         streams: str | None = None,
+        routes: Callable[[str, str], Route] | None = None,
     ) -> None:
         self.sim = sim
         self.plane = plane
+        self._route = plane.route if routes is None else routes
+        """How it finds an operation's route: the plane's, or a policy's own (whose handler
+        records the policy as the cause of what it moves)."""
         self.identity = identity
         self.retry_mode, self.max_attempts = retry
         self.waiter = waiter
         self._streams = streams or f"callers.{identity.name}"
         """What its streams' names begin with: its caller's, and another region's after it."""
+        self._home = self._streams
+        """Its home region's client's `_streams`, which another region's streams extend."""
         self._regions: dict[str, Client] = {identity.region: self}
         self._per_service: dict[str, tuple[RetryPolicy, AdaptiveLimiter | None, _Refunds]] = {}
         self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
@@ -174,9 +180,10 @@ class Client:
             identity = replace(self.identity, region=region)
             found = Client(
                 self.sim, self.plane, identity, (self.retry_mode, self.max_attempts),
-                self._network_distribution, self.waiter, f"callers.{identity.name}@{region}",
+                self._network_distribution, self.waiter, f"{self._home}@{region}",
+                self._route,
             )  # fmt: skip
-            found._regions = self._regions
+            found._home, found._regions = self._home, self._regions
             self._regions[region] = found
         return found
 
@@ -198,7 +205,7 @@ class Client:
         found = self._endpoints.get((service, operation))
         if found is None:
             prefix, streams = f"{self._streams}.{service}.{operation}", self.sim.streams
-            route = self.plane.route(service, operation)
+            route = self._route(service, operation)
             found = self._endpoints[service, operation] = Endpoint(
                 *self.service_client(service),
                 self.sim.sampler(f"{prefix}.network", self._network_distribution),

@@ -1,0 +1,199 @@
+"""Hosting policies against hand calculations: explicit arrivals, fixed latencies (start
+300 s, stop 120 s) and a fixed 0.2 s round trip (0.1 s each way), so every stop, start,
+refusal, dollar and request served or failed is known to the bit."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simulator.build
+from simulator.hosting.demand import Arrivals, Hosted
+from simulator.runner import simulate
+from simulator.scenario import parse_scenario
+from simulator.scenario.model import Scenario
+
+RATE = 4.0 / 3600  # USD per inference-unit second
+BASE = """\
+    name: policies
+    horizon: {horizon}
+    fleet:
+      - {{service: rekognition, project: p, count: {count}}}
+    callers:
+      default: {{network: {{kind: fixed, value: 0.2}}}}
+    services:
+      rekognition:
+        latency: {{start: {{kind: fixed, value: 300}}, stop: {{kind: fixed, value: 120}}}}
+        {throttle}
+    demand:
+      - {{group: p, rate: 1/min, serving: {{on_not_running: fail}}}}
+    """
+
+
+def scenario(policies: str, horizon: str = "2h", count: int = 1, throttle: str = "") -> Scenario:
+    text = textwrap.dedent(BASE.format(horizon=horizon, count=count, throttle=throttle))
+    return parse_scenario(text + "policies:\n" + textwrap.indent(textwrap.dedent(policies), "  "))
+
+
+def model_id(index: int) -> str:
+    return f"arn:aws:rekognition:us-east-1:123456789012:project/p/version/v{index}/1"
+
+
+@pytest.fixture
+def requests(monkeypatch: pytest.MonkeyPatch) -> dict[int, list[float]]:
+    """Each model's requests, by its index, as the test sets them: the run's arrivals."""
+    given: dict[int, list[float]] = {}
+
+    def explicit(scenario: Scenario, streams: object) -> Arrivals:
+        demand = scenario.demand[0]
+        count = scenario.fleet[0].count  # type: ignore[union-attr]
+        models = [Hosted("rekognition", model_id(i), "p", demand) for i in range(count)]
+        lists = [sorted(given.get(i, [])) for i in range(count)]
+        offsets = np.cumsum([0, *map(len, lists)])
+        return Arrivals(models, np.array([t for times in lists for t in times]), offsets)
+
+    monkeypatch.setattr(simulator.build, "draw_arrivals", explicit)
+    return given
+
+
+def moves(tables: dict[str, pd.DataFrame]) -> list[tuple[float, str, str]]:
+    frame = tables["transitions"]
+    return [
+        (round(float(t), 6), str(s), str(c))
+        for t, s, c in zip(frame["time"], frame["to_status"], frame["cause"], strict=True)
+    ]
+
+
+def attempts(tables: dict[str, pd.DataFrame], operation: str) -> list[tuple[float, str]]:
+    frame = tables["calls"]
+    mine = frame[frame["operation"].astype(str) == operation]
+    return [
+        (round(float(t), 6), "-" if pd.isna(e) else str(e))
+        for t, e in zip(mine["time"], mine["error_code"], strict=True)
+    ]
+
+
+def cost(tables: dict[str, pd.DataFrame], table: str = "costs") -> float:
+    return float(tables[table]["usd"].sum())
+
+
+def outcome(tables: dict[str, pd.DataFrame]) -> tuple[int, int, int]:
+    demand = tables["demand"]
+    return int(demand["served"].sum()), int(demand["failed"].sum()), int(demand["delayed"].sum())
+
+
+def test_idle_stop_stops_after_the_idle_time_and_the_next_request_starts_the_model(
+    requests: dict[int, list[float]],
+) -> None:
+    # requests at 60, 120 | 1500, 1600 | 5000; after 10 minutes idle (600 s):
+    # 120 + 600 = 720: stop sent, STOPPING at 720.1, STOPPED at 840.1;
+    # 1500: start sent (fails the request: fail fast), STARTING 1500.1, RUNNING 1800.1; 1600
+    # fails too; its idle clock runs from 1600: stop at 2200 (2200.1, 2320.1); 5000 starts it
+    # (5000.1, 5300.1, the request fails) and from the start's acceptance at 5000.1 nothing
+    # comes: stop at 5600.1, STOPPING 5600.2, STOPPED 5720.2.
+    requests[0] = [60, 120, 1500, 1600, 5000]
+    tables = simulate(scenario("idle: {kind: idle_stop, groups: [p], after: 10m}"), 0, 0)
+    assert moves(tables) == [
+        (0.0, "RUNNING", "initial"),
+        (720.1, "STOPPING", "policy:idle"),
+        (840.1, "STOPPED", "stop"),
+        (1500.1, "STARTING", "policy:idle"),
+        (1800.1, "RUNNING", "start"),
+        (2200.1, "STOPPING", "policy:idle"),
+        (2320.1, "STOPPED", "stop"),
+        (5000.1, "STARTING", "policy:idle"),
+        (5300.1, "RUNNING", "start"),
+        (5600.2, "STOPPING", "policy:idle"),
+        (5720.2, "STOPPED", "stop"),
+    ]
+    assert attempts(tables, "StopProjectVersion") == [(720.0, "-"), (2200.0, "-"), (5600.1, "-")]
+    assert attempts(tables, "StartProjectVersion") == [(1500.0, "-"), (5000.0, "-")]
+    billed = 840.1 + (2320.1 - 1800.1) + (5720.2 - 5300.1)  # RUNNING and STOPPING
+    assert cost(tables) == pytest.approx(billed * RATE, rel=1e-12)
+    assert cost(tables, "baseline_costs") == pytest.approx(7200 * RATE, rel=1e-12)  # always on
+    assert outcome(tables) == (2, 3, 0)  # served 60 and 120; 1500, 1600, 5000 failed
+
+
+def test_without_start_on_demand_a_stopped_model_stays_stopped(
+    requests: dict[int, list[float]],
+) -> None:
+    requests[0] = [60, 120, 1500, 1600, 5000]
+    policy = "idle: {kind: idle_stop, groups: [p], after: 10m, start_on_demand: false}"
+    tables = simulate(scenario(policy), 0, 0)
+    assert moves(tables)[1:] == [(720.1, "STOPPING", "policy:idle"), (840.1, "STOPPED", "stop")]
+    assert cost(tables) == pytest.approx(840.1 * RATE, rel=1e-12)
+    assert outcome(tables) == (2, 3, 0)
+
+
+def test_a_stop_refused_while_the_model_starts_is_sent_again_after_retry(
+    requests: dict[int, list[float]],
+) -> None:
+    # after 1 minute: stop at 10 + 60 = 70 (STOPPING 70.1, STOPPED 190.1); the request at
+    # 400 starts it (STARTING 400.1, RUNNING 700.1); idle from 400.1, the stop at 460.1 meets
+    # STARTING: ResourceInUseException (not retried by botocore), answered at 460.3; sent
+    # again a minute later, 520.3 and 580.5, refused: three refusals in a row, the policy
+    # leaves it until its next decision, a minute's idle from 580.7: 640.7, refused; 700.9
+    # finds it RUNNING (since 700.1): STOPPING 701.0, STOPPED 821.0.
+    requests[0] = [10, 400]
+    tables = simulate(scenario("idle: {kind: idle_stop, groups: [p], after: 1m}"), 0, 0)
+    refused = "ResourceInUseException"
+    assert attempts(tables, "StopProjectVersion") == [
+        (70.0, "-"), (460.1, refused), (520.3, refused), (580.5, refused), (640.7, refused),
+        (700.9, "-"),
+    ]  # fmt: skip
+    assert moves(tables)[-2:] == [(701.0, "STOPPING", "policy:idle"), (821.0, "STOPPED", "stop")]
+    billed = 190.1 + (821.0 - 700.1)
+    assert cost(tables) == pytest.approx(billed * RATE, rel=1e-12)
+    assert outcome(tables) == (1, 1, 0)
+
+
+SCHEDULE = """\
+    office:
+      kind: schedule
+      groups: [p]
+      periods: [{begin: "09:00", end: "18:00", weekdays: mon-fri}]
+    """
+
+
+def test_schedule_stops_outside_its_period_and_starts_at_its_begin(
+    requests: dict[int, list[float]],
+) -> None:
+    # Monday 00:00 UTC: outside the period, so every model is stopped at once (STOPPING
+    # 0.1, STOPPED 120.1); started at 09:00 (32400.1, RUNNING 32700.1), stopped at 18:00
+    # (64800.1, STOPPED 64920.1), and again on Tuesday. Requests at 10:00 are served, at
+    # 08:00 fail.
+    requests.update({0: [8 * 3600.0, 10 * 3600.0], 1: [10 * 3600.0], 2: []})
+    tables = simulate(scenario(SCHEDULE, horizon="2d", count=3), 0, 0)
+    day = 86400.0
+    expected = [(0.1, "STOPPING"), (120.1, "STOPPED")]
+    for offset in (0.0, day):
+        expected += [
+            (offset + 32400.1, "STARTING"), (offset + 32700.1, "RUNNING"),
+            (offset + 64800.1, "STOPPING"), (offset + 64920.1, "STOPPED"),
+        ]  # fmt: skip
+    frame = tables["transitions"]
+    for index in range(3):
+        mine = frame[frame["resource_id"].astype(str) == model_id(index)]
+        pairs = zip(mine["time"], mine["to_status"], strict=True)
+        seen = [(round(float(t), 6), str(s)) for t, s in pairs]
+        assert seen[1:] == expected
+    billed = 120.1 + 2 * (64920.1 - 32700.1)
+    assert cost(tables) == pytest.approx(3 * billed * RATE, rel=1e-12)
+    assert cost(tables, "baseline_costs") == pytest.approx(3 * 2 * 86400 * RATE, rel=1e-12)
+    assert outcome(tables) == (2, 1, 0)
+
+
+def test_many_stops_at_once_meet_the_throttle_and_all_end(
+    requests: dict[int, list[float]],
+) -> None:
+    office = 'office: {kind: schedule, groups: [p], periods: [{begin: "09:00", end: "18:00"}]}'
+    throttle = "throttle: {StopProjectVersion: {rate: 5, burst: 5}}"
+    tables = simulate(scenario(office, "1h", 60, throttle), 0, 0, baseline=False)
+    codes = [code for _, code in attempts(tables, "StopProjectVersion")]
+    assert codes.count("ThrottlingException") > 0
+    assert codes.count("-") == 60  # every model's stop was accepted, after retries
+    stopped = tables["transitions"]["to_status"].astype(str) == "STOPPED"
+    assert int(stopped.sum()) == 60
