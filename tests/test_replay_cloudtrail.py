@@ -501,3 +501,47 @@ def test_a_model_the_fleet_lacks_is_asked_for_by_the_log_s_names(tmp_path: Path)
         "-",
         "ResourceNotFoundException",
     ]
+
+
+def _denied(tmp_path: Path, error_code: str | None) -> Path:
+    """The S3 log and one more StopProjectVersion record without requestParameters, as
+    CloudTrail writes a request IAM refused before reading its members."""
+    folder = _copy_log(tmp_path)
+    file = _one_file(folder)
+    log = json.loads(file.read_text())
+    denied = {
+        **log["Records"][0],
+        "eventID": "5f0c2d1e-8a7b-4c3d-9e2f-1a0b9c8d7e6f",
+        "requestID": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+        "errorCode": error_code,
+        "errorMessage": "User: arn:aws:iam::123456789012:user/alice is not authorized to "
+        "perform: rekognition:StopProjectVersion",
+        "requestParameters": None,
+    }
+    if error_code is None:
+        del denied["errorCode"], denied["errorMessage"]
+    log["Records"].append(denied)
+    file.write_text(json.dumps(log))
+    return scenario(tmp_path, REKOGNITION.replace(str(S3), str(folder)))
+
+
+def test_a_failed_record_naming_no_resource_is_counted_among_the_ignored(tmp_path: Path) -> None:
+    """AccessDenied with requestParameters null: counted with its reason, the rest replayed."""
+    replay = load_scenario(_denied(tmp_path, "AccessDenied")).operation_stream(0).replay
+    assert isinstance(replay, LogReplay)
+    report = replay.report
+    assert (report.records, sum(report.ignored.values())) == (14, 8)
+    why = "failed with AccessDenied, naming no resource"
+    assert report.ignored["rekognition.amazonaws.com", "StopProjectVersion", why] == 1
+    assert dict(report.replayed) == {"StopProjectVersion": 5, "StartProjectVersion": 1}
+    ignored = next(line for line in report.lines() if line[0] == "ignored")
+    assert ignored[:2] == ("ignored", 8)
+    assert ignored[2].startswith("records of 6 other operation(s): sts: AssumeRole 1; ")
+    assert ignored[2].endswith(f"; StopProjectVersion 1 (rekognition: {why})")
+
+
+def test_a_record_that_did_not_fail_and_names_no_resource_is_an_error(tmp_path: Path) -> None:
+    refused(
+        invoke("validate", str(_denied(tmp_path, None))),
+        "Records[5]: requestParameters do not name the resource (expected projectVersionArn",
+    )

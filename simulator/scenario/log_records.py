@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simulator.services import SERVICES
 
@@ -83,6 +83,14 @@ REPLAYABLE: dict[str, Replayable] = {
         ("PipelineExecutionArn",),
     ),
 }
+OTHER_OPERATION, OTHER_SERVICE, OTHER_EVENT = (
+    "an operation not replayed", "another service", "an event not replayed",
+)  # fmt: skip
+NOT_REPLAYED: Final = frozenset({OTHER_OPERATION, OTHER_SERVICE, OTHER_EVENT})
+"""Why a record of another operation, service or event is ignored; the report lists the
+other reasons (a failed request naming no resource, a duplicate) one by one."""
+_UNNAMED = "failed with {}, naming no resource"
+"""Why a failed record whose `requestParameters` name no resource is ignored."""
 PIPELINE_STATUS = "SageMaker Model Building Pipeline Execution Status Change"
 STOPPING = "Stopping"
 
@@ -124,14 +132,18 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
     wanted = (log["event_source"] == replayable.event_source) & log["event_name"].isin(operations)
     others = log[~wanted].groupby(["event_source", "event_name"], sort=False).size()
     for source, name, count in others.reset_index().itertuples(index=False):
-        why = (
-            "an operation not replayed" if source == replayable.event_source else "another service"
-        )
+        why = OTHER_OPERATION if source == replayable.event_source else OTHER_SERVICE
         found.ignored[str(source), str(name), why] += int(count)
     for row in log[wanted].to_dict("records"):
         name = str(row["event_name"])
         given = row["request_parameters"] or {}
         resource = replayable.resource_id(given, str(row["aws_region"]), str(row["account"]))
+        failed = _text(row["error_code"])
+        if resource is None and failed is not None:
+            # A request refused before its members were read (AccessDenied) is logged
+            # without them: it asked nothing of a resource, so nothing is replayed.
+            found.ignored[replayable.event_source, name, _UNNAMED.format(failed)] += 1
+            continue
         if resource is None:
             raise ValueError(
                 f"{row['source']}: requestParameters do not name the resource (expected "
@@ -154,7 +166,7 @@ def cloudtrail_requests(log: pd.DataFrame, service: str, operations: tuple[str, 
                 {m: v for m, v in known.items() if m not in naming},
                 naming,
                 _text(row["principal_arn"]),
-                _text(row["error_code"]),
+                failed,
                 _text(row["event_id"]),
                 str(row["source"]),
             )
@@ -173,7 +185,7 @@ def eventbridge_requests(
     for row in events.to_dict("records"):
         source, kind = str(row["source"]), str(row["detail_type"])
         if source != "aws.sagemaker" or kind != PIPELINE_STATUS:
-            found.ignored[source, kind, "an event not replayed"] += 1
+            found.ignored[source, kind, OTHER_EVENT] += 1
             continue
         detail: dict[str, object] = row["detail"]
         status = detail.get("currentPipelineExecutionStatus")
@@ -184,7 +196,7 @@ def eventbridge_requests(
                 f"{', '.join(statuses)}"
             )
         if status != STOPPING or "StopPipelineExecution" not in operations:
-            found.ignored[source, f"{kind}: {status}", "an event not replayed"] += 1
+            found.ignored[source, f"{kind}: {status}", OTHER_EVENT] += 1
             continue
         resource = detail.get("pipelineExecutionArn")
         if not isinstance(resource, str):

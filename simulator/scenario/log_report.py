@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.scenario.log_records import NOT_REPLAYED
+
 
 @dataclass(frozen=True)
 class LogReport:
@@ -30,10 +32,16 @@ class LogReport:
 
     def lines(self) -> list[tuple[str, int, str]]:
         """(what, how many, detail) for a table: replayed, ignored, callers, resources."""
-        operations = {(origin, name) for origin, name, _ in self.ignored}
+        other = {key: n for key, n in self.ignored.items() if key[2] in NOT_REPLAYED}
+        operations = {(origin, name) for origin, name, _ in other}
         by_origin: dict[str, Counter[str]] = {}
-        for (origin, name, _), count in self.ignored.items():
-            by_origin.setdefault(origin.removesuffix(".amazonaws.com"), Counter())[name] += count
+        for (origin, name, _), count in other.items():
+            by_origin.setdefault(_short(origin), Counter())[name] += count
+        reasons = "".join(
+            f"; {name} {count:,} ({_short(origin)}: {why})"
+            for (origin, name, why), count in self.ignored.items()
+            if (origin, name, why) not in other
+        )
         lines = [
             ("records read", self.records, f"{self.kind}: {self.path}"),
             ("replayed", sum(self.replayed.values()), _counts(self.replayed)),
@@ -41,7 +49,8 @@ class LogReport:
                 "ignored",
                 sum(self.ignored.values()),
                 f"records of {len(operations)} other operation(s): "
-                + "; ".join(f"{origin}: {_counts(names)}" for origin, names in by_origin.items()),
+                + "; ".join(f"{origin}: {_counts(names)}" for origin, names in by_origin.items())
+                + reasons,
             ),
         ]
         callers: Counter[str] = Counter()
@@ -76,6 +85,10 @@ _HOW = {
     "name": "resources matched by name",
     "added": "resources added (group from-log)",
 }
+
+
+def _short(origin: str) -> str:
+    return origin.removesuffix(".amazonaws.com")
 
 
 def _counts(counts: Counter[str]) -> str:
