@@ -154,6 +154,18 @@ def test_ids_that_name_no_service_ask_for_service(tmp_path: Path) -> None:
     assert "give --service" in stderr
 
 
+def test_service_names_the_rows_that_have_none(tmp_path: Path) -> None:
+    """The error above says "give --service": doing so fits the plain names' statuses."""
+    path = tmp_path / "polls.csv"
+    path.write_text("resource_id,status,time\nx,RUNNING,0\nx,STOPPING,30\nx,STOPPED,90\n")
+    code, stdout, stderr = _fit(tmp_path, str(path), "--service", "rekognition", "--json")
+    assert code == 0, stderr
+    answer = json.loads(stdout)
+    stop = answer["latencies"]["stop"]
+    assert (stop["durations"], stop["between_polls"]) == (1, 1)
+    assert any("3 rows that name no service are rekognition's" in n for n in answer["notes"])
+
+
 @pytest.mark.slow
 def test_cloudtrail_requests_start_the_polled_stops(tmp_path: Path) -> None:
     code, stdout, _ = _fit(tmp_path, str(POLLS), str(TRAIL), "--json")

@@ -6,7 +6,8 @@ and `simulator.fit_latencies` in Python.
     calibration.write("fitted.yaml")
     calibration.plot("stop")     # Kaplan-Meier curve of the data with the fitted CDFs
 
-The service is the one given, else the one the data holds. Every latency the service
+The service is the one given, else the one the data holds; a service given also names the
+rows that name none (a polling log of plain resource names, not ARNs). Every latency the service
 declares that the data times is fitted (`durations`); one with no duration is left out of
 the fragment (the scenario keeps its default) and said so.
 """
@@ -124,6 +125,8 @@ def fit_latencies(
 
     observations = read_observations([Path(p) for p in paths])
     chosen = choose_service(observations, service)
+    if service is not None:
+        observations = observations.taken_as(chosen)
     found = durations(observations, chosen)
     reports: dict[str, FitReport] = {}
     said: list[str] = []

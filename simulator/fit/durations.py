@@ -159,10 +159,16 @@ def durations(observations: Observations, service: str) -> Durations:
     mine = statuses[statuses["service"] == service]
     if mine.empty:
         found = ", ".join(observations.services) or "none"
+        unnamed = int(statuses["service"].isna().sum())
+        hint = (
+            f"; {unnamed} rows name no service: --service {service} takes them as its"
+            if unnamed
+            else ""
+        )
         raise ObservationsError(
             f"{', '.join(observations.sources)}: no status of a {service} resource "
             f"(expected rows whose service, or resource ARN, is {service}; the files have "
-            f"{found})"
+            f"{found}{hint})"
         )
     requests = observations.requests
     stop_times = _stop_requests(requests[requests["service"] == service])

@@ -63,6 +63,20 @@ class Observations:
         found = set(self.statuses["service"].dropna()) | set(self.requests["service"].dropna())
         return sorted(found)
 
+    def taken_as(self, service: str) -> Observations:
+        """These observations with every status row that names no service (a polling log of
+        plain names, not ARNs) taken as `service`'s: what `--service` says of them."""
+        unnamed = self.statuses["service"].isna()
+        if not unnamed.any():
+            return self
+        statuses = self.statuses.copy()
+        statuses.loc[unnamed, "service"] = service
+        note = (
+            f"{int(unnamed.sum())} rows that name no service are {service}'s (--service): "
+            "their resource ids are not ARNs"
+        )
+        return Observations(statuses, self.requests, self.sources, [*self.notes, note])
+
 
 def read_observations(paths: list[Path]) -> Observations:
     """The observations in all of `paths`, in one table (see the module)."""

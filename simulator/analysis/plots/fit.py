@@ -118,7 +118,8 @@ def _families(
         ("p95", 0.95, best.p95, boot.p95_interval),
     )
     for name, share, value, (low, high) in marks:
-        spread = [[(value - low) / scale], [(high - value) / scale]]
+        # a percentile interval need not hold the estimate (few durations): no bar that side
+        spread = [[max(value - low, 0.0) / scale], [max(high - value, 0.0) / scale]]
         cdf_ax.errorbar(value / scale, share, xerr=spread, fmt="o", color=hue, mec=DATA,
                         mew=0.6, capsize=4, zorder=5)  # fmt: skip
         text = f"{name} {value / scale:.3g} {unit} (95%: {low / scale:.3g}-{high / scale:.3g})"
