@@ -22,13 +22,14 @@ and start: stop after a request if `pre-warm - start_lead > mean stop latency`, 
 the start `start_lead` (default: the mean start latency) before the pre-warm window ends.
 A request that finds the model stopped starts it (a cold start).
 
-Cost: decisions walk the arrival array (`first_gap`) with the windows of the last
-decision, and the histogram takes each idle time once, in numpy. Where a long gap is
-found, the windows are computed again from the idle times before it, and the walk goes
-on with them if they would have kept the model: so every stop is decided with the
-windows of the request before it; a gap shorter than the old keep-alive but longer than a
-window some request in between would have set is not revisited (the windows move slowly
-once the histogram is representative; this is the approximation).
+Cost: a model kept alive is walked along its arrival array (`first_gap`) with the
+windows of its last decision, and the histogram takes each idle time once, in numpy. The
+windows are computed again at the request before each long gap (so a stop is decided
+with that request's windows), when the histogram first holds `min_idle_times`, and each
+time it has grown by 10% since (`REFRESH`): O(log requests) computations per model, not
+one per request. This is the approximation: between two computations a request's own
+windows (the paper recomputes them after each invocation) are not looked at; a model
+unloaded after each request has its windows computed at each one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ from simulator.hosting.policies.base import Control, Process, first_gap, next_ar
 from simulator.scenario.policies import KeepAliveHistogram
 from simulator.services.base import Resource
 
+REFRESH = 0.1
+"""Between stop decisions, the windows are computed again once the idle times have grown by
+this share: a cumulative histogram's percentiles move by little less often."""
+
 
 class Histogram:
     """One model's idle times up to a moment, and the windows they set."""
@@ -53,6 +58,15 @@ class Histogram:
         self.beyond = 0
         self.seen = 0
         """Idle times counted: those between the first `seen + 1` requests."""
+        self.computed = 0
+        """Idle times the last windows were computed from."""
+
+    def refresh(self) -> float:
+        """The request at which the windows are due again: when the histogram first holds
+        `min_idle_times`, then when it has grown by `REFRESH` since they were computed."""
+        due = max(self.policy.min_idle_times, math.ceil(self.computed * (1 + REFRESH)))
+        due = max(due, self.computed + 1)
+        return float(self.times[due]) if due < len(self.times) else math.inf
 
     def windows(self, upto: float) -> tuple[float, float]:
         """(pre-warm, end of keep-alive), both from a request at `upto`, from the idle
@@ -65,6 +79,7 @@ class Histogram:
             self.counts += np.bincount(bins[inside], minlength=len(self.counts))
             self.beyond += int(len(bins) - np.count_nonzero(inside))
             self.seen = arrived - 1
+        self.computed = self.seen
         total = self.seen
         in_range = total - self.beyond
         if total < policy.min_idle_times or self.beyond > policy.max_out_of_range * total:
@@ -86,8 +101,8 @@ def keep_alive_histogram(
 ) -> Process:
     """The policy's process for one model with requests at `times`."""
     latency = getattr(control.service.settings, "latency")  # noqa: B009 (settings vary)
-    lead = latency.start.mean() if policy.start_lead is None else policy.start_lead
-    stop_s = latency.stop.mean()
+    lead = latency.start.mean if policy.start_lead is None else policy.start_lead
+    stop_s = latency.stop.mean
     histogram, last = Histogram(policy, times), float(sim.now)
     while True:
         if not control.up(model):  # a cold start at the next request
@@ -120,7 +135,7 @@ def keep_alive_histogram(
                 continue
             stop_at = last + end
         else:
-            quiet = first_gap(times, last, end)
+            quiet = min(first_gap(times, last, end), histogram.refresh())
             if quiet > last:  # a later request: decide with its windows
                 last = quiet
                 continue

@@ -197,3 +197,64 @@ def test_many_stops_at_once_meet_the_throttle_and_all_end(
     assert codes.count("-") == 60  # every model's stop was accepted, after retries
     stopped = tables["transitions"]["to_status"].astype(str) == "STOPPED"
     assert int(stopped.sum()) == 60
+
+
+def test_budget_stops_the_group_at_the_exact_crossing_and_restarts_it_next_window(
+    requests: dict[int, list[float]],
+) -> None:
+    # two models of one unit: $8 an hour together, so a $1 cap is passed at 450 s exactly:
+    # both stopped (STOPPING 450.1, STOPPED 570.1: $0.2668 over the cap). The window of an
+    # hour ends at 3600: restarted (STARTING 3600.1, RUNNING 3900.1, not billed until then),
+    # and the cap is passed again 450 s later, at 4350.1 (STOPPING 4350.2, STOPPED 4470.2).
+    policy = "cap: {kind: budget, groups: [p], usd: 1, window: 1h}"
+    tables = simulate(scenario(policy, horizon="2h", count=2), 0, 0)
+    stops = attempts(tables, "StopProjectVersion")
+    assert stops == [(450.0, "-"), (450.0, "-"), (4350.1, "-"), (4350.1, "-")]
+    assert attempts(tables, "StartProjectVersion") == [(3600.0, "-"), (3600.0, "-")]
+    first = [m for m in moves(tables) if m[0] < 3600]
+    assert first == [
+        (0.0, "RUNNING", "initial"), (0.0, "RUNNING", "initial"),
+        (450.1, "STOPPING", "policy:cap"), (450.1, "STOPPING", "policy:cap"),
+        (570.1, "STOPPED", "stop"), (570.1, "STOPPED", "stop"),
+    ]  # fmt: skip
+    billed = 570.1 + (4470.2 - 3900.1)
+    assert cost(tables) == pytest.approx(2 * billed * RATE, rel=1e-12)
+
+
+def test_a_histogram_of_too_few_idle_times_keeps_the_model_for_the_fallback(
+    requests: dict[int, list[float]],
+) -> None:
+    # fewer idle times than min_idle_times (10): a fixed keep-alive of `fallback` (20 min)
+    # after each request, as idle_stop: 100 + 1200 = 1300 (STOPPING 1300.1, STOPPED 1420.1);
+    # the request at 3000 starts it (STARTING 3000.1, RUNNING 3300.1), and 20 minutes after
+    # it became RUNNING, at 4500.1, it stops (4500.2, 4620.2).
+    requests[0] = [100, 3000]
+    policy = "hist: {kind: keep_alive_histogram, groups: [p], fallback: 20m}"
+    tables = simulate(scenario(policy), 0, 0)
+    assert moves(tables)[1:] == [
+        (1300.1, "STOPPING", "policy:hist"), (1420.1, "STOPPED", "stop"),
+        (3000.1, "STARTING", "policy:hist"), (3300.1, "RUNNING", "start"),
+        (4500.2, "STOPPING", "policy:hist"), (4620.2, "STOPPED", "stop"),
+    ]  # fmt: skip
+    assert outcome(tables) == (1, 1, 0)
+
+
+def test_a_representative_histogram_unloads_after_each_request_and_pre_warms(
+    requests: dict[int, list[float]],
+) -> None:
+    # a request every 30 minutes: every idle time in bin 30, so once 3 are known
+    # (min_idle_times) the pre-warm window is 1800 x 0.9 = 1620 s and the keep-alive ends
+    # (30 + 1) x 60 x 1.1 = 2046 s after a request. 1620 - 300 (start lead) > 120 (stop):
+    # worth unloading. Requests at 0, 1800, ..., 9000: kept (fallback 4 h) until the request
+    # at 5400 (3 idle times); then stopped at once after it (STOPPING 5400.1), started at
+    # 5400 + 1320 = 6720 (STARTING 6720.1, RUNNING 7020.1): the request at 7200 finds it
+    # warm; again at 7200 (7200.1; 8520.1; RUNNING 8820.1) for the request at 9000.
+    requests[0] = [float(t) for t in range(0, 9001, 1800)]
+    policy = "hist: {kind: keep_alive_histogram, groups: [p], min_idle_times: 3}"
+    tables = simulate(scenario(policy, horizon="3h"), 0, 0)
+    assert moves(tables)[1:7] == [
+        (5400.1, "STOPPING", "policy:hist"), (5520.1, "STOPPED", "stop"),
+        (6720.1, "STARTING", "policy:hist"), (7020.1, "RUNNING", "start"),
+        (7200.1, "STOPPING", "policy:hist"), (7320.1, "STOPPED", "stop"),
+    ]  # fmt: skip
+    assert outcome(tables) == (6, 0, 0)  # every request served warm
