@@ -322,9 +322,11 @@ def _requests_of(resource_id: str, stop_times: dict[str, list[float]]) -> list[f
 
 
 def _request_between(requested: list[float], after: float, until: float) -> float | None:
-    """The last stop request in (after, until]: the moment the status was entered."""
+    """The first accepted stop request in (after, until]: the moment the status was
+    entered. A later one in the window is a retry (or a second caller's stop) that found
+    the resource already stopping; its time would make the duration too short."""
     inside = [t for t in requested if after < t <= until]
-    return inside[-1] if inside else None
+    return inside[0] if inside else None
 
 
 def _period(times: np.ndarray) -> float:

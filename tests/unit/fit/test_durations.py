@@ -4,6 +4,7 @@ time where CloudTrail gives one)."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -93,6 +94,39 @@ def test_a_stop_requests_time_starts_the_clock() -> None:
     # v0 requested at 75: [300 - 75, 330 - 75]; v1 requested at 40, STOPPED by 60
     assert _pairs(found.samples["stop"]) == [(0.0, 20.0), (30.0, math.inf), (225.0, 255.0)]
     assert any("2 stop durations start at a CloudTrail request's time" in n for n in found.notes)
+
+
+VERSION = "arn:aws:rekognition:us-east-1:123456789012:project/shop/version/v0/1"
+
+
+def _trail(path: Path, stops: list[tuple[str, dict[str, str], str]]) -> Path:
+    """A CloudTrail file of the fixture's first record, once per (eventTime,
+    requestParameters, eventID)."""
+    template = json.loads(TRAIL.read_text())["Records"][0]
+    records = [
+        {**template, "eventTime": time, "requestParameters": members, "eventID": event}
+        for time, members, event in stops
+    ]
+    path.write_text(json.dumps({"Records": records}))
+    return path
+
+
+def test_a_retried_stop_starts_the_clock_at_the_first_request(tmp_path: Path) -> None:
+    """Two accepted stops before the first STOPPING poll: the first one stopped the model
+    (the second found it STOPPING), so the clock starts at 20:00:05, not 20:00:55."""
+    polls = tmp_path / "polls.csv"
+    polls.write_text(
+        "resource_id,status,time\n"
+        f"{VERSION},RUNNING,2026-01-05T20:00:00Z\n{VERSION},STOPPING,2026-01-05T20:01:00Z\n"
+        f"{VERSION},STOPPING,2026-01-05T20:02:00Z\n{VERSION},STOPPED,2026-01-05T20:05:00Z\n"
+    )
+    member = {"projectVersionArn": VERSION}
+    trail = _trail(
+        tmp_path / "trail.json",
+        [("2026-01-05T20:00:05Z", member, "e1"), ("2026-01-05T20:00:55Z", member, "e2")],
+    )
+    stop = durations(read_observations([polls, trail]), "rekognition").samples["stop"]
+    assert _pairs(stop) == [(115.0, 295.0)]
 
 
 def test_sagemaker_times_job_steps_only() -> None:
