@@ -82,8 +82,17 @@ def demand_and_units(
     handles: list[Artist] = [Patch(color=hue, label=label) for label, hue in SERIES]
     handles.append(Line2D([], [], color=UNITS_COLOUR, lw=2, label="inference units running"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
-    fig.suptitle(f"{title}: day {day + 1}, replication {replication}")
+    fig.suptitle(f"{title}: day {day + 1}{_date(mine, day)}, replication {replication}")
     return fig
+
+
+def _date(rows: pd.DataFrame, day: int) -> str:
+    """The day's date in UTC, from the table's UTC minutes (none without them)."""
+    if "minute_utc" not in rows or rows.empty:
+        return ""
+    first = rows.iloc[0]
+    start = first["minute_utc"] - pd.Timedelta(minutes=int(first["minute"]))
+    return f" ({(start + pd.Timedelta(days=day)):%a %Y-%m-%d} UTC)"
 
 
 def _requests(ax: Axes, rows: pd.DataFrame, day: int) -> float:
@@ -157,7 +166,9 @@ def hosting_frontier(
     if not chosen:
         return empty(title, "no demand in this sweep")
     points = _points(metrics, chosen)
-    fig = new_figure(9.0, 6.0)
+    front = _front(points)
+    on_front = [str(v) for v in front["variant"]]
+    fig = new_figure(10.0, 7.0)
     ax = fig.subplots()
     palette = Palette()
     for row in points.to_dict("records"):
@@ -167,14 +178,15 @@ def hosting_frontier(
             usd, share,
             xerr=[[usd - row["usd_low"]], [row["usd_high"] - usd]],
             yerr=[[share - row["share_low"]], [row["share_high"] - share]],
-            fmt="o", color=hue, ms=7, capsize=4,
+            fmt="o", color=hue, ms=7, capsize=4, label=plain(variant),
         )  # fmt: skip
-        ax.annotate(plain(variant), (usd, share), xytext=(6, 6), textcoords="offset points",
-                    fontsize=9, color=hue)  # fmt: skip
+        if variant in on_front:  # named beside the point: the ones to choose from, above
+            below = on_front.index(variant) % 2  # and below the front in turn, apart
+            ax.annotate(plain(variant), (usd, share), xytext=(6, -14 if below else 6),
+                        textcoords="offset points", fontsize=9, color=hue)  # fmt: skip
         if variant == baseline:
             ax.plot(usd, share, "o", ms=15, mfc="none", mec="black", mew=1.2,
                     label=plain(f"the baseline ({baseline})"))  # fmt: skip
-    front = _front(points)
     ax.step(front["usd"], front["share"], where="post", color="black", lw=1, ls="--",
             label="Pareto front: no variant is cheaper and serves more at once")  # fmt: skip
     ax.set_xlabel("billed over the horizon (USD)")
@@ -183,7 +195,8 @@ def hosting_frontier(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.margins(0.12)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="upper right")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncols=3)
     runs = int(metrics["replication"].nunique())
     scope = ", ".join(chosen)
     fig.suptitle(

@@ -76,8 +76,15 @@ def test_the_front_joins_the_variants_nothing_beats_on_both() -> None:
     front = next(line for line in ax.lines if line.get_linestyle() == "--")
     assert np.asarray(front.get_xdata()).tolist() == [300.0, 500.0, 1000.0]
     assert np.asarray(front.get_ydata()) == pytest.approx([0.025, 0.012, 0.0])
+    # the variants of the front are named beside their points; every variant in the legend
     labels = {text.get_text(): text.xy for text in ax.texts}
-    assert labels["nightly"] == pytest.approx((400.0, 0.03))
+    assert labels == {
+        "idle-15m": pytest.approx((300.0, 0.025)),
+        "idle-60m": pytest.approx((500.0, 0.012)),
+        "always-on": pytest.approx((1000.0, 0.0)),
+    }
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert {"always-on", "nightly", "idle-15m", "idle-60m"} <= set(legend)
     ring = next(line for line in ax.lines if line.get_label() == "the baseline (always-on)")
     assert (ring.get_xdata()[0], ring.get_ydata()[0]) == (1000.0, 0.0)
 
@@ -102,3 +109,13 @@ def test_a_sweep_with_demand_draws_its_frontier_among_its_figures(tmp_path: Path
     assert (
         "frontier" not in SweepResults(tmp_path, variants, "always-on", 0, 3, without, 0).figures()
     )
+
+
+def test_the_day_is_named_by_its_date_where_the_table_has_its_utc_minutes() -> None:
+    t = tables()
+    demand = t["demand"]
+    demand["minute_utc"] = pd.Timestamp("2026-01-05", tz="UTC") + pd.to_timedelta(
+        demand["minute"], unit="min"
+    )
+    fig = demand_and_units(demand, t["transitions"], {}, replication=1)
+    assert fig.get_suptitle().endswith(": day 1 (Mon 2026-01-05 UTC), replication 1")
