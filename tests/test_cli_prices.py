@@ -47,7 +47,7 @@ def test_the_catalogue_of_eu_west_1_is_its_sagemaker_and_lambda_duration_rows() 
     assert row["item"] == "duration"
     assert row["unit"] == "GB-second"
     assert row["usd"] == 0.0000166667
-    assert row["billed_as"] == "$0.06000012 per hour"  # per GB of memory, per hour
+    assert row["billed_as"] == "$0.06000012 per GB-hour"  # per GB of memory, per hour
     assert row["source"].startswith(TUNING)
     covered = {
         (c["service"], c["item"], c["instance_type"]): c["regions"] for c in answer["coverage"]
@@ -65,7 +65,7 @@ def test_text_and_markdown_say_what_json_says() -> None:
     md = invoke("prices", "--region", "eu-west-1", "--format", "md").stdout
     for shown in (text, md):
         assert "0.0000166667" in shown
-        assert "$0.06000012 per hour" in shown
+        assert "$0.06000012 per GB-hour" in shown
         assert TUNING in shown
         assert "ml.p4d.24xlarge" in shown  # the coverage table
     assert md.startswith("### prices: the catalogue, eu-west-1")
@@ -117,6 +117,23 @@ def test_an_unknown_service_is_exit_2_naming_the_choices() -> None:
     result = invoke("prices", "--service", "ec2")
     assert result.exit_code == 2
     assert "--service: unknown service 'ec2'; expected one of comprehend, lambda" in result.output
+
+
+def test_every_simulated_service_is_a_choice_and_lookout_shows_its_uncited_figure() -> None:
+    """Lookout for Vision has no catalogue row: its built-in us-east-1 figure is shown as
+    such; Neptune's instances are SageMaker's rows, so it has none of its own, no error."""
+    lookout = invoke("prices", "--service", "lookoutvision", "--json")
+    assert lookout.exit_code == 0, lookout.output
+    rows = json.loads(lookout.stdout)["prices"]
+    assert [(r["item"], r["usd"], r["billed_as"], r["origin"]) for r in rows] == [
+        ("inference", 4.0, "$4 per hour", "built-in")
+    ]
+    assert rows[0]["source"] == "uncited: the figure in the lookoutvision service's code"
+    neptune = invoke("prices", "--service", "neptune", "--json")
+    assert neptune.exit_code == 0, neptune.output
+    assert json.loads(neptune.stdout)["prices"] == []
+    west = invoke("prices", "--service", "lookoutvision", "--region", "eu-west-1", "--json")
+    assert json.loads(west.stdout)["prices"] == []  # the built-in figure is us-east-1's
 
 
 def test_a_missing_instance_price_is_exit_2_naming_type_and_region(tmp_path: Path) -> None:

@@ -48,7 +48,6 @@ def prices(
     A scenario's prices come from its own rates, its `prices:` files, the catalogue, or
     (us-east-1 only) the uncited figure in a service's code, in that order; `origin` says
     which. The catalogue's answer ends with the regions each of its items covers."""
-    from simulator.pricing.catalogue import catalogue
     from simulator.services.regions import known_region
 
     shown = chosen(fmt, as_json)
@@ -58,16 +57,25 @@ def prices(
         except ValueError as error:
             fail(f"--region: {error}")
     if scenario_file is None:
-        rows = [_row_of(r) for r in catalogue()]
-        rows = [r for r in rows if r["region"] == (region or "us-east-1")]
+        rows = _catalogue_rows(region or "us-east-1")
         coverage = _coverage(service)
         subject = f"the catalogue, {region or 'us-east-1'}"
     else:
         rows = _scenario_rows(scenario_file, region)
         coverage = []
         subject = str(scenario_file)
-    rows = _of_service(rows, service, scenario_file is None)
+    rows = _of_service(rows, service)
     _print(shown, subject, rows, coverage)
+
+
+def _catalogue_rows(region: str) -> list[dict[str, Any]]:
+    """The catalogue's rows of `region`, then the services' uncited figures it lacks."""
+    from simulator.pricing.catalogue import catalogue
+    from simulator.pricing.resolve import built_in_quotes
+    from simulator.scenario.model import Services
+
+    rows = [_row_of(r) for r in catalogue() if r.region == region]
+    return rows + [_quoted(q) for q in built_in_quotes(Services(), region)]
 
 
 def _scenario_rows(path: Path, region: str | None) -> list[dict[str, Any]]:
@@ -79,27 +87,22 @@ def _scenario_rows(path: Path, region: str | None) -> list[dict[str, Any]]:
     except SimulatorError as error:
         fail(str(error))
     quotes = scenario_prices(scenario).quotes
-    return [
-        _record(
-            q,
-            q.region,
-            q.service,
-            q.item,
-            q.instance_type,
-            q.unit,
-            q.usd,
-            _billed_as(q.price.usd_per_hour, q.price.usd_per_entry),
-            q.origin,
-        )
-        for q in quotes
-        if region is None or q.region == region
-    ]
+    return [_quoted(q) for q in quotes if region is None or q.region == region]
+
+
+def _quoted(quote: Any) -> dict[str, Any]:
+    """A row of the prices table of a price as a scenario bills it (a `Quote`)."""
+    billed = _billed_as(quote.price.usd_per_hour, quote.price.usd_per_entry, quote.unit)
+    return _record(
+        quote, quote.region, quote.service, quote.item, quote.instance_type, quote.unit,
+        quote.usd, billed, quote.origin,
+    )  # fmt: skip
 
 
 def _row_of(row: Any) -> dict[str, Any]:
     from simulator.pricing.resolve import catalogue_billing
 
-    billed = _billed_as(*catalogue_billing(row))
+    billed = _billed_as(*catalogue_billing(row), row.unit)
     return _record(
         row, row.region, row.service, row.item, row.instance_type, row.unit, row.usd, billed,
         "catalogue",
@@ -111,9 +114,13 @@ def _record(dated: Any, *values: Any) -> dict[str, Any]:
     return dict(zip(COLUMNS, (*values, dated.effective_date, dated.source), strict=True))
 
 
-def _billed_as(hourly: float, per_entry: float) -> str:
-    """The rate as the simulator bills it: per hour (per unit) or per entry."""
-    return f"${_figure(per_entry)} per entry" if per_entry > 0 else f"${_figure(hourly)} per hour"
+def _billed_as(hourly: float, per_entry: float, unit: str) -> str:
+    """The rate as the simulator bills it: per entry, or per hour of what the unit counts
+    (a GB-second's or a GB-month's figure bills per GB-hour, an instance's per hour)."""
+    if per_entry > 0:
+        return f"${_figure(per_entry)} per entry"
+    per = "GB-hour" if unit.startswith("GB-") else "hour"
+    return f"${_figure(hourly)} per {per}"
 
 
 def _coverage(service: str | None) -> list[dict[str, Any]]:
@@ -131,14 +138,15 @@ def _coverage(service: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def _of_service(rows: list[dict[str, Any]], service: str | None, of_catalogue: bool) -> list[Any]:
-    """`rows` of `service`; an error naming the choices for a service no row could have."""
+def _of_service(rows: list[dict[str, Any]], service: str | None) -> list[Any]:
+    """`rows` of `service`; an error naming the choices (the simulator's services and the
+    catalogue's) for a service no row could have."""
     if service is None:
         return rows
     from simulator.pricing.catalogue import catalogue
     from simulator.services import SERVICES
 
-    known = sorted({r.service for r in catalogue()} | (set() if of_catalogue else set(SERVICES)))
+    known = sorted({r.service for r in catalogue()} | set(SERVICES))
     if service not in known:
         fail(f"--service: unknown service {service!r}; expected one of {', '.join(known)}")
     return [r for r in rows if r["service"] == service]

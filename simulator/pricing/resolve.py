@@ -177,6 +177,24 @@ def scenario_prices(scenario: PricedScenario) -> ScenarioPrices:
     return resolve(scenario.services, scenario.fleet, scenario.region, files)
 
 
+def built_in_quotes(services: object, region: str) -> list[Quote]:
+    """The figures written in the services' code that no catalogue row of `region` gives
+    (us-east-1 only: none elsewhere), each as a scenario would bill it, uncited: what
+    `simulate prices` lists beside the catalogue's rows (Lookout for Vision's inference)."""
+    listed = _index(catalogue())
+    found: list[Quote] = []
+    for service in SERVICES:
+        settings: ServiceSettings = getattr(services, service)
+        for item, price in defaults(settings).items():
+            try:
+                quote = _quote(service, item, price, region, settings, {}, listed)
+            except MissingPrice:
+                continue
+            if quote.origin == "built-in":
+                found.append(quote)
+    return found
+
+
 def defaults(settings: ServiceSettings) -> Mapping[str, Price]:
     """The service's built-in price items."""
     return _built_in(type(settings))
