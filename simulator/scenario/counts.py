@@ -24,6 +24,12 @@ def _where(path: Path, row: object) -> str:
     return f"{path} {'line' if path.suffix.lower() == '.csv' else 'row'} {row}"
 
 
+def _shown(value: object) -> str:
+    """A cell as the file has it: a number as a number (not numpy's repr), text quoted."""
+    item = getattr(value, "item", None)
+    return repr(item() if callable(item) else value)
+
+
 def read_counts(path: Path) -> pd.DataFrame:
     """The file's rows: `group` or `resource` (text), `minute` (whole minutes from the start
     as float, or UTC timestamps), `count` (int64), and each row's number; ValueError names
@@ -49,7 +55,7 @@ def read_counts(path: Path) -> pd.DataFrame:
         first = bad.idxmax()
         raise ValueError(
             f"{_where(path, frame.at[first, ROW])}: count: expected a whole number >= 0, got "
-            f"{frame.at[first, 'count']!r}"
+            f"{_shown(frame.at[first, 'count'])}"
         )
     frame["count"] = counts.astype(np.int64)
     frame["minute"] = _minutes(frame, path)
@@ -57,19 +63,20 @@ def read_counts(path: Path) -> pd.DataFrame:
 
 
 def _minutes(frame: pd.DataFrame, path: Path) -> pd.Series:
-    """`minute` as whole minutes (float) or as UTC timestamps, every row the same kind."""
+    """`minute` as whole minutes (float) or as UTC timestamps, every row the kind of the
+    first."""
     import numpy as np
     import pandas as pd
 
     raw = frame["minute"]
     numbers = pd.to_numeric(raw, errors="coerce")
-    if numbers.notna().all():
-        bad = (numbers != np.floor(numbers)) | ~np.isfinite(numbers)
+    if len(numbers) and not pd.isna(numbers.iloc[0]):
+        bad = numbers.isna() | (numbers != np.floor(numbers)) | ~np.isfinite(numbers)
         if bad.any():
             first = bad.idxmax()
             raise ValueError(
                 f"{_where(path, frame.at[first, ROW])}: minute: expected a whole number of "
-                f"minutes from the start, got {raw.at[first]!r}"
+                f"minutes from the start (as the first row's), got {_shown(raw.at[first])}"
             )
         return numbers.astype(float)
     moments = pd.to_datetime(raw.astype(str), utc=True, format="ISO8601", errors="coerce")
@@ -78,7 +85,7 @@ def _minutes(frame: pd.DataFrame, path: Path) -> pd.Series:
         first = bad.idxmax()
         raise ValueError(
             f"{_where(path, frame.at[first, ROW])}: minute: expected minutes from the start or "
-            f"an ISO timestamp such as 2026-01-05T09:30:00Z, got {raw.at[first]!r}"
+            f"an ISO timestamp such as 2026-01-05T09:30:00Z, got {_shown(raw.at[first])}"
         )
     return moments
 
@@ -115,9 +122,14 @@ def check_rows(
     outside = (minutes < 0) | (minutes * 60.0 >= horizon)
     if outside.any():
         first = outside.idxmax()
+        minute = _minute(frame.at[first, "minute"])
         return (
-            f"{_where(path, frame.at[first, ROW])}: minute: {frame.at[first, 'minute']!s} is "
-            "outside the run "
+            f"{_where(path, frame.at[first, ROW])}: minute: {minute} is outside the run "
             f"(minutes 0 to {int(-(-horizon // 60)) - 1} from {start.isoformat()})"
         )
     return None
+
+
+def _minute(value: object) -> str:
+    """A minute as read: whole minutes without a decimal point, or the timestamp."""
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -41,14 +41,15 @@ def timeline(moves: list[tuple[float, str, str, float]]) -> pd.DataFrame:
 
 
 # RUNNING with 1 unit to 100 s, STOPPING, STOPPED at 160, STARTING at 200, RUNNING at 500
-# with `units` units; OTHER runs throughout
+# with `units` units (those in force when a waiting request is served); OTHER runs
+# throughout
 def moves(units: float = 1.0) -> list[tuple[float, str, str, float]]:
     return [
         (0.0, MODEL, "RUNNING", 1.0),
         (0.0, OTHER, "RUNNING", 1.0),
         (100.0, MODEL, "STOPPING", 1.0),
         (160.0, MODEL, "STOPPED", 1.0),
-        (200.0, MODEL, "STARTING", units),
+        (200.0, MODEL, "STARTING", 1.0),
         (500.0, MODEL, "RUNNING", units),
     ]
 
@@ -120,12 +121,13 @@ def test_a_waiting_request_beyond_capacity_when_the_model_runs_is_throttled() ->
 
 
 def test_capacity_is_per_unit_times_the_units_the_transitions_give() -> None:
-    """With 2 units from the start at 200, second 500 serves 6: nothing is throttled."""
-    times = [300.0, 301.0, 302.0, 500.0]
+    """With 2 units once RUNNING at 500 (1 while STARTING), second 500 serves 6: the six
+    requests that waited are all served, with 200 + 199 + ... + 195 s added."""
+    times = [300.0, 301.0, 302.0, 303.0, 304.0, 305.0, 500.5]
     serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
     demand, waits = serve(arrivals(times, serving), timeline(moves(units=2.0)), DEFAULT_START)
-    assert rows(demand) == [(5, 3, 3, 0, 0, 3, 597.0), (8, 1, 1, 0, 0, 0, 0.0)]
-    assert list(waits["outcome"]) == ["served"] * 3
+    assert rows(demand) == [(5, 6, 6, 0, 0, 6, 1185.0), (8, 1, 0, 1, 0, 0, 0.0)]
+    assert list(waits["outcome"]) == ["served"] * 6
 
 
 def test_a_request_still_waiting_at_the_horizon_gives_up() -> None:
