@@ -38,20 +38,26 @@ TRAIN = (
     "duration: 1h}"
 )
 REQUESTS = "prices: {lambda_requests: {usd_per_entry: 0.0000004}}"
+LAMBDA = "prices: {lambda: {usd_per_hour: 0.06}, lambda_requests: {usd_per_entry: 0.0000004}}"
+"""Lambda's rates as the scenario's own: no catalogue row prices it outside us-east-1."""
 
 
 def pipeline(region: str, prices: str = "", train: str = "", files: str = "") -> str:
     return PIPELINE.format(region=region, prices=prices, train=train, files=files)
 
 
-def test_a_pipeline_in_eu_west_1_bills_its_lambda_at_eu_west_1s_row() -> None:
-    """100 s of a 2 GB function at eu-west-1's $0.0000166667 per GB-second, and one request
-    at the scenario's own rate (the catalogue has no eu-west-1 request row)."""
-    text = pipeline("eu-west-1", REQUESTS)
+def test_a_pipeline_in_eu_west_1_bills_its_lambda_at_eu_west_1s_row(tmp_path: Path) -> None:
+    """100 s of a 2 GB function at the user's eu-west-1 row ($0.0000166667 per GB-second),
+    and one request at the scenario's own rate (no eu-west-1 request row)."""
+    csv = tmp_path / "lambda.csv"
+    csv.write_text(
+        "region,service,item,instance_type,unit,usd,effective_date,source\n"
+        "eu-west-1,lambda,duration,,GB-second,0.0000166667,2026-01-01,our invoice\n"
+    )
+    text = pipeline("eu-west-1", REQUESTS, files=f"prices: {csv}")
     quotes = {q.item: q for q in scenario_prices(scenario(text)).quotes}
     assert quotes["lambda"].region == "eu-west-1"
-    assert quotes["lambda"].origin == "catalogue"
-    assert "aws-lambda-power-tuning" in quotes["lambda"].source
+    assert (quotes["lambda"].origin, quotes["lambda"].source) == ("file", "our invoice")
     assert quotes["lambda_requests"].origin == "scenario"
     tables = run(text, baseline=False)
     assert usd(tables, "lambda") == pytest.approx(100 * 2 * 0.0000166667, rel=1e-12)
@@ -60,7 +66,7 @@ def test_a_pipeline_in_eu_west_1_bills_its_lambda_at_eu_west_1s_row() -> None:
 
 def test_a_price_missing_in_the_region_names_item_region_and_where_it_is_priced() -> None:
     with pytest.raises(ScenarioError) as error:
-        scenario(pipeline("eu-west-1"))
+        scenario(pipeline("eu-west-1", "prices: {lambda: {usd_per_hour: 0.06}}"))
     assert (
         "fleet[0]: no price for sagemaker 'lambda_requests' in eu-west-1 (rows price it in "
         "us-east-1 only); give services.sagemaker.prices.lambda_requests.usd_per_entry"
@@ -70,7 +76,7 @@ def test_a_price_missing_in_the_region_names_item_region_and_where_it_is_priced(
 def test_an_instance_type_missing_in_the_region_names_the_type() -> None:
     train = TRAIN.replace("ml.m5.xlarge", "ml.p4d.24xlarge")
     with pytest.raises(ScenarioError) as error:
-        scenario(pipeline("eu-west-1", REQUESTS, train))
+        scenario(pipeline("eu-west-1", LAMBDA, train))
     assert (
         "fleet[0]: no price for 'ml.p4d.24xlarge' in eu-west-1 (sagemaker instance hours; rows "
         "price it in us-east-1 only)"
