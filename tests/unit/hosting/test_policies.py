@@ -258,3 +258,47 @@ def test_a_representative_histogram_unloads_after_each_request_and_pre_warms(
         (7200.1, "STOPPING", "policy:hist"), (7320.1, "STOPPED", "stop"),
     ]  # fmt: skip
     assert outcome(tables) == (6, 0, 0)  # every request served warm
+
+
+def test_a_lookout_for_vision_model_is_stopped_and_started_with_the_policys_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 2 units HOSTED; idle 10 minutes after the request at 60: StopModel at 660
+    # (STOPPING_HOSTING 660.1, TRAINED 720.1); the request at 1500 fails and starts it with
+    # 1 unit (STARTING_HOSTING 1500.1, HOSTED 2100.1), idle since 1500.1: StopModel at
+    # 2100.1 meets it HOSTED (2100.2, TRAINED 2160.2). Billed by the started minute:
+    # 720.1 s -> 13 minutes of 2 units, 60.1 s -> 2 minutes of 1.
+    text = """\
+        name: lv
+        horizon: 2h
+        fleet:
+          - {service: lookoutvision, project: q, count: 1, inference_units: 2}
+        callers:
+          default: {network: {kind: fixed, value: 0.2}}
+        services:
+          lookoutvision:
+            latency: {start: {kind: fixed, value: 600}, stop: {kind: fixed, value: 60}}
+        demand:
+          - {group: q, rate: 1/min, serving: {on_not_running: fail}}
+        policies:
+          idle: {kind: idle_stop, groups: [q], after: 10m, min_inference_units: 1}
+        """
+    model = "arn:aws:lookoutvision:us-east-1:123456789012:model/q/1"
+
+    def explicit(scenario: Scenario, streams: object) -> Arrivals:
+        hosted = Hosted("lookoutvision", model, "q", scenario.demand[0])
+        return Arrivals([hosted], np.array([60.0, 1500.0]), np.array([0, 2]))
+
+    monkeypatch.setattr(simulator.build, "draw_arrivals", explicit)
+    tables = simulate(parse_scenario(textwrap.dedent(text)), 0, 0)
+    frame = tables["transitions"]
+    assert list(zip(frame["to_status"].astype(str), frame["units"], strict=True))[3:5] == [
+        ("STARTING_HOSTING", 1.0), ("HOSTED", 1.0),
+    ]  # fmt: skip
+    assert moves(tables)[1:] == [
+        (660.1, "STOPPING_HOSTING", "policy:idle"), (720.1, "TRAINED", "stop"),
+        (1500.1, "STARTING_HOSTING", "policy:idle"), (2100.1, "HOSTED", "start"),
+        (2100.2, "STOPPING_HOSTING", "policy:idle"), (2160.2, "TRAINED", "stop"),
+    ]  # fmt: skip
+    assert cost(tables) == pytest.approx((13 * 60 * 2 + 2 * 60) * RATE, rel=1e-12)
+    assert outcome(tables) == (1, 1, 0)
