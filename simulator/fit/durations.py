@@ -308,15 +308,12 @@ def _stop_requests(requests: pd.DataFrame) -> dict[str, list[float]]:
 
 def _requests_of(resource_id: str, stop_times: dict[str, list[float]]) -> list[float]:
     """The stop requests sent to the resource, or to the resource it is a part of (a stopped
-    SageMaker execution stops its steps); a request naming a model by its name (Lookout for
-    Vision's `model/<project>/<version>`) matches the ARN it ends."""
+    SageMaker execution stops its steps). A request names its resource by ARN (Lookout for
+    Vision's by the ARN its project, version, region and account make): a model of the
+    same name in another region or account is another resource."""
     found: list[float] = []
     for named, times in stop_times.items():
-        if (
-            resource_id == named
-            or resource_id.startswith(named + "/")
-            or resource_id.endswith(":" + named)
-        ):
+        if resource_id == named or resource_id.startswith(named + "/"):
             found += times
     return sorted(found)
 

@@ -3,6 +3,9 @@ CloudTrail's stop requests (the moment a stop's clock starts), read by `simulato
 
 CloudTrail's `eventTime` is when a request completed, not when the resource stopped: a
 request here is only a moment; `durations` pairs it with the statuses seen of the resource.
+A stop request is read as `simulate run`'s replay reads it (`simulator.scenario.log_records`,
+whose reader and duplicate rule are reused, not copied): its resource from the
+lowerCamelCase `requestParameters` AWS writes, each eventID once.
 """
 
 from __future__ import annotations
@@ -113,61 +116,60 @@ def _field(detail: dict[str, Any], name: str, where: str) -> str:
     return value
 
 
-STOPS: Final = {
-    name: (service.STOP.operation, service.OPERATIONS[service.STOP.operation].resource_param)
-    for name, service in SERVICES.items()
-}
-"""Each service's stop operation and the request member naming the resource it stops."""
+DUPLICATE: Final = "duplicate eventID"
+"""Replay's reason for a record it sends once (`simulator.scenario.logs`)."""
 
 
 def _cloudtrail(path: Path) -> Observations:
+    """The records of a CloudTrail log, kept whole: the stop requests are taken from the
+    records of every log given at once (`stop_requests`), so that a record two of them hold
+    (an S3 log and a lookup-events export overlap) is one request."""
     from simulator.awslogs.cloudtrail import read_cloudtrail
 
     try:
         records = read_cloudtrail(path)
     except ValueError as error:
         raise ObservationsError(str(error)) from None
-    source, rows, failed = str(path), [], 0
-    for record in records.to_dict("records"):
-        service = str(record["event_source"]).split(".", 1)[0]
-        if service not in STOPS or record["event_name"] != STOPS[service][0]:
-            continue
-        if isinstance(record["error_code"], str) and record["error_code"]:
-            failed += 1  # refused: it started no stop
-            continue
-        parameters = record["request_parameters"] or {}
-        resource = _stopped(service, parameters, record["source"])
-        moment = (record["event_time"] - pd.Timestamp(0, tz="UTC")).total_seconds()
-        rows.append((source, service, resource, moment, record["event_name"]))
-    requests = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+    return Observations(
+        empty(ALL_STATUS_COLUMNS), empty(REQUEST_COLUMNS), [str(path)], [], [records]
+    )
+
+
+def stop_requests(trails: list[pd.DataFrame], sources: str) -> tuple[pd.DataFrame, list[str]]:
+    """The accepted stop requests of CloudTrail records, read as replay reads them
+    (`simulator.scenario.log_records`): the resource from the lowerCamelCase
+    `requestParameters` AWS writes (`projectVersionArn`; Lookout for Vision's
+    `projectName` and `modelVersion` with the record's region and account, its model's
+    ARN), a record delivered twice (the same eventID) once, as replay sends it once.
+    `sources` names the logs in the notes."""
+    from simulator.scenario.log_records import REPLAYABLE, cloudtrail_requests
+    from simulator.scenario.logs import _drop_duplicates
+
+    records = pd.concat(trails, ignore_index=True).sort_values("event_time", kind="stable")
+    rows, refused, twice = [], 0, 0
+    epoch = pd.Timestamp(0, tz="UTC")
+    for service in REPLAYABLE:
+        try:
+            classified = cloudtrail_requests(records, service, (SERVICES[service].STOP.operation,))
+        except ValueError as error:
+            raise ObservationsError(str(error)) from None
+        _drop_duplicates(classified)
+        twice += sum(n for (why, _, _), n in classified.ignored.items() if why == DUPLICATE)
+        for request in classified.requests:
+            if request.recorded_error_code is not None:
+                refused += 1  # refused: it started no stop
+                continue
+            moment = (request.time - epoch).total_seconds()
+            rows.append((request.source, service, request.log_resource, moment, request.operation))
     notes = [
-        f"{path}: CloudTrail, {len(rows)} stop requests of {len(records)} records; a stop's "
-        "clock starts at its request's eventTime (when the request completed)"
+        f"{sources}: CloudTrail, {len(rows)} stop requests of {len(records)} records; a "
+        "stop's clock starts at its request's eventTime (when the request completed)"
     ]
-    if failed:
-        notes.append(f"{path}: {failed} stop requests were refused (errorCode): no stop began")
-    return Observations(empty(ALL_STATUS_COLUMNS), requests, [source], notes)
-
-
-def _stopped(service: str, parameters: dict[str, Any], where: str) -> str:
-    """The resource a stop request names: its member's value; Lookout for Vision's StopModel
-    names a project and a version, which end the model's ARN (`model/<project>/<version>`).
-    CloudTrail writes members as the API names them or with a lower-case first letter
-    (`projectVersionArn`): either is read."""
-    if service == "lookoutvision":
-        project, version = _member(parameters, "ProjectName"), _member(parameters, "ModelVersion")
-        if not isinstance(project, str) or version is None:
-            raise ObservationsError(
-                f"{where}: requestParameters: expected projectName and modelVersion"
-            )
-        return f"model/{project}/{version}"
-    member = STOPS[service][1]
-    value = _member(parameters, member)
-    if not isinstance(value, str) or not value:
-        shown = member[0].lower() + member[1:]
-        raise ObservationsError(f"{where}: requestParameters.{shown}: missing (expected text)")
-    return value
-
-
-def _member(parameters: dict[str, Any], name: str) -> object:
-    return parameters.get(name, parameters.get(name[0].lower() + name[1:]))
+    if refused:
+        notes.append(f"{sources}: {refused} stop requests were refused (errorCode): no stop began")
+    if twice:
+        notes.append(
+            f"{sources}: {twice} duplicate eventIDs: records delivered twice (or in two of "
+            "the files), each counted once"
+        )
+    return pd.DataFrame(rows, columns=list(REQUEST_COLUMNS)), notes

@@ -11,6 +11,7 @@
 - SageMaker EventBridge events (pipeline execution and step status changes): exact moments.
 - CloudTrail records: a stop request's `eventTime`, when the request completed. It is not
   when the resource stopped; `durations` pairs it with the statuses seen of the resource.
+  The records are read as replay reads them (`simulator.fit.logged.stop_requests`).
 
 Every moment is seconds: the table's own seconds, or a timestamp's seconds since 1970.
 Each row belongs to a `unit`, one resource followed in one stream of data (a replication
@@ -57,6 +58,9 @@ class Observations:
     requests: pd.DataFrame
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    trails: list[pd.DataFrame] = field(default_factory=list)
+    """A CloudTrail log's records, before `read_observations` takes the stop requests of all
+    the logs at once (a record two of them hold is one request)."""
 
     @property
     def services(self) -> list[str]:
@@ -82,14 +86,21 @@ def read_observations(paths: list[Path]) -> Observations:
     """The observations in all of `paths`, in one table (see the module)."""
     if not paths:
         raise ObservationsError("no file of observations given")
+    from simulator.fit.logged import stop_requests
+
     parts = [_read(Path(path)) for path in paths]
     statuses = [p.statuses for p in parts if not p.statuses.empty]
-    requests = [p.requests for p in parts if not p.requests.empty]
+    notes = [n for p in parts for n in p.notes]
+    requests = empty(REQUEST_COLUMNS)
+    if trails := [t for p in parts for t in p.trails]:
+        logs = ", ".join(s for p in parts if p.trails for s in p.sources)
+        requests, said = stop_requests(trails, logs)
+        notes += said
     return Observations(
         pd.concat(statuses, ignore_index=True) if statuses else empty(ALL_STATUS_COLUMNS),
-        pd.concat(requests, ignore_index=True) if requests else empty(REQUEST_COLUMNS),
+        requests,
         [s for p in parts for s in p.sources],
-        [n for p in parts for n in p.notes],
+        notes,
     )
 
 

@@ -17,6 +17,7 @@ from simulator.fit.observations import ObservationsError, read_observations
 from simulator.fit.sample import Sample
 
 DATA = Path(__file__).parents[2] / "data" / "fit"
+EIGHT_PM = pd.Timestamp("2026-01-05T20:00:00Z").timestamp()
 POLLS, TRAIL = DATA / "rekognition-polls.csv", DATA / "rekognition-cloudtrail.json"
 
 
@@ -99,10 +100,10 @@ def test_a_stop_requests_time_starts_the_clock() -> None:
 VERSION = "arn:aws:rekognition:us-east-1:123456789012:project/shop/version/v0/1"
 
 
-def _trail(path: Path, stops: list[tuple[str, dict[str, str], str]]) -> Path:
+def _trail(path: Path, stops: list[tuple[str, dict[str, str], str]], **fields: str) -> Path:
     """A CloudTrail file of the fixture's first record, once per (eventTime,
-    requestParameters, eventID)."""
-    template = json.loads(TRAIL.read_text())["Records"][0]
+    requestParameters, eventID), with `fields` (eventSource, ...) replaced."""
+    template = {**json.loads(TRAIL.read_text())["Records"][0], **fields}
     records = [
         {**template, "eventTime": time, "requestParameters": members, "eventID": event}
         for time, members, event in stops
@@ -127,6 +128,63 @@ def test_a_retried_stop_starts_the_clock_at_the_first_request(tmp_path: Path) ->
     )
     stop = durations(read_observations([polls, trail]), "rekognition").samples["stop"]
     assert _pairs(stop) == [(115.0, 295.0)]
+
+
+def _polled_stop(path: Path, resource: str, stopping: str, stopped: str) -> Path:
+    """Polls at 20:00 (RUNNING), 20:01 and 20:02 (`stopping`), 20:05 (`stopped`)."""
+    polls = [("RUNNING", "20:00"), (stopping, "20:01"), (stopping, "20:02"), (stopped, "20:05")]
+    path.write_text(
+        "resource_id,status,time\n"
+        + "".join(f"{resource},{status},2026-01-05T{at}:00Z\n" for status, at in polls)
+    )
+    return path
+
+
+def test_a_record_delivered_twice_starts_one_stop(tmp_path: Path) -> None:
+    """The same eventID twice (an S3 log and a lookup-events export overlap) is one
+    request, as replay sends it once; the note counts it."""
+    member = {"projectVersionArn": VERSION}
+    trail = _trail(
+        tmp_path / "trail.json",
+        [("2026-01-05T20:00:05Z", member, "same"), ("2026-01-05T20:00:05Z", member, "same")],
+    )
+    found = read_observations([trail])
+    assert found.requests["time"].tolist() == [EIGHT_PM + 5]
+    assert any("1 duplicate eventID" in note for note in found.notes)
+    copy = tmp_path / "export.json"
+    copy.write_text(trail.read_text())
+    assert len(read_observations([trail, copy]).requests) == 1  # in two files: once too
+
+
+def test_request_members_are_read_as_aws_logs_them(tmp_path: Path) -> None:
+    """CloudTrail writes lowerCamelCase requestParameters (projectVersionArn), and replay
+    reads only those: a record naming `ProjectVersionArn` is not one AWS writes."""
+    trail = _trail(
+        tmp_path / "trail.json", [("2026-01-05T20:00:05Z", {"ProjectVersionArn": VERSION}, "e")]
+    )
+    with pytest.raises(ObservationsError, match="requestParameters do not name the resource"):
+        read_observations([trail])
+
+
+def test_a_lookout_stop_matches_its_model_in_its_region_only(tmp_path: Path) -> None:
+    """StopModel names a project and a version: the same names in another region are
+    another model, whose stop does not start this one's clock."""
+    model = "arn:aws:lookoutvision:us-east-1:123456789012:model/parts/1"
+    polls = _polled_stop(tmp_path / "polls.csv", model, "STOPPING_HOSTING", "TRAINED")
+    members = {"projectName": "parts", "modelVersion": "1"}
+    lookout = {"eventSource": "lookoutvision.amazonaws.com", "eventName": "StopModel"}
+    elsewhere = _trail(
+        tmp_path / "west.json", [("2026-01-05T20:00:05Z", members, "w")],
+        awsRegion="us-west-2", **lookout,
+    )  # fmt: skip
+    here = _trail(
+        tmp_path / "east.json", [("2026-01-05T20:00:35Z", members, "e")],
+        awsRegion="us-east-1", **lookout,
+    )  # fmt: skip
+    stop = durations(read_observations([polls, elsewhere]), "lookoutvision").samples["stop"]
+    assert _pairs(stop) == [(60.0, 300.0)]  # between polls: the west stop is not this one's
+    stop = durations(read_observations([polls, here]), "lookoutvision").samples["stop"]
+    assert _pairs(stop) == [(85.0, 265.0)]
 
 
 def test_sagemaker_times_job_steps_only() -> None:
