@@ -26,6 +26,7 @@ from typing import Final
 
 from simulator import humanize
 from simulator.errors import SimulatorError
+from simulator.scenario.demand import most_requests
 from simulator.scenario.model import Requests, Scenario
 from simulator.scenario.schedule import Schedule
 from simulator.services import SERVICES
@@ -55,6 +56,12 @@ tables it makes too. Measured on 2026-12-05 with `benchmarks/bench_vector.py --c
 (each model stopped once, about 8.5 calls a stop) on the 2-core AMD EPYC at load 3: 0.45
 to 0.57 s of CPU at 100,000 stops, and a peak RSS of 307 MB against 133 MB at 1,000 stops:
 (307 - 133) MB / 99,000 stops = 1.76 kB a stop. A hundredth of the event engine's time."""
+SECONDS_PER_INFERENCE: Final = 1e-6
+BYTES_PER_INFERENCE: Final = 160
+"""An inference request of `demand:`, drawn (twice with the counterfactual) and served as
+arrays: measured on 2026-12-05 on the 2-core AMD EPYC at load 1.9, a month of 200 models at
+5/s in business hours (3.6 million requests) took 2.7 s and peaked 425 MB above an empty
+run's; at 10/s (7.1 million) 4.4 s and 917 MB: 0.6 to 0.75 us and 120 to 130 bytes each."""
 MEMORY_SHARE: Final = 0.8
 TIME_LIMIT_S: Final = 6 * 3600.0
 """A run estimated longer than this is refused without --force: six hours."""
@@ -81,6 +88,8 @@ class Estimate:
     """`events` or `vector`: the vector engine is priced per stop, at its own rates."""
     boto3_calls: float = 0.0
     """Of `calls`, those a handler's code makes: each costs botocore's own work too."""
+    inference: float = 0.0
+    """Inference requests of `demand:` at most: drawn and served as arrays, by either engine."""
 
     @property
     def _drawn(self) -> float:
@@ -98,6 +107,7 @@ class Estimate:
         else:
             one = 2 * self.resources * SECONDS_PER_RESOURCE + self.rows * SECONDS_PER_ROW
             one += self.boto3_calls * SECONDS_PER_BOTO3_CALL
+        one += self.inference * SECONDS_PER_INFERENCE
         return one * self.replications / max(1, min(self.workers, self.replications))
 
     @property
@@ -108,6 +118,7 @@ class Estimate:
             live = self._drawn * VECTOR_BYTES_PER_STOP
         else:
             live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
+        live += self.inference * BYTES_PER_INFERENCE
         finished = self.replications - 1 if self.keeps_tables else 0
         return live * min(self.workers, self.replications) + self.rows * BYTES_PER_KEPT_ROW * (
             finished
@@ -116,7 +127,8 @@ class Estimate:
     def describe(self) -> str:
         return (
             f"{self.resources:,} resources, about {_count(self.requests)} requests, "
-            f"{_count(self.calls)} calls and {_count(self.rows)} table rows per replication, "
+            + (f"{_count(self.inference)} inference requests, " if self.inference else "")
+            + f"{_count(self.calls)} calls and {_count(self.rows)} table rows per replication, "
             f"{_count(self.replications)} replication(s) on {self.workers} worker(s): about "
             f"{_bytes(self.memory)} of memory and {_seconds(self.seconds)} of work"
         )
@@ -143,7 +155,7 @@ def estimate(
     rows = calls + boto3_calls + 4.0 * resources + 4.0 * requests
     return Estimate(
         resources, requests, calls + boto3_calls, rows, replications, workers, keeps_tables,
-        engine, boto3_calls,
+        engine, boto3_calls, most_requests(scenario),
     )  # fmt: skip
 
 

@@ -106,9 +106,17 @@ def _group(
     segment = np.repeat(np.arange(len(counts)), counts)
     times = begin[segment] + generator.random(len(segment)) * (end - begin)[segment]
     np.minimum(times, np.nextafter(end[segment], -np.inf), out=times)  # rounding: < end
-    owner = _owners(generator, shares, len(times)) if owner is None else np.repeat(owner, counts)
-    # by model, then by time: one sort of the model's key and the time together
-    order = np.lexsort((times, owner))
+    if owner is None:
+        # the model a request goes to is drawn apart from its time: sort the times, then
+        # draw the models, and a stable sort by model (radix for 16 bits) keeps each
+        # model's times in order; a third of a sort of (model, time) pairs
+        times.sort()
+        owner = _owners(generator, shares, len(times))
+        narrow = owner.astype(np.uint16) if len(ids) <= 1 << 16 else owner
+        order = np.argsort(narrow, kind="stable")
+    else:  # a replayed row's requests are its model's
+        owner = np.repeat(owner, counts)
+        order = np.lexsort((times, owner))
     return times[order], np.bincount(owner, minlength=len(ids))
 
 

@@ -162,17 +162,27 @@ def _timeline(arrivals: Arrivals, transitions: pd.DataFrame) -> _Timeline:
 def _beyond_capacity(model: np.ndarray, at: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Whether each request (served at `at`) is beyond its model's capacity in its whole
     second: its place among the model's requests of that second, in the order they were
-    served, is at or past `capacity`."""
-    second = np.floor(at)
-    order = np.lexsort((at, second, model))
-    m, s = model[order], second[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (m[1:] != m[:-1]) | (s[1:] != s[:-1])
-    begins = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-    place = np.arange(len(order)) - begins
+    served, is at or past `capacity`. The requests come by model and arrival: in order
+    unless some waited, when they are sorted by (model, moment served)."""
+    steps = np.diff(model)
+    if np.all((steps > 0) | ((steps == 0) & (np.diff(at) >= 0))):
+        beyond: np.ndarray = _places(model, np.floor(at)) >= capacity
+        return beyond
+    order = np.lexsort((at, model))
     beyond = np.empty(len(order), dtype=bool)
-    beyond[order] = place >= capacity[order]
+    beyond[order] = _places(model[order], np.floor(at[order])) >= capacity[order]
     return beyond
+
+
+def _places(model: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Each request's place (from 0) among those of its model and second, which come in
+    runs."""
+    first = np.ones(len(model), dtype=bool)
+    first[1:] = (model[1:] != model[:-1]) | (second[1:] != second[:-1])
+    index = np.arange(len(model))
+    begins: np.ndarray = np.maximum.accumulate(np.where(first, index, 0))
+    places: np.ndarray = index - begins
+    return places
 
 
 def _per_minute(

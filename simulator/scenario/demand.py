@@ -179,7 +179,9 @@ class Burst(Strict):
     `first`); overlapping bursts multiply."""
 
     at: Duration | None = Field(default=None, description="once, this long after the start")
-    every: PositiveDuration | None = Field(default=None, description="recurring: the period")
+    every: PositiveDuration | None = Field(
+        default=None, description="recurring: the period (a minute at least)"
+    )
     first: Duration = Field(default=0.0, description="with `every`: the first burst's start")
     duration: PositiveDuration
     multiplier: float = Field(ge=0)
@@ -188,6 +190,8 @@ class Burst(Strict):
     def _one(self) -> Self:
         if (self.at is None) == (self.every is None):
             raise ValueError("give exactly one of `at` and `every`")
+        if self.every is not None and self.every < 60:  # a window each: bounded per minute
+            raise ValueError(f"every: {self.every:g} s is shorter than a minute")
         if self.every is not None and self.duration > self.every:
             raise ValueError(
                 f"duration: {self.duration:g} s is longer than every ({self.every:g} s)"
@@ -329,3 +333,21 @@ def check_demand(scenario: Scenario) -> None:
             )
             if problem is not None:
                 raise ValueError(f"demand[{index}].replay: {problem}")
+
+
+def most_requests(scenario: Scenario) -> float:
+    """At most how many inference requests one replication draws (the mean at the highest
+    multiplier all the time, or a replay's counts): what `simulate run` prices before it
+    draws them."""
+    models = hosted_models(scenario)
+    total = 0.0
+    for demand in scenario.demand:
+        if demand.replay is not None:
+            total += float(demand.replay.trace["count"].sum())
+            continue
+        rate = demand.total if demand.rate is None else demand.rate * len(models[demand.group])
+        peak = max(demand.profile.minute_factors()) * max(demand.profile.day_factors())
+        for burst in demand.bursts:
+            peak *= max(1.0, burst.multiplier)
+        total += (rate or 0.0) * peak * scenario.horizon
+    return total

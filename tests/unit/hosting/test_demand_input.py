@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
+from simulator.estimate import TooBig, check, estimate
+from tests.kit import scenario
 
 runner = CliRunner()
 ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v{}/1"
@@ -174,3 +176,42 @@ def test_a_replay_refuses_a_profile_it_would_ignore(tmp_path: Path) -> None:
     )
     _, output = validate(tmp_path, demand)
     assert "with `replay`, the counts say when: profile would be ignored" in output
+
+
+def test_a_burst_repeats_at_most_once_a_minute(tmp_path: Path) -> None:
+    path, output = validate(
+        tmp_path, "- {group: p, rate: 1/s, bursts: [{every: 10s, duration: 1s, multiplier: 2}]}"
+    )
+    assert output.startswith(f"{path}:5: demand[0].bursts[0].every: 10 s is shorter than a minute")
+
+
+def test_the_run_s_estimate_counts_the_most_inference_requests_it_may_draw() -> None:
+    """2 models at 1/s, x2 in the busiest hour, x3 in a burst: at most 2 x 2 x 3 per second;
+    a billion a second for a month is refused before anything is drawn."""
+    found = estimate(
+        scenario(
+            """
+            name: sized
+            horizon: 1h
+            fleet: [{service: rekognition, project: p, count: 2}]
+            demand:
+              - group: p
+                rate: 1/s
+                profile: {hours: {"00:00-09:00": 2, "09:00-18:00": 1}}
+                bursts: [{at: 10m, duration: 1m, multiplier: 3}]
+            """
+        ),
+        replications=1,
+    )
+    assert found.inference == 2 * 2 * 3 * 3600
+    assert "43,200 inference requests" in found.describe()
+    huge = scenario(
+        """
+        name: huge
+        horizon: 30d
+        fleet: [{service: rekognition, project: p, count: 2}]
+        demand: [{group: p, total: 1e9/s}]
+        """
+    )
+    with pytest.raises(TooBig, match="inference requests"):
+        check(estimate(huge, replications=1), available=16e9)

@@ -9,9 +9,11 @@ import pytest
 
 from simulator.hosting.demand import Arrivals, Hosted
 from simulator.hosting.serving import serve
+from simulator.runner import simulate
 from simulator.scenario.demand import Demand
 from simulator.scenario.model import DEFAULT_START
-from tests.kit import run
+from simulator.vector.eligibility import check
+from tests.kit import run, scenario
 
 MODEL = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v0/1"
 OTHER = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v1/1"
@@ -180,3 +182,23 @@ def test_a_run_has_the_tables_of_its_demand(on_not_running: str) -> None:
     assert running["failed"].sum() == 0
     assert running["requests"].sum() > 3000
     assert (len(waits) > 0) == (on_not_running == "wait")
+
+
+def test_both_engines_serve_the_same_requests_and_the_vector_one_refuses_policies() -> None:
+    """The vector engine draws the event engine's arrivals (the same streams) and serves
+    them alike: with every model running throughout, the two demand tables are equal. A
+    hosting policy acts on requests as they arrive: the vector engine says so."""
+    text = """
+        name: engines
+        horizon: 2h
+        fleet: [{service: rekognition, project: p, count: 3}]
+        demand: [{group: p, total: 2/s, popularity: {kind: zipf, s: 1}}]
+        """
+    events = simulate(scenario(text), 0, 0, engine="events")["demand"]
+    vector = simulate(scenario(text), 0, 0, engine="vector")["demand"]
+    pd.testing.assert_frame_equal(events, vector)
+    assert events["requests"].sum() > 10_000
+    policies = text + "policies: {idle: {kind: idle_stop, groups: [p], after: 5m}}\n"
+    assert check(scenario(policies)).reasons == (
+        "policies.idle: a hosting policy acts on requests as they arrive",
+    )
