@@ -1,10 +1,11 @@
 """`costs` derived region by region: each resource billed at its region's prices.
 
-A resource's region is its fleet entry's (its group's: a group lies in one region, which
-the scenario checks). One region, the whole scenario: the costs are exactly those
-`analysis.frames.derive_costs` makes at that region's prices. Several: each region's
-transitions are derived at its prices and the rows merged in the order one derivation
-would give (by start, then resource, each resource's items in their order).
+A resource's region is its fleet entry's: its group's where the group lies in one region,
+else the one its ARN (its owner's: a pipeline step's execution) names. One region, the
+whole scenario: the costs are exactly those `analysis.frames.derive_costs` makes at that
+region's prices. Several: each region's transitions are derived at its prices and the rows
+merged in the order one derivation would give (by start, then resource, each resource's
+items in their order).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from simulator.analysis.frames import derive_costs
 from simulator.api.operations import Price
+from simulator.services.regions import arn_place
 
 Prices = Mapping[str, Mapping[str, Mapping[str, Price]]]
 """region -> service -> item -> Price."""
@@ -24,7 +26,7 @@ Prices = Mapping[str, Mapping[str, Mapping[str, Price]]]
 def regional_costs(
     transitions: pd.DataFrame,
     prices: Prices,
-    regions: Mapping[tuple[str, str], str],
+    regions: Mapping[tuple[str, str], str | None],
     horizon: float,
     resources: pd.DataFrame,
 ) -> pd.DataFrame:
@@ -46,10 +48,19 @@ def regional_costs(
 
 
 def _regions(
-    transitions: pd.DataFrame, regions: Mapping[tuple[str, str], str], resources: pd.DataFrame
+    transitions: pd.DataFrame,
+    regions: Mapping[tuple[str, str], str | None],
+    resources: pd.DataFrame,
 ) -> np.ndarray:
-    """Each transition's region: its resource's group's, within its service."""
-    groups = resources["group"].astype(str).to_numpy()[transitions["resource_id"].cat.codes]
+    """Each transition's region: its resource's group's, within its service; for a group in
+    several regions, the one its resource's owner's ARN names."""
+    codes = transitions["resource_id"].cat.codes.to_numpy()
+    groups = resources["group"].astype(str).to_numpy()[codes]
     keys = transitions["service"].astype(str).to_numpy() + "\x1f" + groups  # numpy drops a NUL
     named = {f"{service}\x1f{group}": region for (service, group), region in regions.items()}
-    return pd.Series(keys).map(named).fillna("").to_numpy()
+    found = pd.Series(keys).map(named)
+    spread = found.isna().to_numpy() & pd.Series(keys).isin(named).to_numpy()
+    if spread.any():
+        owners = pd.Series(resources["owner_id"].astype(str).to_numpy()[codes[spread]])
+        found[spread] = owners.map({o: arn_place(o)[0] for o in owners.unique()}).to_numpy()
+    return found.fillna("").to_numpy()

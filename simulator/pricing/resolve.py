@@ -86,8 +86,9 @@ class Quote:
 @dataclass(frozen=True)
 class ScenarioPrices:
     quotes: tuple[Quote, ...]
-    regions: Mapping[tuple[str, str], str]
-    """(service, group) -> the region its fleet entries are in."""
+    regions: Mapping[tuple[str, str], str | None]
+    """(service, group) -> the region its fleet entries are in; None for a group in several
+    (each of its resources is in its ARN's)."""
 
     def by_region(self) -> dict[str, dict[str, dict[str, Price]]]:
         """region -> service -> item -> the Price billed there."""
@@ -105,18 +106,15 @@ def entry_region(entry: object, default: str) -> str:
     return region if isinstance(region, str) else default
 
 
-def group_regions(fleet: Sequence[Entry], default: str) -> dict[tuple[str, str], str]:
-    """(service, group) -> region; ValueError, naming the entry, for a group whose entries
-    are in two regions (costs are told apart by group, so a group is in one region)."""
-    regions: dict[tuple[str, str], str] = {}
-    for index, entry in enumerate(fleet):
+def group_regions(fleet: Sequence[Entry], default: str) -> dict[tuple[str, str], str | None]:
+    """(service, group) -> the region of its entries, or None where they are in several
+    (one project name in two regions: two resources, each billed in its ARN's region; an
+    entry without a region of its own, a Neptune cluster's, is in the scenario's)."""
+    regions: dict[tuple[str, str], str | None] = {}
+    for entry in fleet:
         key, region = (entry.service, entry.group_name), entry_region(entry, default)
         if regions.setdefault(key, region) != region:
-            raise ValueError(
-                f"fleet[{index}].region: {entry.service} group {entry.group_name!r} is in "
-                f"{regions[key]} and in {region}; give one of them another `group`, since "
-                "each group is billed in one region"
-            )
+            regions[key] = None
     return regions
 
 

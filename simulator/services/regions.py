@@ -49,6 +49,15 @@ def known_region(region: str) -> str:
     raise ValueError(f"unknown AWS region {region!r}; {hint}")
 
 
+def arn_place(arn: str) -> tuple[str, str]:
+    """The region and the account an ARN names (`arn:aws:rekognition:<region>:<account>:
+    ...`); empty for a string that is no ARN (a Neptune job's id)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return "", ""
+    return parts[3], parts[4]
+
+
 Region = Annotated[
     str,
     AfterValidator(known_region),

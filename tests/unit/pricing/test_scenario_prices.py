@@ -152,16 +152,29 @@ def test_one_figure_overrides_without_restating_the_billed_statuses() -> None:
     assert usd(tables, "inference") == pytest.approx(3 * 3.5)
 
 
-def test_a_group_in_two_regions_is_refused() -> None:
-    text = """
+@pytest.mark.parametrize("group", ["", "group: shelf, "])
+def test_one_project_in_two_regions_is_two_resources_each_at_its_regions_price(
+    tmp_path: Path, group: str
+) -> None:
+    """One project name (one group, by default or given) in us-east-1 and eu-west-1: each
+    model at its own region's price, $4.00 and the CSV's $4.40."""
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "region,service,item,instance_type,unit,usd,effective_date,source\n"
+        "eu-west-1,rekognition,inference,,hour,4.4,2026-01-01,our invoice\n"
+    )
+    text = f"""
         name: twice
         horizon: 1h
+        prices: {csv}
         fleet:
-          - {service: rekognition, project: same, count: 1, region: us-east-1}
-          - {service: rekognition, project: same, count: 1, region: eu-west-1}
+          - {{service: rekognition, project: same, {group}count: 1, region: us-east-1}}
+          - {{service: rekognition, project: same, {group}count: 2, region: eu-west-1}}
     """
-    with pytest.raises(ScenarioError, match=r"fleet\[1\]\.region: rekognition group 'same' is"):
-        scenario(text)
+    costs = run(text, baseline=False)["costs"]
+    assert costs["resource_id"].nunique() == 3
+    by_region = costs.groupby(costs["resource_id"].astype(str).str.split(":").str[3])["usd"].sum()
+    assert by_region.to_dict() == pytest.approx({"us-east-1": 4.0, "eu-west-1": 2 * 4.4})
 
 
 def test_costs_split_by_region_are_the_one_derivations_rows_where_prices_agree(
