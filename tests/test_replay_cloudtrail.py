@@ -545,3 +545,34 @@ def test_a_record_that_did_not_fail_and_names_no_resource_is_an_error(tmp_path: 
         invoke("validate", str(_denied(tmp_path, None))),
         "Records[5]: requestParameters do not name the resource (expected projectVersionArn",
     )
+
+
+def test_add_missing_adds_a_version_in_the_status_its_first_successful_record_implies(
+    tmp_path: Path,
+) -> None:
+    """A refused StartProjectVersion (ResourceInUseException: it was running) before the
+    version's accepted stop: the version is added RUNNING, as the stop implies, not STOPPED."""
+    folder = _copy_log(tmp_path)
+    file = _one_file(folder)
+    log = json.loads(file.read_text())
+    stop = next(r for r in log["Records"] if r["requestParameters"].get("projectVersionArn") == V4)
+    assert "errorCode" not in stop
+    log["Records"].insert(
+        0,
+        {
+            **stop,
+            "eventName": "StartProjectVersion",
+            "eventTime": "2026-01-05T20:06:20Z",
+            "eventID": "3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+            "requestID": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "errorCode": "ResourceInUseException",
+            "errorMessage": "The requested resource is in use.",
+            "requestParameters": {"projectVersionArn": V4, "minInferenceUnits": 1},
+        },
+    )
+    file.write_text(json.dumps(log))
+    text = REKOGNITION.replace(
+        f"{{cloudtrail: {S3}}}", f"{{cloudtrail: {folder}, add_missing: true}}"
+    )
+    added = load_scenario(scenario(tmp_path, text)).fleet[-1]
+    assert (added.group, added.count, added.status) == (FROM_LOG, 1, "RUNNING")

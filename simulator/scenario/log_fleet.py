@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from simulator.scenario.log_records import LogRequest
 from simulator.services import comprehend, lookoutvision, rekognition, sagemaker
 from simulator.services.kit import SingleStepFleet
+from simulator.services.regions import arn_place
 
 if TYPE_CHECKING:
     from simulator.scenario.fleet import Fleet
@@ -50,7 +51,9 @@ class Matched:
     how: dict[str, str]
     """`id`, `name` or `added` (matched to an entry of the `from-log` group)."""
     missing: list[LogRequest]
-    """The first request to each resource the fleet lacks, in the log's order."""
+    """The first request that succeeded (else the first) to each resource the fleet lacks,
+    in the order the log first names them: the status its operation needs is the one the
+    resource was in, which a refused request does not say."""
 
 
 def slots(fleet: Sequence[Fleet], service: str) -> list[Slot]:
@@ -88,7 +91,9 @@ def match(requests: Sequence[LogRequest], fleet_slots: Sequence[Slot]) -> Matche
     """Each log resource's fleet resource: by id, else by name in order (see the module)."""
     firsts: dict[str, LogRequest] = {}
     for request in requests:
-        firsts.setdefault(request.log_resource, request)
+        first = firsts.setdefault(request.log_resource, request)
+        if first.recorded_error_code is not None and request.recorded_error_code is None:
+            firsts[request.log_resource] = request  # what a refused request implies is wrong
     by_id = {slot.id for slot in fleet_slots}
     matched = Matched({}, {}, [])
     for resource in firsts:
@@ -101,7 +106,7 @@ def match(requests: Sequence[LogRequest], fleet_slots: Sequence[Slot]) -> Matche
     for resource, request in firsts.items():
         if resource in matched.ids:
             continue
-        free = by_name.get((request.name, region_of(resource)))
+        free = by_name.get((request.name, arn_place(resource)[0]))
         if not free:
             matched.missing.append(request)
             continue
@@ -109,12 +114,6 @@ def match(requests: Sequence[LogRequest], fleet_slots: Sequence[Slot]) -> Matche
         matched.ids[resource] = slot.id
         matched.how[resource] = "added" if slot.group == FROM_LOG else "name"
     return matched
-
-
-def region_of(arn: str) -> str:
-    """The region an ARN names (`arn:aws:rekognition:<region>:...`)."""
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 4 else ""
 
 
 def addable(service: str) -> bool:
@@ -134,7 +133,7 @@ def additions(service: str, missing: Sequence[LogRequest]) -> list[Fleet]:
         else:
             runs.append((request, 1))
     for request, count in runs:
-        _, _, _, region, account = (request.log_resource.split(":") + [""] * 5)[:5]  # an ARN
+        region, account = arn_place(request.log_resource)
         common = {
             "service": service,
             "count": count,
@@ -153,4 +152,4 @@ def additions(service: str, missing: Sequence[LogRequest]) -> list[Fleet]:
 
 
 def _key(request: LogRequest) -> tuple[str, str, str]:
-    return request.name, request.before, region_of(request.log_resource)
+    return request.name, request.before, arn_place(request.log_resource)[0]

@@ -42,6 +42,7 @@ from simulator.engine.schema import Probability, Strict
 from simulator.services.base import NOWHERE, Progression, Resource, StopSpec
 from simulator.services.kit import SingleStep, SingleStepFleet, by_name
 from simulator.services.paging import Pages
+from simulator.services.regions import arn_place
 
 if TYPE_CHECKING:
     from simulator.engine.env import Simulation
@@ -224,11 +225,6 @@ class Fleet(SingleStepFleet):
         return f"{self.arn('rekognition')}:project/{self.project}/version/v{index}/1"
 
 
-def _region(arn: str) -> str:
-    """The region an ARN names: `arn:aws:rekognition:<region>:...`."""
-    return arn.split(":", 4)[3]
-
-
 def _project_name(project_arn: str) -> str:
     """The name in a ProjectArn `...:project/<name>/<stamp>`."""
     return project_arn.rsplit("/", 2)[1]
@@ -318,7 +314,7 @@ class ProjectVersions(SingleStep[Fleet]):
     def describe_projects(self, params: Mapping[str, Any]) -> dict[str, Any]:
         listed: list[str] = []
         if CUSTOM_LABELS in params.get("Features", (CUSTOM_LABELS,)):
-            listed = [project for project in self._created if _region(project) == self.serving]
+            listed = [project for project in self._created if arn_place(project)[0] == self.serving]
         names = params.get("ProjectNames")
         if names is not None:
             wanted = set(names)
