@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Discriminator, Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from simulator.engine.distributions import Duration, PositiveDuration
 from simulator.engine.schema import Strict
@@ -192,7 +192,22 @@ class Budget(_Policy):
     restart: bool = Field(default=True, description="start them again at the next window")
 
 
-Policy = Annotated[Schedule | IdleStop | KeepAliveHistogram | Budget, Discriminator("kind")]
+def _kind(value: object) -> object:
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+
+
+Policy = Annotated[
+    Annotated[Schedule, Tag("schedule")]
+    | Annotated[IdleStop, Tag("idle_stop")]
+    | Annotated[KeepAliveHistogram, Tag("keep_alive_histogram")]
+    | Annotated[Budget, Tag("budget")],
+    Discriminator(
+        _kind,
+        custom_error_type="policy_kind",
+        custom_error_message="kind: expected one of schedule, idle_stop, keep_alive_histogram, "
+        "budget",
+    ),
+]
 PolicyName = Annotated[str, Field(pattern=NAME)]
 
 
