@@ -130,6 +130,7 @@ class Control:
         self.hosting = HOSTING[service.name]
 
     def serving(self, model: Resource) -> bool:
+        """It serves requests, and bills for it."""
         return model.status in self.hosting.serving
 
     def up(self, model: Resource) -> bool:
@@ -161,9 +162,9 @@ class Control:
                 return True
             if not wanted():
                 return False
-            extra = {} if self.units is None or operation != self.hosting.start else {
-                "MinInferenceUnits": self.units
-            }  # fmt: skip
+            extra: dict[str, Any] = {}
+            if self.units is not None and operation == self.hosting.start:
+                extra["MinInferenceUnits"] = self.units
             params = self.service.request(operation, model, **extra)
             client = self.client if model.region is None else self.client.at(model.region)
             result = yield from client.call(self.service.name, operation, params, model.key)

@@ -44,7 +44,7 @@ def idle_stop(
 
             stopped = yield from control.stop(model, idle)
             if not stopped:  # a request came meanwhile, or the stop was refused throughout
-                since = max(float(sim.now), last)
+                since = float(sim.now)  # idle from now on, or from that request
                 recent = int(np.searchsorted(times, sim.now, side="right")) - 1
                 if recent >= 0 and times[recent] > last:
                     since = float(times[recent])
