@@ -6,11 +6,13 @@ for Vision), it is served, unless its second is full: in each whole second from 
 a model serves its first `capacity_per_unit` x (its inference units then) requests, and
 answers the rest with the service's throttling error. If the model is not serving, the
 requester fails at once (`on_not_running: fail`, the service's error for a model not
-running), or waits (`wait`) for the model's next move into its serving status: served at
-that moment (and counted in that moment's second) if it comes within `max_wait`, else it
-gives up after `max_wait` with the error. A request still waiting at the horizon, whose
-model is not seen to start before it, is counted as giving up (the run does not see past
-the horizon).
+running), or waits (`wait`) for the model's next move into its serving status, if it
+comes within `max_wait`: the model then serves those that waited, first, in the order
+they came, at its capacity (the k-th from 0 in the k // capacity-th second from the
+move), so a request arriving in those seconds finds them ahead of it. A request whose
+model does not run within `max_wait` gives up after it, with the error; one still waiting
+at the horizon, whose model is not seen to start before it, is counted as giving up (the
+run does not see past the horizon).
 
 Everything is arrays: the status in force at each arrival is one `searchsorted` over the
 transitions keyed by (model, time) (complex numbers sort by their real part, then their
@@ -87,52 +89,82 @@ def serve(
     models moved as `transitions` (time, service, resource_id, to_status, units)."""
     ids = transitions["resource_id"].dtype
     assert isinstance(ids, pd.CategoricalDtype)
-    count = len(arrivals.models)
     if len(arrivals) == 0:
         return empty("demand"), empty("waits")
-    model = np.repeat(np.arange(count), np.diff(arrivals.offsets))
+    model = np.repeat(np.arange(len(arrivals.models)), np.diff(arrivals.offsets))
     times = arrivals.times
     timeline = _timeline(arrivals, transitions)
     keys = model + 1j * times
     now = np.searchsorted(timeline.keys, keys, side="right") - 1  # the status in force
     serving = timeline.serving[now]
     per_unit = np.array([m.demand.serving.capacity_per_unit for m in arrivals.models])
-    waits = np.array([m.demand.serving.on_not_running == "wait" for m in arrivals.models])
-    max_wait = np.array([m.demand.serving.max_wait for m in arrivals.models])
+    wait = _waited(arrivals, timeline, model, keys, ~serving, per_unit)
 
-    # the requests that wait: served at the next move into the serving status, if in time
-    waiting = ~serving & waits[model]
-    starts = np.flatnonzero(timeline.serving)
-    later = np.searchsorted(timeline.keys[starts], keys[waiting], side="right")
-    found = later < len(starts)
-    start_row = starts[np.minimum(later, len(starts) - 1)]
-    found &= timeline.keys[start_row].real == model[waiting]
-    waited = np.where(found, timeline.times[start_row] - times[waiting], np.inf)
-    in_time = waited <= max_wait[model[waiting]]
-    delayed = np.zeros(len(times), dtype=bool)
-    delayed[np.flatnonzero(waiting)[in_time]] = True
-    served_at = times.copy()
-    served_at[delayed] = timeline.times[start_row[in_time]]
+    # capacity: each model's first requests of each whole second, those that waited first
+    answered = serving | wait.delayed
     row = now.copy()
-    row[delayed] = start_row[in_time]
-
-    # capacity: each model's first requests of each whole second
-    answered = serving | delayed
+    row[wait.delayed] = wait.rows
     throttled = np.zeros(len(times), dtype=bool)
     throttled[answered] = _beyond_capacity(
         model[answered],
-        served_at[answered],
+        wait.served_at[answered],
+        wait.delayed[answered],
         per_unit[model[answered]] * timeline.units[row[answered]],
     )
     served = answered & ~throttled
-    failed = ~answered
-    added = np.where(delayed & served, served_at - times, 0.0)
-    demand = _per_minute(model, times, served, throttled, failed, delayed & served, added)
+    delayed = wait.delayed & served
+    added = np.where(delayed, wait.served_at - times, 0.0)
+    demand = _per_minute(model, times, served, throttled, ~answered, delayed, added)
     demand = _labelled(demand, arrivals, ids)
     demand["minute_utc"] = utc_moments(demand["minute"] * MINUTE, start)
-    gave_up = np.flatnonzero(waiting)[~in_time]
-    waits_table = _waits(arrivals, model, times, served_at, delayed, throttled, gave_up)
-    return demand[list(SCHEMAS["demand"].base)], _labelled(waits_table, arrivals, ids)
+    waits = _waits(arrivals, model, times, wait, throttled)
+    return demand[list(SCHEMAS["demand"].base)], _labelled(waits, arrivals, ids)
+
+
+@dataclass(frozen=True)
+class _Waits:
+    """What the requests that waited met: which were served (`delayed`, at `served_at`,
+    the transitions' `rows` that ran their model) and which gave up (indices)."""
+
+    delayed: np.ndarray
+    served_at: np.ndarray
+    rows: np.ndarray
+    gave_up: np.ndarray
+
+
+def _waited(
+    arrivals: Arrivals,
+    timeline: _Timeline,
+    model: np.ndarray,
+    keys: np.ndarray,
+    down: np.ndarray,
+    per_unit: np.ndarray,
+) -> _Waits:
+    """The requests that arrive to a model not serving and wait: each for its model's next
+    move into its serving status, if it comes within `max_wait`. The model then serves
+    those that waited for it first, in the order they came, at its capacity: the i-th from
+    0 in its second i // capacity from the move (the requesters' waits end together, and
+    the service would throttle what came at once beyond its capacity)."""
+    settings = [m.demand.serving for m in arrivals.models]
+    waits = np.array([s.on_not_running == "wait" for s in settings])
+    max_wait = np.array([s.max_wait for s in settings])
+    waiting = np.flatnonzero(down & waits[model])
+    starts = np.flatnonzero(timeline.serving)
+    later = np.searchsorted(timeline.keys[starts], keys[waiting], side="right")
+    row = starts[np.minimum(later, len(starts) - 1)] if len(starts) else later
+    found = (later < len(starts)) & (timeline.keys[row].real == model[waiting])
+    times = keys.imag
+    in_time = found & (timeline.times[row] - times[waiting] <= max_wait[model[waiting]])
+    served, row = waiting[in_time], row[in_time]
+    # the served come by model then time, so those of one start are a run of them
+    capacity = per_unit[model[served]] * timeline.units[row]
+    place = _places(row, np.zeros(len(row)))
+    step = np.floor(np.divide(place, capacity, out=np.zeros(len(row)), where=capacity > 0))
+    delayed = np.zeros(len(times), dtype=bool)
+    delayed[served] = True
+    served_at = times.copy()
+    served_at[served] = timeline.times[row] + step
+    return _Waits(delayed, served_at, row, waiting[~in_time])
 
 
 def _timeline(arrivals: Arrivals, transitions: pd.DataFrame) -> _Timeline:
@@ -159,18 +191,20 @@ def _timeline(arrivals: Arrivals, transitions: pd.DataFrame) -> _Timeline:
     return _Timeline(model[order] + 1j * times[order], serving[order], units[order], times[order])
 
 
-def _beyond_capacity(model: np.ndarray, at: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def _beyond_capacity(
+    model: np.ndarray, at: np.ndarray, waited: np.ndarray, capacity: np.ndarray
+) -> np.ndarray:
     """Whether each request (served at `at`) is beyond its model's capacity in its whole
-    second: its place among the model's requests of that second, in the order they were
-    served, is at or past `capacity`. The requests come by model and arrival: in order
-    unless some waited, when they are sorted by (model, moment served)."""
-    steps = np.diff(model)
-    if np.all((steps > 0) | ((steps == 0) & (np.diff(at) >= 0))):
+    second: its place among the model's requests of that second, those that `waited`
+    first and then in the order they were served, is at or past `capacity`. The requests
+    come by model and arrival: in that order already unless some waited."""
+    if not waited.any():
         beyond: np.ndarray = _places(model, np.floor(at)) >= capacity
         return beyond
-    order = np.lexsort((at, model))
+    second = np.floor(at)
+    order = np.lexsort((at, ~waited, second, model))
     beyond = np.empty(len(order), dtype=bool)
-    beyond[order] = _places(model[order], np.floor(at[order])) >= capacity[order]
+    beyond[order] = _places(model[order], second[order]) >= capacity[order]
     return beyond
 
 
@@ -220,38 +254,26 @@ def _per_minute(
 
 
 def _waits(
-    arrivals: Arrivals,
-    model: np.ndarray,
-    times: np.ndarray,
-    served_at: np.ndarray,
-    delayed: np.ndarray,
-    throttled: np.ndarray,
-    gave_up: np.ndarray,
+    arrivals: Arrivals, model: np.ndarray, times: np.ndarray, wait: _Waits, throttled: np.ndarray
 ) -> pd.DataFrame:
-    """One row per request that waited: served (or throttled) when its model ran, or gave
-    up after its `max_wait`, in the order they arrived, model by model."""
-    rows = np.sort(np.concatenate([np.flatnonzero(delayed), gave_up]))
+    """One row per request that waited: served (or, rarely, throttled) when its model ran,
+    or gave up after its `max_wait`, in the order they arrived, model by model."""
+    rows = np.sort(np.concatenate([np.flatnonzero(wait.delayed), wait.gave_up]))
     owner = model[rows]
-    late = delayed[rows] & throttled[rows]
-    outcome = np.where(delayed[rows], np.where(late, 1, 0), 2)  # served, throttled, gave up
-    settings = [m.demand.serving for m in arrivals.models]
-    max_wait = np.array([s.max_wait for s in settings])
+    delayed = wait.delayed[rows]
+    outcome = np.where(delayed, np.where(throttled[rows], 1, 0), 2)  # as OUTCOMES
+    max_wait = np.array([m.demand.serving.max_wait for m in arrivals.models])
     inference = [INFERENCE[m.service] for m in arrivals.models]
     errors = [i.not_running for i in inference] + [i.beyond_capacity for i in inference]
     error = np.where(outcome == 2, owner, np.where(outcome == 1, owner + len(inference), -1))
-    named = pd.Categorical.from_codes(
-        np.full(len(rows), -1), categories=pd.Index(sorted(set(errors)), dtype=object)
-    )
-    if len(rows):
-        text = np.array([*errors, None], dtype=object)[error]
-        named = pd.Categorical(text, categories=named.categories)
+    text = np.array([*errors, None], dtype=object)[error]
     return pd.DataFrame(
         {
             "model": owner,
             "arrived": times[rows],
-            "waited_s": np.where(delayed[rows], served_at[rows] - times[rows], max_wait[owner]),
+            "waited_s": np.where(delayed, wait.served_at[rows] - times[rows], max_wait[owner]),
             "outcome": pd.Categorical.from_codes(outcome, categories=pd.Index(OUTCOMES)),
-            "error_code": named,
+            "error_code": pd.Categorical(text, categories=sorted(set(errors))),
         }
     )
 

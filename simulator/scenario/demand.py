@@ -222,7 +222,8 @@ class Serving(Strict):
     """How a model answers: up to `capacity_per_unit` requests per second per inference
     unit while RUNNING (Rekognition) or HOSTED (Lookout for Vision), the service's
     throttling error beyond; otherwise the service's error for a model not running, at
-    once (`fail`) or after waiting up to `max_wait` for it to run (`wait`)."""
+    once (`fail`) or after waiting up to `max_wait` for it to run (`wait`: a model that
+    runs serves those that waited first, in the order they came, at its capacity)."""
 
     capacity_per_unit: float = Field(
         default=5.0,

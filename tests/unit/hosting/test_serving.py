@@ -90,7 +90,7 @@ def test_fail_fast_counts_each_minute_by_hand() -> None:
 def test_waiting_requests_are_served_when_the_model_runs_or_give_up_after_max_wait() -> None:
     """max_wait 250 s: the request at 120 would wait 380 s for 500: it gives up after 250;
     those at 300, 301 and 302 wait 200, 199 and 198 s and are served at 500, first in
-    second 500 as they came first; capacity 3: the one arriving at 500 is throttled."""
+    second 500 as they waited; capacity 3: the one arriving at 500 is throttled."""
     times = [120.0, 300.0, 301.0, 302.0, 500.0]
     serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
     demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
@@ -107,19 +107,31 @@ def test_waiting_requests_are_served_when_the_model_runs_or_give_up_after_max_wa
     ]
 
 
-def test_a_waiting_request_beyond_capacity_when_the_model_runs_is_throttled() -> None:
-    """Capacity 2: of the three served at 500, the third (arrived at 302) is throttled after
-    its wait of 198 s, with the service's throttling error; it is not counted delayed."""
+def test_the_requests_that_waited_are_served_first_come_at_the_model_s_capacity() -> None:
+    """Capacity 2: of the three that waited for the start at 500, the first two are served
+    in second 500, the third (arrived at 302) in second 501: 199 s added, not throttled."""
     times = [300.0, 301.0, 302.0]
     serving = {"capacity_per_unit": 2, "on_not_running": "wait", "max_wait": 250}
     demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
-    assert rows(demand) == [(5, 3, 2, 1, 0, 2, 399.0)]
-    assert waited(waits)[-1] == (
-        302.0,
-        198.0,
-        "throttled",
-        "ProvisionedThroughputExceededException",
+    assert rows(demand) == [(5, 3, 3, 0, 0, 3, 598.0)]
+    assert waited(waits) == [
+        (300.0, 200.0, "served", None),
+        (301.0, 199.0, "served", None),
+        (302.0, 199.0, "served", None),
+    ]
+
+
+def test_the_requests_that_waited_go_before_those_arriving_in_their_second() -> None:
+    """Capacity 1, RUNNING at 500.7: those that waited are served at 500.7 and 501.7; the
+    request arriving at 501.2 finds second 501 taken by the second of them: throttled."""
+    late_start = [(0.0, MODEL, "STOPPED", 1.0), (0.0, OTHER, "RUNNING", 1.0)]
+    late_start.append((500.7, MODEL, "RUNNING", 1.0))
+    serving = {"capacity_per_unit": 1, "on_not_running": "wait", "max_wait": 250}
+    demand, waits = serve(
+        arrivals([300.0, 301.0, 501.2], serving), timeline(late_start), DEFAULT_START
     )
+    assert rows(demand) == [(5, 2, 2, 0, 0, 2, 200.7 + 200.7), (8, 1, 0, 1, 0, 0, 0.0)]
+    assert [w[1] for w in waited(waits)] == [200.7, 200.7]
 
 
 def test_capacity_is_per_unit_times_the_units_the_transitions_give() -> None:
