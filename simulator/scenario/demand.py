@@ -305,13 +305,23 @@ def hosted_models(scenario: Scenario) -> dict[str, list[tuple[str, str, float]]]
     return groups
 
 
+def hosted_sizes(scenario: Scenario) -> dict[str, int]:
+    """By group, how many hosted models it has, without listing them: a fleet's count may
+    be huge, and the checks that ask run before the estimate refuses it."""
+    sizes: dict[str, int] = {}
+    for fleet in scenario.fleet:
+        if isinstance(fleet, SingleStepFleet) and fleet.service in HOSTED:
+            sizes[fleet.group_name] = sizes.get(fleet.group_name, 0) + fleet.count
+    return sizes
+
+
 def check_demand(scenario: Scenario) -> None:
     """Raise ValueError, naming `demand[i]` and the field (or the replay's file and line),
     for a group no hosted fleet entry has, a group given twice, or a replay row naming
     another group or model, or a minute outside the run."""
     if not scenario.demand:
         return
-    groups = hosted_models(scenario)
+    groups = hosted_sizes(scenario)
     seen: set[str] = set()
     for index, demand in enumerate(scenario.demand):
         if demand.group not in groups:
@@ -323,7 +333,8 @@ def check_demand(scenario: Scenario) -> None:
             raise ValueError(f"demand[{index}].group: {demand.group!r} has demand already")
         seen.add(demand.group)
         if demand.replay is not None:
-            ids = {resource_id for _, resource_id, _ in groups[demand.group]}
+            models = hosted_models(scenario)[demand.group]
+            ids = {resource_id for _, resource_id, _ in models}
             problem = check_rows(
                 demand.replay.trace,
                 demand.replay.path,
@@ -340,13 +351,13 @@ def most_requests(scenario: Scenario) -> float:
     """At most how many inference requests one replication draws (the mean at the highest
     multiplier all the time, or a replay's counts): what `simulate run` prices before it
     draws them."""
-    models = hosted_models(scenario)
+    sizes = hosted_sizes(scenario)
     total = 0.0
     for demand in scenario.demand:
         if demand.replay is not None:
             total += float(demand.replay.trace["count"].sum())
             continue
-        rate = demand.total if demand.rate is None else demand.rate * len(models[demand.group])
+        rate = demand.total if demand.rate is None else demand.rate * sizes[demand.group]
         peak = max(demand.profile.minute_factors()) * max(demand.profile.day_factors())
         for burst in demand.bursts:
             peak *= max(1.0, burst.multiplier)

@@ -26,7 +26,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from simulator.engine.distributions import Duration, PositiveDuration
 from simulator.engine.schema import Strict
-from simulator.scenario.demand import DAYS, hosted_models
+from simulator.scenario.demand import DAYS, hosted_sizes
 
 if TYPE_CHECKING:
     from simulator.scenario.model import Scenario
@@ -214,7 +214,7 @@ PolicyName = Annotated[str, Field(pattern=NAME)]
 def check_policies(scenario: Scenario) -> None:
     """Raise ValueError naming `policies.<name>.<field>` for a group that no hosted fleet
     entry has, or a caller the scenario lacks."""
-    groups = hosted_models(scenario)
+    groups = hosted_sizes(scenario)
     for name, policy in scenario.policies.items():
         for index, group in enumerate(policy.groups):
             if group not in groups:
