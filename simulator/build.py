@@ -33,7 +33,8 @@ class Model:
     services: dict[str, ManagedService]
     clients: dict[str, Client]
     arrivals: Arrivals
-    """Every hosted model's inference requests (`demand:`), drawn before the run."""
+    """Every hosted model's inference requests (`demand:`), drawn before the run (none in
+    the counterfactual, which gives its costs alone)."""
     automation: Automation | None = None
     """The user's code of a scenario with `handler:` streams (`simulator.aws`)."""
 
@@ -70,7 +71,9 @@ def build(scenario: Scenario, seed: int, replication: int, stops: bool = True) -
 
     clients = {name: client(name) for name in scenario.callers}
     Workload(sim, scenario, services, clients, stops).start()
-    model = Model(sim, plane, services, clients, draw_arrivals(scenario, sim.streams))
+    # the counterfactual's costs are all it gives: its demand would be drawn for nothing
+    arrivals = draw_arrivals(scenario, sim.streams) if stops else Arrivals.none()
+    model = Model(sim, plane, services, clients, arrivals)
     if stops:  # the counterfactual is always-on: no policy stops a model
         start_policies(sim, scenario, plane, services, model.arrivals, client)
     if stops and scenario.handler_streams:  # the counterfactual runs no handler

@@ -58,10 +58,10 @@ to 0.57 s of CPU at 100,000 stops, and a peak RSS of 307 MB against 133 MB at 1,
 (307 - 133) MB / 99,000 stops = 1.76 kB a stop. A hundredth of the event engine's time."""
 SECONDS_PER_INFERENCE: Final = 1e-6
 BYTES_PER_INFERENCE: Final = 160
-"""An inference request of `demand:`, drawn (twice with the counterfactual) and served as
-arrays: measured on 2026-12-05 on the 2-core AMD EPYC at load 1.9, a month of 200 models at
-5/s in business hours (3.6 million requests) took 2.7 s and peaked 425 MB above an empty
-run's; at 10/s (7.1 million) 4.4 s and 917 MB: 0.6 to 0.75 us and 120 to 130 bytes each."""
+"""An inference request of `demand:`, drawn and served as arrays: measured on 2026-12-05 on
+the 2-core AMD EPYC at load 1.9, a month of 200 models at 5/s in business hours (3.6
+million requests) took 2.7 s and peaked 425 MB above an empty run's; at 10/s (7.1 million)
+4.4 s and 917 MB: 0.6 to 0.75 us and 120 to 130 bytes each."""
 MEMORY_SHARE: Final = 0.8
 TIME_LIMIT_S: Final = 6 * 3600.0
 """A run estimated longer than this is refused without --force: six hours."""

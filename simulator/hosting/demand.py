@@ -54,6 +54,11 @@ class Arrivals:
         self.offsets = offsets
         self._index = {m.resource_id: i for i, m in enumerate(models)}
 
+    @classmethod
+    def none(cls) -> Arrivals:
+        """No request at all: what a run that derives nothing of its demand holds."""
+        return cls([], _EMPTY, np.zeros(1, dtype=np.int64))
+
     def of(self, resource_id: str) -> np.ndarray:
         """The model's arrival times, sorted (empty for a model without demand)."""
         index = self._index.get(resource_id)
