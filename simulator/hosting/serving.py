@@ -58,8 +58,8 @@ INFERENCE: Final = {
         "ProvisionedThroughputExceededException",
     ),
     # ASSUMED: DetectAnomalies lists Conflict and Throttling among its errors (botocore's
-    # model); AWS does not say which one a model that is not HOSTED, or one beyond its
-    # units' capacity, answers
+    # model); AWS does not say which one a model that is not HOSTED (SYSTEM_UPDATING
+    # included), or one beyond its units' capacity, answers
     "lookoutvision": Inference(
         "DetectAnomalies", "HOSTED", "ConflictException", "ThrottlingException"
     ),
