@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulator.errors import ScenarioError
@@ -52,3 +53,29 @@ def test_a_huge_fleet_with_demand_and_a_policy_loads_without_listing_its_models(
     scenario = load_scenario(path)
     assert hosted_sizes(scenario) == {"shop": 10**30}
     assert most_requests(scenario) == pytest.approx(10**30 / 60 * 86400)
+
+
+def test_the_estimate_counts_a_policys_stops_and_starts(tmp_path: Path) -> None:
+    """Two models called 1/min from 00:00 to 01:00 each day for a week, stopped after 15
+    minutes idle: a rise from no demand each day and exp(-15) of 60 gaps a day; a schedule
+    of two periods on weekdays stops and starts each model 10 times; a daily budget 7."""
+    from simulator.estimate import estimate, policy_cycles
+
+    path = tmp_path / "scenario.yaml"
+    week = SCENARIO.replace("horizon: 1d", "horizon: 7d").replace(
+        "rate: 1/min}", 'rate: 1/min, profile: {hours: {"00:00-01:00": 1.0}}}'
+    )
+    path.write_text(week + "policies:\n  idle: {kind: idle_stop, groups: [shop], after: 15m}\n")
+    idle = load_scenario(path)
+    assert policy_cycles(idle) == pytest.approx(2 * 7 * (1 + 60 * np.exp(-15)))
+    path.write_text(
+        week + "policies:\n  office:\n    kind: schedule\n    groups: [shop]\n    periods:\n"
+        '      - {begin: "08:00", end: "12:00", weekdays: mon-fri}\n'
+        '      - {begin: "13:00", end: "17:00", weekdays: mon-fri}\n'
+        "  cap: {kind: budget, groups: [shop], usd: 5, window: 1d}\n"
+    )
+    both = load_scenario(path)
+    assert policy_cycles(both) == pytest.approx(2 * 2 * 5 + 2 * 7)
+    assert estimate(both, 1).rows - estimate(idle, 1).rows == pytest.approx(
+        8 * (34 - policy_cycles(idle))
+    )
