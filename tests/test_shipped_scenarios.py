@@ -269,3 +269,66 @@ def test_the_midway_stops_lose_the_race_as_the_residual_training_time_says() -> 
         assert abs(share - expected) < binomial_half_width(expected, len(stops), 0.99), group
     shares = results.summary().set_index(["group", "outcome"])["share"]
     assert shares["an-hour-in", "TRAINED"] > 2 * shares["just-started", "TRAINED"]
+
+
+@pytest.mark.slow
+def test_the_idle_stop_numbers_are_the_comments(tmp_path: Path) -> None:
+    study = simulator.sweep(ROOT / "scenarios" / "rekognition-idle-stop.yaml", out=tmp_path)
+    mean = study.comparison().set_index(["variant", "metric"])["mean"]
+    assert mean["always-on", "rekognition.billed_usd"] == pytest.approx(60 * 168 * 4)
+    assert mean["always-on", "rekognition.requests"] == pytest.approx(219_500, rel=0.01)
+    assert mean["business-hours", "rekognition.billed_usd"] == pytest.approx(11_960, abs=40)
+    assert mean["idle-15m", "rekognition.billed_usd"] == pytest.approx(9_450, abs=100)
+    assert mean["idle-15m", "rekognition.cold_starts"] == pytest.approx(1_530, abs=50)
+    for lost in ("requests_failed", "requests_throttled", "requests_delayed"):
+        assert mean["business-hours", f"rekognition.{lost}"] == 0
+    hosting = study.results("idle-15m").hosting().set_index("group")
+    back, shop = hosting.loc["back-office"], hosting.loc["storefront"]
+    assert shop["cold_starts"] == 40 * 5  # once per model and weekday morning
+    assert back["cold_starts"] == pytest.approx(1_330, abs=50)
+    assert back["requests"] == pytest.approx(3_570, rel=0.03)
+    assert (back["failed"], back["delayed"]) == (
+        pytest.approx(870, abs=100),
+        pytest.approx(980, abs=100),
+    )
+    assert back["added_p50_s"] / 60 == pytest.approx(3, abs=0.3)
+    assert (shop["failed"], shop["delayed"]) == (
+        pytest.approx(710, abs=100),
+        pytest.approx(1_740, abs=100),
+    )
+    assert shop["added_p50_s"] / 60 == pytest.approx(2.3, abs=0.3)
+
+
+@pytest.mark.slow
+def test_the_idle_timeout_numbers_are_the_comments(tmp_path: Path) -> None:
+    study = simulator.sweep(ROOT / "scenarios" / "whatif-idle-timeout.yaml", out=tmp_path)
+    mean = study.comparison().set_index(["variant", "metric"])["mean"]
+
+    def of(after: str, units: int, metric: str) -> float:
+        return float(mean[f"after={after},inference_units={units}", f"rekognition.{metric}"])
+
+    assert of("15m", 1, "requests") == pytest.approx(953_000, rel=0.01)
+    for after in ("5m", "15m", "30m", "60m"):
+        assert of(after, 1, "requests_throttled") == pytest.approx(44_400, rel=0.03)
+        assert of(after, 2, "requests_throttled") == pytest.approx(1_550, rel=0.1)
+        extra = of(after, 2, "billed_usd") - of(after, 1, "billed_usd")
+        assert 425 <= extra <= 505
+        assert of(after, 2, "requests_delayed") == of(after, 1, "requests_delayed")
+    reports = {
+        after: study.results(f"after={after},inference_units=1").hosting().set_index("group")
+        for after in ("5m", "60m")
+    }
+    five, hour = reports["5m"].loc["reports"], reports["60m"].loc["reports"]
+    assert reports["5m"].loc["checkout", "delayed"] == pytest.approx(6_000, rel=0.15)
+    assert five["cold_starts"] == pytest.approx(1_180, abs=60)
+    assert (five["failed"], five["delayed"]) == (
+        pytest.approx(1_110, abs=100),
+        pytest.approx(1_320, abs=100),
+    )
+    assert five["usd"] == pytest.approx(575, abs=30)
+    assert hour["cold_starts"] == 12 * 3
+    assert hour["failed"] == pytest.approx(30, abs=15)
+    assert hour["usd"] == pytest.approx(1_455, abs=30)
+    figure = study.plot_frontier()
+    front = next(line for line in figure.axes[0].lines if line.get_linestyle() == "--")
+    assert len(front.get_xdata()) == 5  # 5 minutes with one unit, then each T with two

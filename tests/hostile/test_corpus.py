@@ -93,7 +93,7 @@ def test_a_command_that_runs_on_is_stopped_at_the_limit() -> None:
 
 
 def test_the_corpus_is_large_and_holds_every_kind_of_mutant() -> None:
-    assert len(MUTANTS) == len(SHIPPED) * (len(DATA) + len(TEXT)) == 418
+    assert len(MUTANTS) == len(SHIPPED) * (len(DATA) + len(TEXT)) == 494
     assert len({m.id for m in MUTANTS}) == len(MUTANTS)
     assert len({m.data for m in MUTANTS}) > 0.9 * len(MUTANTS)  # few mutants coincide
 
