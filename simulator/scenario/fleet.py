@@ -4,6 +4,7 @@ have), which the scenario checks once both are read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -61,3 +62,28 @@ def check_fleet(index: int, fleet: Fleet, services: Services) -> None:
                 f"services.{fleet.service}.prices, e.g. {kind}: {{usd_per_hour: ..., "
                 f"statuses: [...], kinds: [{kind}]}}"
             )
+
+
+def where_problem(
+    service: str, group: str | None, region: str | None, fleet: Sequence[Fleet], default: str
+) -> str | None:
+    """What is wrong with a stream's `where` that selects no fleet entry of `service`: the
+    field (`group`, `region`) and why, naming what there is; None if some entry matches.
+    A group and a region must be met by one entry, not each by another."""
+    entries = [(f.group_name, getattr(f, "region", default)) for f in fleet if f.service == service]
+    groups = sorted({g for g, _ in entries})
+    if group is not None and group not in groups:
+        return (
+            f"group: no {service} fleet entry has group {group!r}; groups are "
+            f"{', '.join(groups) or 'none'}"
+        )
+    if region is None:
+        return None
+    regions = sorted({r for g, r in entries if group is None or g == group})
+    if region in regions:
+        return None
+    of = "" if group is None else f" of group {group!r}"
+    return (
+        f"region: no {service} fleet entry{of} is in {region}; its entries{of} are in "
+        f"{', '.join(regions) or 'no region'}"
+    )

@@ -29,7 +29,7 @@ from simulator.pricing.resolve import scenario_prices
 from simulator.pricing.sources import PriceFiles
 from simulator.scenario.callers import Caller, Consumer
 from simulator.scenario.demand import Demand, check_demand
-from simulator.scenario.fleet import Fleet, check_fleet
+from simulator.scenario.fleet import Fleet, check_fleet, where_problem
 from simulator.scenario.handler import Invocations
 from simulator.scenario.logs import LogReplay, bind_logs, replay_kind
 from simulator.scenario.policies import Policy, PolicyName, check_policies
@@ -326,13 +326,12 @@ class Scenario(Strict):
                     raise ValueError(f"requests[{index}].replay: {problem}")
             if isinstance(requests, Invocations):
                 continue
-            group = requests.where.group
-            groups = {f.group_name for f in self.fleet if f.service == requests.service}
-            if group is not None and group not in groups:
-                raise ValueError(
-                    f"requests[{index}].where.group: no {requests.service} fleet entry has group "
-                    f"{group!r}; groups are {', '.join(sorted(groups)) or 'none'}"
-                )
+            where = requests.where
+            problem = where_problem(
+                requests.service, where.group, where.region, self.fleet, self.region
+            )
+            if problem is not None:
+                raise ValueError(f"requests[{index}].where.{problem}")
             if requests.replay is not None:
                 callers = requests.replay.trace["caller"].dropna().unique()
                 unknown = [c for c in callers if c not in self.callers]

@@ -6,6 +6,7 @@ loading each one's `region` is a region's name. An unknown region is one clear e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,41 @@ def test_an_arn_names_its_regions_partition() -> None:
     assert lookout.resource_id(0) == (  # type: ignore[union-attr]
         "arn:aws-us-gov:lookoutvision:us-gov-west-1:123456789012:model/p/1"
     )
+
+
+WHERE = """
+    name: where
+    horizon: 1h
+    services:
+      rekognition: {prices: {inference: {usd_per_hour: 4.4}, training: {usd_per_hour: 1.1}}}
+    fleet:
+      - {service: rekognition, project: batch, count: 1, region: us-east-1}
+      - {service: rekognition, project: live, count: 1, region: eu-west-1}
+    requests:
+      - {service: rekognition, at: 10m, where: WHERE}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            "{region: us-west-2}",
+            "requests[0].where.region: no rekognition fleet entry is in us-west-2; its "
+            "entries are in eu-west-1, us-east-1",
+        ),
+        (
+            "{group: batch, region: eu-west-1}",
+            "requests[0].where.region: no rekognition fleet entry of group 'batch' is in "
+            "eu-west-1; its entries of group 'batch' are in us-east-1",
+        ),
+    ],
+)
+def test_a_where_that_selects_no_fleet_entry_is_refused(where: str, message: str) -> None:
+    from simulator.errors import ScenarioError
+    from tests.kit import scenario
+
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        scenario(WHERE.replace("WHERE", where))
+    for selecting in ("{region: eu-west-1}", "{group: batch, region: us-east-1}"):
+        assert scenario(WHERE.replace("WHERE", selecting)).requests[0].where.region
