@@ -134,8 +134,8 @@ def test_a_callers_calls_to_one_operation_do_not_move_its_draws_for_another() ->
          where: {group: started, status: [STOPPED]}, count: 2}
     """
     parsed = scenario(text)
-    with_stops = _recorded(parsed, 0, 0, None)["calls"]
-    without = _recorded(parsed, 0, 0, None, stops=False)["calls"]
+    with_stops = _recorded(parsed, 0, 0, None)[0]["calls"]
+    without = _recorded(parsed, 0, 0, None, stops=False)[0]["calls"]
 
     def starts(calls: pd.DataFrame) -> pd.DataFrame:
         mine = calls[calls["operation"] == "StartProjectVersion"]
