@@ -29,6 +29,20 @@ UNITS: Final = ("hour", "month", "GB-month", "GB-second", "request")
 """What a row's `usd` is per: an hour (per inference unit or instance), a month of 730
 hours, a GB stored for a month, a GB-second of Lambda duration, one request."""
 CATALOGUE: Final = "catalogue.csv"
+HOURLY: Final = ("hour", "month")
+ITEMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "comprehend": {"training": HOURLY, "model_management": HOURLY},
+    "lambda": {"duration": ("GB-second",), "requests": ("request",)},
+    "lookoutvision": {"inference": HOURLY},
+    "rekognition": {"inference": HOURLY, "training": HOURLY},
+    "s3": {"storage": ("GB-month",)},
+    "sagemaker": {"training": HOURLY, "processing": HOURLY, "hosting": HOURLY},
+    "sqs": {"requests": ("request",)},
+}
+"""service -> each item a row may price -> the units it may be given in: what the
+simulator bills (a row of anything else would be read and never used)."""
+INSTANCE_SERVICE: Final = "sagemaker"
+"""The service whose items are an ML instance type's hour (a row names its type)."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +117,42 @@ def _row(raw: dict[str, str | None], where: str) -> Row:
                 f"{where}: column effective_date: expected an ISO date such as 2026-03-14, "
                 f"got {values['effective_date']!r}"
             ) from None
-    kind = values["instance_type"]
-    if kind and not kind.startswith("ml."):
-        raise ValueError(f"{where}: column instance_type: expected an ml.* type, got {kind!r}")
+    _check_item(values, where)
     return Row(
-        values["region"], values["service"], values["item"], kind, values["unit"], usd,
-        values["effective_date"], values["source"],
+        values["region"], values["service"], values["item"], values["instance_type"],
+        values["unit"], usd, values["effective_date"], values["source"],
     )  # fmt: skip
+
+
+def _check_item(values: dict[str, str], where: str) -> None:
+    """The row's service, item, unit and instance type are ones the simulator bills."""
+    service, item, unit, kind = (values[c] for c in ("service", "item", "unit", "instance_type"))
+    items = ITEMS.get(service)
+    if items is None:
+        raise ValueError(
+            f"{where}: column service: {service!r} has no price item; expected one of "
+            f"{', '.join(ITEMS)}"
+        )
+    units = items.get(item)
+    if units is None:
+        raise ValueError(
+            f"{where}: column item: {service} has no item {item!r}; expected one of "
+            f"{', '.join(items)}"
+        )
+    if unit not in units:
+        raise ValueError(
+            f"{where}: column unit: {service} {item} is priced per {' or '.join(units)}, not "
+            f"per {unit}"
+        )
+    if service == INSTANCE_SERVICE and not kind.startswith("ml."):
+        raise ValueError(
+            f"{where}: column instance_type: {service} {item} is an instance type's hour; "
+            f"expected an ml.* type, got {kind!r}"
+        )
+    if service != INSTANCE_SERVICE and kind:
+        raise ValueError(
+            f"{where}: column instance_type: {service} {item} has none; expected it empty"
+        )
 
 
 def _name(row: Row) -> str:

@@ -3,6 +3,7 @@ user's CSV in its format read with errors naming the file, the line and the colu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,16 +69,52 @@ def test_the_catalogue_holds_the_cited_figures() -> None:
         ),
         pytest.param(
             "eu-west-1,sagemaker,training,m5.xlarge,hour,1,,x",
-            "column instance_type: expected",
+            "column instance_type: sagemaker training is an instance type's hour; expected an "
+            "ml.* type, got 'm5.xlarge'",
             id="instance-type",
         ),
         pytest.param(
             "eu-west-1,lambda,duration,,GB-second,1,,", "column source is empty", id="src"
         ),
+        pytest.param(
+            "eu-west-1,rekognition,inferences,,hour,4.4,,x",
+            "line 2: column item: rekognition has no item 'inferences'; expected one of "
+            "inference, training",
+            id="item",
+        ),
+        pytest.param(
+            "eu-west-1,rekogniton,inference,,hour,4.4,,x",
+            "line 2: column service: 'rekogniton' has no price item; expected one of "
+            "comprehend, lambda, lookoutvision, rekognition, s3, sagemaker, sqs",
+            id="service",
+        ),
+        pytest.param(
+            "eu-west-1,rekognition,inference,,request,4.4,,x",
+            "line 2: column unit: rekognition inference is priced per hour or month, not "
+            "per request",
+            id="unit-of-item",
+        ),
+        pytest.param(
+            "eu-west-1,lambda,duration,,hour,0.06,,x",
+            "line 2: column unit: lambda duration is priced per GB-second, not per hour",
+            id="unit-of-duration",
+        ),
+        pytest.param(
+            "eu-west-1,sagemaker,training,,hour,1,,x",
+            "line 2: column instance_type: sagemaker training is an instance type's hour; "
+            "expected an ml.* type",
+            id="no-instance-type",
+        ),
+        pytest.param(
+            "eu-west-1,rekognition,inference,ml.m5.xlarge,hour,4.4,,x",
+            "line 2: column instance_type: rekognition inference has none; expected it empty",
+            id="instance-type-of-other",
+        ),
     ],
 )
 def test_a_bad_row_is_named_by_file_line_and_column(line: str, message: str) -> None:
-    with pytest.raises(ValueError, match=f"mine.csv {message}" if "line" in message else message):
+    expected = re.escape(f"mine.csv {message}" if "line" in message else message)
+    with pytest.raises(ValueError, match=expected):
         read_rows(HEADER + line + "\n", "mine.csv")
 
 
