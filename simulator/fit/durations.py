@@ -174,7 +174,7 @@ def durations(observations: Observations, service: str) -> Durations:
     stop_times = _stop_requests(requests[requests["service"] == service])
     clock_list = clocks(service)
     found_moves = moves(service)
-    collected: dict[str, list[tuple[float, float, float, float]]] = {
+    collected: dict[str, list[tuple[float, float, float, float, bool]]] = {
         c.latency: [] for c in clock_list
     }
     raced: dict[str, dict[str, int]] = {c.latency: {} for c in clock_list}
@@ -200,10 +200,10 @@ def durations(observations: Observations, service: str) -> Durations:
                     raced[clock.latency][other] = raced[clock.latency].get(other, 0) + 1
                 if kind == "paired":
                     paired += 1
-                collected[clock.latency].append((low, high, period, until))
+                collected[clock.latency].append((low, high, period, until, kind == "raced"))
     notes = _notes(service, clock_list, raced, truncated, paired, len(stop_times))
     samples = {
-        latency: Sample(*(np.array(column, dtype=float) for column in zip(*rows, strict=True)))
+        latency: Sample(*(np.array(column) for column in zip(*rows, strict=True)))
         if rows
         else Sample.exact(())
         for latency, rows in collected.items()

@@ -43,11 +43,17 @@ class Estimate:
         """F at the right end of each interval."""
         return np.asarray(np.cumsum(self.mass))
 
-    def distance(self, cdf: np.ndarray, cdf_left: np.ndarray) -> float:
+    def distance(
+        self, cdf: np.ndarray, cdf_left: np.ndarray, keep: np.ndarray | None = None
+    ) -> float:
         """sup |F - estimate| over the times where the estimate is known, given a
         continuous F at `left` (`cdf_left`) and `right` (`cdf`): between two intervals the
-        estimate is flat and F rises, so the largest gap is at an end."""
-        return float(np.max(np.maximum(abs(cdf_left - self.before), abs(cdf - self.after))))
+        estimate is flat and F rises, so the largest gap is at an end. `keep`: the
+        intervals the sup runs over (default: all; none kept: 0)."""
+        gaps = np.maximum(abs(cdf_left - self.before), abs(cdf - self.after))
+        if keep is not None:
+            gaps = gaps[keep]
+        return float(np.max(gaps)) if len(gaps) else 0.0
 
     def steps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """What a figure draws: the known CDF as steps at the points (times, values), and

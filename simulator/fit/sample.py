@@ -4,7 +4,7 @@ Observed transitions rarely give a duration exactly. A resource still STOPPING w
 ends says only that its stop took longer than it was watched (right-censored); a status seen
 by a script polling every 30 s says the change happened between two polls
 (interval-censored). `Sample` keeps every duration as `[low, high]`, with how it was
-observed (`period`, `until`), so the fit can weigh each by what it says and the bootstrap
+observed (`period`, `until`, `raced`), so the fit can weigh each by what it says and the bootstrap
 can observe simulated durations the same way.
 """
 
@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
+
+_BOUNDS: Final = ("low", "high", "period", "until")
+"""The columns of seconds."""
 
 
 def _column(values: Iterable[float] | np.ndarray, name: str) -> np.ndarray:
@@ -36,15 +40,20 @@ class Sample:
       such as a request's time); a wider one had both ends polled.
     - `until`: how long after the start the resource could be watched (s), `np.inf` if
       without end: the bootstrap censors simulated durations there, as the data was.
+    - `raced`: True where another clock won a race and ended the watch (Comprehend's stop
+      ending a training): `until` is then the race's moment. A duration that completed was
+      at risk of the same race, whose moment is unknown but later, so the bootstrap draws
+      it (`simulator.fit.bootstrap`). Empty (the default): none raced.
     """
 
     low: np.ndarray
     high: np.ndarray
     period: np.ndarray
     until: np.ndarray
+    raced: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
-        columns = {name: _column(getattr(self, name), name) for name in self._fields()}
+        columns = {name: _column(getattr(self, name), name) for name in _BOUNDS}
         sizes = {len(c) for c in columns.values()}
         if len(sizes) != 1:
             shown = ", ".join(f"{k}: {len(v)}" for k, v in columns.items())
@@ -58,13 +67,21 @@ class Sample:
             raise ValueError("period must be finite and >= 0 seconds (0: exact times)")
         if (until < low).any():
             raise ValueError("until must be >= low: a duration is not seen past its watch")
+        raced = np.array(self.raced, dtype=bool).ravel()
+        if not len(raced):
+            raced = np.zeros(len(low), dtype=bool)
+        if len(raced) != len(low):
+            raise ValueError(f"raced needs one value per duration: {len(raced)}, not {len(low)}")
+        if (raced & np.isfinite(high)).any():
+            raise ValueError("raced only where high is np.inf: a race leaves the duration censored")
+        columns["raced"] = raced
         for name, column in columns.items():
             column.setflags(write=False)
             object.__setattr__(self, name, column)
 
     @staticmethod
     def _fields() -> tuple[str, ...]:
-        return ("low", "high", "period", "until")
+        return (*_BOUNDS, "raced")
 
     @classmethod
     def exact(cls, values: Iterable[float] | np.ndarray) -> Sample:

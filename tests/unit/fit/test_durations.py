@@ -74,6 +74,11 @@ def test_the_comprehend_race_censors_the_clock_that_lost(tmp_path: Path) -> None
     found = durations(read_observations([run]), "comprehend")
     assert _pairs(found.samples["training"]) == [(700.0, 700.0), (900.0, math.inf)]
     assert _pairs(found.samples["stop"]) == [(100.0, math.inf), (300.0, 300.0)]
+    training = found.samples["training"]  # the race says which were censored by it
+    assert dict(zip(training.low.tolist(), training.raced.tolist(), strict=True)) == {
+        700.0: False,
+        900.0: True,
+    }
     said = "\n".join(found.notes)
     assert "comprehend stop: 1 ended TRAINED, not STOPPED" in said
     assert "comprehend training: 1 ended STOPPED" in said

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.fit.bootstrap import Bootstrap, midpoints, observe
+from simulator.fit.bootstrap import Bootstrap, midpoints, observe, race_watch
 from simulator.fit.goodness import COLUMNS, fit_all, seconds, span
 from simulator.fit.sample import Sample
 
@@ -142,3 +142,35 @@ def test_a_family_that_did_not_converge_is_left_out_and_said() -> None:
     assert any(w.startswith(said) for w in report.warnings)
     with pytest.raises(ValueError, match="no 'gamma' fit: the fitted families are lognormal"):
         report.distribution("gamma")
+
+
+def test_a_race_redraws_the_watch_of_a_completed_duration_past_its_end() -> None:
+    """Raced durations keep their race's moment; a completed one was at risk of the race,
+    whose moment is drawn from the races' Kaplan-Meier estimate, later than its end."""
+    sample = Sample(
+        np.array([10.0, 20.0, 30.0, 40.0, 50.0]),
+        np.array([10.0, INF, 30.0, INF, 50.0]),
+        np.zeros(5),
+        np.array([1000.0, 20.0, 1000.0, 40.0, 1000.0]),
+        raced=np.array([False, True, False, True, False]),
+    )
+    rng = np.random.default_rng(3)
+    watches = np.array([race_watch(sample, rng) for _ in range(2000)])
+    assert (watches[:, 1] == 20.0).all()
+    assert (watches[:, 3] == 40.0).all()
+    first, third, fifth = watches[:, 0], watches[:, 2], watches[:, 4]
+    # after 10 s: a race at 20 (1 of 4 at risk), else at 40 (1 of 2 at risk) or never
+    assert set(np.unique(first)) == {20.0, 40.0, 1000.0}
+    assert np.mean(first == 20.0) == pytest.approx(0.25, abs=0.03)
+    assert np.mean(first == 40.0) == pytest.approx(0.375, abs=0.03)
+    assert set(np.unique(third)) == {40.0, 1000.0}  # after 30 s: no race at 20
+    assert (fifth == 1000.0).all()  # past the last race: none comes; watched until `until`
+    assert race_watch(Sample.exact([1.0, 2.0]), rng) is None  # no race: nothing drawn
+
+
+def test_a_raced_replicate_is_censored_at_its_watch() -> None:
+    sample = Sample(np.array([5.0]), np.array([INF]), np.zeros(1), np.array([5.0]), [True])
+    seen = observe(np.array([8.0]), sample, np.random.default_rng(0), np.array([5.0]))
+    assert (seen.low[0], seen.high[0], bool(seen.raced[0])) == (5.0, INF, True)
+    seen = observe(np.array([8.0]), Sample.exact([8.0]), np.random.default_rng(0), np.array([6.0]))
+    assert (seen.low[0], seen.high[0], bool(seen.raced[0])) == (6.0, INF, True)
