@@ -12,9 +12,10 @@ union's `oneOf` of members with a `const` tag says the same in JSON Schema's own
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema
 from pydantic.json_schema import (
     DEFAULT_REF_TEMPLATE,
     GenerateJsonSchema,
@@ -60,6 +61,15 @@ class Strict(BaseModel):
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+def relative_to_scenario(path: Path, info: ValidationInfo) -> Path:
+    """A file a scenario names, as an absolute path: relative to the scenario's folder (the
+    validation context's `base_dir`), or to the working directory for a scenario read from
+    no file. Each field checks what it must be (a file, a folder, its suffix)."""
+    base = (info.context or {}).get("base_dir")
+    return (Path(base) / path if not path.is_absolute() and base is not None else path).resolve()
+
 
 _HOUR, _MINUTE = r"(?:[01][0-9]|2[0-3])", r"[0-5][0-9]"
 DATETIME_PATTERN = (

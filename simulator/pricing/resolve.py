@@ -264,10 +264,8 @@ def _quote(
     built_in = defaults(settings).get(item)
     kind = _instance_type(service, item, price)
     if item in settings.rated:
-        unit = "request" if price.usd_per_entry > 0 else "hour"
-        usd = price.usd_per_entry if price.usd_per_entry > 0 else price.usd_per_hour
         where = f"scenario: services.{service}.prices.{item}"
-        return Quote(region, service, item, kind, unit, usd, price, "scenario", "", where)
+        return Quote(region, service, item, kind, *_rate(price), price, "scenario", "", where)
     for rows, origin in ((given, "file"), (listed, "catalogue")):
         row = _row(rows, service, item, kind, region)
         if row is not None:
@@ -276,12 +274,17 @@ def _quote(
                 origin, row.effective_date, row.source,
             )  # fmt: skip
     if built_in is not None and region == BUILT_IN_REGION:
-        unit = "request" if price.usd_per_entry > 0 else "hour"
-        usd = price.usd_per_entry if price.usd_per_entry > 0 else price.usd_per_hour
         source = f"uncited: the figure in the {service} service's code"
-        return Quote(region, service, item, kind, unit, usd, price, "built-in", "", source)
+        return Quote(region, service, item, kind, *_rate(price), price, "built-in", "", source)
     known = [*given.values(), *listed.values()]
     raise MissingPrice(_missing(service, item, price, kind, region, known))
+
+
+def _rate(price: Price) -> tuple[str, float]:
+    """(unit, USD per unit) of a price the simulator holds: per request or per hour."""
+    if price.usd_per_entry > 0:
+        return "request", price.usd_per_entry
+    return "hour", price.usd_per_hour
 
 
 def _instance_type(service: str, item: str, price: Price) -> str:

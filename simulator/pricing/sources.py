@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.engine.schema import Strict
+from simulator.engine.schema import Strict, relative_to_scenario
 from simulator.pricing.catalogue import Row, read_csv
 from simulator.pricing.offers import read_offers
 
@@ -55,10 +55,7 @@ class PriceFile(Strict):
     @field_validator("path")
     @classmethod
     def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        if not path.is_absolute() and base is not None:
-            path = Path(base) / path
-        path = path.resolve()
+        path = relative_to_scenario(path, info)
         if not path.is_file():
             raise ValueError(f"no such file: {path}")
         return path

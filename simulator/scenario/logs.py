@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Self
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.engine.schema import Strict
+from simulator.engine.schema import Strict, relative_to_scenario
 from simulator.scenario.log_fleet import Matched, addable, additions, match, slots
 from simulator.scenario.log_records import (
     REPLAYABLE,
@@ -62,11 +62,9 @@ class LogReplay(Strict):
     @field_validator("cloudtrail", "eventbridge")
     @classmethod
     def _relative_to_scenario(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        base = (info.context or {}).get("base_dir")
         if path is None:
             return None
-        path = Path(base) / path if not path.is_absolute() and base is not None else path
-        path = path.resolve()
+        path = relative_to_scenario(path, info)
         if not path.exists():
             raise ValueError(f"no such file or folder: {path}")
         return path

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Self
 
 from pydantic import PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.engine.schema import Strict
+from simulator.engine.schema import Strict, relative_to_scenario
 from simulator.services import SERVICES
 
 if TYPE_CHECKING:  # pandas is imported when a trace is read: validating a scenario is fast
@@ -57,13 +57,11 @@ class TraceFile(Strict):
     @field_validator("path")
     @classmethod
     def _relative_to_scenario(cls, path: Path, info: ValidationInfo) -> Path:
-        return resolve(path, (info.context or {}).get("base_dir"))
+        return _regular(relative_to_scenario(path, info))
 
 
-def resolve(path: Path, base: str | None) -> Path:
-    """A trace's path, relative to the scenario's directory `base`; ValueError unless it is
-    a regular .csv or .parquet file."""
-    path = (Path(base) / path if not path.is_absolute() and base is not None else path).resolve()
+def _regular(path: Path) -> Path:
+    """A trace's path; ValueError unless it is a regular .csv or .parquet file."""
     if not path.exists():
         raise ValueError(f"no such file: {path}")
     if not path.is_file():  # a directory, a pipe, a device: /dev/zero reads for ever
