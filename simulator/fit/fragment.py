@@ -1,6 +1,7 @@
 """The scenario fragment `simulate fit` writes: fitted latencies a scenario can `include:`.
 
-    # header: the sources, each latency's durations and its top AIC rows, the date
+    # header: the sources, each latency's durations, every family's AIC and goodness-of-fit
+    # p-value (a warning where the chosen one is rejected), the notes, the date
     services:
       rekognition:
         latency:
@@ -18,16 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 import yaml
 
+from simulator.fit.goodness import REJECTED
 from simulator.fit.sample import Sample
 from simulator.paths import write_bytes
-
-TOP_ROWS: Final = 3
-"""The AIC table's rows the header repeats per latency: the chosen family and its rivals."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +78,18 @@ def _latency_lines(fit: Fitted) -> list[str]:
     lines = [
         f"{fit.latency}: {sample.n} durations: {sample.exact_count} exact, "
         f"{sample.right_count} right-censored, {sample.interval_count} between polls",
-        f"  {'family':<12}{'AIC':>12}{'dAIC':>9}{'median s':>11}{'p95 s':>11}",
+        f"  {'family':<12}{'AIC':>12}{'dAIC':>9}{'GoF p':>8}{'median s':>11}{'p95 s':>11}",
     ]
-    for row in fit.table.head(TOP_ROWS).to_dict("records"):
+    rows = fit.table.to_dict("records")
+    for row in rows:
         lines.append(
             f"  {row['family']:<12}{row['aic']:>12.1f}{row['delta_aic']:>9.1f}"
-            f"{row['median']:>11.4g}{row['p95']:>11.4g}"
+            f"{row['gof_p']:>8.2f}{row['median']:>11.4g}{row['p95']:>11.4g}"
+        )
+    if rows and rows[0]["gof_p"] < REJECTED:
+        lines.append(
+            f"  WARNING: the chosen {rows[0]['family']} is rejected by the goodness of fit "
+            f"(p < {REJECTED:g}): see the notes"
         )
     return [*lines, ""]
 

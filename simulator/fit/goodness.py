@@ -32,6 +32,8 @@ FEW: Final = 20
 """Below this many usable durations the intervals are wide enough to say so."""
 NEAR_TIE: Final = 2.0
 """An AIC difference under this is a near tie."""
+REJECTED: Final = 0.05
+"""A goodness-of-fit p-value under this rejects the family: the data are unlike its draws."""
 COLUMNS: Final = (
     "family", "parameters", "log_likelihood", "aic", "delta_aic", "near_tie",
     "gof_distance", "gof_p", "median", "median_low", "median_high", "p95", "p95_low",
@@ -175,6 +177,21 @@ def _warnings(
         )
     if zeros := int(np.sum(usable.is_exact & (usable.low == 0))):
         notes.append(f"{zeros} durations of 0 s are read as shorter than {ZERO * 1000:g} ms")
+    if (rejected := boots[best.family].p_value) < REJECTED:
+        shown = ", ".join(f"{fit.family} {boots[fit.family].p_value:.2f}" for fit in fits)
+        passing = [fit.family for fit in fits if boots[fit.family].p_value >= REJECTED]
+        advice = (
+            f"{_listing(passing)} {'is' if len(passing) == 1 else 'are'} not rejected:"
+            f" consider {'it' if len(passing) == 1 else 'them'}, though AIC ranks lower"
+            if passing
+            else "the data look like none of the families: write the latency as `kind:"
+            " empirical` with the data's durations (`values:`, or `csv:` and `column:`; the"
+            " censored and polled ones make it short) or as a `mixture` of families"
+        )
+        notes.append(
+            f"the chosen {best.family} fit is rejected by the goodness of fit (p ="
+            f" {rejected:.2f} < {REJECTED:g}; each family's p: {shown}): {advice}"
+        )
     tied = [fit.family for fit in fits if fit.aic - best.aic < NEAR_TIE]
     if len(tied) > 1:
         notes.append(

@@ -174,3 +174,18 @@ def test_a_raced_replicate_is_censored_at_its_watch() -> None:
     assert (seen.low[0], seen.high[0], bool(seen.raced[0])) == (5.0, INF, True)
     seen = observe(np.array([8.0]), Sample.exact([8.0]), np.random.default_rng(0), np.array([6.0]))
     assert (seen.low[0], seen.high[0], bool(seen.raced[0])) == (6.0, INF, True)
+
+
+def test_a_rejected_choice_is_a_warning_that_suggests_empirical() -> None:
+    """Uniform(60, 300) stop latencies (rekognition-nightly-stop): every family is rejected,
+    and the chosen one was written without a word."""
+    sample = Sample.exact(np.random.default_rng(6).uniform(60.0, 300.0, 400))
+    report = fit_all(sample, bootstrap=20)
+    assert (report.table["gof_p"] < 0.05).all()
+    said = [w for w in report.warnings if "rejected by the goodness of fit" in w]
+    assert len(said) == 1
+    assert said[0].startswith(f"the chosen {report.best.family} fit is rejected")
+    assert "the data look like none of the families" in said[0]
+    assert "`kind: empirical`" in said[0]
+    assert "`mixture`" in said[0]
+    assert not any("rejected" in w for w in fit_all(data(), bootstrap=20).warnings)
