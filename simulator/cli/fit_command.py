@@ -112,8 +112,8 @@ def _p(value: float) -> str:
 
 
 def _interval(value: float, low: float, high: float) -> str:
-    if math.isnan(low) or math.isnan(high):
-        return f"{value:,.4g}"
+    if math.isnan(low) or math.isnan(high):  # most replicates failed (a warning says so)
+        return f"{value:,.4g} (no interval)"
     return f"{value:,.4g} ({low:,.4g}-{high:,.4g})"
 
 

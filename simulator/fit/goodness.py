@@ -36,8 +36,8 @@ REJECTED: Final = 0.05
 """A goodness-of-fit p-value under this rejects the family: the data are unlike its draws."""
 COLUMNS: Final = (
     "family", "parameters", "log_likelihood", "aic", "delta_aic", "near_tie",
-    "gof_distance", "gof_p", "median", "median_low", "median_high", "p95", "p95_low",
-    "p95_high",
+    "gof_distance", "gof_p", "replicates_failed", "median", "median_low", "median_high",
+    "p95", "p95_low", "p95_high",
 )  # fmt: skip
 
 
@@ -94,7 +94,8 @@ class FitReport:
     def table(self) -> pd.DataFrame:
         """One row a family, best first: the parameters as the scenario writes them, log L,
         AIC, its distance to the best, the near ties, the goodness-of-fit distance and
-        p-value, and the median and p95 with their 95 % bootstrap intervals (seconds)."""
+        p-value, the replicates that could not be refitted, and the median and p95 with
+        their 95 % bootstrap intervals (seconds; NaN where most replicates failed)."""
         import pandas as pd
 
         best = self.best.aic
@@ -113,6 +114,7 @@ class FitReport:
                     bool(tied and delta < NEAR_TIE),
                     boot.distance,
                     boot.p_value,
+                    boot.failed,
                     fit.median,
                     *boot.median_interval,
                     fit.p95,
@@ -199,9 +201,17 @@ def _warnings(
             f" them apart; {best.family} is chosen for the lower AIC"
         )
     for fit in fits:
-        if failed := boots[fit.family].failed:
+        boot = boots[fit.family]
+        if boot.mostly_failed:
             notes.append(
-                f"{failed} of {replicates} {fit.family} replicates could not be refitted and"
-                " are left out of its p-value and intervals"
+                f"{boot.failed} of {replicates} {fit.family} replicates could not be refitted:"
+                " more than half, so its median's and p95's intervals are not given (NaN; the"
+                " survivors are the draws it fits, not a sample of its draws) and its p-value"
+                " rests on the few that could"
+            )
+        elif boot.failed:
+            notes.append(
+                f"{boot.failed} of {replicates} {fit.family} replicates could not be refitted"
+                " and are left out of its p-value and intervals"
             )
     return tuple(notes)

@@ -189,3 +189,25 @@ def test_a_rejected_choice_is_a_warning_that_suggests_empirical() -> None:
     assert "`kind: empirical`" in said[0]
     assert "`mixture`" in said[0]
     assert not any("rejected" in w for w in fit_all(data(), bootstrap=20).warnings)
+
+
+def test_intervals_from_a_minority_of_replicates_are_not_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """30 of 40 replicates failed: the 10 survivors spanned 4.9e-14 to 7.9e+08 s, printed as
+    an interval; now NaN, with the count in the table and a warning that says why."""
+    spread = np.array([4.9e-14, 1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6, 1e7, 7.9e8])
+    few = Bootstrap(0.1, np.linspace(0.0, 0.2, 10), spread, spread, failed=30)
+    assert few.mostly_failed
+    assert np.isnan(few.median_interval).all()
+    assert np.isnan(few.p95_interval).all()
+    half = Bootstrap(0.1, np.linspace(0.0, 0.2, 20), np.ones(20), np.ones(20), failed=20)
+    assert not half.mostly_failed
+    assert half.median_interval == (1.0, 1.0)
+    monkeypatch.setattr("simulator.fit.goodness.replicate", lambda *_, **__: few)
+    report = fit_all(data(), bootstrap=40)
+    table = report.table
+    assert table["median_low"].isna().all()
+    assert (table["replicates_failed"] == 30).all()
+    said = f"30 of 40 {report.best.family} replicates could not be refitted: more than half"
+    assert any(w.startswith(said) and "intervals are not given (NaN" in w for w in report.warnings)
