@@ -107,3 +107,34 @@ def test_a_figure_is_one_picture_with_or_without_pyplot_inline(tmp_path: Path) -
     ran = execute(book, tmp_path)
     assert [images(cell) for cell in ran.cells] == [0, 1, 1, 1]
     assert not any(bare_figures(cell) for cell in ran.cells)
+
+
+@pytest.mark.slow
+def test_the_idle_stop_notebook_shows_its_figures_and_its_conclusion_holds() -> None:
+    """Notebook 06 draws the frontier and a day of the histogram policy, and the figures
+    its conclusion quotes are the run's: on the timer models the histogram serves nearly
+    all requests at once for a fraction of always-on, where 10- and 20-minute keep-alives
+    miss nearly all; fleet-wide a 60-minute keep-alive is cheaper and serves more at once;
+    per model, the histogram's 75th percentile is the lowest of the stopping policies."""
+    (path,) = (p for p in NOTEBOOKS if p.name.startswith("06-"))
+    book = nbformat.read(path, as_version=4)
+    checks = """
+timer = per_group.loc["timer"]
+assert timer[("not served at once", "histogram")] < 0.1
+assert timer[("usd", "histogram")] < 0.35 * 6 * 96 * 4
+assert min(timer[("not served at once", f"keep-alive-{t}")] for t in ("10m", "20m")) > 0.9
+billed, share = paper_view.columns
+frontier = study.comparison().pivot(index="variant", columns="metric", values="mean")
+missed = sum(frontier[f"rekognition.requests_{m}"] for m in ("failed", "throttled", "delayed"))
+assert frontier.loc["keep-alive-60m", "rekognition.billed_usd"] < frontier.loc[
+    "histogram", "rekognition.billed_usd"]
+assert missed["keep-alive-60m"] < missed["histogram"]
+stopping = paper_view.drop(index="always-on")[share]
+assert stopping.idxmin() == "histogram"
+assert paper_view[billed].drop(index="always-on").idxmax() == "histogram"
+"""
+    book.cells.append(nbformat.v4.new_code_cell(checks))
+    ran = execute(book, path.parent)
+    code = [cell for cell in ran.cells if cell.cell_type == "code"]
+    drawn = [cell for cell in code if PLOTS.search(cell.source)]
+    assert [images(cell) for cell in drawn] == [1, 1]  # the frontier, the day
