@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from simulator.engine.distributions import Duration, PositiveDuration
 from simulator.engine.schema import Strict
@@ -53,7 +61,16 @@ def parse_rate(value: object) -> object:
     return value
 
 
-Rate = Annotated[float, Field(ge=0), BeforeValidator(parse_rate)]
+class _RateJsonSchema:
+    """The validator reads text too, which the float's own schema does not say."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(core_schema), {"type": "string", "pattern": _RATE.pattern}]}
+
+
+Rate = Annotated[float, Field(ge=0), BeforeValidator(parse_rate), _RateJsonSchema()]
 """Requests per second (`5/s`, `300/min`, `20/h`, `100/day`, or a number per second)."""
 
 
