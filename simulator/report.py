@@ -23,6 +23,7 @@ import pandas as pd
 from simulator import humanize
 from simulator.analysis.columns import (
     BILLED_COLUMNS,
+    HOSTING_COLUMNS,
     SAVINGS_COLUMNS,
     SUMMARY_COLUMNS,
     Cell,
@@ -62,6 +63,7 @@ FIGURES: Final = {
     "timeline": "Status timeline (a sample of resources)",
     "outcomes": "Outcomes",
     "calls": "API calls",
+    "demand": "Requests per minute against inference units running (the busiest day)",
 }
 
 
@@ -115,6 +117,17 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
         "saving's interval is that of the paired differences.</p>",
         f"<h2>Billed over the horizon ({html.escape(horizon)})</h2>",
         table_html(results.billed(), ["service", "group", "item"], BILLED_COLUMNS),
+        *(
+            (
+                "<h2>Inference requests and hosting</h2>",
+                table_html(results.hosting(), ["service", "group"], HOSTING_COLUMNS),
+                '<p class="note">Per group: saved against always-on on the same requests; '
+                "cold starts are the starts a policy made; the waits are those of the "
+                "delayed requests; available is the share of time RUNNING or HOSTED.</p>",
+            )
+            if scenario.demand or scenario.policies
+            else ()
+        ),
         *(
             f"<h2>{html.escape(FIGURES.get(name, name.capitalize()))}</h2>"
             f'<img alt="{html.escape(name)}" src="data:image/png;base64,'

@@ -73,3 +73,15 @@ def test_a_run_without_demand_prints_no_hosting_table(tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.stdout)["hosting"] == []
     assert TITLE not in invoke("run", str(path), "--out", str(tmp_path / "text")).stdout
+
+
+@pytest.mark.slow
+def test_the_report_shows_the_hosting_table_and_the_demand_figure(scenario: Path) -> None:
+    out = scenario.parent / "report"
+    assert invoke("run", str(scenario), "--out", str(out)).exit_code == 0
+    reported = invoke("report", str(out))
+    assert reported.exit_code == 0, reported.output
+    page = (out / "report.html").read_text()
+    assert "<h2>Inference requests and hosting</h2>" in page
+    assert '<img alt="demand"' in page
+    assert "Requests per minute against inference units running" in page
