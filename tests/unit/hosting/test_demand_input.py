@@ -215,3 +215,22 @@ def test_the_run_s_estimate_counts_the_most_inference_requests_it_may_draw() -> 
     )
     with pytest.raises(TooBig, match="inference requests"):
         check(estimate(huge, replications=1), available=16e9)
+
+
+@pytest.mark.parametrize(("rate", "valid"), [("2/min", True), (0.5, True), ("2 per min", False)])
+def test_the_json_schema_takes_a_rate_as_the_loader_does(rate: object, valid: bool) -> None:
+    """Editors check a rate as the loader reads it: a number per second, or `<n>/<unit>`."""
+    import jsonschema
+
+    from simulator.scenario.model import Scenario
+
+    document = {
+        "name": "rates",
+        "horizon": 3600,
+        "fleet": [{"service": "rekognition", "project": "p", "count": 1}],
+        "demand": [{"group": "p", "rate": rate}],
+    }
+    errors = list(
+        jsonschema.Draft202012Validator(Scenario.model_json_schema()).iter_errors(document)
+    )
+    assert (errors == []) == valid
