@@ -108,6 +108,10 @@ def scenario_digest(scenario: Scenario) -> str:
         if requests.replay is not None:
             trace = requests.replay.contents()
             resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
+    for resolved, demand in zip(data["demand"], scenario.demand, strict=True):
+        if demand.replay is not None:  # replayed counts, as a trace
+            counts = demand.replay.contents()
+            resolved["replay"] = {"sha256": hashlib.sha256(counts).hexdigest()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

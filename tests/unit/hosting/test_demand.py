@@ -230,3 +230,24 @@ def test_policies_and_other_groups_do_not_change_a_group_s_requests() -> None:
         for resource_id in ids:
             np.testing.assert_array_equal(arrivals.of(resource_id), drawn[0].of(resource_id))
     assert len(drawn[0].of("no such model")) == 0
+
+
+def test_a_sweep_knows_replayed_counts_by_their_contents_not_their_place(tmp_path: Path) -> None:
+    """Moved, the study is the same one; edited, its counts make another scenario."""
+    from simulator.scenario import load_scenario
+    from simulator.sweeps import scenario_digest
+
+    digests = []
+    for place in ("here", "there"):
+        folder = tmp_path / place
+        folder.mkdir()
+        write(folder / "counts.csv", "group,minute,count\np,0,5\n")
+        write(
+            folder / "s.yaml",
+            "name: counts\nhorizon: 1h\nfleet: [{service: rekognition, project: p, count: 1}]\n"
+            "demand: [{group: p, replay: {path: counts.csv}}]\n",
+        )
+        digests.append(scenario_digest(load_scenario(folder / "s.yaml")))
+    assert digests[0] == digests[1]
+    write(tmp_path / "there" / "counts.csv", "group,minute,count\np,0,6\n")
+    assert scenario_digest(load_scenario(tmp_path / "there" / "s.yaml")) != digests[0]
