@@ -39,7 +39,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -241,10 +241,13 @@ def resolved_yaml(
 ) -> str:
     """The scenario with every default written out, and the seed and replications run;
     request stream i naming, for its `replay` or `handler`, the copy at `kept[i, field]` (a
-    path relative to the file)."""
+    path relative to the file), and demand i its replayed counts at `kept[i, "counts"]`."""
     resolved = scenario.model_dump(mode="json", by_alias=True)
     resolved.update(seed=seed, replications=replications)
     for (index, field), path in (kept or {}).items():
+        if field == "counts":
+            resolved["demand"][index]["replay"]["path"] = path
+            continue
         stream = resolved["requests"][index]
         if field == "replay":
             replay = stream["replay"]  # a trace's `path`, or the log a log replay names
@@ -255,34 +258,42 @@ def resolved_yaml(
     return yaml.safe_dump(resolved, sort_keys=False)
 
 
-KEPT: Final = {"replay": "traces", "handler": "handlers"}
-_WHAT: Final = {"replay": "the replayed trace", "handler": "the handler's module"}
+KEPT: Final = {"replay": "traces", "handler": "handlers", "counts": "counts"}
+_WHAT: Final = {
+    "replay": "the replayed trace",
+    "handler": "the handler's module",
+    "counts": "the replayed request counts",
+}
 """The run directory's copies of each replayed trace and each handler's module, which its
 scenario.yaml names: the run can be reported again wherever the originals have gone since."""
 
 
 def _kept(scenario: Scenario) -> dict[tuple[int, str], tuple[str, bytes]]:
-    """The files each request stream depends on (a replayed trace, a handler's module),
-    by (stream, field): their names in the run directory and their bytes; ResultsError
-    naming one that cannot be read now (moved or removed since it was loaded), which is no
-    fault of the run directory."""
-    kept = {}
+    """The files each request stream depends on (a replayed trace, a handler's module) and
+    each demand's replayed counts, by (stream or demand, field): their names in the run
+    directory and their bytes; ResultsError naming one that cannot be read now (moved or
+    removed since it was loaded), which is no fault of the run directory."""
+    wanted: list[tuple[int, str, Path, Callable[[], bytes]]] = []
     for index, stream in enumerate(scenario.requests):
         replay = getattr(stream, "replay", None)
         handler = getattr(stream, "handler", None)
-        paths = {"replay": replay and replay.path, "handler": handler and handler.path}
-        for field, path in paths.items():
-            if path is None:
-                continue
-            try:
-                data = replay.contents() if field == "replay" and replay else path.read_bytes()
-            except OSError as error:
-                raise ResultsError(
-                    f"{path}: cannot read {_WHAT[field]} to keep a copy of it in the run "
-                    f"directory ({error.strerror or error}); nothing was written"
-                ) from None
-            name = f"{KEPT[field]}/{index}-{safe_name(path.name)}"
-            kept[index, field] = (name, data)
+        if replay is not None:
+            wanted.append((index, "replay", replay.path, replay.contents))
+        if handler is not None:
+            wanted.append((index, "handler", handler.path, handler.path.read_bytes))
+    for index, demand in enumerate(scenario.demand):
+        if demand.replay is not None:
+            wanted.append((index, "counts", demand.replay.path, demand.replay.contents))
+    kept = {}
+    for index, field, path, read in wanted:
+        try:
+            data = read()
+        except OSError as error:
+            raise ResultsError(
+                f"{path}: cannot read {_WHAT[field]} to keep a copy of it in the run "
+                f"directory ({error.strerror or error}); nothing was written"
+            ) from None
+        kept[index, field] = (f"{KEPT[field]}/{index}-{safe_name(path.name)}", data)
     return kept
 
 

@@ -251,3 +251,23 @@ def test_a_sweep_knows_replayed_counts_by_their_contents_not_their_place(tmp_pat
     assert digests[0] == digests[1]
     write(tmp_path / "there" / "counts.csv", "group,minute,count\np,0,6\n")
     assert scenario_digest(load_scenario(tmp_path / "there" / "s.yaml")) != digests[0]
+
+
+def test_a_run_directory_keeps_its_replayed_counts(tmp_path: Path) -> None:
+    """The run's scenario.yaml names its own copy of the counts: it loads, and replays the
+    same requests, wherever the original has gone since."""
+    import simulator
+    from simulator.scenario import load_scenario
+
+    write(tmp_path / "counts.csv", "group,minute,count\np,0,5\np,3,2\n")
+    source = write(
+        tmp_path / "s.yaml",
+        "name: kept\nhorizon: 1h\nfleet: [{service: rekognition, project: p, count: 2}]\n"
+        "demand: [{group: p, replay: {path: counts.csv}}]\n",
+    )
+    simulator.run(load_scenario(source), replications=1).save(tmp_path / "run")
+    (tmp_path / "counts.csv").unlink()
+    kept = load_scenario(tmp_path / "run" / "scenario.yaml")
+    assert kept.demand[0].replay is not None
+    assert kept.demand[0].replay.path == tmp_path / "run" / "counts" / "0-counts.csv"
+    assert list(kept.demand[0].replay.trace["count"]) == [5, 2]
