@@ -61,6 +61,16 @@ class Results:
         return self.tables["invocations"]
 
     @property
+    def demand(self) -> pd.DataFrame:
+        """Inference requests per model and minute, by what they met; empty without `demand:`."""
+        return self.tables["demand"]
+
+    @property
+    def waits(self) -> pd.DataFrame:
+        """Each request that waited for its model to start; empty if none waited."""
+        return self.tables["waits"]
+
+    @property
     def baseline_costs(self) -> pd.DataFrame:
         """`costs` had nothing been stopped: the same run without its stop requests."""
         return self.tables["baseline_costs"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from simulator.errors import ResultsError
 from simulator.paths import MARKER, json_name, read_json_object, sha256
-from simulator.tables import conform, csv_dtypes
+from simulator.tables import SCHEMAS, conform, csv_dtypes
 
 if TYPE_CHECKING:
     from simulator.output import Format
@@ -75,6 +75,10 @@ def read_meta(directory: Path) -> RunMeta:
 
 
 _HEX: Final = re.compile(r"[0-9a-f]{64}")
+ADDED_LATER: Final = frozenset({"invocations", "demand", "waits"})
+"""Tables that runs written before them lack: read as empty where run.json does not name
+them, so `simulate report` still reads an older run directory (any other missing table, or
+one run.json names, is damage)."""
 
 
 def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
@@ -106,6 +110,11 @@ def read_table(
 
     path = directory / f"{name}.{fmt}"
     if not path.is_file():
+        if name in ADDED_LATER and written is None:
+            schema = SCHEMAS[name]
+            return pd.DataFrame(
+                {c.name: pd.Series([], dtype=c.kind.pandas) for c in schema.columns}
+            )
         raise ResultsError(f"{path}: missing, though run.json says the run is whole")
     changed = ""
     if written is not None and (actual := sha256(path)) != written.sha256:

@@ -18,6 +18,7 @@ from simulator.errors import ResultsError
 from simulator.output import MARKER, check_run_directory
 from simulator.results import Results, load_results
 from simulator.runner import TABLES
+from simulator.tables import SCHEMAS
 from tests.kit import scenario
 
 ANSWERS = {"summary.csv", "summary.json", "billed.csv", "savings.csv", "scenario.yaml"}
@@ -297,6 +298,23 @@ def test_a_missing_directory_is_named(tmp_path: Path) -> None:
 def test_a_missing_table_is_named(saved: Path) -> None:
     message = _broken(saved, lambda d: (d / "calls.parquet").unlink(), "missing")
     assert message.startswith(f"{saved / 'calls.parquet'}: missing")
+
+
+@pytest.mark.parametrize("table", ["invocations", "demand", "waits"])
+def test_a_run_written_before_a_later_table_reads_it_as_empty(saved: Path, table: str) -> None:
+    meta = json.loads((saved / "run.json").read_text())
+    del meta["files"][f"{table}.parquet"]
+    (saved / "run.json").write_text(json.dumps(meta))
+    (saved / f"{table}.parquet").unlink()
+    read = load_results(saved)
+    frame = getattr(read, table)
+    assert frame.empty
+    assert list(frame.columns) == list(SCHEMAS[table].names)
+
+
+def test_a_later_table_run_json_names_is_still_missing(saved: Path) -> None:
+    message = _broken(saved, lambda d: (d / "demand.parquet").unlink(), "missing")
+    assert message.startswith(f"{saved / 'demand.parquet'}: missing")
 
 
 def test_a_truncated_parquet_table_is_named(saved: Path) -> None:
