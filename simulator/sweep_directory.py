@@ -113,6 +113,8 @@ def prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
     answers and the leftovers of an interruption, and write the manifest (first: a
     directory with units has one)."""
     path = directory / MANIFEST
+    if not fresh and path.is_file():  # refused before anything is removed: its answers stay
+        _check(directory, read_manifest(path), manifest)
     with writing_into(directory, SweepError):
         (directory / DONE).unlink(missing_ok=True)  # from here the answers are not whole
         for name in ANSWERS:
@@ -120,8 +122,6 @@ def prepare(directory: Path, manifest: dict[str, Any], fresh: bool) -> None:
         shutil.rmtree(directory / "figures", ignore_errors=True)
         if fresh:
             shutil.rmtree(directory / "units", ignore_errors=True)
-        elif path.is_file():
-            _check(directory, read_manifest(path), manifest)
         write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
         for leftover in directory.glob("units/*/.replication-*.tmp"):
             shutil.rmtree(leftover, ignore_errors=True)

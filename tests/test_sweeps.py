@@ -164,8 +164,14 @@ def test_a_sweep_run_again_runs_nothing_and_a_changed_one_is_refused(
     grown = simulator.sweep(tiny, STOPS, out=tmp_path, workers=1, replications=4)
     assert grown.ran == 2  # the same study, a replication more per variant
 
+    answers = {
+        p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name[0] != "."
+    }
+    assert {"answers.json", "summary.csv", "comparison.csv"} <= set(answers)
     with pytest.raises(SweepError, match=r"seed 3 \(now 4\).*--fresh"):
         simulator.sweep(tiny, STOPS, out=tmp_path, workers=1, seed=4)
+    kept = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name[0] != "."}
+    assert kept == answers  # a refused study leaves the answers there whole
     tiny.write_text(TINY.replace("count: 20", "count: 21"))
     with pytest.raises(SweepError, match=r"another scenario for variant\(s\) stop=6m"):
         simulator.sweep(tiny, {LATER: ["6m"]}, out=tmp_path, workers=1)
