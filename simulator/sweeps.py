@@ -31,7 +31,6 @@ Each unit returns only its metrics: its tables stay on disk until asked for.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -61,7 +60,7 @@ from simulator.report import png
 from simulator.results import Results
 from simulator.runner import TABLES, concat
 from simulator.scenario import load_scenario
-from simulator.scenario.handler import Invocations
+from simulator.scenario.digest import scenario_digest
 from simulator.scenario.model import Scenario
 from simulator.scenario.variants import Variant, Vary, expand
 from simulator.sweep_directory import (
@@ -87,32 +86,6 @@ PAIRED: Final = (
     "differences are paired on common random numbers: replication k of every variant uses "
     "the same streams"
 )
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """A digest of what a variant runs: its resolved scenario, seed and count aside.
-
-    A replayed trace counts by its contents, not by where it lies: an edited trace makes
-    another scenario, and a study moved to another directory stays the same one.
-    """
-    data = scenario.model_dump(
-        mode="json", by_alias=True, exclude={"sweep", "seed", "replications"}
-    )
-    for resolved, requests in zip(data["requests"], scenario.requests, strict=True):
-        if isinstance(requests, Invocations):  # the code, wherever it lies, is the study's
-            code = requests.handler.path.read_bytes()
-            resolved["handler"] = {
-                "function": requests.handler.function,
-                "sha256": hashlib.sha256(code).hexdigest(),
-            }
-        if requests.replay is not None:
-            trace = requests.replay.contents()
-            resolved["replay"] = {"sha256": hashlib.sha256(trace).hexdigest()}
-    for resolved, demand in zip(data["demand"], scenario.demand, strict=True):
-        if demand.replay is not None:  # replayed counts, as a trace
-            counts = demand.replay.contents()
-            resolved["replay"] = {"sha256": hashlib.sha256(counts).hexdigest()}
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass

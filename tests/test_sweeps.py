@@ -27,7 +27,8 @@ from simulator.cli import app
 from simulator.cli.progress import DelayedProgress
 from simulator.errors import ScenarioError, SweepError
 from simulator.runner import TABLES
-from simulator.sweeps import SweepResults, scenario_digest
+from simulator.scenario.digest import scenario_digest
+from simulator.sweeps import SweepResults
 
 ROOT = Path(__file__).parent.parent
 TINY = """\

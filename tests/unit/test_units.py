@@ -10,7 +10,7 @@ import pytest
 
 from simulator.errors import SweepError
 from simulator.runner import TABLES
-from simulator.sweeps import scenario_digest
+from simulator.scenario.digest import scenario_digest
 from simulator.units import DamagedUnit, OtherCode, Unit, fingerprint, finished_record, run_unit
 from tests.kit import scenario
 

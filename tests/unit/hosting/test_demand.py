@@ -235,7 +235,7 @@ def test_policies_and_other_groups_do_not_change_a_group_s_requests() -> None:
 def test_a_sweep_knows_replayed_counts_by_their_contents_not_their_place(tmp_path: Path) -> None:
     """Moved, the study is the same one; edited, its counts make another scenario."""
     from simulator.scenario import load_scenario
-    from simulator.sweeps import scenario_digest
+    from simulator.scenario.digest import scenario_digest
 
     digests = []
     for place in ("here", "there"):
