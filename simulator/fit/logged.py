@@ -143,7 +143,7 @@ def stop_requests(trails: list[pd.DataFrame], sources: str) -> tuple[pd.DataFram
     ARN), a record delivered twice (the same eventID) once, as replay sends it once.
     `sources` names the logs in the notes."""
     from simulator.scenario.log_records import REPLAYABLE, cloudtrail_requests
-    from simulator.scenario.logs import _drop_duplicates
+    from simulator.scenario.logs import drop_duplicates
 
     records = pd.concat(trails, ignore_index=True).sort_values("event_time", kind="stable")
     rows, refused, twice = [], 0, 0
@@ -153,7 +153,7 @@ def stop_requests(trails: list[pd.DataFrame], sources: str) -> tuple[pd.DataFram
             classified = cloudtrail_requests(records, service, (SERVICES[service].STOP.operation,))
         except ValueError as error:
             raise ObservationsError(str(error)) from None
-        _drop_duplicates(classified)
+        drop_duplicates(classified)
         twice += sum(n for (why, _, _), n in classified.ignored.items() if why == DUPLICATE)
         for request in classified.requests:
             if request.recorded_error_code is not None:

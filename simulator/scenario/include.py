@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from simulator.errors import ScenarioError
-from simulator.scenario.loader import Location, _read_yaml, validate_scenario
+from simulator.scenario.loader import Location, read_yaml, validate_scenario
 
 FRAGMENT_KEYS: Final = frozenset({"services"})
 """What a fragment may hold: service settings, the part of a scenario data can calibrate."""
@@ -96,7 +96,7 @@ def read_fragment(
     if len(raw) > MAX_BYTES:
         raise ScenarioError(f"larger than {MAX_BYTES:,} bytes: not a fragment").located(str(path))
     try:
-        data, lines = _read_yaml(text)
+        data, lines = read_yaml(text)
     except ScenarioError as error:
         raise error.located(str(path)) from None
     if not isinstance(data, dict) or "services" not in data:
@@ -124,7 +124,7 @@ def is_fragment(path: Path) -> bool:
         raw = _head(path)
         if len(raw) > MAX_BYTES:
             return False
-        data, _ = _read_yaml(raw.decode("utf-8"))
+        data, _ = read_yaml(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ScenarioError):
         return False
     return isinstance(data, dict) and "services" in data and "name" not in data

@@ -126,7 +126,7 @@ def _scalar(loader: _Loader, node: yaml.Node, path: Location) -> Any:
         ) from None
 
 
-def _read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
+def read_yaml(text: str) -> tuple[Any, dict[Location, int]]:
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as error:  # checked before parsing: no mark of its own
@@ -222,7 +222,7 @@ def _message(error: Mapping[str, Any]) -> str:
 def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
     """A validated scenario from YAML text; ScenarioError names `source` and the line."""
     try:
-        data, lines = _read_yaml(text)
+        data, lines = read_yaml(text)
     except ScenarioError as error:
         raise error.located(source) from None
     if not isinstance(data, dict):

@@ -132,7 +132,7 @@ class LogReplay(Strict):
                     f"only; this stream's service is {service}"
                 )
             classified = eventbridge_requests(self._log, service, operations)
-        _drop_duplicates(classified)
+        drop_duplicates(classified)
         if not classified.requests:
             raise ValueError(
                 f"{self.path}: no record of {' or '.join(operations)} ({service}) among its "
@@ -245,7 +245,7 @@ def caller_of(principal: str | None, callers: dict[str, Caller], default: str) -
     return default
 
 
-def _drop_duplicates(classified: Classified) -> None:
+def drop_duplicates(classified: Classified) -> None:
     """A record delivered twice (the same eventID: CloudTrail may deliver one more than
     once, and an S3 log and a lookup-events export overlap) is sent once; the others are
     counted."""
