@@ -294,3 +294,16 @@ def test_a_price_a_resource_can_reach_is_still_needed() -> None:
     """
     with pytest.raises(ScenarioError, match=r"fleet\[0\]: no price for rekognition 'training' "):
         scenario(text)
+
+
+def test_a_scenario_in_eu_west_1_bills_its_training_hour_at_the_catalogues_eu_west_1_row() -> None:
+    """The training step's hour of ml.m5.xlarge at eu-west-1's cited Training row ($0.257,
+    the catalogue's; us-east-1's is $0.23 Hosting), beside Lambda at the scenario's rates."""
+    text = pipeline("eu-west-1", LAMBDA, TRAIN)
+    quotes = {q.item: q for q in scenario_prices(scenario(text)).quotes}
+    instance = quotes["ml.m5.xlarge"]
+    assert (instance.origin, instance.region, instance.usd) == ("catalogue", "eu-west-1", 0.257)
+    tables = run(text, baseline=False)
+    assert usd(tables, "ml.m5.xlarge") == pytest.approx(1.0 * 0.257, rel=1e-12)
+    east = run(pipeline("us-east-1", LAMBDA, TRAIN), baseline=False)
+    assert usd(east, "ml.m5.xlarge") == pytest.approx(1.0 * 0.23, rel=1e-12)
