@@ -16,7 +16,6 @@ import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BeforeValidator,
@@ -32,6 +31,8 @@ from simulator.engine.distributions import Duration, PositiveDuration
 from simulator.engine.schema import Strict
 from simulator.scenario.counts import check_rows, read_counts
 from simulator.scenario.trace import TraceFile
+from simulator.scenario.zones import DAY_MINUTES, minutes, weekdays, zone
+from simulator.scenario.zones import DAYS as DAYS  # policies.py imports it from here
 from simulator.services.kit import SingleStepFleet
 
 if TYPE_CHECKING:
@@ -41,11 +42,9 @@ if TYPE_CHECKING:
 
 HOSTED: Final = ("rekognition", "lookoutvision")
 """The services whose models serve inference requests (DetectCustomLabels, DetectAnomalies)."""
-DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_MINUTES: Final = 24 * 60
 _PER: Final = {"s": 1.0, "min": 60.0, "h": 3600.0, "day": 86400.0}
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*(s|min|h|day)\s*$")
-_SPAN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+_SPAN = re.compile(r"^([0-9]{2}:[0-9]{2})-([0-9]{2}:[0-9]{2})$")
 
 
 def parse_rate(value: object) -> object:
@@ -74,11 +73,6 @@ Rate = Annotated[float, Field(ge=0), BeforeValidator(parse_rate), _RateJsonSchem
 """Requests per second (`5/s`, `300/min`, `20/h`, `100/day`, or a number per second)."""
 
 
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 class Profile(Strict):
     """How the rate varies over the day and the week, in `time_zone`'s local time (so the
     business hours follow its daylight saving). Hours and days not listed get 0."""
@@ -97,15 +91,8 @@ class Profile(Strict):
 
     @field_validator("time_zone")
     @classmethod
-    def _zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {zone!r}; expected an IANA name such as Europe/Dublin, "
-                "America/New_York or UTC"
-            ) from None
-        return zone
+    def _zone(cls, name: str) -> str:
+        return zone(name)
 
     @field_validator("hours")
     @classmethod
@@ -129,9 +116,10 @@ class Profile(Strict):
         match = _SPAN.match(text)
         if match is None:
             raise ValueError(f"expected a range 'HH:MM-HH:MM' (e.g. '09:00-18:00'), got {text!r}")
-        begin, end = _minutes(text[:5]), _minutes(text[6:])
-        if end > DAY_MINUTES:
-            raise ValueError(f"{text!r}: a day ends at 24:00")
+        try:
+            begin, end = minutes(match.group(1)), minutes(match.group(2), end=True)
+        except ValueError as error:
+            raise ValueError(f"{text!r}: {error} (a day ends at 24:00)") from None
         if end <= begin:
             raise ValueError(
                 f"{text!r}: the end is not after the begin; a range across midnight is two "
@@ -179,16 +167,8 @@ class Profile(Strict):
 
 
 def _days(text: str) -> list[int]:
-    """The days (0 = Monday) `mon`, `mon-fri` name."""
-    first, _, last = text.strip().lower().partition("-")
-    last = last or first
-    for name in (first, last):
-        if name not in DAYS:
-            raise ValueError(f"{text!r}: expected a day or a range of days ({', '.join(DAYS)})")
-    begin, end = DAYS.index(first), DAYS.index(last)
-    if end < begin:
-        raise ValueError(f"{text!r}: a range of days runs from Monday to Sunday (write two)")
-    return list(range(begin, end + 1))
+    """The days (0 = Monday) `mon`, `mon-fri`, `sat,sun` name."""
+    return sorted(weekdays(text))
 
 
 class Burst(Strict):

@@ -66,7 +66,7 @@ def validate(tmp_path: Path, demand: str) -> tuple[Path, str]:
         (
             "- {group: p, rate: 1/s, profile: {weekdays: {sat-mon: 1}}}",
             5,
-            "demand[0].profile.weekdays: 'sat-mon': a range of days runs from Monday to Sunday",
+            "demand[0].profile.weekdays: 'sat-mon' runs backwards",
         ),
         (
             "- {group: p, rate: 1/s, profile: {hours: [1, 2]}}",
