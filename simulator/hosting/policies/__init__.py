@@ -2,9 +2,10 @@
 control plane, one module per kind on the shared `base`.
 
 `start_policies` starts, for each policy, a process per model of its groups (`idle_stop`,
-`keep_alive_histogram`) or one over them all (`schedule`, `budget`). `simulator.build`
-calls it in a replication, never in its counterfactual: `baseline_costs` is always-on,
-with the same demand (drawn on its own streams) and every other caller's same draws.
+`keep_alive_histogram`), one per group (`budget`: each group's spend has its own cap) or
+one over them all (`schedule`). `simulator.build` calls it in a replication, never in its
+counterfactual: `baseline_costs` is always-on, with the same demand (drawn on its own
+streams) and every other caller's same draws.
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ def start_policies(
         if isinstance(policy, Schedule):
             moments = edges(spans(policy, scenario.start, horizon), horizon)
             sim.process(schedule(sim, controls, moments))
-        elif isinstance(policy, Budget):
+        elif isinstance(policy, Budget):  # a cap per group, each on its own spend
             rate = rate_of(scenario_prices(scenario).by_region(), scenario.region)
-            sim.process(budget(sim, controls, rate, policy, horizon))
+            for group in policy.groups:
+                mine = [(control, model) for control, model in controls if model.group == group]
+                sim.process(budget(sim, mine, rate, policy, horizon))
         elif isinstance(policy, IdleStop):
             for control, model in controls:
                 times = arrivals.of(model.id)

@@ -52,7 +52,7 @@ def budget(
     policy: Budget,
     horizon: float,
 ) -> Process:
-    """The budget's process over all its models."""
+    """The budget's process over one group's models (`controls`): its spend, its cap."""
     moved: list[simpy.Event] = [sim.env.event()]
 
     def wake(_: Resource) -> None:

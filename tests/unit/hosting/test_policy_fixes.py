@@ -1,0 +1,41 @@
+"""The hosting policies' fixes of the senior review, each against a hand calculation (fixed
+latencies: start 300 s, stop 120 s; a fixed 0.2 s round trip, 0.1 s each way)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+
+from simulator.runner import simulate
+from simulator.scenario import parse_scenario
+
+TWO_GROUPS = """\
+    name: budget-per-group
+    horizon: 4h
+    fleet:
+      - {service: rekognition, project: a, count: 2}
+      - {service: rekognition, project: b, count: 1}
+    callers:
+      default: {network: {kind: fixed, value: 0.2}}
+    services:
+      rekognition:
+        latency: {start: {kind: fixed, value: 300}, stop: {kind: fixed, value: 120}}
+    policies:
+      cap: {kind: budget, groups: [a, b], usd: 10, window: 1d}
+    """
+
+
+def stops_sent(tables: dict[str, pd.DataFrame]) -> list[tuple[str, float]]:
+    calls = tables["calls"]
+    stops = calls[calls["operation"].astype(str) == "StopProjectVersion"]
+    project = stops["resource_id"].astype(str).str.extract(r"project/(\w+)/")[0]
+    return sorted(zip(project, stops["time"].round(6), strict=True))
+
+
+def test_a_budget_caps_each_of_its_groups_on_its_own_spend() -> None:
+    # $4 an hour a model: group a (2 models) spends $8/h and passes $10 at 75 minutes
+    # (4500 s); group b (1 model) spends $4/h and passes it at 150 minutes (9000 s). Pooled,
+    # the $12/h of all three would pass $10 at 50 minutes and stop all three then.
+    tables = simulate(parse_scenario(textwrap.dedent(TWO_GROUPS)), 0, 0, baseline=False)
+    assert stops_sent(tables) == [("a", 4500.0), ("a", 4500.0), ("b", 9000.0)]
