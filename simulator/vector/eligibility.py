@@ -92,11 +92,22 @@ def check(scenario: Scenario) -> Eligibility:
     )
 
 
+_POLICIES: Final = {
+    "idle_stop": "a hosting policy acts on requests as they arrive",
+    "keep_alive_histogram": "a keep-alive histogram stops and pre-warms each model from the "
+    "idle times between its requests, as they arrive",
+    "schedule": "a schedule starts again at each period's begin the models it stopped (a start "
+    "undoes a stop)",
+    "budget": "a budget stops a group's models when their spend passes its cap, a moment "
+    "every model's status moves, and starts them again each window",
+}
+"""Why each kind of hosting policy is the event engine's: each stops and starts models, a
+loop of events (demand alone is drawn and served by both engines)."""
+
+
 def _policies(scenario: Scenario) -> Iterator[str]:
-    """A hosting policy stops and starts models as their requests arrive: a loop of events
-    (demand alone is drawn and served by both engines)."""
-    for name in scenario.policies:
-        yield f"policies.{name}: a hosting policy acts on requests as they arrive"
+    for name, policy in scenario.policies.items():
+        yield f"policies.{name}: {_POLICIES[policy.kind]}"
 
 
 def _elsewhere(field: str, service: str, said: set[str]) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from simulator.runner import simulate
 from simulator.scenario import parse_scenario
+from simulator.vector.eligibility import check
 
 TWO_GROUPS = """\
     name: budget-per-group
@@ -39,3 +40,24 @@ def test_a_budget_caps_each_of_its_groups_on_its_own_spend() -> None:
     # the $12/h of all three would pass $10 at 50 minutes and stop all three then.
     tables = simulate(parse_scenario(textwrap.dedent(TWO_GROUPS)), 0, 0, baseline=False)
     assert stops_sent(tables) == [("a", 4500.0), ("a", 4500.0), ("b", 9000.0)]
+
+
+def test_the_vector_engine_gives_each_kind_of_policy_its_own_reason() -> None:
+    text = textwrap.dedent(TWO_GROUPS) + textwrap.indent(
+        textwrap.dedent("""\
+            office: {kind: schedule, groups: [a], periods: [{begin: "09:00", end: "18:00"}]}
+            idle: {kind: idle_stop, groups: [b], after: 5m}
+            hist: {kind: keep_alive_histogram, groups: [b]}
+            """),
+        "  ",
+    )
+    reasons = dict(reason.split(": ", 1) for reason in check(parse_scenario(text)).reasons)
+    assert reasons == {
+        "policies.cap": "a budget stops a group's models when their spend passes its cap, a "
+        "moment every model's status moves, and starts them again each window",
+        "policies.office": "a schedule starts again at each period's begin the models it "
+        "stopped (a start undoes a stop)",
+        "policies.idle": "a hosting policy acts on requests as they arrive",
+        "policies.hist": "a keep-alive histogram stops and pre-warms each model from the idle "
+        "times between its requests, as they arrive",
+    }
