@@ -30,6 +30,7 @@ from simulator.scenario import policies
 from simulator.scenario.demand import Demand, hosted_sizes, most_requests
 from simulator.scenario.model import Requests, Scenario
 from simulator.scenario.schedule import Schedule
+from simulator.scenario.zones import weekdays
 from simulator.services import SERVICES
 
 BYTES_PER_RESOURCE: Final = 1_000
@@ -182,7 +183,7 @@ def policy_cycles(scenario: Scenario) -> float:
         for group in policy.groups:
             models = sizes.get(group, 0)
             if isinstance(policy, policies.Schedule):
-                daily = sum(len(policies.weekdays(p.weekdays)) / 7 for p in policy.periods)
+                daily = sum(len(weekdays(p.weekdays)) / 7 for p in policy.periods)
                 cycles += models * days * daily
             elif isinstance(policy, policies.Budget):
                 cycles += models * scenario.horizon / policy.window

@@ -212,7 +212,8 @@ INVOCATIONS: Final = Schema(
 DEMAND: Final = Schema(
     "demand",
     "inference requests per model and minute with any (empty in a run without `demand:`); "
-    "`requests` = `served` + `throttled` + `failed`, and `delayed` are among `served`",
+    "`requests` = `served` + `throttled` + `failed` + `pending`, and `delayed` are among "
+    "`served`",
     (
         REPLICATION,
         SERVICE,
@@ -224,6 +225,7 @@ DEMAND: Final = Schema(
         Column("served", INT, "requests", "of those, served (at once or after a wait)"),
         Column("throttled", INT, "requests", "refused beyond capacity (the throttling error)"),
         Column("failed", INT, "requests", "refused as the model was not running (or gave up)"),
+        Column("pending", INT, "requests", "still waiting for the model at the horizon"),
         Column("delayed", INT, "requests", "served after waiting for the model to run"),
         Column("added_latency_s", FLOAT, "s", "the delayed requests' waits, summed"),
     ),
@@ -238,8 +240,13 @@ WAITS: Final = Schema(
         GROUP,
         Column("arrived", FLOAT, "s", "when the request arrived"),
         _utc("arrived"),
-        Column("waited_s", FLOAT, "s", "until it was served, or until it gave up"),
-        Column("outcome", CATEGORY, "", "`served` or `gave up`"),
+        Column("waited_s", FLOAT, "s", "until it was served, gave up, or the horizon"),
+        Column(
+            "outcome",
+            CATEGORY,
+            "",
+            "`served`, `throttled`, `gave up` or `waiting at the horizon`",
+        ),
         Column("error_code", CATEGORY, "", "the service's error when it gave up; else missing"),
     ),
 )

@@ -6,19 +6,26 @@ for Vision), it is served, unless its second is full: in each whole second from 
 a model serves its first `capacity_per_unit` x (its inference units then) requests, and
 answers the rest with the service's throttling error. If the model is not serving, the
 requester fails at once (`on_not_running: fail`, the service's error for a model not
-running), or waits (`wait`) for the model's next move into its serving status, if it
-comes within `max_wait`: the model then serves those that waited, first, in the order
-they came, at its capacity (the k-th from 0 in the k // capacity-th second from the
-move), so a request arriving in those seconds finds them ahead of it. A request whose
-model does not run within `max_wait` gives up after it, with the error; one still waiting
-at the horizon, whose model is not seen to start before it, is counted as giving up (the
-run does not see past the horizon).
+running), or waits (`wait`) for the model's next move into its serving status. The model
+then serves those still waiting, one queue in the order they came, at its capacity: the
+n-th it serves (from 0) in the n // capacity-th second from the move. A requester whose
+turn would come more than `max_wait` after it arrived has given up by then (with the
+error) and takes no turn. ASSUMED: the queue goes first (FIFO by arrival: the waiters came
+before any request arriving after the move, and a client retrying on the service's
+throttling error would meet the backlog the same way), so a request arriving in the
+seconds the queue drains finds them ahead of it; the drain lasts `max_wait` at most. AWS
+documents no queue at all: the wait is the requester's (its retries), not the service's.
+
+The run sees nothing past the horizon: a request still waiting then (its turn, if any,
+not yet come, and its `max_wait` not yet spent) is neither served nor failed, but
+`pending` in `demand` and "waiting at the horizon" in `waits`, with the time it had waited.
 
 Everything is arrays: the status in force at each arrival is one `searchsorted` over the
 transitions keyed by (model, time) (complex numbers sort by their real part, then their
 imaginary part: a lexicographic key that keeps every float exact), the next start one
-more, the place of each request in its second one sort, and the per-minute counts one
-`reduceat`: a month of millions of requests in about a second.
+more, the queue's turns one cumulative minimum, the place of each request in its second
+one sort, and the per-minute counts one `reduceat`: a month of millions of requests in
+about a second.
 """
 
 from __future__ import annotations
@@ -67,7 +74,8 @@ INFERENCE: Final = {
 SERVED: Final = "served"
 GAVE_UP: Final = "gave up"
 THROTTLED: Final = "throttled"
-OUTCOMES: Final = (SERVED, THROTTLED, GAVE_UP)
+WAITING: Final = "waiting at the horizon"
+OUTCOMES: Final = (SERVED, THROTTLED, GAVE_UP, WAITING)
 """A waiting request's outcomes, by the codes `_waits` gives them."""
 
 
@@ -83,10 +91,11 @@ class _Timeline:
 
 
 def serve(
-    arrivals: Arrivals, transitions: pd.DataFrame, start: datetime
+    arrivals: Arrivals, transitions: pd.DataFrame, start: datetime, horizon: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The `demand` and `waits` tables (their base columns) of one replication whose
-    models moved as `transitions` (time, service, resource_id, to_status, units)."""
+    models moved as `transitions` (time, service, resource_id, to_status, units) until
+    `horizon` (seconds from `start`)."""
     ids = transitions["resource_id"].dtype
     assert isinstance(ids, pd.CategoricalDtype)
     if len(arrivals) == 0:
@@ -98,10 +107,12 @@ def serve(
     now = np.searchsorted(timeline.keys, keys, side="right") - 1  # the status in force
     serving = timeline.serving[now]
     per_unit = np.array([m.demand.serving.capacity_per_unit for m in arrivals.models])
-    wait = _waited(arrivals, timeline, model, keys, ~serving, per_unit)
+    wait = _waited(arrivals, timeline, model, keys, ~serving, per_unit, horizon)
 
     # capacity: each model's first requests of each whole second, those that waited first
     answered = serving | wait.delayed
+    pending = np.zeros(len(times), dtype=bool)
+    pending[wait.pending] = True
     row = now.copy()
     row[wait.delayed] = wait.rows
     throttled = np.zeros(len(times), dtype=bool)
@@ -114,22 +125,25 @@ def serve(
     served = answered & ~throttled
     delayed = wait.delayed & served
     added = np.where(delayed, wait.served_at - times, 0.0)
-    demand = _per_minute(model, times, served, throttled, ~answered, delayed, added)
+    failed = ~answered & ~pending
+    demand = _per_minute(model, times, served, throttled, failed, pending, delayed, added)
     demand = _labelled(demand, arrivals, ids)
     demand["minute_utc"] = utc_moments(demand["minute"] * MINUTE, start)
-    waits = _waits(arrivals, model, times, wait, throttled)
+    waits = _waits(arrivals, model, times, wait, throttled, horizon)
     return demand[list(SCHEMAS["demand"].base)], _labelled(waits, arrivals, ids)
 
 
 @dataclass(frozen=True)
 class _Waits:
     """What the requests that waited met: which were served (`delayed`, at `served_at`,
-    the transitions' `rows` that ran their model) and which gave up (indices)."""
+    the transitions' `rows` that ran their model), which gave up and which were still
+    waiting at the horizon (`pending`) (indices)."""
 
     delayed: np.ndarray
     served_at: np.ndarray
     rows: np.ndarray
     gave_up: np.ndarray
+    pending: np.ndarray
 
 
 def _waited(
@@ -139,32 +153,66 @@ def _waited(
     keys: np.ndarray,
     down: np.ndarray,
     per_unit: np.ndarray,
+    horizon: float,
 ) -> _Waits:
     """The requests that arrive to a model not serving and wait: each for its model's next
-    move into its serving status, if it comes within `max_wait`. The model then serves
-    those that waited for it first, in the order they came, at its capacity: the i-th from
-    0 in its second i // capacity from the move (the requesters' waits end together, and
-    the service would throttle what came at once beyond its capacity)."""
+    move into its serving status. Those still waiting then form one queue per move, in the
+    order they came; the move serves them at its capacity, the n-th served in its second
+    n // capacity, and one whose turn comes past its `max_wait` has given up by then and
+    takes no turn (see `_turns`). A turn at or past the horizon is not seen: the request
+    is pending if its `max_wait` is not spent by then either."""
     settings = [m.demand.serving for m in arrivals.models]
     waits = np.array([s.on_not_running == "wait" for s in settings])
     max_wait = np.array([s.max_wait for s in settings])
     waiting = np.flatnonzero(down & waits[model])
+    times = keys.imag
+    deadline = times[waiting] + max_wait[model[waiting]]
     starts = np.flatnonzero(timeline.serving)
     later = np.searchsorted(timeline.keys[starts], keys[waiting], side="right")
     row = starts[np.minimum(later, len(starts) - 1)] if len(starts) else later
     found = (later < len(starts)) & (timeline.keys[row].real == model[waiting])
-    times = keys.imag
-    in_time = found & (timeline.times[row] - times[waiting] <= max_wait[model[waiting]])
-    served, row = waiting[in_time], row[in_time]
-    # the served come by model then time, so those of one start are a run of them
-    capacity = per_unit[model[served]] * timeline.units[row]
-    place = _places(row, np.zeros(len(row)))
-    step = np.floor(np.divide(place, capacity, out=np.zeros(len(row)), where=capacity > 0))
+    found &= timeline.times[row] <= deadline
+    queued, row = waiting[found], row[found]
+    # the queued come by model then time, so those of one move are a run of them
+    capacity = per_unit[model[queued]] * timeline.units[row]
+    turn = _turns(row, timeline.times[row], deadline[found], capacity)
+    in_time = ~np.isnan(turn) & (turn < horizon)
+    served = queued[in_time]
     delayed = np.zeros(len(times), dtype=bool)
     delayed[served] = True
     served_at = times.copy()
-    served_at[served] = timeline.times[row] + step
-    return _Waits(delayed, served_at, row, waiting[~in_time])
+    served_at[served] = turn[in_time]
+    unserved = np.setdiff1d(waiting, served, assume_unique=True)
+    late = deadline[np.searchsorted(waiting, unserved)] >= horizon
+    return _Waits(delayed, served_at, row[in_time], unserved[~late], unserved[late])
+
+
+def _turns(
+    move: np.ndarray, at: np.ndarray, deadline: np.ndarray, capacity: np.ndarray
+) -> np.ndarray:
+    """When each queued request is served (NaN: it gave up first). The requests come in
+    runs, one per `move` (at `at`, serving `capacity` a second), each in its order of
+    arrival, so their `deadline`s rise. The n-th served (from 0) is served in second
+    n // capacity, so a request is served if fewer than L = ceil(capacity x (floor(its
+    deadline - at) + 1)) went before it; then c, the count served before each, follows
+    c' = min(c + 1, L) (by induction c <= L, since L rises), which is
+    c_j = min(j, j - 1 + min over k < j of (L_k - k)) with j its place in the run: a
+    cumulative minimum, run by run (each run lifted above the ones after it)."""
+    if len(move) == 0:
+        return np.zeros(0)
+    place = _places(move, np.zeros(len(move)))
+    limit = np.ceil(capacity * (np.floor(deadline - at) + 1)).astype(np.int64)
+    run = np.cumsum(place == 0) - 1
+    value = limit - place
+    lift = int(value.max() - value.min()) + 1
+    lifted = value + lift * (run[-1] - run)  # a later run never sees an earlier one's
+    before = np.minimum.accumulate(lifted) - lift * (run[-1] - run)
+    # before[j] includes k = j; shift so it covers k < j, within the run
+    shifted = np.where(place > 0, np.roll(before, 1), place)
+    count = np.where(place > 0, np.minimum(place, place - 1 + shifted), 0)
+    served = count < limit
+    turn = at + np.floor(np.divide(count, capacity, out=np.zeros(len(move)), where=capacity > 0))
+    return np.where(served & (capacity > 0), turn, np.nan)
 
 
 def _timeline(arrivals: Arrivals, transitions: pd.DataFrame) -> _Timeline:
@@ -225,6 +273,7 @@ def _per_minute(
     served: np.ndarray,
     throttled: np.ndarray,
     failed: np.ndarray,
+    pending: np.ndarray,
     delayed: np.ndarray,
     added: np.ndarray,
 ) -> pd.DataFrame:
@@ -247,6 +296,7 @@ def _per_minute(
             "served": total(served.astype(np.int64)),
             "throttled": total(throttled.astype(np.int64)),
             "failed": total(failed.astype(np.int64)),
+            "pending": total(pending.astype(np.int64)),
             "delayed": total(delayed.astype(np.int64)),
             "added_latency_s": total(added),
         }
@@ -254,24 +304,32 @@ def _per_minute(
 
 
 def _waits(
-    arrivals: Arrivals, model: np.ndarray, times: np.ndarray, wait: _Waits, throttled: np.ndarray
+    arrivals: Arrivals,
+    model: np.ndarray,
+    times: np.ndarray,
+    wait: _Waits,
+    throttled: np.ndarray,
+    horizon: float,
 ) -> pd.DataFrame:
     """One row per request that waited: served (or, rarely, throttled) when its model ran,
-    or gave up after its `max_wait`, in the order they arrived, model by model."""
-    rows = np.sort(np.concatenate([np.flatnonzero(wait.delayed), wait.gave_up]))
+    gave up after its `max_wait`, or still waiting at the horizon (waited until it), in
+    the order they arrived, model by model."""
+    rows = np.sort(np.concatenate([np.flatnonzero(wait.delayed), wait.gave_up, wait.pending]))
     owner = model[rows]
     delayed = wait.delayed[rows]
-    outcome = np.where(delayed, np.where(throttled[rows], 1, 0), 2)  # as OUTCOMES
+    pending = np.isin(rows, wait.pending, assume_unique=True)
+    outcome = np.where(delayed, np.where(throttled[rows], 1, 0), np.where(pending, 3, 2))
     max_wait = np.array([m.demand.serving.max_wait for m in arrivals.models])
     inference = [INFERENCE[m.service] for m in arrivals.models]
     errors = [i.not_running for i in inference] + [i.beyond_capacity for i in inference]
     error = np.where(outcome == 2, owner, np.where(outcome == 1, owner + len(inference), -1))
     text = np.array([*errors, None], dtype=object)[error]
+    waited = np.where(pending, horizon - times[rows], max_wait[owner])
     return pd.DataFrame(
         {
             "model": owner,
             "arrived": times[rows],
-            "waited_s": np.where(delayed, wait.served_at[rows] - times[rows], max_wait[owner]),
+            "waited_s": np.where(delayed, wait.served_at[rows] - times[rows], waited),
             "outcome": pd.Categorical.from_codes(outcome, categories=pd.Index(OUTCOMES)),
             "error_code": pd.Categorical(text, categories=sorted(set(errors))),
         }

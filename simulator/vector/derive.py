@@ -59,7 +59,7 @@ def replication_tables(
         invocations = empty("invocations")
     tables["invocations"] = invocations
     if arrivals is not None:
-        tables["demand"], tables["waits"] = serve(arrivals, transitions, scenario.start)
+        tables["demand"], tables["waits"] = serve(arrivals, transitions, scenario.start, horizon)
     else:
         tables["demand"], tables["waits"] = empty("demand"), empty("waits")
     for name, table in tables.items():

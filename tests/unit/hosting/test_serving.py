@@ -15,6 +15,8 @@ from simulator.scenario.model import DEFAULT_START
 from simulator.vector.eligibility import check
 from tests.kit import run, scenario
 
+HORIZON = 3600.0
+
 MODEL = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v0/1"
 OTHER = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v1/1"
 COLUMNS = ["minute", "requests", "served", "throttled", "failed", "delayed", "added_latency_s"]
@@ -73,7 +75,7 @@ def test_fail_fast_counts_each_minute_by_hand() -> None:
     model runs again (500) is served, as is one after (510)."""
     times = [10.0, 10.2, 10.5, 30.0, 120.0, 300.0, 500.0, 510.0]
     demand, waits = serve(
-        arrivals(times, {"capacity_per_unit": 2}), timeline(moves()), DEFAULT_START
+        arrivals(times, {"capacity_per_unit": 2}), timeline(moves()), DEFAULT_START, HORIZON
     )
     assert rows(demand) == [
         (0, 4, 3, 1, 0, 0, 0.0),
@@ -93,7 +95,7 @@ def test_waiting_requests_are_served_when_the_model_runs_or_give_up_after_max_wa
     second 500 as they waited; capacity 3: the one arriving at 500 is throttled."""
     times = [120.0, 300.0, 301.0, 302.0, 500.0]
     serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
-    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
+    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START, HORIZON)
     assert rows(demand) == [
         (2, 1, 0, 0, 1, 0, 0.0),
         (5, 3, 3, 0, 0, 3, 597.0),
@@ -112,7 +114,7 @@ def test_the_requests_that_waited_are_served_first_come_at_the_model_s_capacity(
     in second 500, the third (arrived at 302) in second 501: 199 s added, not throttled."""
     times = [300.0, 301.0, 302.0]
     serving = {"capacity_per_unit": 2, "on_not_running": "wait", "max_wait": 250}
-    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START)
+    demand, waits = serve(arrivals(times, serving), timeline(moves()), DEFAULT_START, HORIZON)
     assert rows(demand) == [(5, 3, 3, 0, 0, 3, 598.0)]
     assert waited(waits) == [
         (300.0, 200.0, "served", None),
@@ -128,7 +130,7 @@ def test_the_requests_that_waited_go_before_those_arriving_in_their_second() -> 
     late_start.append((500.7, MODEL, "RUNNING", 1.0))
     serving = {"capacity_per_unit": 1, "on_not_running": "wait", "max_wait": 250}
     demand, waits = serve(
-        arrivals([300.0, 301.0, 501.2], serving), timeline(late_start), DEFAULT_START
+        arrivals([300.0, 301.0, 501.2], serving), timeline(late_start), DEFAULT_START, HORIZON
     )
     assert rows(demand) == [(5, 2, 2, 0, 0, 2, 200.7 + 200.7), (8, 1, 0, 1, 0, 0, 0.0)]
     assert [w[1] for w in waited(waits)] == [200.7, 200.7]
@@ -139,20 +141,53 @@ def test_capacity_is_per_unit_times_the_units_the_transitions_give() -> None:
     requests that waited are all served, with 200 + 199 + ... + 195 s added."""
     times = [300.0, 301.0, 302.0, 303.0, 304.0, 305.0, 500.5]
     serving = {"capacity_per_unit": 3, "on_not_running": "wait", "max_wait": 250}
-    demand, waits = serve(arrivals(times, serving), timeline(moves(units=2.0)), DEFAULT_START)
+    demand, waits = serve(
+        arrivals(times, serving), timeline(moves(units=2.0)), DEFAULT_START, HORIZON
+    )
     assert rows(demand) == [(5, 6, 6, 0, 0, 6, 1185.0), (8, 1, 0, 1, 0, 0, 0.0)]
     assert list(waits["outcome"]) == ["served"] * 6
 
 
-def test_a_request_still_waiting_at_the_horizon_gives_up() -> None:
-    """No start follows: the request gives up after max_wait (the run sees no further)."""
+def test_a_waiter_is_served_only_within_its_max_wait_and_one_that_gave_up_takes_no_turn() -> None:
+    """Capacity 1, RUNNING at 100, max_wait 52: five wait from 50.0 to 51.0 (each 0.25 s
+    after the last), their deadlines 102 to 103. Turns: 100, 101, 102; the fourth's would be
+    103, past its 102.75: it gave up (waited 52, the error) and takes no turn, so the fifth
+    (deadline 103) is served at 103. Second 104 is free: the request at 104.5 is served."""
     stopped = [(0.0, MODEL, "STOPPED", 1.0), (0.0, OTHER, "RUNNING", 1.0)]
-    serving = {"on_not_running": "wait", "max_wait": 60}
-    demand, waits = serve(arrivals([30.0], serving, [31.0]), timeline(stopped), DEFAULT_START)
-    assert rows(demand) == [(0, 1, 0, 0, 1, 0, 0.0)]
+    stopped.append((100.0, MODEL, "RUNNING", 1.0))
+    serving = {"capacity_per_unit": 1, "on_not_running": "wait", "max_wait": 52}
+    times = [50.0, 50.25, 50.5, 50.75, 51.0, 104.5]
+    demand, waits = serve(arrivals(times, serving), timeline(stopped), DEFAULT_START, HORIZON)
+    assert waited(waits) == [
+        (50.0, 50.0, "served", None),
+        (50.25, 50.75, "served", None),
+        (50.5, 51.5, "served", None),
+        (50.75, 52.0, "gave up", "ResourceNotReadyException"),
+        (51.0, 52.0, "served", None),
+    ]
+    assert rows(demand) == [(0, 5, 4, 0, 1, 4, 50.0 + 50.75 + 51.5 + 52.0), (1, 1, 1, 0, 0, 0, 0.0)]
+
+
+def test_a_request_still_waiting_at_the_horizon_is_pending_not_failed() -> None:
+    """Horizon 100, the model RUNNING at 99.5, capacity 1, max_wait 60: the request at 30
+    gave up at 90 (failed); the one at 80 is served at 99.5; the one at 80.5 would be
+    served at 100.5, past the horizon, and its max_wait is not spent: pending, having
+    waited 19.5 s. The counts are disjoint and add up to the requests."""
+    late = [(0.0, MODEL, "STOPPED", 1.0), (0.0, OTHER, "RUNNING", 1.0)]
+    late.append((99.5, MODEL, "RUNNING", 1.0))
+    serving = {"capacity_per_unit": 1, "on_not_running": "wait", "max_wait": 60}
+    demand, waits = serve(
+        arrivals([30.0, 80.0, 80.5], serving, [31.0]), timeline(late), DEFAULT_START, 100.0
+    )
+    assert rows(demand) == [(0, 1, 0, 0, 1, 0, 0.0), (1, 2, 1, 0, 0, 1, 19.5)]
+    mine = demand[demand["resource_id"] == MODEL]
+    assert list(mine["pending"]) == [0, 1]
     assert rows(demand, OTHER) == [(0, 1, 1, 0, 0, 0, 0.0)]
-    assert list(waits["outcome"]) == ["gave up"]
-    assert list(waits["waited_s"]) == [60.0]
+    assert waited(waits) == [
+        (30.0, 60.0, "gave up", "ResourceNotReadyException"),
+        (80.0, 19.5, "served", None),
+        (80.5, 19.5, "waiting at the horizon", None),
+    ]
 
 
 def test_another_model_s_start_does_not_serve_a_waiting_request() -> None:
@@ -163,7 +198,9 @@ def test_another_model_s_start_does_not_serve_a_waiting_request() -> None:
         (50.0, OTHER, "RUNNING", 1.0),
     ]
     serving = {"on_not_running": "wait", "max_wait": 600}
-    demand, waits = serve(arrivals([10.0], serving), timeline(running_later), DEFAULT_START)
+    demand, waits = serve(
+        arrivals([10.0], serving), timeline(running_later), DEFAULT_START, HORIZON
+    )
     assert rows(demand) == [(0, 1, 0, 0, 1, 0, 0.0)]
     assert list(waits["waited_s"]) == [600.0]
 
@@ -185,11 +222,16 @@ def test_a_run_has_the_tables_of_its_demand(on_not_running: str) -> None:
         """
     )
     demand, waits = tables["demand"], tables["waits"]
-    assert (demand["requests"] == demand["served"] + demand["throttled"] + demand["failed"]).all()
+    counted = demand["served"] + demand["throttled"] + demand["failed"] + demand["pending"]
+    assert (demand["requests"] == counted).all()
     stopped = tables["stops"]["resource_id"].iloc[0]
     late = demand[(demand["resource_id"] == stopped) & (demand["minute"] >= 36)]
     assert len(late) > 0
-    assert (late["failed"] == late["requests"]).all()
+    assert (late["failed"] + late["pending"] == late["requests"]).all()
+    # only the last minute's waiters (max_wait 1m) are still waiting at the horizon
+    assert set(late.loc[late["pending"] > 0, "minute"]) == (
+        {59} if on_not_running == "wait" else set()
+    )
     running = demand[demand["resource_id"] != stopped]
     assert running["failed"].sum() == 0
     assert running["requests"].sum() > 3000
@@ -214,3 +256,31 @@ def test_both_engines_serve_the_same_requests_and_the_vector_one_refuses_policie
     assert check(scenario(policies)).reasons == (
         "policies.idle: a hosting policy acts on requests as they arrive",
     )
+
+
+def test_a_cold_start_s_queue_drains_within_max_wait() -> None:
+    """The review's case: one model, 20/s from 09:00 to 10:00, waiting up to 5 m, stopped
+    after 15 m idle. Each morning's first request starts it, thousands queue at 5/s of
+    capacity: those served wait at most 300 s (the old drain served them up to 1,201 s
+    after they came), the rest gave up, and the new arrivals meet no stale queue."""
+    tables = run(
+        """
+        name: drain
+        horizon: 2d
+        fleet: [{service: rekognition, project: p, count: 1}]
+        demand:
+          - group: p
+            rate: 20/s
+            profile: {hours: {"09:00-10:00": 1}}
+            serving: {on_not_running: wait, max_wait: 5m}
+        policies: {idle: {kind: idle_stop, groups: [p], after: 15m}}
+        """
+    )
+    waits, demand = tables["waits"], tables["demand"]
+    assert waits["waited_s"].max() <= 300.0
+    outcomes = waits["outcome"].value_counts()
+    assert outcomes["served"] > 1000
+    assert outcomes["gave up"] > 1000
+    starts = tables["transitions"]["to_status"].eq("RUNNING").sum() - 1  # not the initial
+    assert outcomes["served"] <= starts * 5 * 301  # 5/s for at most max_wait, per start
+    assert demand["delayed"].sum() == outcomes["served"]
