@@ -9,8 +9,10 @@ and retries as any other automation. A mapping by name, so a sweep addresses
 each naming the field at fault.
 
 - `schedule`: periods as AWS Instance Scheduler writes them (`begintime`, `endtime`,
-  `weekdays` in a time zone): start at begin, stop at end. Instance Scheduler has no period
-  that crosses midnight: it is two periods, and an end before its begin says so.
+  `weekdays` in a time zone, read as `simulator.scenario.zones` reads a demand profile's:
+  an end of 24:00 is the end of the day, 23:59 its last minute): start at begin, stop at
+  end. Instance Scheduler has no period that crosses midnight: it is two periods, and an
+  end before its begin says so.
 - `idle_stop`: stop a model `after` this long without a request; with `start_on_demand`,
   the first request to a stopped model starts it (a cold start).
 - `keep_alive_histogram`: the hybrid histogram policy of Shahrad et al. (ATC '20).
@@ -19,32 +21,20 @@ each naming the field at fault.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from simulator.engine.distributions import Duration, PositiveDuration
 from simulator.engine.schema import Strict
-from simulator.scenario.demand import DAYS, hosted_sizes
+from simulator.scenario import zones
+from simulator.scenario.demand import hosted_sizes
 
 if TYPE_CHECKING:
     from simulator.scenario.model import Scenario
 
 NAME: Final = r"^[A-Za-z_][A-Za-z0-9_]*$"
 """A policy's name: a word, so `policies.<name>.<field>` is a path errors and sweeps name."""
-_CLOCK: Final = r"^([01][0-9]|2[0-3]):([0-5][0-9])$"
-
-
-def _zone(zone: str) -> str:
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {zone!r}; expected an IANA name such as Europe/Dublin, "
-            "America/New_York or UTC"
-        ) from None
-    return zone
 
 
 class _Policy(Strict):
@@ -55,61 +45,50 @@ class _Policy(Strict):
         description="after a refused call (the client's own retries spent, or a status "
         "where the operation is illegal): how long before the policy sends it again",
     )
+
+
+class _GivesUp(_Policy):
+    """A policy that leaves a model alone after `attempts` refusals in a row (a schedule
+    does not: it sends again every `retry` until its next edge)."""
+
     attempts: int = Field(
         default=3,
         ge=1,
         description="refused calls in a row after which the policy leaves the model alone "
-        "until its next decision (a request, a new window); a schedule sends again every "
-        "`retry` until its next edge, as Instance Scheduler's runs do",
+        "until its next decision (a request, a new window)",
     )
-
-
-def weekdays(text: str) -> frozenset[int]:
-    """The days (0 = Monday) of Instance Scheduler's `weekdays`: days and ranges, separated
-    by commas (`mon-fri`, `sat,sun`, `mon-wed,fri`)."""
-    days: set[int] = set()
-    for part in text.split(","):
-        first, _, last = part.strip().lower().partition("-")
-        last = last or first
-        if first not in DAYS or last not in DAYS:
-            raise ValueError(
-                f"weekdays: {part.strip()!r} is not a day or a range of days "
-                f"({', '.join(DAYS)}); separate several with commas"
-            )
-        begin, end = DAYS.index(first), DAYS.index(last)
-        if end < begin:
-            raise ValueError(
-                f"weekdays: {part.strip()!r} runs backwards; write it as two ranges "
-                f"({first}-sun,mon-{last})"
-            )
-        days.update(range(begin, end + 1))
-    return frozenset(days)
 
 
 class Period(Strict):
     """A period as Instance Scheduler writes it: running from `begin` to `end` on each of
     its `weekdays`, in the schedule's time zone."""
 
-    begin: str = Field(pattern=_CLOCK, description="'HH:MM': the models start")
-    end: str = Field(pattern=_CLOCK, description="'HH:MM': the models stop")
+    begin: str = Field(pattern=zones.CLOCK, description="'HH:MM': the models start")
+    end: str = Field(
+        pattern=zones.END_CLOCK, description="'HH:MM' (24:00: the end of the day): they stop"
+    )
     weekdays: str = Field(default="mon-sun", description="e.g. mon-fri, sat,sun")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, text: str) -> str:
+        zones.weekdays(text)
+        return text
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        weekdays(self.weekdays)
-        if self.end <= self.begin:  # 'HH:MM' strings sort as the times they name
+        begin, end = self.minutes()
+        if end <= begin:
             raise ValueError(
                 f"end: {self.end} is not after begin {self.begin}; Instance Scheduler has no "
                 "period across midnight: write two periods (begin "
-                f"{self.begin} end 23:59, and begin 00:00 end {self.end} on the next days)"
+                f"{self.begin} end 24:00, and begin 00:00 end {self.end} on the next days)"
             )
         return self
 
     def minutes(self) -> tuple[int, int]:
-        """(begin, end) in minutes after midnight."""
-        hours, minutes = self.begin.split(":")
-        end_hours, end_minutes = self.end.split(":")
-        return int(hours) * 60 + int(minutes), int(end_hours) * 60 + int(end_minutes)
+        """(begin, end) in minutes after midnight (an end of 24:00 is 1440)."""
+        return zones.minutes(self.begin), zones.minutes(self.end, end=True)
 
 
 class Schedule(_Policy):
@@ -125,10 +104,21 @@ class Schedule(_Policy):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
-        return _zone(zone)
+        return zones.zone(zone)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_attempts(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "attempts" in data:
+            raise ValueError(
+                "attempts: a schedule never gives up on a model: it sends a refused start or "
+                "stop again every `retry` until its next edge, as Instance Scheduler's runs "
+                "do; leave attempts out"
+            )
+        return data
 
 
-class IdleStop(_Policy):
+class IdleStop(_GivesUp):
     """Stop a model `after` this long without a request."""
 
     kind: Literal["idle_stop"]
@@ -141,7 +131,7 @@ class IdleStop(_Policy):
     )
 
 
-class KeepAliveHistogram(_Policy):
+class KeepAliveHistogram(_GivesUp):
     """Shahrad et al.'s hybrid histogram policy: per model, a histogram of its idle times
     sets a pre-warm window (its `head` percentile) and a keep-alive window (its `tail`
     percentile, plus `margin`); a fixed `fallback` keep-alive while it is not representative."""
@@ -182,7 +172,7 @@ class KeepAliveHistogram(_Policy):
         return self
 
 
-class Budget(_Policy):
+class Budget(_GivesUp):
     """Stop the group's models once their spend in the current window passes `usd`; with
     `restart`, start them again when the next window opens."""
 

@@ -52,7 +52,7 @@ def start_policies(
         controls: list[tuple[Control, Resource]] = []
         for service_name in HOSTING:
             service = services[service_name]
-            attempts = None if isinstance(policy, Schedule) else policy.attempts
+            attempts = None if isinstance(policy, Schedule) else policy.attempts  # never gives up
             control = Control(
                 sim, service, watches[service_name], client, policy.retry, attempts, units
             )

@@ -3,11 +3,11 @@
 A model should run inside any period (begin to end, on its weekdays, in the schedule's
 time zone) and be stopped outside all of them. The moments are local times made UTC with
 `zoneinfo`, so a 09:00 begin is 08:00 UTC in a Dublin summer and 09:00 in its winter. A
-period's end at 23:59 runs to midnight: Instance Scheduler's runs (every 5 minutes by
-default) never see the minute between it and a next day's 00:00 begin, so the two are one
-span. At t=0 the schedule enforces the state it wants (as Instance Scheduler's first run
-would), then acts at each edge: every model of its groups is sent its start or stop at
-once, each in its own process, so a large fleet meets the quota.
+period's end at 24:00 runs to midnight, and joins a next day's 00:00 begin in one span; an
+end at 23:59 is that minute (`simulator.scenario.zones`' convention, as demand's). At t=0
+the schedule enforces the state it wants (as Instance Scheduler's first run would), then
+acts at each edge: every model of its groups is sent its start or stop at once, each in its
+own process, so a large fleet meets the quota.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from zoneinfo import ZoneInfo
 
 from simulator.engine.env import Simulation
 from simulator.hosting.policies.base import Control, Process
-from simulator.scenario.policies import Schedule, weekdays
+from simulator.scenario.policies import Schedule
+from simulator.scenario.zones import DAY_MINUTES, weekdays
 from simulator.services.base import Resource
-
-DAY_END = 23 * 60 + 59
-"""An end at 23:59 is the end of the day."""
 
 
 def spans(policy: Schedule, start: datetime, horizon: float) -> list[tuple[float, float]]:
@@ -38,7 +36,7 @@ def spans(policy: Schedule, start: datetime, horizon: float) -> list[tuple[float
         while day <= last:
             if day.weekday() in days:
                 midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
-                ends = midnight + timedelta(days=1) if end == DAY_END else _at(midnight, end)
+                ends = midnight + timedelta(days=1) if end == DAY_MINUTES else _at(midnight, end)
                 found.append(
                     (
                         (_at(midnight, begin) - start).total_seconds(),

@@ -39,6 +39,15 @@ BAD = {
         ":11: policies.office.periods[0].end: 02:00 is not after begin 09:00; Instance "
         "Scheduler has no period across midnight: write two periods",
     ),
+    "attempts on a schedule": (
+        ("    time_zone: Europe/Dublin\n", "    time_zone: Europe/Dublin\n    attempts: 5\n"),
+        ":10: policies.office.attempts: a schedule never gives up on a model: it sends a "
+        "refused start or stop again every `retry` until its next edge",
+    ),
+    "an end past 24:00": (
+        ('end: "18:00"', 'end: "24:30"'),
+        ":11: policies.office.periods[0].end: String should match pattern",
+    ),
     "unknown weekday": (
         ("weekdays: mon-fri", "weekdays: mon-fry"),
         ":11: policies.office.periods[0].weekdays: 'mon-fry' is not a day or a range of days",

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from simulator.hosting.policies.schedule import edges, spans
-from simulator.scenario.policies import Schedule, weekdays
+from simulator.scenario.policies import Schedule
+from simulator.scenario.zones import weekdays
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -30,10 +31,10 @@ def test_a_period_follows_the_wall_clock_across_the_change_to_summer_time() -> N
     ]
 
 
-def test_an_end_at_23_59_runs_to_midnight_and_joins_the_next_days_period() -> None:
-    # the night shift as Instance Scheduler writes it: 22:00-23:59 and 00:00-06:00
+def test_an_end_at_24_00_runs_to_midnight_and_joins_the_next_days_period() -> None:
+    # the night shift in two periods: 22:00-24:00 and 00:00-06:00
     night = schedule(
-        [{"begin": "22:00", "end": "23:59"}, {"begin": "00:00", "end": "06:00"}], "UTC"
+        [{"begin": "22:00", "end": "24:00"}, {"begin": "00:00", "end": "06:00"}], "UTC"
     )
     start = datetime(2026, 1, 5, 12, tzinfo=UTC)  # noon
     assert spans(night, start, DAY) == [(10 * HOUR, 18 * HOUR)]  # 22:00 to 06:00: one span
@@ -43,8 +44,18 @@ def test_an_end_at_23_59_runs_to_midnight_and_joins_the_next_days_period() -> No
     ]  # fmt: skip
 
 
+def test_an_end_at_23_59_is_that_minute_as_a_demand_profile_reads_it() -> None:
+    # simulator.scenario.zones: 23:59 is the day's last minute, not its end; the schedule
+    # stops at 23:59 and starts again at 00:00
+    night = schedule(
+        [{"begin": "22:00", "end": "23:59"}, {"begin": "00:00", "end": "06:00"}], "UTC"
+    )
+    start = datetime(2026, 1, 5, 12, tzinfo=UTC)  # noon
+    assert spans(night, start, DAY) == [(10 * HOUR, 12 * HOUR - 60), (12 * HOUR, 18 * HOUR)]
+
+
 def test_the_state_at_the_start_is_enforced() -> None:
-    always = schedule([{"begin": "00:00", "end": "23:59"}], "UTC")
+    always = schedule([{"begin": "00:00", "end": "24:00"}], "UTC")
     start = datetime(2026, 1, 5, tzinfo=UTC)
     assert edges(spans(always, start, 2 * DAY), 2 * DAY) == [(0.0, True)]
 
