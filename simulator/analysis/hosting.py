@@ -29,8 +29,9 @@ import pandas as pd
 
 from simulator.analysis.order import natural_rows
 from simulator.analysis.summary import mean_ci
+from simulator.api.inference import SERVING
 
-AVAILABLE: Final[Mapping[str, str]] = {"rekognition": "RUNNING", "lookoutvision": "HOSTED"}
+AVAILABLE: Final[Mapping[str, str]] = SERVING
 """The status in which each hosted service's model serves inference requests."""
 STARTING: Final[Mapping[str, str]] = {
     "rekognition": "STARTING",

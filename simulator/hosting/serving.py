@@ -37,40 +37,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from simulator.api.inference import INFERENCE
 from simulator.hosting.demand import MINUTE, Arrivals
 from simulator.tables import SCHEMAS, empty, utc_moments
 
-
-@dataclass(frozen=True)
-class Inference:
-    """A hosted service's inference operation: the status in which a model serves it, and
-    the errors it answers with."""
-
-    operation: str
-    serving: str
-    not_running: str
-    """The error for a model that is not serving."""
-    beyond_capacity: str
-    """The error beyond the model's inference units' capacity."""
-
-
-INFERENCE: Final = {
-    # DOC (botocore's model; the Custom Labels guide): DetectCustomLabels on a version that
-    # is not deployed answers ResourceNotReadyException, and beyond the inference units'
-    # TPS ProvisionedThroughputExceededException
-    "rekognition": Inference(
-        "DetectCustomLabels",
-        "RUNNING",
-        "ResourceNotReadyException",
-        "ProvisionedThroughputExceededException",
-    ),
-    # ASSUMED: DetectAnomalies lists Conflict and Throttling among its errors (botocore's
-    # model); AWS does not say which one a model that is not HOSTED (SYSTEM_UPDATING
-    # included), or one beyond its units' capacity, answers
-    "lookoutvision": Inference(
-        "DetectAnomalies", "HOSTED", "ConflictException", "ThrottlingException"
-    ),
-}
 SERVED: Final = "served"
 GAVE_UP: Final = "gave up"
 THROTTLED: Final = "throttled"

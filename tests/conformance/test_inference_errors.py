@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.hosting.serving import INFERENCE
+from simulator.api.inference import INFERENCE
 from tests.conformance import test_lookoutvision_model, test_rekognition_model
 from tests.conformance._aws import error_codes
 
