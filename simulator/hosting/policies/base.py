@@ -31,6 +31,7 @@ from typing import Any, Final, Protocol
 import numpy as np
 import simpy
 
+from simulator.api.inference import SERVING
 from simulator.api.plane import ControlPlane, Response, Route
 from simulator.engine.env import Simulation
 from simulator.services.base import ManagedService, Resource
@@ -58,7 +59,8 @@ class Hosting:
     started: frozenset[str]
     """A start is done: the model is starting or serving."""
     serving: frozenset[str]
-    """It serves requests (and bills while it does)."""
+    """It serves requests: `simulator.api.inference`'s status (SYSTEM_UPDATING bills, ASSUMED, but
+    does not serve)."""
     changing: frozenset[str]
     """It is on its way to serving or stopped, by itself."""
 
@@ -68,14 +70,14 @@ HOSTING: Final[Mapping[str, Hosting]] = {
         "StartProjectVersion",
         frozenset({"STOPPING", "STOPPED"}),
         frozenset({"STARTING", "RUNNING"}),
-        frozenset({"RUNNING"}),
+        frozenset({SERVING["rekognition"]}),
         frozenset({"STARTING", "STOPPING"}),
     ),
     "lookoutvision": Hosting(
         "StartModel",
         frozenset({"STOPPING_HOSTING", "TRAINED"}),
         frozenset({"STARTING_HOSTING", "HOSTED", "SYSTEM_UPDATING"}),
-        frozenset({"HOSTED", "SYSTEM_UPDATING"}),
+        frozenset({SERVING["lookoutvision"]}),
         frozenset({"STARTING_HOSTING", "STOPPING_HOSTING"}),
     ),
 }
