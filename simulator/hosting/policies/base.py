@@ -9,17 +9,19 @@ streams (`policies.<name>.*`), so with or without a policy every other caller's 
 the same. Every move a policy's request makes is recorded with the cause `policy:<name>`
 (`ManagedService.acting`, set around the handler by the policy's routes).
 
-Re-tries (our choice, not AWS's): before sending, a policy skips a move that is done
-already (a stop to a model STOPPING or STOPPED, a start to one STARTING or RUNNING): it
-knows a model's status as a describe call would tell it, without sending one. Any other
-call is sent, and a model in a status where the operation is illegal (a stop while it is
-STARTING) answers the service's error. A refused call (that error, or a throttle the
-client's own retries did not get past) is sent again `retry` later while the policy still
-wants it, at most `attempts` times in a row; then the policy leaves the model alone until
-its next decision. A schedule has no such limit: it sends again every `retry` until its
-next edge, as Instance Scheduler's runs (every 5 minutes by default) enforce the state a
-period wants at each run. So 500 stops at once meet the quota and back off, and a model stuck in a
-status no policy can leave is asked a few times, not every second.
+Re-tries (our choice, not AWS's): before sending, a policy waits while the model is on its
+way by itself (STARTING, STOPPING: either would refuse the call), then skips a move that is
+done already (a stop to a model STOPPING or STOPPED, a start to one STARTING or RUNNING): it
+knows a model's status as a describe call would tell it, without sending one. A stop is
+sent only to a model that serves (the only statuses the services stop from); a start is
+sent otherwise, and a model in a status where it is illegal answers the service's error.
+A refused call (that error, or a throttle the client's own retries did not get past) is
+sent again `retry` later while the policy still wants it, at most `attempts` times in a
+row; then the policy leaves the model alone until its next decision. A schedule has no
+such limit: it sends again every `retry` until its next edge, as Instance Scheduler's runs
+(every 5 minutes by default) enforce the state a period wants at each run. So 500 stops at
+once meet the quota and back off, and a model stuck in a status no policy can leave is
+asked a few times, not every second.
 """
 
 from __future__ import annotations
@@ -135,6 +137,10 @@ class Control:
         """It serves requests, and bills for it."""
         return model.status in self.hosting.serving
 
+    def starting(self, model: Resource) -> bool:
+        """On its way to serving, by itself."""
+        return model.status in self.hosting.started and model.status in self.hosting.changing
+
     def up(self, model: Resource) -> bool:
         """Serving, or starting: what a stop would be sent to."""
         return model.status in self.hosting.started
@@ -160,10 +166,13 @@ class Control:
             attempt += 1
             if attempt > 1:
                 yield self.sim.timeout(self.retry_s)
+            yield from self.settled(model)  # a call now would only be refused
             if model.status in done:
                 return True
             if not wanted():
                 return False
+            if operation != self.hosting.start and not self.serving(model):
+                return False  # not stoppable: a stop would only be refused
             extra: dict[str, Any] = {}
             if self.units is not None and operation == self.hosting.start:
                 extra["MinInferenceUnits"] = self.units

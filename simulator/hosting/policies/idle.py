@@ -6,7 +6,9 @@ One process per model, waking only when it acts: the moment the model has gone `
 without a request is found by walking its arrival array (`first_gap`), never by an event
 per request. A start is sent at the first request after the stop is accepted (once the
 model has stopped, if it is still stopping: the policy knows, as a waiter would, without
-its polls); its idle clock then runs from the start's acceptance. Without
+its polls); its idle clock then runs from the moment the model serves again (RUNNING,
+HOSTED), where the requests that waited for it count as requests: a model is never
+stopped while it starts, nor as soon as it serves. Without
 `start_on_demand` the policy looks at a stopped model again (another actor may have
 started it) at its first request at least `after` later, so a stopped model under heavy
 demand costs one event per `after`.
@@ -33,7 +35,10 @@ def idle_stop(
     """The policy's process for one model with requests at `times`."""
     after, since = policy.after, float(sim.now)
     while True:
-        if control.up(model):
+        if control.starting(model):  # idle from when it serves
+            yield from control.settled(model)
+            since = float(sim.now)
+        if control.serving(model):
             last = first_gap(times, since, after)  # the last request (or `since`)
             if last + after >= horizon:
                 return
@@ -48,7 +53,7 @@ def idle_stop(
                 recent = int(np.searchsorted(times, sim.now, side="right")) - 1
                 if recent >= 0 and times[recent] > last:
                     since = float(times[recent])
-                continue
+            continue
         if policy.start_on_demand:
             wake = next_arrival(times, sim.now)
         else:
@@ -57,6 +62,5 @@ def idle_stop(
             return
         yield sim.timeout(wake - sim.now)
         if policy.start_on_demand and not control.up(model):
-            yield from control.settled(model)  # a start while it stops would be refused
-            yield from control.start(model)
+            yield from control.start(model)  # once it has stopped, if it is stopping
         since = float(sim.now)

@@ -91,9 +91,9 @@ def test_idle_stop_stops_after_the_idle_time_and_the_next_request_starts_the_mod
     # requests at 60, 120 | 1500, 1600 | 5000; after 10 minutes idle (600 s):
     # 120 + 600 = 720: stop sent, STOPPING at 720.1, STOPPED at 840.1;
     # 1500: start sent (fails the request: fail fast), STARTING 1500.1, RUNNING 1800.1; 1600
-    # fails too; its idle clock runs from 1600: stop at 2200 (2200.1, 2320.1); 5000 starts it
-    # (5000.1, 5300.1, the request fails) and from the start's acceptance at 5000.1 nothing
-    # comes: stop at 5600.1, STOPPING 5600.2, STOPPED 5720.2.
+    # fails too; its idle clock runs from when it serves, 1800.1: stop sent at 2400.1
+    # (STOPPING 2400.2, STOPPED 2520.2); 5000 starts it (5000.1, RUNNING 5300.1, the request
+    # fails) and from 5300.1 nothing comes: stop at 5900.1, STOPPING 5900.2, STOPPED 6020.2.
     requests[0] = [60, 120, 1500, 1600, 5000]
     tables = simulate(scenario("idle: {kind: idle_stop, groups: [p], after: 10m}"), 0, 0)
     assert moves(tables) == [
@@ -102,16 +102,16 @@ def test_idle_stop_stops_after_the_idle_time_and_the_next_request_starts_the_mod
         (840.1, "STOPPED", "stop"),
         (1500.1, "STARTING", "policy:idle"),
         (1800.1, "RUNNING", "start"),
-        (2200.1, "STOPPING", "policy:idle"),
-        (2320.1, "STOPPED", "stop"),
+        (2400.2, "STOPPING", "policy:idle"),
+        (2520.2, "STOPPED", "stop"),
         (5000.1, "STARTING", "policy:idle"),
         (5300.1, "RUNNING", "start"),
-        (5600.2, "STOPPING", "policy:idle"),
-        (5720.2, "STOPPED", "stop"),
+        (5900.2, "STOPPING", "policy:idle"),
+        (6020.2, "STOPPED", "stop"),
     ]
-    assert attempts(tables, "StopProjectVersion") == [(720.0, "-"), (2200.0, "-"), (5600.1, "-")]
+    assert attempts(tables, "StopProjectVersion") == [(720.0, "-"), (2400.1, "-"), (5900.1, "-")]
     assert attempts(tables, "StartProjectVersion") == [(1500.0, "-"), (5000.0, "-")]
-    billed = 840.1 + (2320.1 - 1800.1) + (5720.2 - 5300.1)  # RUNNING and STOPPING
+    billed = 840.1 + (2520.2 - 1800.1) + (6020.2 - 5300.1)  # RUNNING and STOPPING
     assert cost(tables) == pytest.approx(billed * RATE, rel=1e-12)
     assert cost(tables, "baseline_costs") == pytest.approx(7200 * RATE, rel=1e-12)  # always on
     assert outcome(tables) == (2, 3, 0)  # served 60 and 120; 1500, 1600, 5000 failed
@@ -128,24 +128,19 @@ def test_without_start_on_demand_a_stopped_model_stays_stopped(
     assert outcome(tables) == (2, 3, 0)
 
 
-def test_a_stop_refused_while_the_model_starts_is_sent_again_after_retry(
+def test_the_idle_clock_runs_from_when_the_model_serves_and_no_stop_meets_a_start(
     requests: dict[int, list[float]],
 ) -> None:
     # after 1 minute: stop at 10 + 60 = 70 (STOPPING 70.1, STOPPED 190.1); the request at
-    # 400 starts it (STARTING 400.1, RUNNING 700.1); idle from 400.1, the stop at 460.1 meets
-    # STARTING: ResourceInUseException (not retried by botocore), answered at 460.3; sent
-    # again a minute later, 520.3 and 580.5, refused: three refusals in a row, the policy
-    # leaves it until its next decision, a minute's idle from 580.7: 640.7, refused; 700.9
-    # finds it RUNNING (since 700.1): STOPPING 701.0, STOPPED 821.0.
+    # 400 starts it (STARTING 400.1, RUNNING 700.1); idle from 700.1, when it serves (not
+    # from the start's acceptance, which sent stops at 460.1, 520.3, ... that the STARTING
+    # model refused with ResourceInUseException): the stop at 760.1 is accepted (STOPPING
+    # 760.2, STOPPED 880.2), the only one after the first.
     requests[0] = [10, 400]
     tables = simulate(scenario("idle: {kind: idle_stop, groups: [p], after: 1m}"), 0, 0)
-    refused = "ResourceInUseException"
-    assert attempts(tables, "StopProjectVersion") == [
-        (70.0, "-"), (460.1, refused), (520.3, refused), (580.5, refused), (640.7, refused),
-        (700.9, "-"),
-    ]  # fmt: skip
-    assert moves(tables)[-2:] == [(701.0, "STOPPING", "policy:idle"), (821.0, "STOPPED", "stop")]
-    billed = 190.1 + (821.0 - 700.1)
+    assert attempts(tables, "StopProjectVersion") == [(70.0, "-"), (760.1, "-")]
+    assert moves(tables)[-2:] == [(760.2, "STOPPING", "policy:idle"), (880.2, "STOPPED", "stop")]
+    billed = 190.1 + (880.2 - 700.1)
     assert cost(tables) == pytest.approx(billed * RATE, rel=1e-12)
     assert outcome(tables) == (1, 1, 0)
 
@@ -265,9 +260,9 @@ def test_a_lookout_for_vision_model_is_stopped_and_started_with_the_policys_unit
 ) -> None:
     # 2 units HOSTED; idle 10 minutes after the request at 60: StopModel at 660
     # (STOPPING_HOSTING 660.1, TRAINED 720.1); the request at 1500 fails and starts it with
-    # 1 unit (STARTING_HOSTING 1500.1, HOSTED 2100.1), idle since 1500.1: StopModel at
-    # 2100.1 meets it HOSTED (2100.2, TRAINED 2160.2). Billed by the started minute:
-    # 720.1 s -> 13 minutes of 2 units, 60.1 s -> 2 minutes of 1.
+    # 1 unit (STARTING_HOSTING 1500.1, HOSTED 2100.1), idle since it is HOSTED: StopModel
+    # at 2700.1 (STOPPING_HOSTING 2700.2, TRAINED 2760.2). Billed by the started minute:
+    # 720.1 s -> 13 minutes of 2 units, 660.1 s -> 12 minutes of 1.
     text = """\
         name: lv
         horizon: 2h
@@ -298,7 +293,7 @@ def test_a_lookout_for_vision_model_is_stopped_and_started_with_the_policys_unit
     assert moves(tables)[1:] == [
         (660.1, "STOPPING_HOSTING", "policy:idle"), (720.1, "TRAINED", "stop"),
         (1500.1, "STARTING_HOSTING", "policy:idle"), (2100.1, "HOSTED", "start"),
-        (2100.2, "STOPPING_HOSTING", "policy:idle"), (2160.2, "TRAINED", "stop"),
+        (2700.2, "STOPPING_HOSTING", "policy:idle"), (2760.2, "TRAINED", "stop"),
     ]  # fmt: skip
-    assert cost(tables) == pytest.approx((13 * 60 * 2 + 2 * 60) * RATE, rel=1e-12)
+    assert cost(tables) == pytest.approx((13 * 60 * 2 + 12 * 60) * RATE, rel=1e-12)
     assert outcome(tables) == (1, 1, 0)

@@ -61,3 +61,25 @@ def test_the_vector_engine_gives_each_kind_of_policy_its_own_reason() -> None:
         "policies.hist": "a keep-alive histogram stops and pre-warms each model from the idle "
         "times between its requests, as they arrive",
     }
+
+
+def test_a_schedule_never_sends_a_stop_to_a_model_that_is_starting() -> None:
+    # the period 00:03-00:05 (UTC): at 0 the running model is stopped (STOPPING 0.1, STOPPED
+    # 120.1); at 180 started (STARTING 180.1, RUNNING 480.1); the end at 300 finds it
+    # STARTING, where StopProjectVersion is refused (ResourceInUseException): the stop waits
+    # until it serves and is sent at 480.1 (STOPPING 480.2, STOPPED 600.2), no call refused.
+    text = textwrap.dedent(TWO_GROUPS).split("policies:")[0].replace("count: 2", "count: 1")
+    period = '{begin: "00:03", end: "00:05"}'
+    text += f"policies:\n  office: {{kind: schedule, groups: [a], periods: [{period}]}}\n"
+    tables = simulate(parse_scenario(text), 0, 0, baseline=False)
+    calls = tables["calls"]
+    mine = calls[calls["resource_id"].astype(str).str.contains("project/a/")]
+    sent = [
+        (str(op), round(float(t), 6), "-" if pd.isna(e) else str(e))
+        for op, t, e in zip(mine["operation"], mine["time"], mine["error_code"], strict=True)
+    ]
+    assert sent == [
+        ("StopProjectVersion", 0.0, "-"),
+        ("StartProjectVersion", 180.0, "-"),
+        ("StopProjectVersion", 480.1, "-"),
+    ]
