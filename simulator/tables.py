@@ -44,6 +44,9 @@ FLOAT: Final = Kind("float64", "double")
 INT: Final = Kind("int64", "int64")
 SMALL: Final = Kind("int16", "int16")
 """Attempt numbers and HTTP statuses: two bytes on each of millions of calls."""
+COUNT: Final = Kind("int32", "int32")
+"""Per-minute counts and minutes from the start: four bytes on each of millions of rows of
+`demand` (2^31 requests a minute to one model, or minutes: 4,000 years, are beyond any run)."""
 OPTIONAL_INT: Final = Kind("Int64", "int64")
 OPTIONAL_BOOL: Final = Kind("boolean", "bool")
 BOOL: Final = Kind("bool", "bool")
@@ -58,6 +61,7 @@ def arrow_type(kind: Kind) -> pa.DataType:
         FLOAT: pa.float64(),
         INT: pa.int64(),
         SMALL: pa.int16(),
+        COUNT: pa.int32(),
         OPTIONAL_INT: pa.int64(),
         OPTIONAL_BOOL: pa.bool_(),
         BOOL: pa.bool_(),
@@ -219,14 +223,14 @@ DEMAND: Final = Schema(
         SERVICE,
         RESOURCE,
         GROUP,
-        Column("minute", INT, "min", "the minute, counted from the start"),
+        Column("minute", COUNT, "min", "the minute, counted from the start"),
         Column("minute_utc", TIMESTAMP, "UTC", "the minute's beginning as a moment"),
-        Column("requests", INT, "requests", "requests that arrived in the minute"),
-        Column("served", INT, "requests", "of those, served (at once or after a wait)"),
-        Column("throttled", INT, "requests", "refused beyond capacity (the throttling error)"),
-        Column("failed", INT, "requests", "refused as the model was not running (or gave up)"),
-        Column("pending", INT, "requests", "still waiting for the model at the horizon"),
-        Column("delayed", INT, "requests", "served after waiting for the model to run"),
+        Column("requests", COUNT, "requests", "requests that arrived in the minute"),
+        Column("served", COUNT, "requests", "of those, served (at once or after a wait)"),
+        Column("throttled", COUNT, "requests", "refused beyond capacity (the throttling error)"),
+        Column("failed", COUNT, "requests", "refused as the model was not running (or gave up)"),
+        Column("pending", COUNT, "requests", "still waiting for the model at the horizon"),
+        Column("delayed", COUNT, "requests", "served after waiting for the model to run"),
         Column("added_latency_s", FLOAT, "s", "the delayed requests' waits, summed"),
     ),
 )

@@ -284,3 +284,22 @@ def test_a_cold_start_s_queue_drains_within_max_wait() -> None:
     starts = tables["transitions"]["to_status"].eq("RUNNING").sum() - 1  # not the initial
     assert outcomes["served"] <= starts * 5 * 301  # 5/s for at most max_wait, per start
     assert demand["delayed"].sum() == outcomes["served"]
+
+
+def test_a_demand_row_is_narrow() -> None:
+    """Issue 16's benchmark (200 models, a month) gives millions of `demand` rows: the
+    counts and the minute are four bytes each (int32), so a row takes 55 bytes in memory
+    (8 the replication, 3 the three labels' codes, 8 the moment, 8 the latency, 28 the
+    minute and the six counts) and the labels' categories, not the 83 of int64 counts."""
+    tables = run(
+        """
+        name: narrow
+        horizon: 1h
+        fleet: [{service: rekognition, project: p, count: 2}]
+        demand: [{group: p, rate: 1/s}]
+        """
+    )
+    demand = tables["demand"]
+    assert len(demand) == 120
+    per_row = demand.memory_usage(deep=False, index=False).sum() / len(demand)
+    assert 55 <= per_row < 60
