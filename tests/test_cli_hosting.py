@@ -85,3 +85,22 @@ def test_the_report_shows_the_hosting_table_and_the_demand_figure(scenario: Path
     assert "<h2>Inference requests and hosting</h2>" in page
     assert '<img alt="demand"' in page
     assert "Requests per minute against inference units running" in page
+
+
+def test_a_policys_stops_are_in_the_stops_summary(scenario: Path, tmp_path: Path) -> None:
+    # the idle policy's stops are stops: two models stopped at 01:15 and again after 05:00,
+    # each ending STOPPED: 4 a replication
+    ran = invoke("run", str(scenario), "--out", str(tmp_path / "idle"), "--json")
+    summary = json.loads(ran.stdout)["summary"]
+    assert [(r["service"], r["group"], r["outcome"], r["count"]) for r in summary] == [
+        ("rekognition", "shop", "STOPPED", 4.0)
+    ]
+
+
+def test_a_run_without_stops_prints_no_stops_table(tmp_path: Path) -> None:
+    always_on = tmp_path / "always-on.yaml"
+    always_on.write_text(SCENARIO.split("policies:")[0])
+    text = invoke("run", str(always_on), "--out", str(tmp_path / "on")).stdout
+    assert "stops by service, group and outcome" not in text
+    assert "what the stops saved" not in text
+    assert TITLE in text

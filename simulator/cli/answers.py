@@ -50,15 +50,21 @@ def print_header(
 
 
 def answer_tables(results: Results) -> list[tuple[str, TextTable]]:
-    """The summary, the savings and the bill as text tables, each with its title."""
-    summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
-    saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
+    """The summary and the savings (where the run has stops, a request stream's or a hosting
+    policy's: never an empty table) and the bill as text tables, each with its title."""
+    tables = []
+    if not results.stops.empty:
+        summary = with_intervals(results.summary(), KEYS, SUMMARY_COLUMNS)
+        saved = with_intervals(results.savings(), ["service", "group"], SAVINGS_COLUMNS)
+        tables += [
+            ("stops by service, group and outcome", _text_table(summary, len(KEYS))),
+            (
+                "what the stops saved (against the same draws, nothing stopped)",
+                _text_table(saved, 2),
+            ),
+        ]
     bill = with_intervals(results.billed(), ["service", "group", "item"], BILLED_COLUMNS)
-    tables = [
-        ("stops by service, group and outcome", _text_table(summary, len(KEYS))),
-        ("what the stops saved (against the same draws, nothing stopped)", _text_table(saved, 2)),
-        ("billed over the horizon", _text_table(bill, 3)),
-    ]
+    tables.append(("billed over the horizon", _text_table(bill, 3)))
     if results.scenario.demand or results.scenario.policies:
         hosting = with_intervals(results.hosting(), ["service", "group"], HOSTING_COLUMNS)
         title = "inference requests and hosting, per group (saved: against always-on, same draws)"

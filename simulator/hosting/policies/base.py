@@ -22,6 +22,13 @@ such limit: it sends again every `retry` until its next edge, as Instance Schedu
 (every 5 minutes by default) enforce the state a period wants at each run. So 500 stops at
 once meet the quota and back off, and a model stuck in a status no policy can leave is
 asked a few times, not every second.
+
+Each stop a policy sends is a row of `stops`, as a request stream's stop is
+(`simulator.workload.arrivals.Requester`): opened when it is sent, with the model's group,
+followed to the service's terminal status (the service's move records the end), answered
+with the client's last error and attempts. Its `observed_at` stays missing: a policy sends
+no waiter and polls nothing (it reads a model's status as it needs it, above), so no
+caller observes the end; the end itself is `terminal_at`.
 """
 
 from __future__ import annotations
@@ -178,7 +185,14 @@ class Control:
                 extra["MinInferenceUnits"] = self.units
             params = self.service.request(operation, model, **extra)
             client = self.client if model.region is None else self.client.at(model.region)
+            stop = None
+            if operation == self.service.STOP.operation:  # a row of `stops`, as a stream's
+                stop = self.sim.recorder.stops.send(self.sim.now, self.service.name, model.key)
+                stop.follow(model.status.value, self.service.STOP.terminal)
             result = yield from client.call(self.service.name, operation, params, model.key)
+            if stop is not None:
+                error = None if result.error is None else result.error.code
+                stop.answered(result.arrives_at, result.ok, error, result.attempts)
             if result.ok:
                 return True
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import pandas as pd
+import pytest
 
 from simulator.runner import simulate
 from simulator.scenario import parse_scenario
@@ -83,3 +84,21 @@ def test_a_schedule_never_sends_a_stop_to_a_model_that_is_starting() -> None:
         ("StartProjectVersion", 180.0, "-"),
         ("StopProjectVersion", 480.1, "-"),
     ]
+
+
+def test_a_policys_stops_are_rows_of_the_stops_table() -> None:
+    # the budget's stops of group a at 4500 and b at 9000 (sent; STOPPING 0.1 later, STOPPED
+    # 120.1 later: a stop latency of 120.1 s), each answered at once (0.2 s round trip), each
+    # costing $4/h for its 120.1 s until STOPPED; no waiter: observed_at missing
+    tables = simulate(parse_scenario(textwrap.dedent(TWO_GROUPS)), 0, 0, baseline=False)
+    stops = tables["stops"].sort_values(["requested_at", "resource_id"])
+    assert list(stops["group"].astype(str)) == ["a", "a", "b"]
+    assert list(stops["requested_at"]) == [4500.0, 4500.0, 9000.0]
+    assert list(stops["accepted"]) == [True, True, True]
+    assert list(stops["attempts"]) == [1, 1, 1]
+    assert list(stops["terminal_status"].astype(str)) == ["STOPPED"] * 3
+    assert list(stops["terminal_at"].round(6)) == [4620.1, 4620.1, 9120.1]
+    assert list(stops["stop_latency_s"].round(6)) == [120.1, 120.1, 120.1]
+    assert stops["observed_at"].isna().all()
+    assert list(stops["outcome"].astype(str)) == ["STOPPED"] * 3
+    assert stops["cost_after_request_usd"].to_numpy() == pytest.approx([120.1 * 4 / 3600] * 3)
