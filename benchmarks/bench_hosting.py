@@ -10,14 +10,16 @@ drawn.
 
 The workload: `--models` Rekognition Custom Labels models of one inference unit from Monday
 2026-01-05 for `--days` days; `--rate` requests a second fleet-wide, 09:00-18:00 UTC Monday
-to Friday, split across the models by a Zipf popularity (s = 1.1: a few models called
-constantly, most rarely); a requester waits up to 5 minutes for a stopped model's start; an
+to Friday, split equally across the models (the issue's plain reading: the headline), then
+one replication split by a Zipf popularity (s = 1.1: a few models called constantly, most
+rarely, so fewer models have requests in a minute and the `demand` table is smaller); a
+requester waits up to 5 minutes for a stopped model's start; an
 idle_stop policy stops a model after 15 minutes without a request and starts it on the next.
 
 Usage (from the repository root):
 
     .venv/bin/python benchmarks/bench_hosting.py                    # 30 days, 200 models, 5/s
-    .venv/bin/python benchmarks/bench_hosting.py --replications 1 --days 7
+    .venv/bin/python benchmarks/bench_hosting.py --replications 1 --days 7 --no-zipf
 
 Targets (issue 16): under a minute of CPU per replication on this machine, and its tables
 under 100 MB.
@@ -43,7 +45,10 @@ TARGET_CPU_S = 60.0
 TARGET_MB = 100.0
 
 
-def scenario_yaml(days: int, models: int, rate: float, seed: int) -> str:
+POPULARITY = {"equal": "{kind: equal}", "zipf": "{kind: zipf, s: 1.1}"}
+
+
+def scenario_yaml(days: int, models: int, rate: float, seed: int, popularity: str) -> str:
     return f"""\
 name: bench-hosting
 seed: {seed}
@@ -54,7 +59,7 @@ fleet:
 demand:
   - group: fleet
     total: {rate}/s
-    popularity: {{kind: zipf, s: 1.1}}
+    popularity: {POPULARITY[popularity]}
     profile: {{hours: {{"09:00-18:00": 1.0}}, weekdays: {{mon-fri: 1}}}}
     serving: {{on_not_running: wait, max_wait: 5m}}
 policies:
@@ -62,13 +67,15 @@ policies:
 """
 
 
-def child(days: int, models: int, rate: float, seed: int, replication: int) -> None:
+def child(
+    days: int, models: int, rate: float, seed: int, replication: int, popularity: str
+) -> None:
     sys.path.insert(0, str(ROOT))
     from simulator.results import Results
     from simulator.runner import simulate
     from simulator.scenario import parse_scenario
 
-    scenario = parse_scenario(scenario_yaml(days, models, rate, seed))
+    scenario = parse_scenario(scenario_yaml(days, models, rate, seed, popularity))
     wall, cpu = time.perf_counter(), time.process_time()
     tables = simulate(scenario, seed, replication)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -102,10 +109,11 @@ def child(days: int, models: int, rate: float, seed: int, replication: int) -> N
     print(json.dumps(result), flush=True)
 
 
-def spawn(args: argparse.Namespace, replication: int) -> dict[str, Any]:
+def spawn(args: argparse.Namespace, replication: int, popularity: str) -> dict[str, Any]:
     command = [
         sys.executable, __file__, "--child", str(replication), "--days", str(args.days),
         "--models", str(args.models), "--rate", str(args.rate), "--seed", str(args.seed),
+        "--popularity", popularity,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
@@ -123,9 +131,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--replications", type=int, default=3, help="each in a fresh process")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--popularity", default="equal", help=argparse.SUPPRESS)
+    parser.add_argument("--no-zipf", action="store_true", help="skip the Zipf row")
     args = parser.parse_args()
     if args.child is not None:
-        child(args.days, args.models, args.rate, args.seed, args.child)
+        child(args.days, args.models, args.rate, args.seed, args.child, args.popularity)
         return
     print(machine())
     print(
@@ -133,35 +143,40 @@ def main() -> None:
         "fleet-wide 09:00-18:00 Mon-Fri, idle_stop after 15 min; each replication in a fresh "
         "process, its counterfactual included"
     )
-    runs = []
-    for k in range(args.replications):
-        before = _load()
-        result = spawn(args, k)
-        runs.append(result)
-        memory, files = sum(result["memory_mb"].values()), sum(result["parquet_mb"].values())
-        print(
-            f"  replication {k}  load {before:4.2f}  {result['cpu_seconds']:6.2f} s CPU "
-            f"{result['seconds']:6.2f} s wall  peak RSS {result['peak_rss_mb']:5.0f} MB  "
-            f"tables {memory:6.1f} MB in memory, {files:5.1f} MB Parquet  "
-            f"{result['requests']:,} requests, {result['cold_starts']:,} cold starts, "
-            f"{result['not_served_at_once']:,} not served at once",
-            flush=True,
-        )
+    runs = [run(args, k, "equal") for k in range(args.replications)]
+    zipf = [] if args.no_zipf else [run(args, 0, "zipf")]
     print(f"  load after {_load():4.2f}")
-    first = runs[0]
-    print(f"\n{'table (replication 0)':24s}{'rows':>12s}{'MB memory':>12s}{'MB Parquet':>12s}")
-    for name, rows in first["rows"].items():
-        print(
-            f"  {name:22s}{rows:>12,d}{first['memory_mb'][name]:>12.2f}"
-            f"{first['parquet_mb'].get(name, 0.0):>12.2f}"
-        )
+    for label, first in [("equal", runs[0]), *[("zipf", z) for z in zipf]]:
+        print(f"\n{f'table ({label}, replication 0)':30s}{'rows':>12s}{'MB memory':>12s}"
+              f"{'MB Parquet':>12s}")  # fmt: skip
+        for name, rows in first["rows"].items():
+            print(
+                f"  {name:28s}{rows:>12,d}{first['memory_mb'][name]:>12.2f}"
+                f"{first['parquet_mb'].get(name, 0.0):>12.2f}"
+            )
     cpu = sorted(r["cpu_seconds"] for r in runs)
     memory = sorted(sum(r["memory_mb"].values()) for r in runs)
     print(
-        f"CPU per replication: median {statistics.median(cpu):.2f} s, range {cpu[0]:.2f}-"
-        f"{cpu[-1]:.2f} s (target < {TARGET_CPU_S:g} s); tables in memory: median "
+        f"equal split, CPU per replication: median {statistics.median(cpu):.2f} s, range "
+        f"{cpu[0]:.2f}-{cpu[-1]:.2f} s (target < {TARGET_CPU_S:g} s); tables in memory: median "
         f"{statistics.median(memory):.1f} MB (target < {TARGET_MB:g} MB)"
     )
+
+
+def run(args: argparse.Namespace, k: int, popularity: str) -> dict[str, Any]:
+    """Replication `k` in a fresh process, and its line."""
+    before = _load()
+    result = spawn(args, k, popularity)
+    memory, files = sum(result["memory_mb"].values()), sum(result["parquet_mb"].values())
+    print(
+        f"  {popularity:5s} replication {k}  load {before:4.2f}  {result['cpu_seconds']:6.2f} s "
+        f"CPU {result['seconds']:6.2f} s wall  peak RSS {result['peak_rss_mb']:5.0f} MB  "
+        f"tables {memory:6.1f} MB in memory, {files:5.1f} MB Parquet  "
+        f"{result['requests']:,} requests, {result['cold_starts']:,} cold starts, "
+        f"{result['not_served_at_once']:,} not served at once",
+        flush=True,
+    )
+    return result
 
 
 if __name__ == "__main__":

@@ -45,8 +45,12 @@ INT: Final = Kind("int64", "int64")
 SMALL: Final = Kind("int16", "int16")
 """Attempt numbers and HTTP statuses: two bytes on each of millions of calls."""
 COUNT: Final = Kind("int32", "int32")
-"""Per-minute counts and minutes from the start: four bytes on each of millions of rows of
-`demand` (2^31 requests a minute to one model, or minutes: 4,000 years, are beyond any run)."""
+"""Per-minute counts, minutes from the start and replications: four bytes on each of
+millions of rows (2^31 requests a minute to one model, minutes (4,000 years) or replications
+are beyond any run)."""
+FLOAT32: Final = Kind("float32", "float")
+"""A sum of seconds where seven digits do: the demand table's added latency (a minute's
+waits of at most `max_wait` each, to the tenth of a second below 10^6 s)."""
 OPTIONAL_INT: Final = Kind("Int64", "int64")
 OPTIONAL_BOOL: Final = Kind("boolean", "bool")
 BOOL: Final = Kind("bool", "bool")
@@ -62,6 +66,7 @@ def arrow_type(kind: Kind) -> pa.DataType:
         INT: pa.int64(),
         SMALL: pa.int16(),
         COUNT: pa.int32(),
+        FLOAT32: pa.float32(),
         OPTIONAL_INT: pa.int64(),
         OPTIONAL_BOOL: pa.bool_(),
         BOOL: pa.bool_(),
@@ -101,7 +106,7 @@ def _utc(seconds: str) -> Column:
     return Column(f"{seconds}_utc", TIMESTAMP, "UTC", f"`{seconds}` as a moment", seconds)
 
 
-REPLICATION: Final = Column("replication", INT, "", "the replication, from 0")
+REPLICATION: Final = Column("replication", COUNT, "", "the replication, from 0")
 SERVICE: Final = Column(
     "service", CATEGORY, "", "rekognition, lookoutvision, comprehend, neptune or sagemaker"
 )
@@ -231,7 +236,7 @@ DEMAND: Final = Schema(
         Column("failed", COUNT, "requests", "refused as the model was not running (or gave up)"),
         Column("pending", COUNT, "requests", "still waiting for the model at the horizon"),
         Column("delayed", COUNT, "requests", "served after waiting for the model to run"),
-        Column("added_latency_s", FLOAT, "s", "the delayed requests' waits, summed"),
+        Column("added_latency_s", FLOAT32, "s", "the delayed requests' waits, summed"),
     ),
 )
 WAITS: Final = Schema(

@@ -288,9 +288,10 @@ def test_a_cold_start_s_queue_drains_within_max_wait() -> None:
 
 def test_a_demand_row_is_narrow() -> None:
     """Issue 16's benchmark (200 models, a month) gives millions of `demand` rows: the
-    counts and the minute are four bytes each (int32), so a row takes 55 bytes in memory
-    (8 the replication, 3 the three labels' codes, 8 the moment, 8 the latency, 28 the
-    minute and the six counts) and the labels' categories, not the 83 of int64 counts."""
+    replication, the minute and the counts are four bytes each (int32) and the added
+    latency four (float32), so a row takes 47 bytes in memory (4 the replication, 3 the
+    three labels' codes, 8 the moment, 4 the latency, 28 the minute and the six counts) and
+    the labels' categories, not the 83 of int64 and float64."""
     tables = run(
         """
         name: narrow
@@ -302,4 +303,4 @@ def test_a_demand_row_is_narrow() -> None:
     demand = tables["demand"]
     assert len(demand) == 120
     per_row = demand.memory_usage(deep=False, index=False).sum() / len(demand)
-    assert 55 <= per_row < 60
+    assert 47 <= per_row < 50
