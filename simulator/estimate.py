@@ -27,7 +27,8 @@ from typing import Final
 from simulator import humanize
 from simulator.errors import SimulatorError
 from simulator.scenario import policies
-from simulator.scenario.demand import Demand, hosted_sizes, most_requests
+from simulator.scenario.demand import Demand, hosted_sizes
+from simulator.scenario.demand_size import demand_rows, entry_requests, expected_requests
 from simulator.scenario.model import Requests, Scenario
 from simulator.scenario.schedule import Schedule
 from simulator.scenario.zones import weekdays
@@ -64,6 +65,9 @@ BYTES_PER_INFERENCE: Final = 160
 the 2-core AMD EPYC at load 1.9, a month of 200 models at 5/s in business hours (3.6
 million requests) took 2.7 s and peaked 425 MB above an empty run's; at 10/s (7.1 million)
 4.4 s and 917 MB: 0.6 to 0.75 us and 120 to 130 bytes each."""
+BYTES_PER_DEMAND_ROW: Final = 50
+"""A row of `demand` (or `waits`) kept: 47 to 48 bytes and its labels' categories
+(benchmarks/bench_hosting.py: 1,846,435 rows of demand in 88.7 MB)."""
 MEMORY_SHARE: Final = 0.8
 TIME_LIMIT_S: Final = 6 * 3600.0
 """A run estimated longer than this is refused without --force: six hours."""
@@ -91,7 +95,11 @@ class Estimate:
     boto3_calls: float = 0.0
     """Of `calls`, those a handler's code makes: each costs botocore's own work too."""
     inference: float = 0.0
-    """Inference requests of `demand:` at most: drawn and served as arrays, by either engine."""
+    """Inference requests of `demand:`, on average: drawn and served as arrays, by either
+    engine."""
+    inference_rows: float = 0.0
+    """Rows of the `demand` and `waits` tables: made as arrays (their time and peak memory
+    are the requests'), but kept with the other tables until the run writes them."""
 
     @property
     def _drawn(self) -> float:
@@ -122,15 +130,15 @@ class Estimate:
             live = self.resources * BYTES_PER_RESOURCE + self.rows * BYTES_PER_ROW
         live += self.inference * BYTES_PER_INFERENCE
         finished = self.replications - 1 if self.keeps_tables else 0
-        return live * min(self.workers, self.replications) + self.rows * BYTES_PER_KEPT_ROW * (
-            finished
-        )
+        kept = self.rows * BYTES_PER_KEPT_ROW + self.inference_rows * BYTES_PER_DEMAND_ROW
+        return live * min(self.workers, self.replications) + kept * finished
 
     def describe(self) -> str:
         return (
-            f"{self.resources:,} resources, about {_count(self.requests)} requests, "
+            f"{self.resources:,} resources, about {_count(self.requests)} stop requests, "
             + (f"{_count(self.inference)} inference requests, " if self.inference else "")
-            + f"{_count(self.calls)} calls and {_count(self.rows)} table rows per replication, "
+            + f"{_count(self.calls)} calls and {_count(self.rows + self.inference_rows)} table "
+            "rows per replication, "
             f"{_count(self.replications)} replication(s) on {self.workers} worker(s): about "
             f"{_bytes(self.memory)} of memory and {_seconds(self.seconds)} of work"
         )
@@ -157,9 +165,12 @@ def estimate(
     cycles = policy_cycles(scenario)
     calls += 2.0 * cycles  # a stop and a start
     rows = calls + boto3_calls + 4.0 * resources + 4.0 * requests + ROWS_PER_CYCLE * cycles
+    inference_rows = demand_rows(scenario) + waiting_requests(
+        scenario, sum(sent) / max(resources, 1)
+    )
     return Estimate(
         resources, requests, calls + boto3_calls, rows, replications, workers, keeps_tables,
-        engine, boto3_calls, most_requests(scenario),
+        engine, boto3_calls, expected_requests(scenario), inference_rows,
     )  # fmt: skip
 
 
@@ -169,8 +180,35 @@ billed intervals (measured: rekognition-idle-stop.yaml's replication 0, 12,553 r
 transitions, calls and costs for 1,533 starts, 8.2 a start)."""
 
 
+def waiting_requests(scenario: Scenario, stopped: float) -> float:
+    """The `waits` table's rows, roughly: the requests of `on_not_running: wait` groups that
+    find their model not running. Where policies stop and start the group's models, each
+    start ends a wait of at most `max_wait` at the model's rate; elsewhere a share
+    `stopped` (the stop requests per resource, at most 1) of the group's requests."""
+    sizes = hosted_sizes(scenario)
+    cycles = _group_cycles(scenario)
+    total = 0.0
+    for demand in scenario.demand:
+        if demand.serving.on_not_running != "wait":
+            continue
+        requests = entry_requests(scenario, demand)
+        if demand.group in cycles:
+            per_model = requests / max(sizes[demand.group], 1) / scenario.horizon
+            total += min(requests, cycles[demand.group] * per_model * demand.serving.max_wait)
+        else:
+            total += requests * min(1.0, stopped)
+    return total
+
+
 def policy_cycles(scenario: Scenario) -> float:
-    """How often the hosting policies stop and start a model in a replication, roughly: a
+    """How often the hosting policies stop and start a model in a replication, roughly (see
+    `_group_cycles`)."""
+    return sum(_group_cycles(scenario).values())
+
+
+def _group_cycles(scenario: Scenario) -> dict[str, float]:
+    """By group its policies act on: how often they stop and start its models in a
+    replication, roughly: a
     schedule once per model and period a day; a budget once per model and window; an idle
     stop (a keep-alive histogram at its shortest keep-alive, a bin) once per model each
     time its demand rises from nothing and for each gap between its requests longer than
@@ -178,18 +216,21 @@ def policy_cycles(scenario: Scenario) -> float:
     sizes = hosted_sizes(scenario)
     demand = {entry.group: entry for entry in scenario.demand}
     days = scenario.horizon / 86400
-    cycles = 0.0
+    cycles: dict[str, float] = {}
     for policy in scenario.policies.values():
         for group in policy.groups:
             models = sizes.get(group, 0)
             if isinstance(policy, policies.Schedule):
                 daily = sum(len(weekdays(p.weekdays)) / 7 for p in policy.periods)
-                cycles += models * days * daily
+                more = models * days * daily
             elif isinstance(policy, policies.Budget):
-                cycles += models * scenario.horizon / policy.window
+                more = models * scenario.horizon / policy.window
             elif group in demand:
                 timeout = policy.after if isinstance(policy, policies.IdleStop) else policy.bin
-                cycles += models * days / 7 * _weekly_gaps(demand[group], models, timeout)
+                more = models * days / 7 * _weekly_gaps(demand[group], models, timeout)
+            else:
+                more = 0.0
+            cycles[group] = cycles.get(group, 0.0) + more
     return cycles
 
 

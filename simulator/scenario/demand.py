@@ -342,21 +342,3 @@ def check_demand(scenario: Scenario) -> None:
             )
             if problem is not None:
                 raise ValueError(f"demand[{index}].replay: {problem}")
-
-
-def most_requests(scenario: Scenario) -> float:
-    """At most how many inference requests one replication draws (the mean at the highest
-    multiplier all the time, or a replay's counts): what `simulate run` prices before it
-    draws them."""
-    sizes = hosted_sizes(scenario)
-    total = 0.0
-    for demand in scenario.demand:
-        if demand.replay is not None:
-            total += float(demand.replay.trace["count"].sum())
-            continue
-        rate = demand.total if demand.rate is None else demand.rate * sizes[demand.group]
-        peak = max(demand.profile.minute_factors()) * max(demand.profile.day_factors())
-        for burst in demand.bursts:
-            peak *= max(1.0, burst.multiplier)
-        total += (rate or 0.0) * peak * scenario.horizon
-    return total

@@ -361,7 +361,7 @@ def test_report_on_a_damaged_run_names_the_file_and_how(
     ("change", "expected"),
     [
         (("count: 2", "count: 10000000"), "10,000,000 resources"),
-        (("at: 10m", "every: 1h"), "about 17,520,002 requests"),
+        (("at: 10m", "every: 1h"), "about 17,520,002 stop requests"),
         (("horizon: 1h", "horizon: 1h\nreplications: 100000000000000000000"), "1.0e+20 repl"),
     ],
 )

@@ -45,14 +45,15 @@ def test_a_huge_fleet_with_demand_and_a_policy_loads_without_listing_its_models(
 ) -> None:
     """The checks count a group's models rather than list them (10^30 ids would never end),
     so the run's estimate can refuse the scenario by its size."""
-    from simulator.scenario.demand import hosted_sizes, most_requests
+    from simulator.scenario.demand import hosted_sizes
+    from simulator.scenario.demand_size import expected_requests
 
     path = tmp_path / "scenario.yaml"
     huge = SCENARIO.replace("count: 2", "count: 1000000000000000000000000000000")
     path.write_text(huge + "policies:\n  idle: {kind: idle_stop, groups: [shop], after: 15m}\n")
     scenario = load_scenario(path)
     assert hosted_sizes(scenario) == {"shop": 10**30}
-    assert most_requests(scenario) == pytest.approx(10**30 / 60 * 86400)
+    assert expected_requests(scenario) == pytest.approx(10**30 / 60 * 86400)
 
 
 def test_the_estimate_counts_a_policys_stops_and_starts(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 
@@ -185,9 +186,11 @@ def test_a_burst_repeats_at_most_once_a_minute(tmp_path: Path) -> None:
     assert output.startswith(f"{path}:5: demand[0].bursts[0].every: 10 s is shorter than a minute")
 
 
-def test_the_run_s_estimate_counts_the_most_inference_requests_it_may_draw() -> None:
-    """2 models at 1/s, x2 in the busiest hour, x3 in a burst: at most 2 x 2 x 3 per second;
-    a billion a second for a month is refused before anything is drawn."""
+def test_the_run_s_estimate_counts_the_inference_requests_at_the_profile_s_mean() -> None:
+    """2 models at 1/s over an hour from Monday 00:00, where the profile says x2, and x3 in
+    a burst of a minute: 2 x 2 x 3600 x (1 + 2/60) requests (not the peak 2 x 2 x 3 all
+    the time), and a `demand` row per model and minute; a billion a second for a month is
+    refused before anything is drawn."""
     found = estimate(
         scenario(
             """
@@ -203,8 +206,10 @@ def test_the_run_s_estimate_counts_the_most_inference_requests_it_may_draw() -> 
         ),
         replications=1,
     )
-    assert found.inference == 2 * 2 * 3 * 3600
-    assert "43,200 inference requests" in found.describe()
+    # the hour from Monday 00:00 at multiplier 2, the burst's minute at 3 x that
+    assert found.inference == pytest.approx(2 * 2 * 3600 * (1 + 2 * 60 / 3600))
+    assert "about 0 stop requests, 14,880 inference requests" in found.describe()
+    assert found.inference_rows == pytest.approx(2 * 60)  # each model, each minute
     huge = scenario(
         """
         name: huge
@@ -234,3 +239,24 @@ def test_the_json_schema_takes_a_rate_as_the_loader_does(rate: object, valid: bo
         jsonschema.Draft202012Validator(Scenario.model_json_schema()).iter_errors(document)
     )
     assert (errors == []) == valid
+
+
+def test_the_estimate_counts_a_demand_row_per_model_and_minute_with_a_request() -> None:
+    """Issue 16's benchmark: 200 models, 5/s split equally, 09:00-18:00 on weekdays for 30
+    days from a Monday (22 weekdays): each model has a request in a minute with probability
+    1 - exp(-1.5) (a run has 1,846,435 rows); a Zipf split concentrates them: fewer rows."""
+    from simulator.scenario.demand_size import demand_rows
+
+    text = """
+        name: bench
+        horizon: 30d
+        fleet: [{service: rekognition, project: p, count: 200}]
+        demand:
+          - group: p
+            total: 5/s
+            profile: {hours: {"09:00-18:00": 1.0}, weekdays: {mon-fri: 1}}
+        """
+    equal = demand_rows(scenario(text))
+    assert equal == pytest.approx(200 * 22 * 540 * -math.expm1(-1.5))
+    zipf = demand_rows(scenario(text + "    popularity: {kind: zipf, s: 1.1}\n"))
+    assert 0.5 * equal < zipf < 0.6 * equal  # a run: 1,025,639
