@@ -122,8 +122,9 @@ def render_html(results: Results, images: dict[str, bytes]) -> str:
                 "<h2>Inference requests and hosting</h2>",
                 table_html(results.hosting(), ["service", "group"], HOSTING_COLUMNS),
                 '<p class="note">Per group: saved against always-on on the same requests; '
-                "cold starts are the starts a policy made; the waits are those of the "
-                "delayed requests; available is the share of time RUNNING or HOSTED.</p>",
+                "cold starts are the starts of a policy a request met (warm: the others); the "
+                "waits are those of the delayed requests; available is the share of time "
+                "RUNNING or HOSTED.</p>",
             )
             if scenario.demand or scenario.policies
             else ()

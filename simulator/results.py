@@ -91,7 +91,7 @@ class Results:
 
     def hosting(self) -> pd.DataFrame:
         """Per service and fleet group with demand or a hosting policy: cost, saving against
-        always-on, cold starts, requests served, throttled, failed and delayed, the wait
+        always-on, cold and warm starts, requests served, throttled, failed and delayed, the wait
         added to delayed ones (p50, p95, p99) and the share of time available, each with
         its 95% interval (`analysis.hosting`)."""
         from simulator.analysis.hosting import hosting

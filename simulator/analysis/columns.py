@@ -57,6 +57,7 @@ HOSTING_COLUMNS: Final[Mapping[str, Column]] = {
     "usd": Column("billed", "usd"),
     "saved_usd": Column("saved vs always-on", "usd"),
     "cold_starts": Column("cold starts", "count"),
+    "warm_starts": Column("warm starts", "count"),
     "requests": Column("requests", "count"),
     "throttled": Column("throttled", "count"),
     "failed": Column("failed", "count"),

@@ -8,12 +8,23 @@ group: the answers to "should we stop models that nobody calls?".
 
 Read from the tables alone: `costs` and `baseline_costs` (the same run with no policy, on
 the same demand draws: always-on), `demand` (requests per model and minute, by what they
-met), `waits` (a row per request that waited for a start) and `transitions` (cold starts,
+met), `waits` (a row per request that waited for a start) and `transitions` (the starts,
 and when each model could serve).
 
-A cold start is a move into the service's starting status that a policy caused (its
-`cause` is `policy:<name>`): a start the scenario's own requests sent is not a policy's
-doing. A model is available while RUNNING (Rekognition Custom Labels) or HOSTED (Lookout
+A policy's start is a move into the service's starting status that a policy caused (its
+`cause` is `policy:<name>`; a start the scenario's own request streams sent is not a
+policy's doing). It is a cold start when a request found the model not serving for it: a
+request that arrived while it was starting (it waited for it, or failed on it), or that
+was still waiting for the model when it was sent (it waited for it: it served it, or the
+request gave up on it). Every other policy start is a warm start: a schedule's start
+before the day's requests, a pre-warm, a budget's restart, none of which a request met. A
+request's wait is in `waits` (`on_not_running: wait`, to the second); a request that fails
+at once (`fail`) is known only by its minute in `demand` (its failures less those who gave
+up waiting), so it makes a start cold when its minute overlaps the start's (the request
+that finds a stopped model and starts it comes in the minute the start is sent, unless the
+policy first waited for the model to finish stopping across a minute's end).
+
+A model is available while RUNNING (Rekognition Custom Labels) or HOSTED (Lookout
 for Vision): the statuses in which DetectCustomLabels and DetectAnomalies answer. Its
 share of time available runs from its first status to the horizon, summed over the
 group's models (each counts by how long it existed).
@@ -52,12 +63,16 @@ METRICS: Final = (
     "baseline_usd",
     "saved_usd",
     "cold_starts",
+    "warm_starts",
     *COUNTS,
     *PERCENTILES,
     "available_share",
 )
 """`usd` is what the group billed, `baseline_usd` what it would have always-on, `saved_usd`
-their difference (paired on the same draws: its interval is the differences')."""
+their difference (paired on the same draws: its interval is the differences');
+`cold_starts` the policy starts a request met, `warm_starts` the others."""
+MINUTE: Final = 60.0
+"""The width of a `demand` row's minute."""
 
 
 def owners(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -89,14 +104,94 @@ def _with_groups(transitions: pd.DataFrame, owned: pd.DataFrame) -> pd.DataFrame
     return mine[found.notna()]
 
 
-def cold_starts(transitions: pd.DataFrame, owned: pd.DataFrame) -> pd.Series:
-    """Per replication, service and group: how many moves into the starting status a
-    policy caused."""
-    moves = _with_groups(transitions, owned)
-    starting = moves["service"].map(STARTING)
+def policy_starts(tables: Mapping[str, pd.DataFrame], owned: pd.DataFrame) -> pd.DataFrame:
+    """Per replication, service and group: `cold_starts` and `warm_starts` (see the module's
+    docstring), as floats."""
+    moves = _with_groups(tables["transitions"], owned)
+    moves = moves.assign(resource_id=moves["resource_id"].astype(str))
+    moves = moves.sort_values(["replication", "resource_id", "time"], kind="stable")
+    time = moves["time"].to_numpy(float)
+    same = (moves["resource_id"].to_numpy()[1:] == moves["resource_id"].to_numpy()[:-1]) & (
+        moves["replication"].to_numpy()[1:] == moves["replication"].to_numpy()[:-1]
+    )
+    ends = np.append(np.where(same, time[1:], np.inf), np.inf)  # its next move, if any
+    starting = moves["to_status"].astype(str) == moves["service"].map(STARTING)
     policy = moves["cause"].astype(str).str.startswith(POLICY_CAUSE)
-    chosen = moves[(moves["to_status"].astype(str) == starting) & policy]
-    return _by_group(chosen)
+    chosen = (starting & policy).to_numpy()
+    starts = moves[chosen].assign(end=ends[chosen])
+    low, high, owner = _unserved(tables)
+    cold = _met(starts, low, high, owner)
+    keyed = starts.assign(cold=cold.astype(float), warm=(~cold).astype(float))
+    return pd.DataFrame(
+        {
+            "cold_starts": _by_group(keyed, "cold"),
+            "warm_starts": _by_group(keyed, "warm"),
+        }
+    )
+
+
+def _unserved(tables: Mapping[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The requests that found their model not serving, each as the span in which it was
+    there to meet a start (from its arrival to the end of its wait; for a failure known by
+    its minute only, that minute), and its (replication, resource) as text."""
+    waits, demand = tables["waits"], tables["demand"]
+    arrived = waits["arrived"].to_numpy(float)
+    gave_up = waits[waits["outcome"].astype(str) == "gave up"]
+    minute = np.floor(gave_up["arrived"].to_numpy(float) / MINUTE).astype(np.int64)
+    given = pd.Series(1, index=pd.MultiIndex.from_arrays(
+        [gave_up["replication"].to_numpy(), gave_up["resource_id"].astype(str).to_numpy(),
+         minute])).groupby(level=[0, 1, 2]).sum()  # fmt: skip
+    index = pd.MultiIndex.from_arrays(
+        [demand["replication"].to_numpy(), demand["resource_id"].astype(str).to_numpy(),
+         demand["minute"].to_numpy(np.int64)])  # fmt: skip
+    failed = demand["failed"].to_numpy(float) - given.reindex(index).fillna(0).to_numpy()
+    at_once = demand[failed > 0]
+    start = at_once["minute"].to_numpy(float) * MINUTE
+    low = np.concatenate([arrived, start])
+    high = np.concatenate(
+        [arrived + waits["waited_s"].to_numpy(float), np.nextafter(start + MINUTE, -np.inf)]
+    )
+    owner = np.concatenate([_owner(waits), _owner(at_once)])
+    return low, high, owner
+
+
+def _owner(frame: pd.DataFrame) -> np.ndarray:
+    return (frame["replication"].astype(str) + "/" + frame["resource_id"].astype(str)).to_numpy(
+        dtype=object
+    )
+
+
+def _keys(owner: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """(owner, time) as complex numbers, which sort by their real part, then their imaginary
+    part (set, not multiplied: 1j * inf would be nan + inf j)."""
+    keys = np.empty(len(owner), dtype=complex)
+    keys.real, keys.imag = owner, time
+    return keys
+
+
+def _met(starts: pd.DataFrame, low: np.ndarray, high: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Whether a request of the same model met each start (its `time` to its `end`): one
+    whose span began before the start ended and had not ended when it was sent. Among a
+    model's requests sorted by the span's beginning, those beginning before the end are a
+    prefix; the latest end of that prefix (a running maximum) says whether any reaches the
+    start."""
+    if not len(starts):
+        return np.zeros(0, dtype=bool)
+    if not len(low):
+        return np.zeros(len(starts), dtype=bool)
+    codes, _ = pd.factorize(np.concatenate([owner, _owner(starts)]))
+    mine, theirs = codes[: len(owner)], codes[len(owner) :]
+    order = np.lexsort((low, mine))
+    mine, low, high = mine[order], low[order], high[order]
+    latest = pd.Series(high).groupby(mine).cummax().to_numpy()
+    keys = _keys(mine, low)
+    found = np.searchsorted(keys, _keys(theirs, starts["end"].to_numpy(float)), side="left") - 1
+    ok = found >= 0
+    found = np.maximum(found, 0)
+    met: np.ndarray = (
+        ok & (mine[found] == theirs) & (latest[found] >= starts["time"].to_numpy(float))
+    )
+    return met
 
 
 def available_share(transitions: pd.DataFrame, owned: pd.DataFrame, horizon: float) -> pd.Series:
@@ -136,13 +231,15 @@ def added_latency(waits: pd.DataFrame) -> pd.DataFrame:
 
 def counts(tables: Mapping[str, pd.DataFrame], owned: pd.DataFrame) -> pd.DataFrame:
     """Per replication, service and group: dollars with the policies and always-on, the
-    saving, cold starts and the requests by what they met (missing where none)."""
+    saving, cold and warm starts and the requests by what they met (missing where none)."""
     demand = tables["demand"]
+    starts = policy_starts(tables, owned)
     return pd.DataFrame(
         {
             "usd": _by_group(tables["costs"], "usd"),
             "baseline_usd": _by_group(tables["baseline_costs"], "usd"),
-            "cold_starts": cold_starts(tables["transitions"], owned),
+            "cold_starts": starts["cold_starts"],
+            "warm_starts": starts["warm_starts"],
             **{name: _by_group(demand, name) for name in COUNTS},
         }
     )
@@ -208,7 +305,9 @@ UNIT_METRICS: Final = {
     "requests_failed": "inference requests failed (the model not available, or gave up)",
     "requests_throttled": "inference requests beyond the running units' capacity",
     "requests_delayed": "inference requests served after waiting for a start",
-    "cold_starts": "starts a hosting policy made",
+    "cold_starts": "starts a hosting policy made that a request found the model not serving "
+    "for (it waited for the start, or failed on it)",
+    "warm_starts": "the other starts a hosting policy made (scheduled, pre-warm, restarts)",
 }
 """Each, named `<service>.<metric>`, per replication of a sweep, for every service with
 demand in the replication."""
@@ -229,6 +328,7 @@ def hosting_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
             "requests_throttled": row["throttled"],
             "requests_delayed": row["delayed"],
             "cold_starts": row["cold_starts"],
+            "warm_starts": row["warm_starts"],
         }
         metrics |= {f"{service}.{name}": float(value) for name, value in figures.items()}
     return metrics

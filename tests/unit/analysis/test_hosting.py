@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulator.analysis.hosting import METRICS, hosting, hosting_metrics, per_replication
+from simulator.analysis.hosting import (
+    METRICS,
+    hosting,
+    hosting_metrics,
+    owners,
+    per_replication,
+    policy_starts,
+)
 
 HORIZON = 36_000.0  # ten hours
 GROUP = {"m0": "a", "m1": "a", "v0": "b"}
@@ -126,8 +133,11 @@ def test_each_replication_counts_what_the_tables_hold() -> None:
     assert (a0["usd"], a0["baseline_usd"], a0["saved_usd"]) == (30.0, 40.0, 10.0)
     assert (b0["usd"], b0["baseline_usd"], b0["saved_usd"]) == (5.0, 20.0, 15.0)
     assert (a1["saved_usd"], b1["saved_usd"]) == (0.0, 0.0)
-    # m1's start came from a request stream, not a policy: one cold start in a, one in b
-    assert (a0["cold_starts"], b0["cold_starts"], a1["cold_starts"]) == (1.0, 1.0, 0.0)
+    # m1's start came from a request stream, not a policy: no start of a policy's. m0's
+    # start at 7200 met the requests of minute 125 (they came while it started): cold. v0's
+    # schedule start at 30,000 met no request (its 4 failed at minute 3): warm
+    assert (a0["cold_starts"], b0["cold_starts"], a1["cold_starts"]) == (1.0, 0.0, 0.0)
+    assert (a0["warm_starts"], b0["warm_starts"], a1["warm_starts"]) == (0.0, 1.0, 0.0)
     counted = ["requests", "served", "throttled", "failed", "delayed"]
     assert a0[counted].tolist() == [115.0, 93.0, 20.0, 2.0, 3.0]
     assert b0[counted].tolist() == [4.0, 0.0, 0.0, 4.0, 0.0]
@@ -187,11 +197,13 @@ def test_a_sweep_unit_sums_its_groups_per_service() -> None:
         "rekognition.requests_throttled": 20.0,
         "rekognition.requests_delayed": 3.0,
         "rekognition.cold_starts": 1.0,
+        "rekognition.warm_starts": 0.0,
         "lookoutvision.requests": 4.0,
         "lookoutvision.requests_failed": 4.0,
         "lookoutvision.requests_throttled": 0.0,
         "lookoutvision.requests_delayed": 0.0,
-        "lookoutvision.cold_starts": 1.0,
+        "lookoutvision.cold_starts": 0.0,
+        "lookoutvision.warm_starts": 1.0,
     }
     assert hosting_metrics({**one, "demand": one["demand"].iloc[:0]}) == {}
 
@@ -202,3 +214,57 @@ def test_no_group_asked_for_is_an_empty_table_with_every_column() -> None:
     assert "available_share_ci_high" in answer.columns
     nothing = {name: table.iloc[:0] for name, table in tables().items()}
     assert hosting(nothing, 2, HORIZON).empty
+
+
+def test_a_policy_start_is_cold_only_where_a_request_met_it() -> None:
+    """m0's five policy starts, each STARTING for 300 s after a stop:
+    A at 2000: a request waiting since 1990 (served at 2300) was waiting when it was sent;
+    B at 5000: the request at 4000 gave up at 4300, before it; the one at 4980 gave up
+       after 15 s, at 4995 (its minute, 4980-5040, overlaps B, but its wait says it left);
+    C at 8000: a request came at 8100, while it started (served at 8300);
+    D at 10,000: a request failed at once in minute 171 (10,260-10,320), while it started;
+    E at 12,000: a request failed at once in minute 198 (11,880-11,940), before it;
+    and m1's start by a request stream (not a policy's), met by a request: neither.
+    Cold: A, C, D; warm: B, E."""
+    moves = [(0, "m0", 0.0, None, "RUNNING", "initial"), (0, "m1", 0.0, None, "STOPPED", "initial")]
+    status = "RUNNING"
+    for start in (2000.0, 5000.0, 8000.0, 10_000.0, 12_000.0):
+        moves += [
+            (0, "m0", start - 1000, status, "STOPPING", "policy:p"),
+            (0, "m0", start - 900, "STOPPING", "STOPPED", "stop"),
+            (0, "m0", start, "STOPPED", "STARTING", "policy:p"),
+            (0, "m0", start + 300, "STARTING", "RUNNING", "start"),
+        ]
+    moves += [(0, "m1", 500.0, "STOPPED", "STARTING", "start"),
+              (0, "m1", 800.0, "STARTING", "RUNNING", "start")]  # fmt: skip
+    table = pd.DataFrame(
+        moves, columns=["replication", "resource_id", "time", "from_status", "to_status", "cause"]
+    )
+    table.insert(2, "service", table["resource_id"].map(SERVICE))
+    table["units"] = 1.0
+    waits = frame(
+        ["arrived", "waited_s", "outcome", "error_code"],
+        [
+            (0, "m0", 1990.0, 310.0, "served", None),
+            (0, "m0", 4000.0, 300.0, "gave up", "ResourceNotReadyException"),
+            (0, "m0", 4980.0, 15.0, "gave up", "ResourceNotReadyException"),
+            (0, "m0", 8100.0, 200.0, "served", None),
+            (0, "m1", 600.0, 200.0, "served", None),
+        ],
+    )
+    columns = ["minute", "requests", "served", "throttled", "failed", "delayed", "added"]
+    demand = frame(
+        columns,
+        [
+            (0, "m0", 33, 1, 1, 0, 0, 1, 310.0),
+            (0, "m0", 66, 1, 0, 0, 1, 0, 0.0),
+            (0, "m0", 83, 1, 0, 0, 1, 0, 0.0),
+            (0, "m0", 135, 1, 1, 0, 0, 1, 200.0),
+            (0, "m0", 171, 1, 0, 0, 1, 0, 0.0),
+            (0, "m0", 198, 1, 0, 0, 1, 0, 0.0),
+            (0, "m1", 10, 1, 1, 0, 0, 1, 200.0),
+        ],
+    ).rename(columns={"added": "added_latency_s"})
+    found = {"transitions": table, "waits": waits, "demand": demand}
+    starts = policy_starts(found, owners(found))
+    assert starts.loc[(0, "rekognition", "a")].tolist() == [3.0, 2.0]

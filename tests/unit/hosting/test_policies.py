@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import simulator.build
+from simulator.analysis.hosting import per_replication
 from simulator.hosting.demand import Arrivals, Hosted
 from simulator.runner import simulate
 from simulator.scenario import parse_scenario
@@ -297,3 +298,32 @@ def test_a_lookout_for_vision_model_is_stopped_and_started_with_the_policys_unit
     ]  # fmt: skip
     assert cost(tables) == pytest.approx((13 * 60 * 2 + 12 * 60) * RATE, rel=1e-12)
     assert outcome(tables) == (1, 1, 0)
+
+
+def starts(tables: dict[str, pd.DataFrame], horizon: float) -> tuple[float, float]:
+    """(cold, warm) policy starts of group p, as the hosting table counts them."""
+    row = per_replication(tables, 1, horizon, [("rekognition", "p")]).iloc[0]
+    return float(row["cold_starts"]), float(row["warm_starts"])
+
+
+def test_starts_that_requests_met_are_cold_and_scheduled_or_pre_warm_ones_warm(
+    requests: dict[int, list[float]],
+) -> None:
+    # idle_stop (as above): the requests at 1500 and 5000 find the model stopped and start
+    # it (each fails in the minute its start is sent): 2 cold starts
+    requests[0] = [60, 120, 1500, 1600, 5000]
+    idle = simulate(scenario("idle: {kind: idle_stop, groups: [p], after: 10m}"), 0, 0)
+    assert starts(idle, 7200) == (2.0, 0.0)
+    # the schedule's 09:00 starts of 3 models on 2 days: the requests at 08:00 failed an
+    # hour before, none came while they started: 6 warm starts
+    requests.clear()
+    requests.update({0: [8 * 3600.0, 10 * 3600.0], 1: [10 * 3600.0], 2: []})
+    office = simulate(scenario(SCHEDULE, horizon="2d", count=3), 0, 0)
+    assert starts(office, 2 * 86400) == (0.0, 6.0)
+    # the histogram's pre-warms at 6720 and 8520 are RUNNING before the requests at 7200 and
+    # 9000, and the one at 10,320 for a request that never comes meets none: 3 warm starts
+    requests.clear()
+    requests[0] = [float(t) for t in range(0, 9001, 1800)]
+    policy = "hist: {kind: keep_alive_histogram, groups: [p], min_idle_times: 3}"
+    hist = simulate(scenario(policy, horizon="3h"), 0, 0)
+    assert starts(hist, 3 * 3600) == (0.0, 3.0)
