@@ -7,8 +7,9 @@ Poisson draw of (rate x profile x bursts x length); each request goes to a model
 group's popularity shares (splitting a Poisson process keeps each part Poisson, at its
 share of the rate) and lands uniformly within its segment. A replay of per-minute counts
 places exactly each row's count uniformly within its minute (a group's row split across
-its models by popularity). So a month of millions of requests costs a few array
-operations per segment and per request, never a Python step per request.
+its models by popularity): minutes from the start, or an ISO timestamp's UTC minute, where
+it is even when the start is not on a whole minute. So a month of millions of requests
+costs a few array operations per segment and per request, never a Python step per request.
 
 Every draw of group G is on stream `demand.G` (its lognormal shares on
 `demand.G.popularity`): a policy, a caller or another group changes nothing of G's
@@ -192,13 +193,14 @@ def _factors(demand: Demand, start: datetime, edges: np.ndarray) -> np.ndarray:
 def _replayed(
     demand: Demand, ids: list[str], scenario: Scenario
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """The replay's rows as segments (their minutes, cut at the horizon), their counts,
-    and each row's model (None for a group's rows: split by popularity)."""
+    """The replay's rows as segments (their minutes, cut at the start and the horizon: a
+    timestamp's UTC minute holding the start lands its count in its part within the run),
+    their counts, and each row's model (None for a group's rows: split by popularity)."""
     assert demand.replay is not None
     counts_frame = demand.replay.trace
     minutes = minutes_from(counts_frame, scenario.start).to_numpy(dtype=float)
-    begin = minutes * MINUTE
-    end = np.minimum(begin + MINUTE, scenario.horizon)
+    end = np.minimum(minutes * MINUTE + MINUTE, scenario.horizon)
+    begin = np.maximum(minutes * MINUTE, 0.0)
     counts = counts_frame["count"].to_numpy(dtype=np.int64)
     if "resource" not in counts_frame.columns:
         return begin, end, counts, None

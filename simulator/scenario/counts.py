@@ -91,13 +91,16 @@ def _minutes(frame: pd.DataFrame, path: Path) -> pd.Series:
 
 
 def minutes_from(frame: pd.DataFrame, start: datetime) -> pd.Series:
-    """Each row's minute as whole minutes from `start` (a timestamp's minute, floored)."""
+    """When each row's minute begins, in minutes from `start`: a number as given; a
+    timestamp's UTC minute (the one it falls in, as CloudWatch names its periods) where it
+    is, so against a start that is not on a whole minute it is a fraction of a minute off
+    the start's count, and the minute holding the start begins before it (above -1)."""
     import pandas as pd
 
     minutes = frame["minute"]
     if isinstance(minutes.dtype, pd.DatetimeTZDtype):
-        seconds = (minutes - pd.Timestamp(start)).dt.total_seconds()
-        return (seconds // 60.0).astype(float)
+        seconds: pd.Series = (minutes.dt.floor("min") - pd.Timestamp(start)).dt.total_seconds()
+        return (seconds / 60.0).astype(float)
     return minutes
 
 
@@ -119,7 +122,7 @@ def check_rows(
         expected = f"{group!r}" if key == "group" else f"a model of group {group!r}"
         return f"{_where(path, frame.at[first, ROW])}: {key}: {named!r} is not {expected}"
     minutes = minutes_from(frame, start)
-    outside = (minutes < 0) | (minutes * 60.0 >= horizon)
+    outside = (minutes <= -1) | (minutes * 60.0 >= horizon)  # -1 < m < 0: holds the start
     if outside.any():
         first = outside.idxmax()
         minute = _minute(frame.at[first, "minute"])

@@ -173,7 +173,10 @@ def _days(text: str) -> list[int]:
 
 class Burst(Strict):
     """A window in which the rate is multiplied: once (`at`) or every `every` (from
-    `first`); overlapping bursts multiply."""
+    `first`); overlapping bursts multiply. `at`, `every` and `first` count elapsed time
+    from the start (UTC), not the profile's local clock: a daily burst beside a profile in
+    a zone with daylight saving moves an hour against its local hours at each change
+    (give the profile UTC, or one `at` burst a day, to pin it)."""
 
     at: Duration | None = Field(default=None, description="once, this long after the start")
     every: PositiveDuration | None = Field(

@@ -271,3 +271,33 @@ def test_a_run_directory_keeps_its_replayed_counts(tmp_path: Path) -> None:
     assert kept.demand[0].replay is not None
     assert kept.demand[0].replay.path == tmp_path / "run" / "counts" / "0-counts.csv"
     assert list(kept.demand[0].replay.trace["count"]) == [5, 2]
+
+
+def test_a_replayed_timestamp_s_minute_is_its_utc_minute_against_any_start(
+    tmp_path: Path,
+) -> None:
+    """A start at 09:00:30: the count of 09:05 (CloudWatch's period 09:05:00-09:06:00) lands
+    270 to 330 s from the start, not floored to 240-300 s; the minute holding the start,
+    09:00, lands in its 30 s within the run (it was refused as before the start)."""
+    arn = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v0/1"
+    counts = write(
+        tmp_path / "counts.csv",
+        f"resource,minute,count\n{arn},2026-01-05T09:00:00Z,50\n{arn},2026-01-05T09:05:00Z,80\n",
+    )
+    arrivals = draw(
+        f"""
+        name: unaligned
+        horizon: 1h
+        start: 2026-01-05T09:00:30Z
+        fleet: [{{service: rekognition, project: p, count: 1}}]
+        demand: [{{group: p, replay: {{path: {counts}}}}}]
+        """
+    )
+    times = arrivals.of(arn)
+    first, later = times[:50], times[50:]
+    assert len(later) == 80
+    assert first.min() >= 0.0
+    assert first.max() < 30.0
+    assert later.min() >= 270.0
+    assert later.max() < 330.0
+    assert (later >= 300.0).any()  # the old floor put every one before 300
