@@ -10,18 +10,18 @@ the same. Every move a policy's request makes is recorded with the cause `policy
 (`ManagedService.acting`, set around the handler by the policy's routes).
 
 Re-tries (our choice, not AWS's): before sending, a policy waits while the model is on its
-way by itself (STARTING, STOPPING: either would refuse the call), then skips a move that is
-done already (a stop to a model STOPPING or STOPPED, a start to one STARTING or RUNNING): it
-knows a model's status as a describe call would tell it, without sending one. A stop is
-sent only to a model that serves (the only statuses the services stop from); a start is
-sent otherwise, and a model in a status where it is illegal answers the service's error.
-A refused call (that error, or a throttle the client's own retries did not get past) is
-sent again `retry` later while the policy still wants it, at most `attempts` times in a
-row; then the policy leaves the model alone until its next decision. A schedule has no
-such limit: it sends again every `retry` until its next edge, as Instance Scheduler's runs
-(every 5 minutes by default) enforce the state a period wants at each run. So 500 stops at
-once meet the quota and back off, and a model stuck in a status no policy can leave is
-asked a few times, not every second.
+way by itself (STARTING, STOPPING: either would refuse the call), then skips a move that
+is done already (a stop to a model STOPPING or STOPPED, a start to one STARTING or
+RUNNING): it knows a model's status as a describe call would tell it, without sending one.
+A stop is sent only to a model in a status its service stops from (RUNNING; HOSTED or
+HOSTING_FAILED); a start is sent otherwise, and a model in a status where it is illegal
+answers the service's error. A refused call (that error, or a throttle the client's own
+retries did not get past) is sent again `retry` later while the policy still wants it, at
+most `attempts` times in a row; then the policy leaves the model alone until its next
+decision. A schedule has no such limit: it sends again every `retry` until its next edge,
+as Instance Scheduler's runs (every 5 minutes by default) enforce the state a period wants
+at each run. So 500 stops at once meet the quota and back off, and a model stuck in a
+status no policy can leave is asked a few times, not every second.
 
 Each stop a policy sends is a row of `stops`, as a request stream's stop is
 (`simulator.workload.arrivals.Requester`): opened when it is sent, with the model's group,
@@ -63,6 +63,8 @@ class Hosting:
     done already (sent, it would only be refused or repeat itself)."""
 
     start: str
+    stoppable: frozenset[str]
+    """The statuses the service accepts a stop in."""
     stopped: frozenset[str]
     """A stop is done: the model is stopping or stopped."""
     started: frozenset[str]
@@ -71,12 +73,13 @@ class Hosting:
     """It serves requests: `simulator.api.inference`'s status (SYSTEM_UPDATING bills, ASSUMED, but
     does not serve)."""
     changing: frozenset[str]
-    """It is on its way to serving or stopped, by itself."""
+    """It is on its way to serving or stopped, by itself (a call now would be refused)."""
 
 
 HOSTING: Final[Mapping[str, Hosting]] = {
     "rekognition": Hosting(
         "StartProjectVersion",
+        frozenset({"RUNNING"}),
         frozenset({"STOPPING", "STOPPED"}),
         frozenset({"STARTING", "RUNNING"}),
         frozenset({SERVING["rekognition"]}),
@@ -84,10 +87,11 @@ HOSTING: Final[Mapping[str, Hosting]] = {
     ),
     "lookoutvision": Hosting(
         "StartModel",
+        frozenset({"HOSTED", "HOSTING_FAILED"}),
         frozenset({"STOPPING_HOSTING", "TRAINED"}),
         frozenset({"STARTING_HOSTING", "HOSTED", "SYSTEM_UPDATING"}),
         frozenset({SERVING["lookoutvision"]}),
-        frozenset({"STARTING_HOSTING", "STOPPING_HOSTING"}),
+        frozenset({"STARTING_HOSTING", "STOPPING_HOSTING", "SYSTEM_UPDATING"}),
     ),
 }
 
@@ -144,8 +148,9 @@ class Control:
         """It serves requests, and bills for it."""
         return model.status in self.hosting.serving
 
-    def starting(self, model: Resource) -> bool:
-        """On its way to serving, by itself."""
+    def returning(self, model: Resource) -> bool:
+        """Starting, or updating (Lookout for Vision's maintenance): it serves again by
+        itself."""
         return model.status in self.hosting.started and model.status in self.hosting.changing
 
     def up(self, model: Resource) -> bool:
@@ -178,8 +183,8 @@ class Control:
                 return True
             if not wanted():
                 return False
-            if operation != self.hosting.start and not self.serving(model):
-                return False  # not stoppable: a stop would only be refused
+            if operation != self.hosting.start and model.status not in self.hosting.stoppable:
+                return False  # a stop would only be refused
             extra: dict[str, Any] = {}
             if self.units is not None and operation == self.hosting.start:
                 extra["MinInferenceUnits"] = self.units

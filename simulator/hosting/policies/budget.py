@@ -9,10 +9,10 @@ crossing, with no polling. (Rounding of billed spans to a price's granularity is
 counted: the spend is the rate's integral.)
 
 Windows follow one another from the start, each `window` long. Once the cap is passed,
-every serving model of the group is sent a stop, and so is any that starts again (another
-policy's, a caller's) before the window ends: a model still stopping bills on, so the
-spend passes the cap by what the stops cost. With `restart`, the next window starts the
-models the budget stopped.
+every model of the group that is up is sent a stop (once it serves, if it is starting or
+updating), and so is any that starts again (another policy's, a caller's) before the
+window ends: a model still stopping bills on, so the spend passes the cap by what the
+stops cost. With `restart`, the next window starts the models the budget stopped.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def budget(
             stopped = {}
             continue
         over = over or sim.now >= crossing
-        if over:  # every model of the group that serves is stopped
+        if over:  # every model of the group that is up is stopped (once it can be)
             for control, model in controls:
-                if control.serving(model):
+                if control.up(model):
                     stopped[model.key] = (control, model)
                     sim.process(control.stop(model))

@@ -35,7 +35,7 @@ def idle_stop(
     """The policy's process for one model with requests at `times`."""
     after, since = policy.after, float(sim.now)
     while True:
-        if control.starting(model):  # idle from when it serves
+        if control.returning(model):  # idle from when it serves
             yield from control.settled(model)
             since = float(sim.now)
         if control.serving(model):
