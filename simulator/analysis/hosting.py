@@ -137,15 +137,11 @@ def _unserved(tables: Mapping[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarra
     waits, demand = tables["waits"], tables["demand"]
     arrived = waits["arrived"].to_numpy(float)
     gave_up = waits[waits["outcome"].astype(str) == "gave up"]
-    minute = np.floor(gave_up["arrived"].to_numpy(float) / MINUTE).astype(np.int64)
-    given = pd.Series(1, index=pd.MultiIndex.from_arrays(
-        [gave_up["replication"].to_numpy(), gave_up["resource_id"].astype(str).to_numpy(),
-         minute])).groupby(level=[0, 1, 2]).sum()  # fmt: skip
-    index = pd.MultiIndex.from_arrays(
-        [demand["replication"].to_numpy(), demand["resource_id"].astype(str).to_numpy(),
-         demand["minute"].to_numpy(np.int64)])  # fmt: skip
-    failed = demand["failed"].to_numpy(float) - given.reindex(index).fillna(0).to_numpy()
-    at_once = demand[failed > 0]
+    minute = np.floor(gave_up["arrived"].to_numpy(float) / MINUTE)
+    given = pd.Series(1, index=_minutes(gave_up, minute)).groupby(level=[0, 1, 2]).sum()
+    failing = demand[demand["failed"].to_numpy() > 0]  # a row per minute of a model
+    waited = given.reindex(_minutes(failing, failing["minute"].to_numpy()))
+    at_once = failing[failing["failed"].to_numpy(float) > waited.fillna(0).to_numpy()]
     start = at_once["minute"].to_numpy(float) * MINUTE
     low = np.concatenate([arrived, start])
     high = np.concatenate(
@@ -153,6 +149,13 @@ def _unserved(tables: Mapping[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarra
     )
     owner = np.concatenate([_owner(waits), _owner(at_once)])
     return low, high, owner
+
+
+def _minutes(frame: pd.DataFrame, minute: np.ndarray) -> pd.MultiIndex:
+    """Each row's (replication, resource, `minute`)."""
+    keys = [frame["replication"].to_numpy(), frame["resource_id"].astype(str).to_numpy(),
+            minute.astype(np.int64)]  # fmt: skip
+    return pd.MultiIndex.from_arrays(keys)
 
 
 def _owner(frame: pd.DataFrame) -> np.ndarray:
