@@ -32,7 +32,6 @@ from simulator.engine.schema import Strict
 from simulator.scenario.counts import check_rows, read_counts
 from simulator.scenario.trace import TraceFile
 from simulator.scenario.zones import DAY_MINUTES, minutes, weekdays, zone
-from simulator.scenario.zones import DAYS as DAYS  # policies.py imports it from here
 from simulator.services.kit import SingleStepFleet
 
 if TYPE_CHECKING:
