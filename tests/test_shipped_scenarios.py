@@ -278,25 +278,30 @@ def test_the_idle_stop_numbers_are_the_comments(tmp_path: Path) -> None:
     assert mean["always-on", "rekognition.billed_usd"] == pytest.approx(60 * 168 * 4)
     assert mean["always-on", "rekognition.requests"] == pytest.approx(219_500, rel=0.01)
     assert mean["business-hours", "rekognition.billed_usd"] == pytest.approx(11_960, abs=40)
-    assert mean["idle-15m", "rekognition.billed_usd"] == pytest.approx(9_450, abs=100)
-    assert mean["idle-15m", "rekognition.cold_starts"] == pytest.approx(1_530, abs=50)
-    for lost in ("requests_failed", "requests_throttled", "requests_delayed"):
+    assert mean["idle-15m", "rekognition.billed_usd"] == pytest.approx(9_640, abs=100)
+    assert mean["idle-15m", "rekognition.cold_starts"] == pytest.approx(1_380, abs=50)
+    assert mean["idle-15m", "rekognition.warm_starts"] == 0  # every start is a request's
+    for lost in ("requests_failed", "requests_throttled", "requests_delayed", "cold_starts"):
         assert mean["business-hours", f"rekognition.{lost}"] == 0
+    assert mean["business-hours", "rekognition.warm_starts"] == 60 * 5  # each weekday
     hosting = study.results("idle-15m").hosting().set_index("group")
     back, shop = hosting.loc["back-office"], hosting.loc["storefront"]
     assert shop["cold_starts"] == 40 * 5  # once per model and weekday morning
-    assert back["cold_starts"] == pytest.approx(1_330, abs=50)
+    assert back["cold_starts"] == pytest.approx(1_180, abs=50)
     assert back["requests"] == pytest.approx(3_570, rel=0.03)
     assert (back["failed"], back["delayed"]) == (
-        pytest.approx(870, abs=100),
-        pytest.approx(980, abs=100),
+        pytest.approx(770, abs=100),
+        pytest.approx(880, abs=100),
     )
-    assert back["added_p50_s"] / 60 == pytest.approx(3, abs=0.3)
+    assert back["added_p50_s"] / 60 == pytest.approx(3.2, abs=0.3)
     assert (shop["failed"], shop["delayed"]) == (
-        pytest.approx(710, abs=100),
-        pytest.approx(1_740, abs=100),
+        pytest.approx(720, abs=100),
+        pytest.approx(1_760, abs=100),
     )
-    assert shop["added_p50_s"] / 60 == pytest.approx(2.3, abs=0.3)
+    assert shop["added_p50_s"] / 60 == pytest.approx(2.2, abs=0.3)
+    stops = study.results("idle-15m").stops  # a policy's stops are stops
+    assert len(stops) / 5 == pytest.approx(1_440, abs=50)
+    assert (stops["outcome"].astype(str) == "STOPPED").all()
 
 
 @pytest.mark.slow
@@ -320,12 +325,15 @@ def test_the_idle_timeout_numbers_are_the_comments(tmp_path: Path) -> None:
     }
     five, hour = reports["5m"].loc["reports"], reports["60m"].loc["reports"]
     assert reports["5m"].loc["checkout", "delayed"] == pytest.approx(6_000, rel=0.15)
-    assert five["cold_starts"] == pytest.approx(1_180, abs=60)
+    assert five["cold_starts"] == pytest.approx(980, abs=60)
     assert (five["failed"], five["delayed"]) == (
-        pytest.approx(1_110, abs=100),
-        pytest.approx(1_320, abs=100),
+        pytest.approx(910, abs=100),
+        pytest.approx(1_070, abs=100),
     )
-    assert five["usd"] == pytest.approx(575, abs=30)
+    assert five["usd"] == pytest.approx(710, abs=30)
+    # no stop meets a model still starting (41% of them did, refused, when the idle clock
+    # ran from the start's acceptance)
+    assert study.results("after=5m,inference_units=1").stops["accepted"].all()
     assert hour["cold_starts"] == 12 * 3
     assert hour["failed"] == pytest.approx(30, abs=15)
     assert hour["usd"] == pytest.approx(1_455, abs=30)
