@@ -61,6 +61,7 @@ HOSTING_COLUMNS: Final[Mapping[str, Column]] = {
     "requests": Column("requests", "count"),
     "throttled": Column("throttled", "count"),
     "failed": Column("failed", "count"),
+    "pending": Column("waiting at the end", "count"),
     "delayed": Column("delayed", "count"),
     "added_p50_s": Column("wait p50", "duration"),
     "added_p95_s": Column("wait p95", "duration"),

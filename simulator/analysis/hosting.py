@@ -52,9 +52,9 @@ STARTING: Final[Mapping[str, str]] = {
 POLICY_CAUSE: Final = "policy:"
 """How a transition's `cause` begins when a hosting policy made the move."""
 KEYS: Final = ["service", "group"]
-COUNTS: Final = ("requests", "served", "throttled", "failed", "delayed")
-"""The columns of `demand` summed: requests = served + throttled + failed, delayed of the
-served."""
+COUNTS: Final = ("requests", "served", "throttled", "failed", "pending", "delayed")
+"""The columns of `demand` summed: requests = served + throttled + failed + pending (still
+waiting for a start at the horizon), delayed of the served."""
 PERCENTILES: Final = {"added_p50_s": 50.0, "added_p95_s": 95.0, "added_p99_s": 99.0}
 """The wait added before a delayed request was served, at these percentiles of a
 replication's delayed requests (missing where none was delayed)."""
@@ -308,6 +308,7 @@ UNIT_METRICS: Final = {
     "requests_failed": "inference requests failed (the model not available, or gave up)",
     "requests_throttled": "inference requests beyond the running units' capacity",
     "requests_delayed": "inference requests served after waiting for a start",
+    "requests_pending": "inference requests still waiting for a start at the horizon",
     "cold_starts": "starts a hosting policy made that a request found the model not serving "
     "for (it waited for the start, or failed on it)",
     "warm_starts": "the other starts a hosting policy made (scheduled, pre-warm, restarts)",
@@ -330,6 +331,7 @@ def hosting_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
             "requests_failed": row["failed"],
             "requests_throttled": row["throttled"],
             "requests_delayed": row["delayed"],
+            "requests_pending": row["pending"],
             "cold_starts": row["cold_starts"],
             "warm_starts": row["warm_starts"],
         }

@@ -68,18 +68,22 @@ def transitions() -> pd.DataFrame:
 
 
 def demand() -> pd.DataFrame:
-    """(replication, resource, minute, requests, served, throttled, failed, delayed,
-    added_latency_s). In replication 0, m0's minute 125 (while STARTING) had 5 requests:
-    3 waited and were served, 2 gave up."""
-    columns = ["minute", "requests", "served", "throttled", "failed", "delayed", "added"]
+    """(replication, resource, minute, requests, served, throttled, failed, pending,
+    delayed, added_latency_s). In replication 0, m0's minute 125 (while STARTING) had 5
+    requests: 3 waited and were served, 2 gave up; m1's last minute 2 still waiting at the
+    horizon."""
+    columns = [
+        "minute", "requests", "served", "throttled", "failed", "pending", "delayed", "added"
+    ]  # fmt: skip
     table = frame(
         columns,
         [
-            (0, "m0", 0, 10, 10, 0, 0, 0, 0.0),
-            (0, "m0", 125, 5, 3, 0, 2, 3, 600.0),
-            (0, "m1", 5, 100, 80, 20, 0, 0, 0.0),
-            (0, "v0", 3, 4, 0, 0, 4, 0, 0.0),
-            (1, "m0", 10, 7, 7, 0, 0, 0, 0.0),
+            (0, "m0", 0, 10, 10, 0, 0, 0, 0, 0.0),
+            (0, "m0", 125, 5, 3, 0, 2, 0, 3, 600.0),
+            (0, "m1", 5, 100, 80, 20, 0, 0, 0, 0.0),
+            (0, "m1", 599, 2, 0, 0, 0, 2, 0, 0.0),
+            (0, "v0", 3, 4, 0, 0, 4, 0, 0, 0.0),
+            (1, "m0", 10, 7, 7, 0, 0, 0, 0, 0.0),
         ],
     )
     return table.rename(columns={"added": "added_latency_s"})
@@ -138,11 +142,11 @@ def test_each_replication_counts_what_the_tables_hold() -> None:
     # schedule start at 30,000 met no request (its 4 failed at minute 3): warm
     assert (a0["cold_starts"], b0["cold_starts"], a1["cold_starts"]) == (1.0, 0.0, 0.0)
     assert (a0["warm_starts"], b0["warm_starts"], a1["warm_starts"]) == (0.0, 1.0, 0.0)
-    counted = ["requests", "served", "throttled", "failed", "delayed"]
-    assert a0[counted].tolist() == [115.0, 93.0, 20.0, 2.0, 3.0]
-    assert b0[counted].tolist() == [4.0, 0.0, 0.0, 4.0, 0.0]
-    assert a1[counted].tolist() == [7.0, 7.0, 0.0, 0.0, 0.0]
-    assert b1[counted].tolist() == [0.0] * 5  # no request at all: zeros, not missing
+    counted = ["requests", "served", "throttled", "failed", "pending", "delayed"]
+    assert a0[counted].tolist() == [117.0, 93.0, 20.0, 2.0, 2.0, 3.0]
+    assert b0[counted].tolist() == [4.0, 0.0, 0.0, 4.0, 0.0, 0.0]
+    assert a1[counted].tolist() == [7.0, 7.0, 0.0, 0.0, 0.0, 0.0]
+    assert b1[counted].tolist() == [0.0] * 6  # no request at all: zeros, not missing
     # the served waits 100, 200, 300 s (those that gave up are not delayed): linear
     # percentiles at positions 1, 1.9 and 1.98 of 0..2
     assert a0[["added_p50_s", "added_p95_s", "added_p99_s"]].tolist() == pytest.approx(
@@ -167,7 +171,8 @@ def test_the_answer_is_the_mean_over_replications_with_its_t_interval() -> None:
     half = stats.t.ppf(0.975, 1) * np.std([10.0, 0.0], ddof=1) / np.sqrt(2)
     assert a["saved_usd_ci_high"] - a["saved_usd"] == pytest.approx(half)
     assert a["baseline_usd_ci_low"] == a["baseline_usd_ci_high"] == 40.0  # no spread
-    assert (a["requests"], a["served"], a["throttled"], a["delayed"]) == (61.0, 50.0, 10.0, 1.5)
+    assert (a["requests"], a["served"], a["throttled"], a["delayed"]) == (62.0, 50.0, 10.0, 1.5)
+    assert a["pending"] == 1.0
     assert a["cold_starts"] == 0.5
     # one replication delayed anything: its percentile, with no interval
     assert a["added_p95_s"] == pytest.approx(290.0)
@@ -186,22 +191,24 @@ def test_a_group_given_without_demand_has_zeros_and_a_replication_without_any_to
     assert (c["requests"], c["usd"], c["cold_starts"]) == (0.0, 0.0, 0.0)
     assert np.isnan(c["available_share"])  # no model of its own: no share
     a = answer.set_index("group").loc["a"]
-    assert a["requests"] == pytest.approx(122.0 / 3)
+    assert a["requests"] == pytest.approx(124.0 / 3)
 
 
 def test_a_sweep_unit_sums_its_groups_per_service() -> None:
     one = {name: table[table["replication"] == 0] for name, table in tables().items()}
     assert hosting_metrics(one) == {
-        "rekognition.requests": 115.0,
+        "rekognition.requests": 117.0,
         "rekognition.requests_failed": 2.0,
         "rekognition.requests_throttled": 20.0,
         "rekognition.requests_delayed": 3.0,
+        "rekognition.requests_pending": 2.0,
         "rekognition.cold_starts": 1.0,
         "rekognition.warm_starts": 0.0,
         "lookoutvision.requests": 4.0,
         "lookoutvision.requests_failed": 4.0,
         "lookoutvision.requests_throttled": 0.0,
         "lookoutvision.requests_delayed": 0.0,
+        "lookoutvision.requests_pending": 0.0,
         "lookoutvision.cold_starts": 0.0,
         "lookoutvision.warm_starts": 1.0,
     }
