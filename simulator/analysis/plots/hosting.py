@@ -32,11 +32,12 @@ DAY_S: Final = 86_400.0
 SERIES: Final = (
     ("served at once", "#c7c7c7"),
     ("delayed by a start", STATUS_COLOURS["STARTING"]),
-    ("failed or throttled", STATUS_COLOURS["rejected"]),
+    ("failed, throttled or still waiting", STATUS_COLOURS["rejected"]),
 )
 """What the requests of a minute met, stacked in this order, and their colours: grey for
 the requests answered as they came, a start's colour for those that waited for one, the
-colour of a rejected stop for those that got an error."""
+colour of a rejected stop for those that got an error or were still waiting for a start at
+the horizon (`pending`): none of them was served."""
 UNITS_COLOUR: Final = STATUS_COLOURS["RUNNING"]
 """Running inference units bill: the colour of a billed status."""
 UNSERVED: Final = ("requests_failed", "requests_throttled", "requests_delayed")
