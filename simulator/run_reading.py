@@ -100,6 +100,18 @@ def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
     return records
 
 
+def in_category_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each categorical column's categories in order, as a run's tables hold
+    them (`runner.concat`). A Parquet file holds a dictionary per slice of rows, of the
+    values in it (`output._arrow_slice`); Arrow joins them in the order they come."""
+    for name, column in frame.items():
+        if isinstance(column.dtype, pd.CategoricalDtype) and not (
+            column.cat.categories.is_monotonic_increasing
+        ):
+            frame[name] = column.cat.reorder_categories(column.cat.categories.sort_values())
+    return frame
+
+
 def read_table(
     directory: Path, name: str, fmt: Format, start: datetime, written: FileRecord | None = None
 ) -> pd.DataFrame:
@@ -124,7 +136,7 @@ def read_table(
         )
     try:
         if fmt == "parquet":
-            frame = pd.read_parquet(path)
+            frame = in_category_order(pd.read_parquet(path))
         else:
             frame = pd.read_csv(path, dtype=csv_dtypes(name))
     except (OSError, ValueError, pa.ArrowException) as error:
