@@ -17,7 +17,7 @@ from typing import Final
 import pandas as pd
 
 from simulator.build import build
-from simulator.engine.heap import settled
+from simulator.engine.heap import give_back, settled
 from simulator.executors import process_pool
 from simulator.hosting.demand import Arrivals
 from simulator.scenario.model import Scenario
@@ -65,20 +65,15 @@ def simulate(
         unstopped = scenario_costs(scenario, recorded["transitions"], recorded["resources"])
         del recorded
     raw, arrivals = _recorded(scenario, seed, replication, progress)
-    transitions, calls, records, resources = (
-        raw.pop(name) for name in ("transitions", "calls", "stop_records", "resources")
-    )
-    invocations = raw.pop("invocations", None)
-    del raw
-    return replication_tables(
+    return replication_tables(  # handed over, not held here: they are freed as they are used
         scenario,
         replication,
-        transitions,
-        calls,
-        records,
-        resources,
+        raw.pop("transitions"),
+        raw.pop("calls"),
+        raw.pop("stop_records"),
+        raw.pop("resources"),
         unstopped,
-        invocations,
+        raw.pop("invocations", None),
         arrivals,
     )
 
@@ -105,9 +100,14 @@ def _recorded(
                 progress(step / _STEPS)
     recorder, arrivals = model.sim.recorder, model.arrivals
     del model, env
-    if len(recorder.resource_ids) >= FREED_AT:
+    large = len(recorder.resource_ids) >= FREED_AT
+    if large:
         gc.collect()  # the model's processes and events form cycles
-    return recorder.hand_over(), arrivals
+        give_back()
+    tables = recorder.hand_over()
+    if large:
+        give_back()  # the recorder's columns, now copied into the tables
+    return tables, arrivals
 
 
 def _unit(

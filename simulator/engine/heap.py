@@ -21,9 +21,11 @@ executors here run one per process).
 
 from __future__ import annotations
 
+import ctypes
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Final
 
 RUN_THRESHOLDS: Final = (10_000, 10, 10)
@@ -42,3 +44,24 @@ def settled() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def give_back() -> None:
+    """Return the C heap's free pages to the operating system, where the C library can
+    (glibc's `malloc_trim`; elsewhere nothing is done).
+
+    A million-stop model freed leaves its memory free but held: Python's small objects were
+    spread over pages that the table columns, allocated next, cannot reuse, so the process
+    held both (measured at a million stops: 154 MB given back after the model was freed,
+    196 MB more after the recorder's columns became tables, 77 MB off the peak)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None

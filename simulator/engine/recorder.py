@@ -105,13 +105,13 @@ class Table:
                 remap = np.array([position.get(v, -1) for v in interner] or [0], dtype=np.int32)
                 codes = remap[values] if len(values) else values.astype(np.int32)
                 frame[column] = pd.Categorical.from_codes(codes, dtype=_categories(categories))
-            elif kind == "resource":
-                frame[column] = pd.Categorical.from_codes(values, dtype=resources)
+            elif kind == "resource":  # its codes would be the column itself: copied
+                frame[column] = pd.Categorical.from_codes(values.copy(), dtype=resources)
             elif kind == "bool":
                 frame[column] = values.astype(bool)
             else:
                 frame[column] = values.copy()
-        return pd.DataFrame(frame)
+        return pd.DataFrame(frame, copy=False)  # copied above: copying again would hold both
 
 
 def _check_schema(name: str, columns: Columns) -> None:

@@ -182,4 +182,5 @@ class StopBook:
                 "observed_at": values(self.observed_at, np.float64),
             },
             columns=list(RECORD_COLUMNS),
+            copy=False,  # each column a copy already
         )

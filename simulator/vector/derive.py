@@ -52,6 +52,7 @@ def replication_tables(
     stops = derive_stops(
         records, costs, horizon, resources, transitions["to_status"].cat.categories
     )
+    del records, resources  # a million stops' records: freed here where no caller holds them
     tables = {"transitions": transitions, "calls": calls, "stops": stops, "costs": costs}
     if baseline_costs is not None:
         tables["baseline_costs"] = baseline_costs

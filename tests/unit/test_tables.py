@@ -215,3 +215,14 @@ def test_a_sweep_unit_writes_its_tables_with_their_schemas(tmp_path: Path) -> No
     for name in TABLES:
         written = pq.read_schema(unit.directory / f"{name}.parquet").remove_metadata()
         assert written == tables.arrow_schema(name), name
+
+
+def test_utc_moments_in_slices_are_the_whole_column_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column longer than a slice of UTC_ROWS gives what one slice gives, NaN included."""
+    start = datetime.fromisoformat("2026-01-05T00:00:00+00:00")
+    seconds = pd.Series([0.0, 1.5, np.nan, 3600.25, 86400.0000004, np.nan, 7.0, 0.0000006])
+    whole = tables.utc_moments(seconds, start)
+    monkeypatch.setattr(tables, "UTC_ROWS", 3)
+    sliced = tables.utc_moments(seconds, start)
+    pd.testing.assert_series_equal(sliced, whole)
+    assert sliced.isna().tolist() == seconds.isna().tolist()

@@ -141,3 +141,19 @@ def test_a_handed_over_table_frees_its_columns_without_a_collection() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_frames_leave_the_recorder_able_to_record() -> None:
+    """`frames` (a notebook's results so far) copies every column, resource codes too: a
+    frame viewing a column would keep its array from growing (BufferError)."""
+    recorder = Recorder()
+    for index in range(40_000):  # codes of int32, as pandas keeps them: what a view would be
+        key = recorder.register(f"r-{index}")
+    table = recorder.table("t", {"time": "float", "resource_id": "resource", "n": "small"})
+    table.append(1.0, key, 3)
+    frame = recorder.frames()["t"]
+    for _ in range(1000):  # enough to make the arrays grow, and move
+        table.append(2.0, key, 4)
+    assert frame["time"].tolist() == [1.0]
+    assert frame["resource_id"].tolist() == ["r-39999"]
+    assert len(recorder.frames()["t"]) == 1001
