@@ -39,6 +39,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -153,6 +154,9 @@ def run_simulator(work: Workload) -> dict[str, Any]:
         "mean_stop_latency_s": float(stops["stop_latency_s"].mean()),
         "mean_observed_after_s": float((stops["observed_at"] - stops["requested_at"]).mean()),
     }
+    del calls, stops, transitions, operation, error, stop_calls
+    run_peak_mb = peak_rss_mb()
+    write_s, parquet_mb = write_parquet(tables)  # as simulate run writes them: not timed above
     return {
         "variant": "sim",
         "seconds": elapsed,
@@ -160,8 +164,25 @@ def run_simulator(work: Workload) -> dict[str, Any]:
         "import_s": import_s,
         "parse_s": parse_s,
         "baseline_rss_mb": baseline_mb,
+        "run_peak_rss_mb": run_peak_mb,
+        "write_s": write_s,
+        "parquet_mb": parquet_mb,
         "stats": stats,
     }
+
+
+def write_parquet(tables: dict[str, Any]) -> tuple[float, float]:
+    """Write every table to Parquet in a scratch folder, as `simulate run` writes a run's
+    tables (`simulator.output.write_table`): the wall seconds it took and the files' MB."""
+    from simulator.output import write_table
+    from simulator.tables import arrow_schema
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        for name in list(tables):
+            write_table(Path(folder) / f"{name}.parquet", tables[name], arrow_schema(name))
+        size = sum(path.stat().st_size for path in Path(folder).iterdir())
+    return time.perf_counter() - started, size / 2**20
 
 
 # -- (b) the plain SimPy model ---------------------------------------------------------------
@@ -507,6 +528,18 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
     row("stop requests / CPU s", lambda r: work.n / r["cpu_seconds"], ",.0f")
     row("CPU µs per stop", lambda r: 1e6 * r["cpu_seconds"] / work.n, ".0f")
     row("peak RSS MB", lambda r: r["peak_rss_mb"], ".0f")
+    if "sim" in runs:
+        print_row(
+            {"sim": runs["sim"]}, "  of which the run and tables", lambda r: r["run_peak_rss_mb"],
+            ".0f", (32, 30 * len(variants)),
+        )  # fmt: skip
+        for label, key in (
+            ("Parquet writing, wall s", "write_s"),
+            ("Parquet files MB", "parquet_mb"),
+        ):
+            print_row(
+                {"sim": runs["sim"]}, label, lambda r, k=key: r[k], ".1f", (32, 30 * len(variants))
+            )
     first = runs[variants[0]][0]["stats"]
     print(f"{'counts (first run)':32s}")
     for key in first:
@@ -525,7 +558,7 @@ def report(work: Workload, runs: dict[str, list[dict[str, Any]]]) -> None:
         peak = max(r["peak_rss_mb"] for r in runs["sim"])
         verdict = "under" if peak < TARGET_PEAK_MB else "over"
         print(
-            f"simulator peak RSS at N={work.n:,}: {peak:.0f} MB "
+            f"simulator peak RSS at N={work.n:,}, its tables written to Parquet: {peak:.0f} MB "
             f"({verdict} the {TARGET_PEAK_MB:,} MB target)"
         )
         print(f"simulator build: {runs['sim'][0]['build']} (README: A compiled build)")
