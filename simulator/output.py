@@ -198,9 +198,11 @@ def write_table(path: Path, table: pd.DataFrame, schema: pa.Schema | None = None
     atomic_write(path, partial(_write_table, table, fmt, schema))
 
 
-PARQUET_ROWS: Final = 1 << 18
-"""Rows converted to Arrow and written at a time: Arrow copies what it writes, so a whole
-table at once (8.5 million calls for a million stops) would be held twice."""
+PARQUET_ROWS: Final = 1 << 16
+"""Rows converted to Arrow and written at a time (a row group each): Arrow copies what it
+writes, so a whole table at once (8.5 million calls for a million stops) would be held
+twice, and the Parquet writer's buffers for a row group of 262,144 stops took 100 MB, for
+65,536 stops 8 MB (measured; the files 4% larger, written as fast)."""
 
 
 def _write_table(table: pd.DataFrame, fmt: Format, schema: pa.Schema | None, path: Path) -> None:
