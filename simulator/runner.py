@@ -119,21 +119,43 @@ def _unit(
 def concat(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """The tables of several replications as one, each cast to its schema (parts read back
     from files written without it may hold an all-missing column as plain objects), with
-    the categories of each column unified."""
+    the categories of each column unified, in order.
+
+    Takes the tables out of `parts` as it goes, so each replication's copy is freed once
+    its table is made; one replication's tables are not copied at all. Columns that share
+    their categories (a run's resource ids, in every table) share the unified ones too:
+    made once, not once per table (at a million stops each was a million strings)."""
+    unified: dict[tuple[int, ...], tuple[list[pd.Index], pd.Index]] = {}
     tables: dict[str, pd.DataFrame] = {}
     for name in (name for name in TABLES if name in parts[0]):
-        frames = [conform(name, part[name]) for part in parts]
+        frames = [conform(name, part.pop(name)) for part in parts]
         categorical = [
             c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
         ]
         for column in categorical:
-            categories = sorted(set().union(*(f[column].cat.categories for f in frames)), key=str)
+            sources = [f[column].cat.categories for f in frames]
+            if len(sources) == 1 and _unified_already(sources[0]):
+                continue  # one replication's resource ids (`ResourceIds`): nothing to do
+            key = tuple(map(id, sources))  # the sources are kept alive beside: ids stay theirs
+            if key not in unified:
+                union = sorted(set().union(*sources), key=str)
+                unified[key] = (sources, pd.Index(union) if union else pd.Index([], dtype=object))
+            categories = unified[key][1]
             frames = [
                 f.assign(**{column: f[column].cat.set_categories(categories)}) for f in frames
             ]
-        table = pd.concat(frames, ignore_index=True)
-        tables[name] = table
+        tables[name] = (
+            frames[0].reset_index(drop=True)
+            if len(frames) == 1
+            else pd.concat(frames, ignore_index=True)
+        )
     return tables
+
+
+def _unified_already(categories: pd.Index) -> bool:
+    """Whether `categories` are what unifying them alone would give: text (`str`), in order
+    (they are unique), as `concat` makes them."""
+    return len(categories) > 0 and categories.dtype == "str" and categories.is_monotonic_increasing
 
 
 def run_tables(

@@ -19,9 +19,6 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
-
-import pandas as pd
 
 from simulator.aws.actors import Driver
 from simulator.aws.automation import Automation
@@ -57,8 +54,8 @@ class SimulatedAWS:
         """The tables so far, as if the horizon were now (no counterfactual is run, so
         there are no `baseline_costs` and no savings)."""
         recorder = self.model.sim.recorder
-        frames = recorder.frames()
-        ids = cast(pd.CategoricalDtype, frames["calls"]["resource_id"].dtype)
+        ids = recorder.ids()
+        frames = recorder.frames(ids)
         records = recorder.stops.to_frame(ids)
         resources = recorder.resources(ids)
         # what happened at this very moment counts: the tables keep what precedes the horizon

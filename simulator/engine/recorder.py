@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from simulator.engine.resource_ids import ResourceIds
 from simulator.engine.stops import StopBook
 from simulator.tables import SCHEMAS
 
@@ -89,9 +90,9 @@ class Table:
     def __len__(self) -> int:
         return len(next(iter(self._data.values())))
 
-    def to_frame(self, resources: pd.CategoricalDtype) -> pd.DataFrame:
-        """A DataFrame: categories for strings, `resources` (the ids by key, one dtype shared
-        by every table: a million ids are indexed once) for resource columns.
+    def to_frame(self, resources: ResourceIds) -> pd.DataFrame:
+        """A DataFrame: categories for strings, `resources` (the ids, one dtype shared by
+        every table: a million ids are indexed once) for resource columns.
 
         `None` recorded in a category column is a missing value.
         """
@@ -105,8 +106,8 @@ class Table:
                 remap = np.array([position.get(v, -1) for v in interner] or [0], dtype=np.int32)
                 codes = remap[values] if len(values) else values.astype(np.int32)
                 frame[column] = pd.Categorical.from_codes(codes, dtype=_categories(categories))
-            elif kind == "resource":  # its codes would be the column itself: copied
-                frame[column] = pd.Categorical.from_codes(values.copy(), dtype=resources)
+            elif kind == "resource":  # by key: the codes among the ids, a copy
+                frame[column] = resources.named(values)
             elif kind == "bool":
                 frame[column] = values.astype(bool)
             else:
@@ -125,9 +126,10 @@ def _check_schema(name: str, columns: Columns) -> None:
         raise ValueError(f"table {name!r} would record {mine}, not its schema's {schema.base}")
 
 
-def _decode(codes: array[int], names: _Interner) -> pd.Categorical:
+def _decode(codes: array[int], names: _Interner, order: np.ndarray) -> pd.Categorical:
+    """The registry's column `codes` (by key), its rows taken in `order`."""
     values = np.frombuffer(codes, dtype=np.int32) if codes else np.zeros(0, dtype=np.int32)
-    return pd.Categorical.from_codes(values.copy(), dtype=_categories(list(names)))
+    return pd.Categorical.from_codes(values[order], dtype=_categories(list(names)))
 
 
 def _categories(values: list[Any]) -> pd.CategoricalDtype:
@@ -196,30 +198,38 @@ class Recorder:
             key = self._unknown[resource_id] = self.register(resource_id)
         return key
 
-    def resources(self, ids: pd.CategoricalDtype | None = None) -> pd.DataFrame:
-        """The registry, one row per key: resource_id, group, kind, owner_id."""
-        ids = _categories(self.resource_ids) if ids is None else ids
-        keys = np.arange(len(self.resource_ids), dtype=np.int32)
-        owners = np.frombuffer(self._owners, dtype=np.int32) if self._owners else keys
+    def ids(self) -> ResourceIds:
+        """The resource ids as the tables name them, each key's code among them."""
+        return ResourceIds.of(self.resource_ids)
+
+    def resources(self, ids: ResourceIds | None = None) -> pd.DataFrame:
+        """The registry, one row per resource in the order of `ids` (row `i` is the
+        resource of code `i`): resource_id, group, kind, owner_id."""
+        ids = self.ids() if ids is None else ids
+        order = ids.order
+        owners = np.frombuffer(self._owners, dtype=np.int32) if self._owners else order[:0]
         return pd.DataFrame(
             {
-                "resource_id": pd.Categorical.from_codes(keys, dtype=ids),
-                "group": _decode(self._groups, self._group_names),
-                "kind": _decode(self._kinds, self._kind_names),
-                "owner_id": pd.Categorical.from_codes(owners.copy(), dtype=ids),
-            }
+                "resource_id": pd.Categorical.from_codes(
+                    np.arange(len(order), dtype=np.int32), dtype=ids.dtype
+                ),
+                "group": _decode(self._groups, self._group_names, order),
+                "kind": _decode(self._kinds, self._kind_names, order),
+                "owner_id": ids.named(owners[order]),
+            },
+            copy=False,
         )
 
-    def frames(self) -> dict[str, pd.DataFrame]:
+    def frames(self, ids: ResourceIds | None = None) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame (the recorder keeps recording afterwards)."""
-        ids = _categories(self.resource_ids)
+        ids = self.ids() if ids is None else ids
         return {name: t.to_frame(ids) for name, t in self.tables.items()}
 
     def hand_over(self) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame, the stops' records as `stop_records` and the registry
         as `resources`, emptying the recorder as it goes, so that a million-request
         replication does not hold its tables twice."""
-        ids = _categories(self.resource_ids)
+        ids = self.ids()
         frames = {"resources": self.resources(ids), "stop_records": self.stops.to_frame(ids)}
         self.stops = StopBook()
         for name in list(self.tables):

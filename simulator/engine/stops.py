@@ -35,6 +35,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from simulator.engine.resource_ids import ResourceIds
+
 NOT_YET: Final = float("nan")
 """The time of what has not happened (yet): no answer, no end, not seen."""
 NONE: Final = -1
@@ -152,7 +154,7 @@ class StopBook:
             self.ended_at[row], self.ended_as[row] = time, code
             row = self.earlier[row]
 
-    def to_frame(self, resources: pd.CategoricalDtype) -> pd.DataFrame:
+    def to_frame(self, resources: ResourceIds) -> pd.DataFrame:
         """The rows as columns (`RECORD_COLUMNS`): `resource_id` of the recorder's
         `resources` dtype; `service`, `error_code` and `ended_as` categorical, their
         categories in the order the requests, the answers and the ends brought them;
@@ -169,9 +171,7 @@ class StopBook:
         return pd.DataFrame(
             {
                 "service": categorical(self.service, self.services),
-                "resource_id": pd.Categorical.from_codes(
-                    values(self.resource, np.int32), dtype=resources
-                ),
+                "resource_id": resources.named(np.frombuffer(self.resource, dtype=np.int32)),
                 "requested_at": values(self.requested_at, np.float64),
                 "answered_at": values(self.answered_at, np.float64),
                 "accepted": values(self.accepted, bool),

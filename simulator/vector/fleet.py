@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.engine.resource_ids import ResourceIds
 from simulator.scenario.model import Scenario, Where
 from simulator.services.kit import SingleStepFleet
 
@@ -51,8 +52,8 @@ class Fleet:
             numbered[fleet.service, fleet.numbering] = first + fleet.count
             self.entries.append(Entry(fleet, range(len(ids), len(ids) + fleet.count)))
             ids += [fleet.resource_id(index) for index in range(first, first + fleet.count)]
-        self.ids = pd.CategoricalDtype(pd.Index(ids, dtype=object))
-        """Every resource id, by key: the dtype of every `resource_id` column."""
+        self.ids = ResourceIds.of(ids)
+        """Every resource id, each key's code among them: the `resource_id` columns'."""
 
     def _per_entry(self, value: list[str]) -> pd.Categorical:
         """A text per entry, repeated for each of its resources, categories in first use."""
@@ -61,26 +62,29 @@ class Fleet:
         return _text(names, codes)
 
     def registry(self) -> pd.DataFrame:
-        """The recorder's `resources`: resource_id, group, kind (none), owner_id (itself)."""
-        keys = np.arange(len(self.ids.categories), dtype=np.int32)
+        """The recorder's `resources`, a row per code: resource_id, group, kind (none),
+        owner_id (itself)."""
+        codes = np.arange(len(self.ids.codes), dtype=np.int32)
         return pd.DataFrame(
             {
-                "resource_id": pd.Categorical.from_codes(keys, dtype=self.ids),
-                "group": self._per_entry([e.entry.group_name for e in self.entries]),
-                "kind": _text([""], np.zeros(len(keys))),
-                "owner_id": pd.Categorical.from_codes(keys, dtype=self.ids),
+                "resource_id": pd.Categorical.from_codes(codes, dtype=self.ids.dtype),
+                "group": self._per_entry([e.entry.group_name for e in self.entries])[
+                    self.ids.order
+                ],
+                "kind": _text([""], np.zeros(len(codes))),
+                "owner_id": pd.Categorical.from_codes(codes, dtype=self.ids.dtype),
             }
         )
 
     def first(self) -> pd.DataFrame:
         """The first transitions: each resource entering its entry's status at time 0."""
-        keys = np.arange(len(self.ids.categories), dtype=np.int32)
+        keys = np.arange(len(self.ids.codes), dtype=np.int32)
         sizes = [len(e.keys) for e in self.entries]
         return pd.DataFrame(
             {
                 "time": np.zeros(len(keys)),
                 "service": self._per_entry([e.entry.service for e in self.entries]),
-                "resource_id": pd.Categorical.from_codes(keys, dtype=self.ids),
+                "resource_id": self.ids.named(keys),
                 "from_status": _text([], np.full(len(keys), -1)),
                 "to_status": self._per_entry([str(e.entry.status) for e in self.entries]),
                 "cause": _text(["initial"], np.zeros(len(keys))),

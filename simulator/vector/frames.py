@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.engine.resource_ids import ResourceIds
 from simulator.engine.stops import RECORD_COLUMNS
 from simulator.vector.follow import Calls, Moves, Stops
 
@@ -54,15 +55,13 @@ class _Text:
         return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def transitions(
-    first: pd.DataFrame, moves: Sequence[Moves], ids: pd.CategoricalDtype
-) -> pd.DataFrame:
+def transitions(first: pd.DataFrame, moves: Sequence[Moves], ids: ResourceIds) -> pd.DataFrame:
     """`first` (every resource's first status, at time 0) and the stops' moves after it,
-    by time; `ids` is every resource id, by key."""
+    by time; `ids` is every resource id, each key's code among them."""
     service, before, after, cause = _Text(), _Text(), _Text(), _Text()
-    keys = first["resource_id"].cat.codes.to_numpy()
+    keys = ids.order[first["resource_id"].cat.codes.to_numpy()]
     started = after.of(first["to_status"])
-    status_of = np.full(len(ids.categories), -1, dtype=np.int32)
+    status_of = np.full(len(ids.codes), -1, dtype=np.int32)
     status_of[keys] = started
     units_of = np.zeros(len(status_of))
     units_of[keys] = first["units"].to_numpy()
@@ -93,9 +92,7 @@ def transitions(
         {
             "time": columns["time"][order],
             "service": service.column(columns["service"][order]),
-            "resource_id": pd.Categorical.from_codes(
-                columns["resource_id"][order].astype(np.int32), dtype=ids
-            ),
+            "resource_id": ids.named(columns["resource_id"][order]),
             "from_status": before.column(columns["from_status"][order]),
             "to_status": after.column(columns["to_status"][order]),
             "cause": cause.column(columns["cause"][order]),
@@ -104,7 +101,7 @@ def transitions(
     )
 
 
-def calls(parts: Sequence[Calls], ids: pd.CategoricalDtype) -> pd.DataFrame:
+def calls(parts: Sequence[Calls], ids: ResourceIds) -> pd.DataFrame:
     """Every attempt, in the order they reached the service."""
     sizes = [len(p.keys) for p in parts]
 
@@ -123,9 +120,7 @@ def calls(parts: Sequence[Calls], ids: pd.CategoricalDtype) -> pd.DataFrame:
             "caller": text("caller"),
             "service": text("service"),
             "operation": text("operation"),
-            "resource_id": pd.Categorical.from_codes(
-                joined("keys").astype(np.int32)[order], dtype=ids
-            ),
+            "resource_id": ids.named(joined("keys").astype(np.int32)[order]),
             "attempt": np.ones(len(order), dtype=np.int16),
             "http_status": np.repeat([p.http_status for p in parts], sizes)[order].astype(np.int16),
             "error_code": _Text().column(np.full(len(order), -1)),
@@ -134,7 +129,7 @@ def calls(parts: Sequence[Calls], ids: pd.CategoricalDtype) -> pd.DataFrame:
     )
 
 
-def records(parts: Sequence[Stops], ids: pd.CategoricalDtype) -> pd.DataFrame:
+def records(parts: Sequence[Stops], ids: ResourceIds) -> pd.DataFrame:
     """The stops' records (`simulator.engine.stops.RECORD_COLUMNS`), in the order sent."""
     sizes = [len(p.keys) for p in parts]
 
@@ -150,9 +145,7 @@ def records(parts: Sequence[Stops], ids: pd.CategoricalDtype) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "service": services.column(service[order]),
-            "resource_id": pd.Categorical.from_codes(
-                joined("keys").astype(np.int32)[order], dtype=ids
-            ),
+            "resource_id": ids.named(joined("keys").astype(np.int32)[order]),
             "requested_at": joined("requested")[order],
             "answered_at": answered_at,
             "accepted": accepted,

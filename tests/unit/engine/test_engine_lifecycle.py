@@ -43,7 +43,7 @@ def setup() -> tuple[Lifecycle, Recorder, Clock]:
 
 
 def rows(recorder: Recorder) -> list[tuple[object, ...]]:
-    frame = recorder.tables["transitions"].to_frame(pd.CategoricalDtype(recorder.resource_ids))
+    frame = recorder.tables["transitions"].to_frame(recorder.ids())
     return [
         tuple(None if pd.isna(v) else v for v in row)
         for row in frame.itertuples(index=False, name=None)
@@ -64,7 +64,7 @@ def test_begin_records_an_initial_row(setup: tuple[Lifecycle, Recorder, Clock]) 
     lifecycle.begin(thing, S.RUNNING)
     assert thing.status is S.RUNNING
     assert rows(recorder) == [(3.5, "svc", "r-0", None, "RUNNING", "initial", 2.0)]
-    frame = recorder.tables["transitions"].to_frame(pd.CategoricalDtype(recorder.resource_ids))
+    frame = recorder.tables["transitions"].to_frame(recorder.ids())
     assert frame["from_status"].isna().tolist() == [True]
 
 

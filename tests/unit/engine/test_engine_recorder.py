@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from simulator.engine.recorder import Columns, Recorder, Table
+from simulator.engine.resource_ids import ResourceIds
 
 COLUMNS: Columns = {
     "time": "float",
@@ -24,7 +25,7 @@ def test_to_frame_dtypes_and_values() -> None:
     table.append(4.0, 2**31 - 1, True, "y", 2)
     table.append(5.0, 0, False, "x", 1)
     assert len(table) == 4
-    frame = table.to_frame(pd.CategoricalDtype(["r0", "r1", "r2", "r3"]))
+    frame = table.to_frame(ResourceIds.of(["r2", "r0", "r3", "r1"]))  # ids by key
 
     assert list(frame.columns) == list(COLUMNS)
     assert frame["time"].dtype == np.float64
@@ -39,15 +40,15 @@ def test_to_frame_dtypes_and_values() -> None:
     assert list(frame["code"].cat.categories) == ["x", "y"]
     assert frame["code"].isna().tolist() == [True, False, False, False]
     assert frame["code"].astype(object).tolist()[1:] == ["x", "y", "x"]
-    assert list(frame["resource"].cat.categories) == ["r0", "r1", "r2", "r3"]
-    assert frame["resource"].astype(str).tolist() == ["r1", "r0", "r2", "r1"]
+    assert list(frame["resource"].cat.categories) == ["r0", "r1", "r2", "r3"]  # in order
+    assert frame["resource"].astype(str).tolist() == ["r0", "r2", "r3", "r0"]  # keys 1 0 2 1
 
 
 def test_category_without_missing_values() -> None:
     table = Table("t", {"c": "category"})
     for value in ("b", "a", "b"):
         table.append(value)
-    frame = table.to_frame(pd.CategoricalDtype([]))
+    frame = table.to_frame(ResourceIds.of([]))
     assert list(frame["c"].cat.categories) == ["b", "a"]
     assert frame["c"].cat.codes.tolist() == [0, 1, 0]
 
@@ -56,13 +57,13 @@ def test_category_of_only_missing_values() -> None:
     table = Table("t", {"c": "category"})
     table.append(None)
     table.append(None)
-    frame = table.to_frame(pd.CategoricalDtype([]))
+    frame = table.to_frame(ResourceIds.of([]))
     assert frame["c"].isna().tolist() == [True, True]
     assert len(frame["c"].cat.categories) == 0
 
 
 def test_empty_table_gives_an_empty_frame_with_the_columns() -> None:
-    frame = Table("t", COLUMNS).to_frame(pd.CategoricalDtype(["r0"]))
+    frame = Table("t", COLUMNS).to_frame(ResourceIds.of(["r0"]))
     assert list(frame.columns) == list(COLUMNS)
     assert len(frame) == 0
     assert frame["time"].dtype == np.float64
@@ -83,10 +84,10 @@ def test_append_needs_every_column_and_appends_nothing_without() -> None:
 def test_to_frame_is_a_copy() -> None:
     table = Table("t", {"a": "float"})
     table.append(1.0)
-    frame = table.to_frame(pd.CategoricalDtype([]))
+    frame = table.to_frame(ResourceIds.of([]))
     table.append(2.0)
     assert frame["a"].tolist() == [1.0]
-    assert table.to_frame(pd.CategoricalDtype([]))["a"].tolist() == [1.0, 2.0]
+    assert table.to_frame(ResourceIds.of([]))["a"].tolist() == [1.0, 2.0]
 
 
 def test_recorder_table_is_the_same_per_name() -> None:

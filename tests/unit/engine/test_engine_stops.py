@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.engine.resource_ids import ResourceIds
 from simulator.engine.stops import RECORD_COLUMNS, StopBook
 
 ENDS = frozenset({"STOPPED", "FAILED"})
-IDS = pd.CategoricalDtype(pd.Index(["a", "b", "c"], dtype=object))
+IDS = ResourceIds.of(["a", "b", "c"])
 
 
 def ends(book: StopBook) -> list[tuple[float | None, str | None]]:
@@ -82,7 +83,7 @@ def test_rows_as_columns() -> None:
     assert frame["service"].tolist() == ["y", "x", "y"]
     assert list(frame["service"].cat.categories) == ["y", "x"]  # in the order sent
     assert frame["resource_id"].tolist() == ["c", "a", "b"]
-    assert frame["resource_id"].dtype == IDS
+    assert frame["resource_id"].dtype == IDS.dtype
     assert frame["requested_at"].tolist() == [1.0, 2.0, 3.0]
     assert frame["answered_at"].tolist() == [4.0, 4.5, 3.5]
     assert frame["accepted"].tolist() == [False, True, False]

@@ -117,7 +117,9 @@ def test_the_fleet_is_registered_as_the_event_engine_populates_it() -> None:
     fixed = scenario(FIXED)
     recorded = build(fixed, 0, 0).sim.recorder.hand_over()
     fleet = Fleet(fixed)
-    assert list(fleet.ids.categories) == list(recorded["resources"]["resource_id"].cat.categories)
+    assert list(fleet.ids.dtype.categories) == list(
+        recorded["resources"]["resource_id"].cat.categories
+    )
     pd.testing.assert_frame_equal(fleet.registry(), recorded["resources"])
     pd.testing.assert_frame_equal(fleet.first(), recorded["transitions"])
 
