@@ -67,13 +67,18 @@ TARGET_PEAK_MB = 1536  # and 1,000,000 stops in one replication under 1.5 GB
 class Workload:
     """The parameters both variants are built from."""
 
-    def __init__(self, n: int, seed: int, throttle_factor: float) -> None:
+    def __init__(
+        self, n: int, seed: int, throttle_factor: float, rate: float | None = None
+    ) -> None:
         self.n = n
         self.seed = seed
-        self.arrival_rate = n / ARRIVAL_WINDOW_S
+        # By default the N stops arrive within an hour: the stops in flight grow with N.
+        # At a given `rate` (stops a second) they grow with N only in number of models.
+        self.arrival_rate = n / ARRIVAL_WINDOW_S if rate is None else rate
+        window = n / self.arrival_rate
         # The last of N exponential gaps lands at ~window +- window/sqrt(N): leave 6 sigma,
         # then the longest stop (300 s) and a poll after it, with room for retries.
-        self.horizon = math.ceil(ARRIVAL_WINDOW_S * (1 + 6 / math.sqrt(n)) + 900)
+        self.horizon = math.ceil(window * (1 + 6 / math.sqrt(n)) + 900)
         self.throttle_rate = throttle_factor * self.arrival_rate
         self.throttle_burst = THROTTLE_BURST
 
@@ -432,6 +437,7 @@ def spawn(variant: str, args: argparse.Namespace) -> dict[str, Any]:
         str(args.seed),
         "--throttle-factor",
         str(args.throttle_factor),
+        *(["--rate", str(args.rate)] if args.rate is not None else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
@@ -463,6 +469,11 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="shorthand for --n 1000000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--rate",
+        type=float,
+        help="stops a second (default: N an hour, so that the stops in flight grow with N)",
+    )
+    parser.add_argument(
         "--throttle-factor",
         type=float,
         default=1.3,
@@ -477,7 +488,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.million:
         args.n = 1_000_000
-    work = Workload(args.n, args.seed, args.throttle_factor)
+    work = Workload(args.n, args.seed, args.throttle_factor, args.rate)
     if args.child:
         child(args.child, work)
         return
