@@ -63,7 +63,10 @@ def simulate(
     if baseline:
         recorded, _ = _recorded(scenario, seed, replication, None, stops=False)
         unstopped = scenario_costs(scenario, recorded["transitions"], recorded["resources"])
+        large = len(recorded["resources"]) >= FREED_AT
         del recorded
+        if large:
+            give_back()  # its tables, before the replication's model is built
     raw, arrivals = _recorded(scenario, seed, replication, progress)
     return replication_tables(  # handed over, not held here: they are freed as they are used
         scenario,
