@@ -68,17 +68,18 @@ class Requester:
         stop.answered(result.arrives_at, result.ok, error, result.attempts)
         if not (result.ok and self.wait and target is not None):
             return
-        seen = yield from client.wait_for(
+        poll = client.poll(spec.describe_status, spec.terminal)  # StrEnum members: a
+        last = yield from client.call(  # status text is in `terminal` as itself
             service.name,
             spec.describe,
             service.request(spec.describe, target),
             key,
-            spec.describe_status,
-            spec.terminal,  # StrEnum members: a status text is in it as itself
-            result,
+            result.in_flight_s,
+            poll,
         )
-        if seen is not None:
-            stop.observed(seen[0])
+        seen_at = poll.seen(last)
+        if seen_at is not None:
+            stop.observed(seen_at)
 
 
 class Unasked:

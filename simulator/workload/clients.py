@@ -34,6 +34,7 @@ from simulator.engine.distributions import Distribution
 from simulator.engine.env import Simulation
 from simulator.engine.recorder import Columns
 from simulator.workload.retries import (
+    NO_RETRY_INCREMENT,
     AdaptiveLimiter,
     RetryMode,
     RetryPolicy,
@@ -61,27 +62,33 @@ Process = Generator[simpy.Event, Any, Any]
 class _Refunds:
     """The retry-quota refunds of successes whose way back `Client.call` folded.
 
-    Each is due when its response reaches the client. They are applied just before the
-    quota is read (a retry decision), in the order SimPy would have fired those arrivals:
-    by time, then by the order the events were scheduled, which `order` counts across
-    refunds and error returns alike. Anything due before the present is applied at once,
-    so only the responses still travelling wait here.
+    Each is due when its response reaches the client. Before the quota is read (a retry
+    decision), every refund due by then is given back: those that arrive before (`now`,
+    `order`), where `order` counts the scheduling of refunds and error returns alike, as
+    SimPy would have fired those arrivals. Refunds commute (`RetryPolicy.give_back`), so the
+    due ones are given back as one sum, and only when a read comes or when more than
+    `GATHERED` wait: no pass per success, and a heap that stays small.
     """
+
+    GATHERED: Final = 64
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
-        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, last cost): a heap
+        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, refund): a heap
 
     def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
-        if self._due and self._due[0][0] < now:
+        due = self._due
+        heappush(due, (arrives_at, order, last_cost or NO_RETRY_INCREMENT))
+        if len(due) > self.GATHERED:
             self.settle(now, -1)
-        heappush(self._due, (arrives_at, order, last_cost))
 
     def settle(self, now: float, order: int) -> None:
-        """Apply every refund that arrives before (`now`, `order`)."""
-        due = self._due
+        """Give back every refund that arrives before (`now`, `order`)."""
+        due, total = self._due, 0
         while due and (due[0][0] < now or (due[0][0] == now and due[0][1] < order)):
-            self.policy.succeeded(heappop(due)[2])
+            total += heappop(due)[2]
+        if total:
+            self.policy.give_back(total)
 
 
 class Endpoint(NamedTuple):
@@ -103,12 +110,12 @@ class CallResult:
     """What a call came back with, and `arrives_at`: when it reaches the caller.
 
     A success's way back is folded (see `Client.call`): the call returns when the server
-    answers, so `arrives_at` may lie ahead of the clock. What is left of the trip stays in
-    here for the client alone: a waiter started by this response is given the result itself
-    (`Client.wait_for`) and polls from its arrival, so no caller adds a travel time.
+    answers, so `arrives_at` may lie ahead of the clock. What is left of the trip is
+    `in_flight_s`: a waiter started by this response is sent that much later (`after_s`),
+    so it polls from the response's arrival and no caller adds a travel time.
     """
 
-    __slots__ = ("_in_flight_s", "arrives_at", "attempts", "error", "response")
+    __slots__ = ("arrives_at", "attempts", "error", "in_flight_s", "response")
 
     def __init__(
         self,
@@ -122,9 +129,10 @@ class CallResult:
         self.error = error
         self.attempts = attempts
         self.arrives_at = arrives_at
-        # `arrives_at` less the clock when the call returned, as the very float the trip
-        # drew: a wait computed from it lands where an unfolded one would, to the bit.
-        self._in_flight_s = in_flight_s
+        self.in_flight_s = in_flight_s
+        """`arrives_at` less the clock when the call returned, as the very float the trip
+        drew: a wait computed from it (`after_s`) lands where an unfolded one would, to the
+        bit."""
 
     @property
     def ok(self) -> bool:
@@ -135,6 +143,25 @@ class CallResult:
 class Waiter:
     delay_s: float
     max_attempts: int
+
+
+class Poll(NamedTuple):
+    """A waiter's polls, as one call repeats them (`Client.poll`): the status a response
+    holds, the statuses that end the wait, the delay between an answer and the next poll,
+    and how many polls at most."""
+
+    status_of: Callable[[Response], str]
+    until: Collection[str]
+    delay_s: float
+    max_attempts: int
+
+    def seen(self, last: CallResult) -> float | None:
+        """When the caller saw a status it waits for, given the last poll's result; None
+        when the waiter gave up (its max attempts) or a poll failed after its retries, as an
+        SDK waiter raises WaiterError then."""
+        if last.response is None or self.status_of(last.response) not in self.until:
+            return None
+        return last.arrives_at
 
 
 class Client:
@@ -231,23 +258,37 @@ class Client:
         params: Mapping[str, Any],
         resource_key: int,
         after_s: float = 0.0,
+        poll: Poll | None = None,
     ) -> Generator[simpy.Event, Any, CallResult]:
-        """Send the request `after_s` seconds from now, retrying as the client's mode says.
+        """Send the request `after_s` seconds from now, retrying as the client's mode says;
+        with `poll`, send it again after each answer until `poll` is satisfied (a waiter).
 
-        A wait before sending (`after_s`, a retry's backoff) and the outbound half of the
-        trip are one timeout: nothing happens between them. Likewise a success returns as
-        soon as the server answers, saying when the response `arrives_at`: its only effect on
-        arrival, the retry quota's refund, is applied when due (see `_Refunds`). Polls then
-        cost one event each instead of three. With the adaptive limiter, whose token is taken
-        at sending and whose rate moves on arrival, every leg is waited for as it happens.
+        A wait before sending (`after_s`, a retry's backoff, a waiter's delay) and the
+        outbound half of the trip are one timeout: nothing happens between them. Likewise a
+        success returns as soon as the server answers, saying when the response
+        `arrives_at`: its only effect on arrival, the retry quota's refund, is applied when
+        due (see `_Refunds`). Polls then cost one event each instead of three, and a
+        waiter's polls are one generator, not one per poll. With the adaptive limiter, whose
+        token is taken at sending and whose rate moves on arrival, every leg is waited for
+        as it happens.
+
+        With `poll`, the result is the last poll's: one that satisfied it, one that failed
+        after its retries, or the last a waiter sends (its max attempts).
         """
         env, answer, identity = self.sim.env, self.plane.answer, self.identity
         endpoint = self._endpoints.get((service, operation)) or self.endpoint(service, operation)
         retry, limiter, refunds, network, jitter, token_bits, spec, route = endpoint
-        if spec.idempotency_token is not None and spec.idempotency_token not in params:
-            params = {**params, spec.idempotency_token: self._client_token(token_bits)}
+        token = spec.idempotency_token
+        if token is not None and token in params:
+            token = None  # the caller's own, sent with every attempt (and every poll)
+        polls = 1 if poll is None else poll.max_attempts
+        if poll is not None:
+            params = Unchanging(params)  # every poll sends the same request: validated once
+        sent = params
         attempt, last_cost, pending = 0, 0, after_s
         while True:
+            if attempt == 0 and token is not None:  # one per call, kept by its retries
+                sent = {**params, token: self._client_token(token_bits)}
             attempt += 1
             half_trip = network() / 2
             if limiter is not None:
@@ -266,7 +307,7 @@ class Client:
             now = env.now
             response: Response | None
             try:
-                response, error = answer(route, identity, params), None
+                response, error = answer(route, identity, sent), None
                 status, code = spec.success_status, None
             except AwsError as raised:
                 response, error, status, code = None, raised, raised.http_status, raised.code
@@ -275,50 +316,34 @@ class Client:
                 sent_at, identity.name, service, operation, resource_key, attempt, status, code,
                 arrives_at - sent_at,
             )  # fmt: skip
-            if error is None and limiter is None:
-                refunds.defer(arrives_at, next(self._order), last_cost, now)
-                return CallResult(response, None, attempt, arrives_at, half_trip)
+            if error is None:
+                in_flight_s = half_trip
+                if limiter is None:
+                    refunds.defer(arrives_at, next(self._order), last_cost, now)
+                else:
+                    yield env.timeout(half_trip)
+                    limiter.response(env.now, False)
+                    retry.succeeded(last_cost)
+                    arrives_at, in_flight_s = env.now, 0.0
+                assert response is not None
+                if poll is None or polls == 1 or poll.status_of(response) in poll.until:
+                    return CallResult(response, None, attempt, arrives_at, in_flight_s)
+                polls -= 1
+                attempt, last_cost, pending = 0, 0, in_flight_s + poll.delay_s
+                continue
             order = next(self._order)
             yield env.timeout(half_trip)
             if limiter is not None:
-                limiter.response(env.now, error is not None and is_throttling(error))
-            if error is None:
-                retry.succeeded(last_cost)
-                return CallResult(response, None, attempt, env.now)
+                limiter.response(env.now, is_throttling(error))
             refunds.settle(env.now, order)
             decision = retry.delay(attempt, error, jitter())
             if decision is None:
                 return CallResult(None, error, attempt, env.now)
             pending, last_cost = decision
 
-    def wait_for(
-        self,
-        service: str,
-        operation: str,
-        params: Mapping[str, Any],
-        resource_key: int,
-        status_of: Callable[[Response], str],
-        until: Collection[str],
-        after: CallResult | None = None,
-    ) -> Generator[simpy.Event, Any, tuple[float, str] | None]:
-        """Poll until the status is one of `until`: when the caller saw it, and what it was.
-
-        As botocore's Waiter.wait: the first poll goes as soon as the response that started
-        the wait (`after`; else now) reaches the caller, then one every `delay` seconds after
-        each answer arrives. None when the waiter gives up (max attempts) or a poll fails
-        after its retries, as an SDK waiter raises WaiterError then.
-        """
-        delay, params = 0.0, Unchanging(params)  # every poll sends the same request
-        in_flight_s = 0.0 if after is None else after._in_flight_s
-        for _ in range(self.waiter.max_attempts):
-            result = yield from self.call(
-                service, operation, params, resource_key, in_flight_s + delay
-            )
-            delay = self.waiter.delay_s
-            if result.response is None:
-                return None
-            in_flight_s = result._in_flight_s
-            status = status_of(result.response)
-            if status in until:
-                return result.arrives_at, status
-        return None
+    def poll(self, status_of: Callable[[Response], str], until: Collection[str]) -> Poll:
+        """This client's waiter, polling until `status_of` a response is one of `until`: give
+        it to `call` with the describe request (as botocore's Waiter.wait, the first poll goes
+        as soon as the response that started the wait reaches the caller, then one every
+        `delay` seconds after each answer arrives)."""
+        return Poll(status_of, until, self.waiter.delay_s, self.waiter.max_attempts)

@@ -128,8 +128,13 @@ class RetryPolicy:
 
     def succeeded(self, last_cost: int) -> None:
         """A 2xx response: give back the last retry's cost, or the no-retry increment."""
+        self.give_back(last_cost or NO_RETRY_INCREMENT)
+
+    def give_back(self, refund: int) -> None:
+        """Add `refund` to the quota, up to its capacity. Refunds commute: capped additions
+        of amounts >= 0 give the capped sum in any order, so several can be given back as
+        one."""
         if self.mode is not RetryMode.LEGACY and self.quota < QUOTA_CAPACITY:
-            refund = last_cost or NO_RETRY_INCREMENT
             self.quota = min(QUOTA_CAPACITY, self.quota + refund)
 
 

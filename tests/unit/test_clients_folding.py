@@ -1,5 +1,6 @@
-"""Folding the way back (Client.call) changes no outcome: a reference that waits for every
-leg gives identical tables when network times are fixed (with drawn network times the
+"""Folding the way back (Client.call) and a waiter's polls into one call change no outcome:
+a reference that waits for every leg and makes each poll a call of its own gives identical
+tables when network times are fixed (with drawn network times the
 draws fall to other calls, which changes values but not their distribution). The folded
 run is this process's build, compiled or not; the reference is patched in pure Python."""
 
@@ -14,7 +15,7 @@ import pytest
 from simulator.api.errors import AwsError
 from simulator.runner import TABLES, run_tables
 from simulator.workload import clients
-from simulator.workload.clients import CallResult, Client
+from simulator.workload.clients import CallResult, Client, Poll
 from tests.kit import in_pure_python, scenario
 
 
@@ -25,8 +26,31 @@ def _every_leg(
     params: Mapping[str, Any],
     resource_key: int,
     after_s: float = 0.0,
+    poll: Poll | None = None,
 ) -> Generator[Any, Any, CallResult]:
-    """Client.call as first written: each wait and each half of the trip its own timeout."""
+    """Client.call as first written: each wait and each half of the trip its own timeout,
+    and a waiter's polls one call each."""
+    if poll is None:
+        return (yield from _one_call(self, service, operation, params, resource_key, after_s))
+    delay = 0.0
+    for _ in range(poll.max_attempts):
+        result = yield from _one_call(
+            self, service, operation, params, resource_key, after_s + delay
+        )
+        after_s, delay = 0.0, poll.delay_s
+        if result.response is None or poll.status_of(result.response) in poll.until:
+            break
+    return result
+
+
+def _one_call(
+    self: Client,
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    resource_key: int,
+    after_s: float,
+) -> Generator[Any, Any, CallResult]:
     env, plane, identity = self.sim.env, self.plane, self.identity
     retry, _limiter, _refunds, network, jitter, _tokens, spec, _route = self.endpoint(
         service, operation
