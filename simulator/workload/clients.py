@@ -164,6 +164,10 @@ class Poll(NamedTuple):
         return last.arrives_at
 
 
+ONCE: Final = Poll(lambda response: "", (), 0.0, 1)
+"""A call sent once (with its retries): a poll of one attempt."""
+
+
 class Client:
     """A caller: one botocore client per service it calls, each with its own retry quota
     and, in adaptive mode, its own rate limiter (botocore keeps both per client)."""
@@ -258,7 +262,7 @@ class Client:
         params: Mapping[str, Any],
         resource_key: int,
         after_s: float = 0.0,
-        poll: Poll | None = None,
+        poll: Poll = ONCE,
     ) -> Generator[simpy.Event, Any, CallResult]:
         """Send the request `after_s` seconds from now, retrying as the client's mode says;
         with `poll`, send it again after each answer until `poll` is satisfied (a waiter).
@@ -272,67 +276,71 @@ class Client:
         token is taken at sending and whose rate moves on arrival, every leg is waited for
         as it happens.
 
-        With `poll`, the result is the last poll's: one that satisfied it, one that failed
-        after its retries, or the last a waiter sends (its max attempts).
+        A single call is a poll of one attempt (`ONCE`). The result is the last poll's: one
+        that satisfied it, one that failed after its retries, or the last a waiter sends
+        (its max attempts).
         """
         env, answer, identity = self.sim.env, self.plane.answer, self.identity
+        timeout, record, order_of = env.timeout, self._record, self._order.__next__
         endpoint = self._endpoints.get((service, operation)) or self.endpoint(service, operation)
         retry, limiter, refunds, network, jitter, token_bits, spec, route = endpoint
+        caller, success = identity.name, spec.success_status
+        status_of, until, delay_s, polls = poll
         token = spec.idempotency_token
         if token is not None and token in params:
             token = None  # the caller's own, sent with every attempt (and every poll)
-        polls = 1 if poll is None else poll.max_attempts
-        if poll is not None:
+        if polls > 1:
             params = Unchanging(params)  # every poll sends the same request: validated once
         sent = params
         attempt, last_cost, pending = 0, 0, after_s
         while True:
-            if attempt == 0 and token is not None:  # one per call, kept by its retries
+            if token is not None and attempt == 0:  # one per call, kept by its retries
                 sent = {**params, token: self._client_token(token_bits)}
             attempt += 1
             half_trip = network() / 2
             if limiter is not None:
                 if pending > 0:
-                    yield env.timeout(pending)
+                    yield timeout(pending)
                 pending, wait = 0.0, limiter.take(env.now)
                 while wait > 0:  # as botocore's bucket: sleep, or be woken, and look again
                     woken = env.event()
                     limiter.waiting.append(woken)
-                    yield env.timeout(advancing(env.now, wait)) | woken
+                    yield timeout(advancing(env.now, wait)) | woken
                     if not woken.triggered:
                         limiter.waiting.remove(woken)
                     wait = limiter.take(env.now)
             sent_at = env.now + pending
-            yield env.timeout(pending + half_trip)
+            yield timeout(pending + half_trip)
             now = env.now
-            response: Response | None
             try:
-                response, error = answer(route, identity, sent), None
-                status, code = spec.success_status, None
+                response = answer(route, identity, sent)
             except AwsError as raised:
-                response, error, status, code = None, raised, raised.http_status, raised.code
-            arrives_at = now + half_trip
-            self._record(
-                sent_at, identity.name, service, operation, resource_key, attempt, status, code,
-                arrives_at - sent_at,
-            )  # fmt: skip
-            if error is None:
+                error = raised
+            else:
+                arrives_at = now + half_trip
+                record(
+                    sent_at, caller, service, operation, resource_key, attempt, success, None,
+                    arrives_at - sent_at,
+                )  # fmt: skip
                 in_flight_s = half_trip
                 if limiter is None:
-                    refunds.defer(arrives_at, next(self._order), last_cost, now)
+                    refunds.defer(arrives_at, order_of(), last_cost, now)
                 else:
-                    yield env.timeout(half_trip)
+                    yield timeout(half_trip)
                     limiter.response(env.now, False)
                     retry.succeeded(last_cost)
                     arrives_at, in_flight_s = env.now, 0.0
-                assert response is not None
-                if poll is None or polls == 1 or poll.status_of(response) in poll.until:
+                if polls == 1 or status_of(response) in until:
                     return CallResult(response, None, attempt, arrives_at, in_flight_s)
                 polls -= 1
-                attempt, last_cost, pending = 0, 0, in_flight_s + poll.delay_s
+                attempt, last_cost, pending = 0, 0, in_flight_s + delay_s
                 continue
-            order = next(self._order)
-            yield env.timeout(half_trip)
+            record(
+                sent_at, caller, service, operation, resource_key, attempt, error.http_status,
+                error.code, now + half_trip - sent_at,
+            )  # fmt: skip
+            order = order_of()
+            yield timeout(half_trip)
             if limiter is not None:
                 limiter.response(env.now, is_throttling(error))
             refunds.settle(env.now, order)
