@@ -39,7 +39,7 @@ from simulator.aws.actors import ENDED
 from simulator.aws.models import MODELS
 from simulator.engine.stops import Stop
 from simulator.services.base import ManagedService, Resource
-from simulator.workload.clients import CALL_COLUMNS, Client
+from simulator.workload.clients import CALL_COLUMNS, CALL_JOINT, Client
 
 if TYPE_CHECKING:
     from simulator.aws.actors import Actor
@@ -78,7 +78,9 @@ class Account:
         """The scenario's start, as seconds since 1970: what `time.time()` reads at 0."""
         self.unsimulated: Counter[str] = Counter()
         """'service:Operation' -> attempts user code sent to what is not simulated."""
-        self._record = self.sim.recorder.table("calls", CALL_COLUMNS).append
+        calls = self.sim.recorder.table("calls", CALL_COLUMNS, CALL_JOINT)
+        self._append, self._who = calls.append, calls.codes(CALL_JOINT[0])
+        self._outcome = calls.codes(CALL_JOINT[1])
         self._watched: dict[tuple[str, str, str], list[Stop]] = {}
         """(caller, service, describe's identifying members) -> stops awaiting being seen."""
         self._describe_keys: dict[str, tuple[str, ...]] = {}
@@ -88,6 +90,22 @@ class Account:
         """The caller's client for `region`, the botocore client's `region_name` (user code
         makes one per region; None: the account's region, which its clients default to)."""
         return self.model.clients[caller].at(region or self.region)
+
+    def _record(
+        self,
+        sent_at: float,
+        caller: str,
+        service: str,
+        operation: str,
+        key: int,
+        attempt: int,
+        status: int,
+        code: str | None,
+        latency_s: float,
+    ) -> None:
+        """A row of `calls`, its joint columns coded (`CALL_JOINT`)."""
+        who, outcome = self._who[caller, service, operation], self._outcome[status, code]
+        self._append(sent_at, who, key, attempt, outcome, latency_s)
 
     # -- one attempt ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ those dtypes, so a change to either is caught at once rather than in a saved fil
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +27,8 @@ from simulator.tables import SCHEMAS
 
 Kind = Literal["float", "int", "small", "bool", "category", "resource"]
 Columns = Mapping[str, Kind]
+Joint = Sequence[tuple[str, ...]]
+"""Runs of consecutive columns each recorded as one code (`Table`)."""
 _TYPECODES: Mapping[Kind, str] = {
     "float": "d",
     "int": "i",  # request numbers: 32 bits are plenty
@@ -56,14 +58,35 @@ class _Interner(dict[Any, int]):
 
 
 class Table:
-    """One table's columns; `append` takes the values in column order."""
+    """One table's columns; `append` takes the values in column order.
 
-    def __init__(self, name: str, columns: Columns) -> None:
+    A `joint` group is a run of consecutive columns recorded as one code: the code of the
+    group's values together (`codes(group)`), which a caller that sends the same values
+    row after row (a client's caller, service and operation) looks up once instead of on
+    every row. Its columns are expanded from the codes when the frame is made.
+    """
+
+    def __init__(self, name: str, columns: Columns, joint: Joint = ()) -> None:
         self.name = name
         self.columns = dict(columns)
-        self._data = {c: array(_TYPECODES[k]) for c, k in self.columns.items()}
-        self._interners = {c: _Interner() for c, k in self.columns.items() if k == "category"}
+        self.joint = tuple(tuple(group) for group in joint)
+        self._fields = _fields(list(self.columns), self.joint)
+        """What `append` takes, in order: a column's name, or a joint group."""
+        self._data = {
+            f: array("i" if isinstance(f, tuple) else _TYPECODES[self.columns[f]])
+            for f in self._fields
+        }
+        self._interners: dict[str | tuple[str, ...], _Interner] = {
+            f: _Interner()
+            for f in self._fields
+            if isinstance(f, tuple) or self.columns[f] == "category"
+        }
         self.append = self._compile_append()
+
+    def codes(self, group: tuple[str, ...]) -> Mapping[tuple[Any, ...], int]:
+        """The codes of a joint group's values: `codes(group)[values]` is what `append`
+        takes for it (a new code the first time)."""
+        return self._interners[group]
 
     def _compile_append(self) -> Callable[..., None]:
         """`append(v0, v1, ...)`: one call per row, each value straight into its column.
@@ -74,11 +97,11 @@ class Table:
         """
         namespace: dict[str, Any] = {}
         arguments, statements = [], []
-        for index, (column, kind) in enumerate(self.columns.items()):
-            namespace[f"append{index}"] = self._data[column].append
+        for index, field in enumerate(self._fields):
+            namespace[f"append{index}"] = self._data[field].append
             arguments.append(f"v{index}")
-            if kind == "category":
-                namespace[f"codes{index}"] = self._interners[column]
+            if isinstance(field, str) and self.columns[field] == "category":
+                namespace[f"codes{index}"] = self._interners[field]
                 statements.append(f"append{index}(codes{index}[v{index}])")
             else:
                 statements.append(f"append{index}(v{index})")
@@ -94,25 +117,71 @@ class Table:
         """A DataFrame: categories for strings, `resources` (the ids, one dtype shared by
         every table: a million ids are indexed once) for resource columns.
 
-        `None` recorded in a category column is a missing value.
+        `None` recorded in a category column is a missing value. A category's categories
+        are the values its rows hold, in order of first appearance.
         """
         frame: dict[str, Any] = {}
-        for column, kind in self.columns.items():
-            values = np.frombuffer(self._data[column], dtype=self._data[column].typecode)
-            if kind == "category":
-                interner = self._interners[column]
-                categories = [v for v in interner if v is not None]
-                position = {v: i for i, v in enumerate(categories)}
-                remap = np.array([position.get(v, -1) for v in interner] or [0], dtype=np.int32)
-                codes = remap[values] if len(values) else values.astype(np.int32)
-                frame[column] = pd.Categorical.from_codes(codes, dtype=_categories(categories))
-            elif kind == "resource":  # by key: the codes among the ids, a copy
-                frame[column] = resources.named(values)
-            elif kind == "bool":
-                frame[column] = values.astype(bool)
-            else:
-                frame[column] = values.copy()
+        for field in self._fields:
+            data = self._data[field]
+            values = np.frombuffer(data, dtype=data.typecode)
+            if isinstance(field, str):
+                frame[field] = self._column(field, values, resources)
+                continue
+            held = np.bincount(values, minlength=len(self._interners[field])) > 0
+            rows = [row for row, used in zip(self._interners[field], held, strict=True) if used]
+            codes = np.cumsum(held, dtype=np.int32) - 1  # a group's code -> its row's position
+            values = codes[values] if len(values) else values
+            for position, column in enumerate(field):
+                parts = [row[position] for row in rows]
+                frame[column] = self._column(column, values, resources, parts)
         return pd.DataFrame(frame, copy=False)  # copied above: copying again would hold both
+
+    def _column(
+        self,
+        column: str,
+        values: np.ndarray,
+        resources: ResourceIds,
+        parts: list[Any] | None = None,
+    ) -> Any:
+        """One column from its recorded `values`, or, in a joint group, from the group's
+        codes `values` and each code's value of the column (`parts`)."""
+        kind = self.columns[column]
+        if kind == "category":
+            coded = list(self._interners[column]) if parts is None else parts
+            categories = list(dict.fromkeys(v for v in coded if v is not None))
+            position = {v: i for i, v in enumerate(categories)}
+            remap = np.array([position.get(v, -1) for v in coded] or [0], dtype=np.int32)
+            codes = remap[values] if len(values) else values.astype(np.int32)
+            return pd.Categorical.from_codes(codes, dtype=_categories(categories))
+        if parts is not None:
+            assert kind != "resource", f"{column}: a resource column is never joint"
+            values = np.array(parts, dtype=_TYPECODES[kind])[values]
+        if kind == "resource":  # by key: the codes among the ids, a copy
+            return resources.named(values)
+        if kind == "bool":
+            return values.astype(bool)
+        return values.copy()
+
+
+def _fields(columns: list[str], joint: tuple[tuple[str, ...], ...]) -> list[str | tuple[str, ...]]:
+    """The columns with each joint group (a run of consecutive columns) in place of its
+    own: what `Table.append` takes."""
+    fields: list[str | tuple[str, ...]] = []
+    starts = {group[0]: group for group in joint}
+    index = 0
+    while index < len(columns):
+        group = starts.get(columns[index])
+        if group is None:
+            fields.append(columns[index])
+            index += 1
+            continue
+        if tuple(columns[index : index + len(group)]) != group:
+            raise ValueError(f"joint columns {group} are not consecutive in {columns}")
+        fields.append(group)
+        index += len(group)
+    if sum(isinstance(field, tuple) for field in fields) != len(joint):
+        raise ValueError(f"joint groups {joint} are not among the columns {columns}")
+    return fields
 
 
 def _check_schema(name: str, columns: Columns) -> None:
@@ -159,14 +228,16 @@ class Recorder:
         self._adopted: set[str] = set()
         """Those of `_unknown` a resource has taken since: still one key each."""
 
-    def table(self, name: str, columns: Columns) -> Table:
-        """The table `name`, created with `columns` on first use."""
+    def table(self, name: str, columns: Columns, joint: Joint = ()) -> Table:
+        """The table `name`, created with `columns` (and `joint` groups) on first use."""
         table = self.tables.get(name)
         if table is None:
             _check_schema(name, columns)
-            table = self.tables[name] = Table(name, columns)
-        elif table.columns != dict(columns):
-            raise ValueError(f"table {name!r} exists with other columns: {table.columns}")
+            table = self.tables[name] = Table(name, columns, joint)
+        elif table.columns != dict(columns) or table.joint != tuple(map(tuple, joint)):
+            raise ValueError(
+                f"table {name!r} exists with other columns: {table.columns}, {table.joint}"
+            )
         return table
 
     def register(

@@ -28,7 +28,7 @@ from simulator.engine.env import Simulation
 from simulator.scenario.model import Requests, Scenario
 from simulator.scenario.schedule import Schedule
 from simulator.services.base import ManagedService, Resource, Where
-from simulator.workload.clients import CALL_COLUMNS, Client
+from simulator.workload.clients import CALL_COLUMNS, CALL_JOINT, Client
 from simulator.workload.consumers import start_consumers
 
 Process = Generator[simpy.Event, Any, None]
@@ -186,7 +186,7 @@ class Workload:
         """False for the counterfactual in which nothing is stopped: every stop request is
         left out, everything else (streams' names, hence their draws) stays as it is."""
         self._unknown: dict[tuple[str, str], int] = {}
-        sim.recorder.table("calls", CALL_COLUMNS)  # present in the results even when empty
+        sim.recorder.table("calls", CALL_COLUMNS, CALL_JOINT)  # in the results even when empty
 
     def start(self) -> None:
         start_consumers(self.sim, self.scenario.consumers, self.services, self.clients)

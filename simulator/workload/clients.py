@@ -53,6 +53,9 @@ CALL_COLUMNS: Final[Columns] = {
     "error_code": "category",
     "latency_s": "float",
 }
+CALL_JOINT: Final = (("caller", "service", "operation"), ("http_status", "error_code"))
+"""The `calls` columns recorded as one code each (`Table`): a client knows the first
+group's code for each of its endpoints, and its successes' code of the second."""
 
 Process = Generator[simpy.Event, Any, Any]
 
@@ -104,6 +107,10 @@ class Endpoint(NamedTuple):
     token_bits: Callable[[], float]
     spec: Operation
     route: Route
+    recorded_as: int
+    """The code of (caller, service, operation) in the `calls` table (`CALL_JOINT`)."""
+    succeeded_as: int
+    """The code of the operation's success (its HTTP status, no error code)."""
 
 
 class CallResult:
@@ -200,7 +207,9 @@ class Client:
         self._order = count()  # scheduling order of refunds and error returns (see _Refunds)
         self._network_distribution = network
         self._endpoints: dict[tuple[str, str], Endpoint] = {}
-        self._record = sim.recorder.table("calls", CALL_COLUMNS).append
+        calls = sim.recorder.table("calls", CALL_COLUMNS, CALL_JOINT)
+        self._record, self._who = calls.append, calls.codes(CALL_JOINT[0])
+        self._outcome = calls.codes(CALL_JOINT[1])
 
     def at(self, region: str) -> Client:
         """This caller's client for `region` (itself, in its own region): made on first use,
@@ -246,6 +255,8 @@ class Client:
                 ),
                 route.operation,
                 route,
+                self._who[self.identity.name, service, operation],
+                self._outcome[route.operation.success_status, None],
             )
         return found
 
@@ -283,8 +294,7 @@ class Client:
         env, answer, identity = self.sim.env, self.plane.answer, self.identity
         timeout, record, order_of = env.timeout, self._record, self._order.__next__
         endpoint = self._endpoints.get((service, operation)) or self.endpoint(service, operation)
-        retry, limiter, refunds, network, jitter, token_bits, spec, route = endpoint
-        caller, success = identity.name, spec.success_status
+        retry, limiter, refunds, network, jitter, token_bits, spec, route, who, success = endpoint
         status_of, until, delay_s, polls = poll
         token = spec.idempotency_token
         if token is not None and token in params:
@@ -318,10 +328,7 @@ class Client:
                 error = raised
             else:
                 arrives_at = now + half_trip
-                record(
-                    sent_at, caller, service, operation, resource_key, attempt, success, None,
-                    arrives_at - sent_at,
-                )  # fmt: skip
+                record(sent_at, who, resource_key, attempt, success, arrives_at - sent_at)
                 in_flight_s = half_trip
                 if limiter is None:
                     refunds.defer(arrives_at, order_of(), last_cost, now)
@@ -335,10 +342,8 @@ class Client:
                 polls -= 1
                 attempt, last_cost, pending = 0, 0, in_flight_s + delay_s
                 continue
-            record(
-                sent_at, caller, service, operation, resource_key, attempt, error.http_status,
-                error.code, now + half_trip - sent_at,
-            )  # fmt: skip
+            outcome = self._outcome[error.http_status, error.code]
+            record(sent_at, who, resource_key, attempt, outcome, now + half_trip - sent_at)
             order = order_of()
             yield timeout(half_trip)
             if limiter is not None:

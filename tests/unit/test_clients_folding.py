@@ -52,9 +52,8 @@ def _one_call(
     after_s: float,
 ) -> Generator[Any, Any, CallResult]:
     env, plane, identity = self.sim.env, self.plane, self.identity
-    retry, _limiter, _refunds, network, jitter, _tokens, spec, _route = self.endpoint(
-        service, operation
-    )
+    endpoint = self.endpoint(service, operation)
+    retry, network, jitter, spec = endpoint.retry, endpoint.network, endpoint.jitter, endpoint.spec
     attempt, last_cost, pending = 0, 0, after_s
     while True:
         attempt += 1
@@ -69,10 +68,8 @@ def _one_call(
         except AwsError as raised:
             response, error, status = None, raised, raised.http_status
         code = None if error is None else error.code
-        self._record(
-            sent_at, identity.name, service, operation, resource_key, attempt, status, code,
-            2 * half_trip,
-        )  # fmt: skip
+        outcome = self._outcome[status, code]
+        self._record(sent_at, endpoint.recorded_as, resource_key, attempt, outcome, 2 * half_trip)
         yield env.timeout(half_trip)
         if error is None:
             retry.succeeded(last_cost)

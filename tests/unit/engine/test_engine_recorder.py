@@ -158,3 +158,55 @@ def test_frames_leave_the_recorder_able_to_record() -> None:
     assert frame["time"].tolist() == [1.0]
     assert frame["resource_id"].tolist() == ["r-39999"]
     assert len(recorder.frames()["t"]) == 1001
+
+
+JOINT_COLUMNS: Columns = {
+    "time": "float",
+    "caller": "category",
+    "operation": "category",
+    "resource": "resource",
+    "status": "small",
+    "error": "category",
+}
+
+
+def test_joint_columns_read_back_as_their_own() -> None:
+    """A joint group is recorded as one code and read back as the columns it stands for:
+    the same frame as recording each column on its own."""
+    groups = (("caller", "operation"), ("status", "error"))
+    rows = [
+        (0.5, "ops", "Stop", 1, 200, None),
+        (1.0, "ops", "Describe", 0, 400, "ResourceInUseException"),
+        (1.5, "cron", "Stop", 1, 200, None),
+        (2.0, "ops", "Stop", 0, 500, "ThrottlingException"),
+    ]
+    joint, plain = Table("t", JOINT_COLUMNS, groups), Table("t", JOINT_COLUMNS)
+    who, outcome = joint.codes(groups[0]), joint.codes(groups[1])
+    who["never", "Sent"]  # a code no row holds: not among the categories read back
+    outcome[503, "Unseen"]
+    for time, caller, operation, key, status, error in rows:
+        joint.append(time, who[caller, operation], key, outcome[status, error])
+        plain.append(time, caller, operation, key, status, error)
+    ids = ResourceIds.of(["r1", "r0"])
+    expanded, expected = joint.to_frame(ids), plain.to_frame(ids)
+    pd.testing.assert_frame_equal(expanded, expected)
+    assert list(expanded["caller"].cat.categories) == ["ops", "cron"]
+    assert expanded["status"].tolist() == [200, 400, 200, 500]
+    assert expanded["error"].isna().tolist() == [True, False, True, False]
+
+
+def test_joint_columns_of_an_empty_table() -> None:
+    table = Table("t", JOINT_COLUMNS, (("caller", "operation"),))
+    table.codes(("caller", "operation"))["ops", "Stop"]
+    frame = table.to_frame(ResourceIds.of([]))
+    assert list(frame.columns) == list(JOINT_COLUMNS)
+    assert len(frame) == 0
+    assert list(frame["caller"].cat.categories) == []
+
+
+@pytest.mark.parametrize(
+    "groups", [(("caller", "status"),), (("operation", "caller"),), (("caller", "nowhere"),)]
+)
+def test_joint_columns_must_be_consecutive_columns(groups: tuple[tuple[str, ...], ...]) -> None:
+    with pytest.raises(ValueError, match="joint"):
+        Table("t", JOINT_COLUMNS, groups)
