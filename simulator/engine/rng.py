@@ -12,7 +12,8 @@ microsecond, a block of 1024 about as much per block.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -54,9 +55,5 @@ class Streams:
         One stream should feed one sampler: two samplers on one stream interleave blocks.
         """
         generator = self.generator(name)
-
-        def blocks() -> Iterator[float]:
-            while True:
-                yield from draw(generator, BLOCK).tolist()
-
-        return blocks().__next__
+        blocks = (draw(generator, BLOCK).tolist() for _ in repeat(None))
+        return chain.from_iterable(blocks).__next__  # Python runs once a block, not a draw
