@@ -98,6 +98,25 @@ requests: [{service: rekognition, at: 0s}]
     assert (tables["calls"]["operation"] == "DescribeProjectVersions").sum() == 3
 
 
+def test_a_waiters_last_poll_that_sees_the_end_observes_it() -> None:
+    """Polls at 0, 60 and 120 s; the model stops at 90 s: the third and last allowed poll
+    sees STOPPED, and the stop is observed then, not given up."""
+    text = (
+        FLEET % 1
+        + """
+services:
+  rekognition: {latency: {stop: 90s}}
+callers:
+  default: {network: 0, waiter: {delay: 1m, max_attempts: 3}}
+requests: [{service: rekognition, at: 0s}]
+"""
+    )
+    tables = simulate(scenario(text), 0, 0)
+    assert tables["stops"].iloc[0]["observed_at"] == pytest.approx(120.0)
+    polls = tables["calls"][tables["calls"]["operation"] == "DescribeProjectVersions"]
+    assert polls["time"].tolist() == [0.0, 60.0, 120.0]
+
+
 def test_a_stop_still_stopping_at_the_horizon_is_stuck() -> None:
     text = (
         FLEET % 1
