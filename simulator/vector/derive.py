@@ -6,6 +6,11 @@ One function, so that a table or a column added to a run is added to both: `cost
 `stops` derived by `analysis.frames` at the scenario's prices (each resource at its
 region's, `simulator.pricing`), the counterfactual's costs
 beside them, each table with its `replication` column first, cast to its schema.
+
+The counterfactual in which no stop is sent is, where nothing in it moves (`unmoved`),
+every resource in its first status to the horizon: both engines bill it from the fleet's
+first transitions (`vector.fleet.Fleet`) rather than build and run a model that does
+nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from simulator.hosting.serving import serve
 from simulator.pricing.costs import regional_costs
 from simulator.pricing.resolve import scenario_prices
 from simulator.scenario.model import Scenario
+from simulator.services import SERVICES
+from simulator.services.kit import SingleStepFleet
 from simulator.tables import conform, empty
+from simulator.vector.paths import PATHS
 
 
 def scenario_costs(
@@ -29,6 +37,32 @@ def scenario_costs(
     return regional_costs(
         transitions, found.by_region(), found.regions, scenario.horizon, resources
     )
+
+
+def unmoved(scenario: Scenario) -> bool:
+    """Whether nothing moves in the event engine's counterfactual (the replication with no
+    stop sent, `build(..., stops=False)`), so that its `costs` are those of the fleet's
+    first transitions (`Fleet.first`, as the vector engine bills its counterfactual): no
+    callback consumer; every request stream a stop of its service that is not replayed
+    (the counterfactual leaves those out; handlers, policies and demand it has none of);
+    every fleet entry of a service the vector engine's `Fleet` registers as the event
+    engine does (`PATHS`), in a status no progression runs from, or one whose latency is
+    off (a maintenance window). Anything else is run, since it may move."""
+    if scenario.consumers:
+        return False
+    for _, requests in scenario.operation_streams:
+        stop = SERVICES[requests.service].STOP.operation
+        if requests.replay is not None or requests.operation_name != stop:
+            return False
+    for entry in scenario.fleet:
+        if entry.service not in PATHS or not isinstance(entry, SingleStepFleet):
+            return False
+        kind = SERVICES[entry.service]
+        progression = kind.PROGRESSIONS.get(kind.Status(entry.status))
+        latency = getattr(scenario.services, entry.service).latency
+        if progression is not None and getattr(latency, progression.latency) is not None:
+            return False
+    return True
 
 
 def replication_tables(
