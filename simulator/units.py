@@ -6,7 +6,10 @@ worker process starts in a second rather than three.
 
 A unit is written whole or not at all: its files are written into a hidden directory
 beside its own, flushed to the disk with that directory, and the directory renamed into
-place. After a crash or a power cut, a unit directory that exists holds every table.
+place. After a crash or a power cut, a unit directory that exists holds every table. Its
+tables are written as a run directory's (`output.write_table`: Parquet in slices of rows,
+each categorical on the dictionary of its slice's values), whose memory is a slice's
+rather than a whole table's again in Arrow.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from simulator.analysis.compare import unit_metrics
 from simulator.errors import SweepError
+from simulator.output import write_table
 from simulator.paths import sha256
 from simulator.runner import TABLES, simulate
 from simulator.scenario.model import Scenario
@@ -85,9 +89,10 @@ def run_unit(unit: Unit) -> dict[str, Any]:
     try:
         files = {}
         for name, table in tables.items():
-            table.to_parquet(temporary / f"{name}.parquet", schema=arrow_schema(name), index=False)
-            _flush(temporary / f"{name}.parquet")
-            files[f"{name}.parquet"] = sha256(temporary / f"{name}.parquet")
+            path = temporary / f"{name}.parquet"
+            write_table(path, table, arrow_schema(name))  # as a run's: in slices of rows
+            _flush(path)
+            files[path.name] = sha256(path)
         written = {**record, "files": files}
         (temporary / "metrics.json").write_text(json.dumps(written, indent=1) + "\n")
         _flush(temporary / "metrics.json")

@@ -1,15 +1,22 @@
 """A sweep's unit: refused by a worker of other code before anything is written, written
-whole, and, when a retry finds it already there, kept only if it is the same unit."""
+whole, in slices of rows as a run is, and, when a retry finds it already there, kept only
+if it is the same unit."""
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+import simulator.output as output
 from simulator.errors import SweepError
-from simulator.runner import TABLES
+from simulator.runner import TABLES, concat, simulate
 from simulator.scenario.digest import scenario_digest
 from simulator.units import DamagedUnit, OtherCode, Unit, fingerprint, finished_record, run_unit
 from tests.kit import scenario
@@ -22,8 +29,8 @@ requests: [{service: rekognition, at: 1m}]
 """
 
 
-def _unit(directory: Path, code: str | None = None) -> Unit:
-    base = scenario(TINY)
+def _unit(directory: Path, code: str | None = None, text: str = TINY) -> Unit:
+    base = scenario(text)
     return Unit(
         "v", scenario_digest(base), base, 3, 1, directory / "v" / "replication-1",
         ("rekognition",), code or fingerprint(),
@@ -76,3 +83,54 @@ def test_a_unit_found_done_without_a_table_is_incomplete(tmp_path: Path) -> None
     (unit.directory / "calls.parquet").unlink()
     with pytest.raises(DamagedUnit, match=r"is incomplete \(no calls\.parquet\)"):
         finished_record(unit)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with text as text: a slice's dictionary holds the values it has, in order."""
+    return frame.apply(
+        lambda c: c.astype(object) if isinstance(c.dtype, pd.CategoricalDtype) else c
+    )
+
+
+def test_a_units_tables_are_written_in_slices_as_a_runs_and_read_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit writes with the run directory's writer (`output.write_table`), not a copy of
+    it: a row group per `PARQUET_ROWS` rows, each categorical on the dictionary of the
+    values its slice holds; what the sweep reads back is what the unit ran."""
+    monkeypatch.setattr(output, "PARQUET_ROWS", 3)
+    unit = _unit(tmp_path, text=TINY.replace("count: 2", "count: 8"))
+    run_unit(unit)
+    expected = simulate(unit.scenario, unit.seed, unit.replication)
+    calls = pq.ParquetFile(unit.directory / "calls.parquet")
+    assert calls.metadata.num_row_groups == math.ceil(len(expected["calls"]) / 3) > 1
+    first = calls.read_row_group(0).column("resource_id").chunk(0)
+    assert isinstance(first, pa.DictionaryArray)
+    assert sorted(first.dictionary.to_pylist()) == sorted(set(first.to_pylist()))
+    assert len(first.dictionary) < len(expected["calls"]["resource_id"].cat.categories)
+    read = {name: pd.read_parquet(unit.directory / f"{name}.parquet") for name in TABLES}
+    back = concat([read])  # as `Sweep.results` reads a variant's units
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_plain(back[name]), _plain(expected[name]))
+
+
+def test_a_unit_whose_writing_fails_part_way_leaves_nothing_that_looks_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk in the middle of a table: no unit directory, no temporary, no file."""
+    monkeypatch.setattr(output, "PARQUET_ROWS", 3)
+    arrow_slice, written = output._arrow_slice, []
+
+    def filling(part: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+        written.append(len(part))
+        if len(written) == 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return arrow_slice(part, schema)
+
+    monkeypatch.setattr(output, "_arrow_slice", filling)
+    unit = _unit(tmp_path, text=TINY.replace("count: 2", "count: 8"))
+    with pytest.raises(OSError, match="No space left"):
+        run_unit(unit)
+    assert len(written) == 4
+    assert not unit.directory.exists()
+    assert list(unit.directory.parent.iterdir()) == []
