@@ -315,10 +315,7 @@ def test_a_full_disk_writing_a_sweeps_answers_names_the_file(
 def test_a_full_disk_writing_a_unit_names_the_file(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(table: Any, path: Any, *args: Any, **kwargs: Any) -> None:
-        _enospc(path)
-
-    monkeypatch.setattr("pandas.DataFrame.to_parquet", full)
+    monkeypatch.setattr("pyarrow.parquet.ParquetWriter", _enospc)  # a unit's, as a run's
     out = tmp_path / "out"
     refused(sweep(scenario, out), "cannot write it (No space left on device)", ".parquet")
     assert not list(out.glob("units/*/replication-0"))
