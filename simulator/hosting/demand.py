@@ -79,7 +79,7 @@ class Arrivals:
 def draw_arrivals(scenario: Scenario, streams: Streams) -> Arrivals:
     """Every model's arrivals in replication `streams` of `scenario` (none without
     `demand:`), groups in the scenario's order, models as the fleet numbers them."""
-    groups = hosted_models(scenario)
+    groups = hosted_models(scenario) if scenario.demand else {}  # a fleet-long list
     models: list[Hosted] = []
     parts: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
