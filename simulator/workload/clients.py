@@ -8,7 +8,8 @@ appended to the `calls` table. A caller that leaves out an operation's idempoten
 one generated per call and reused by that call's retries, as the SDK does.
 
 A waiter polls a describe operation every `delay` seconds, up to `max_attempts` times, like
-the SDK's waiters (most of which wait 30 s between polls).
+the SDK's waiters (most of which wait 30 s between polls): one call that sends its request
+again after each answer (`Poll`), rather than a call per poll.
 
 A client is made for one region, as boto3's: a caller reaching another region's resources
 does it through a client of its own for that region (`Client.at`), with its own retry
