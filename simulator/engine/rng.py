@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 
@@ -55,5 +55,5 @@ class Streams:
         One stream should feed one sampler: two samplers on one stream interleave blocks.
         """
         generator = self.generator(name)
-        blocks = (draw(generator, BLOCK).tolist() for _ in repeat(None))
+        blocks = iter(lambda: draw(generator, BLOCK).tolist(), None)  # one block a call
         return chain.from_iterable(blocks).__next__  # Python runs once a block, not a draw
