@@ -65,6 +65,26 @@ def test_sampler_hands_out_values_in_block_order() -> None:
     assert all(type(v) is float for v in got[:3])
 
 
+def test_sampler_draws_a_block_only_when_the_last_runs_out() -> None:
+    """Lazily, in either build: a sampler that drew ahead (as a compiled generator
+    expression once did, without end) fails here instead of filling the memory."""
+    blocks: list[int] = []
+
+    def draw(generator: np.random.Generator, n: int) -> np.ndarray:
+        blocks.append(n)
+        if len(blocks) > 2:
+            raise AssertionError("the sampler drew a block before it was needed")
+        return generator.random(n)
+
+    sample = Streams(1).sampler("lazy", draw)
+    assert blocks == []
+    for _ in range(BLOCK):
+        sample()
+    assert blocks == [BLOCK]
+    sample()
+    assert blocks == [BLOCK, BLOCK]
+
+
 def test_sampler_uses_the_named_stream_of_its_streams() -> None:
     streams = Streams(5)
     sampler = streams.sampler("s", lambda g, n: g.integers(0, 1_000_000, n))
