@@ -49,7 +49,8 @@ _DTYPES: Mapping[Kind, str] = {
 
 
 class _Interner(dict[Any, int]):
-    """Maps each distinct value to a small code, in order of first appearance."""
+    """Maps each distinct value to a small code, in order of first use (a joint group's
+    codes may be made before any row holds them: `Table.to_frame` orders by the rows)."""
 
     def __missing__(self, key: Any) -> int:
         code = len(self)
@@ -127,10 +128,14 @@ class Table:
             if isinstance(field, str):
                 frame[field] = self._column(field, values, resources)
                 continue
-            held = np.bincount(values, minlength=len(self._interners[field])) > 0
-            rows = [row for row, used in zip(self._interners[field], held, strict=True) if used]
-            codes = np.cumsum(held, dtype=np.int32) - 1  # a group's code -> its row's position
-            values = codes[values] if len(values) else values
+            # a code may be made before its first row (a client's, for each endpoint it
+            # opens): the rows' codes in order of first appearance, as a column's would be
+            held = pd.unique(values)
+            coded = list(self._interners[field])
+            rows = [coded[code] for code in held]
+            position_of = np.zeros(len(coded) or 1, dtype=np.int32)
+            position_of[held] = np.arange(len(held), dtype=np.int32)
+            values = position_of[values]
             for position, column in enumerate(field):
                 parts = [row[position] for row in rows]
                 frame[column] = self._column(column, values, resources, parts)
@@ -155,7 +160,8 @@ class Table:
             return pd.Categorical.from_codes(codes, dtype=_categories(categories))
         if parts is not None:
             assert kind != "resource", f"{column}: a resource column is never joint"
-            values = np.array(parts, dtype=_TYPECODES[kind])[values]
+            taken = np.array(parts, dtype=_TYPECODES[kind])[values]  # a new array: no copy
+            return taken.astype(bool) if kind == "bool" else taken
         if kind == "resource":  # by key: the codes among the ids, a copy
             return resources.named(values)
         if kind == "bool":

@@ -172,7 +172,8 @@ JOINT_COLUMNS: Columns = {
 
 def test_joint_columns_read_back_as_their_own() -> None:
     """A joint group is recorded as one code and read back as the columns it stands for:
-    the same frame as recording each column on its own."""
+    the same frame as recording each column on its own, categories in the order the rows
+    bring them, whenever their codes were made."""
     groups = (("caller", "operation"), ("status", "error"))
     rows = [
         (0.5, "ops", "Stop", 1, 200, None),
@@ -182,6 +183,8 @@ def test_joint_columns_read_back_as_their_own() -> None:
     ]
     joint, plain = Table("t", JOINT_COLUMNS, groups), Table("t", JOINT_COLUMNS)
     who, outcome = joint.codes(groups[0]), joint.codes(groups[1])
+    who["cron", "Stop"]  # made before the rows that hold it, as a client's endpoint is:
+    outcome[500, "ThrottlingException"]  # the categories still follow the rows' order
     who["never", "Sent"]  # a code no row holds: not among the categories read back
     outcome[503, "Unseen"]
     for time, caller, operation, key, status, error in rows:
