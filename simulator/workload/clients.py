@@ -98,7 +98,8 @@ class _Refunds:
 class Endpoint(NamedTuple):
     """Everything a call to one (service, operation) needs, looked up once per caller: its
     client's retry policy, limiter and pending refunds, the operation's own streams (network
-    times, retry jitter, client tokens), its spec and its route through the control plane."""
+    times, retry jitter, client tokens), its spec, its route through the control plane and
+    the codes its rows are recorded with."""
 
     retry: RetryPolicy
     limiter: AdaptiveLimiter | None
@@ -338,7 +339,7 @@ class Client:
                     limiter.response(env.now, False)
                     retry.succeeded(last_cost)
                     arrives_at, in_flight_s = env.now, 0.0
-                if polls == 1 or status_of(response) in until:
+                if polls <= 1 or status_of(response) in until:  # at least one
                     return CallResult(response, None, attempt, arrives_at, in_flight_s)
                 polls -= 1
                 attempt, last_cost, pending = 0, 0, in_flight_s + delay_s
