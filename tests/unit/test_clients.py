@@ -164,3 +164,25 @@ def test_a_callers_calls_to_one_operation_do_not_move_its_draws_for_another() ->
     assert (without["operation"] == "StopProjectVersion").sum() == 0
     assert len(starts(with_stops)) > 0
     pd.testing.assert_frame_equal(starts(with_stops), starts(without))
+
+
+def test_the_calls_tables_names_are_in_the_order_its_rows_bring_them() -> None:
+    """The slow caller's stop opens its endpoint first, but the fast caller's describe is
+    answered first: the calls table lists callers and operations as its rows first hold
+    them, as a column recorded name by name would, whenever their codes were made."""
+    text = (
+        FLEET % 1
+        + """
+callers:
+  slow: {network: 2s, waiter: {delay: 1h}}
+  fast: {network: 0.1s}
+requests:
+  - {name: stop, service: rekognition, caller: slow, at: 0s}
+  - {name: look, service: rekognition, operation: DescribeProjectVersions, caller: fast, at: 0s}
+"""
+    )
+    calls = simulate(scenario(text), 0, 0, baseline=False)["calls"]
+    assert calls["operation"].tolist()[:2] == ["DescribeProjectVersions", "StopProjectVersion"]
+    for column in ("caller", "operation"):
+        in_row_order = list(dict.fromkeys(calls[column]))
+        assert list(calls[column].cat.categories) == in_row_order
