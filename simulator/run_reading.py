@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from simulator.engine.resource_ids import in_order, unindexed
 from simulator.errors import ResultsError
 from simulator.paths import MARKER, json_name, read_json_object, sha256
 from simulator.tables import SCHEMAS, conform, csv_dtypes
@@ -102,13 +103,16 @@ def _file_records(path: Path, meta: dict[str, object]) -> dict[str, FileRecord]:
 
 def in_category_order(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with each categorical column's categories in order, as a run's tables hold
-    them (`runner.concat`). A Parquet file holds a dictionary per slice of rows, of the
-    values in it (`output._arrow_slice`); Arrow joins them in the order they come."""
+    them (`runner.concat`), and without the hash table pandas made of them (`unindexed`:
+    152 MB of Python strings for a million resource ids). A Parquet file holds a dictionary
+    per slice of rows, of the values in it (`output._arrow_slice`); Arrow joins them in the
+    order they come."""
     for name, column in frame.items():
-        if isinstance(column.dtype, pd.CategoricalDtype) and not (
-            column.cat.categories.is_monotonic_increasing
-        ):
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            continue
+        if not in_order(column.cat.categories):
             frame[name] = column.cat.reorder_categories(column.cat.categories.sort_values())
+        unindexed(frame[name].cat.categories)
     return frame
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from simulator.build import build
 from simulator.engine.heap import give_back, settled
-from simulator.engine.resource_ids import unindexed
+from simulator.engine.resource_ids import in_order, unindexed
 from simulator.executors import process_pool
 from simulator.hosting.demand import Arrivals
 from simulator.scenario.model import Scenario
@@ -200,12 +200,8 @@ def _recoded(values: pd.Series, dtype: pd.CategoricalDtype) -> pd.Series:
 
 def _unified_already(categories: pd.Index) -> bool:
     """Whether `categories` are what unifying them alone would give: text (`str`), in order
-    (they are unique), as `concat` makes them. Compared pairwise in Arrow rather than by
-    `is_monotonic_increasing`, which would leave a hash table of every id as a Python string
-    on the categories (`engine.resource_ids.unindexed`)."""
-    if len(categories) == 0 or categories.dtype != "str":
-        return False
-    return bool((categories[1:] > categories[:-1]).all())
+    (they are unique), as `concat` makes them."""
+    return len(categories) > 0 and categories.dtype == "str" and in_order(categories)
 
 
 def run_tables(

@@ -47,3 +47,10 @@ def unindexed(categories: pd.Index) -> None:
     (measured), for as long as a table holds the ids. The tables are made and read by
     codes; pandas makes the hash table again if anything looks an id up."""
     getattr(categories, "_cache", {}).pop("_engine", None)
+
+
+def in_order(categories: pd.Index) -> bool:
+    """Whether `categories` are in increasing order, compared pair by pair (in Arrow for
+    text) rather than by `is_monotonic_increasing`, which would leave the hash table
+    `unindexed` drops."""
+    return bool((categories[1:] > categories[:-1]).all())

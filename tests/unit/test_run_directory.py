@@ -488,3 +488,19 @@ def test_a_table_is_written_with_arrow_on_malloc_and_its_pool_put_back(
     simulator.output.write_table(tmp_path / "t.parquet", pd.DataFrame({"a": [1.0, 2.0]}))
     assert seen == ["system"]
     assert pa.default_memory_pool().backend_name == before != "system"
+
+
+def test_tables_read_back_keep_no_hash_table_of_their_categories(saved: Path) -> None:
+    """pandas makes a hash table of a categorical's categories when it reads one (a million
+    resource ids: 152 MB of Python strings) and keeps it on them; a run read back drops it
+    (`engine.resource_ids.unindexed`, which reads the same cache)."""
+    tables = load_results(saved).tables
+    categoricals = [
+        frame[column].cat.categories
+        for frame in tables.values()
+        for column in frame.columns
+        if isinstance(frame[column].dtype, pd.CategoricalDtype)
+    ]
+    assert any(len(categories) > 1 for categories in categoricals)
+    assert not [c for c in categoricals if "_engine" in getattr(c, "_cache", {})]
+    assert all(c.is_monotonic_increasing for c in categoricals)  # in order, as written
