@@ -58,8 +58,6 @@ CALL_JOINT: Final = (("caller", "service", "operation"), ("http_status", "error_
 """The `calls` columns recorded as one code each (`Table`): a client knows the first
 group's code for each of its endpoints, and its successes' code of the second."""
 
-Process = Generator[simpy.Event, Any, Any]
-
 
 # Defined before Endpoint, which names it: the compiled build evaluates a NamedTuple's field
 # types as the module loads, and a name defined below would crash that import.

@@ -79,40 +79,32 @@ requests: [{{service: rekognition, at: 0s}}]
     assert set(tables["calls"]["http_status"]) == {500}
 
 
-def test_a_waiter_that_gives_up_leaves_the_stop_unobserved() -> None:
+@pytest.mark.parametrize(
+    ("latency", "observed_at"),
+    [("10m", None), ("90s", 120.0)],
+    ids=["gives up after its last poll", "its last poll sees the end"],
+)
+def test_a_waiter_polls_at_most_its_max_attempts(latency: str, observed_at: float | None) -> None:
+    """Polls at 0, 60 and 120 s: a model still stopping then is left unobserved (the waiter
+    gives up, as the SDK's raises WaiterError); one stopped at 90 s is seen by the third and
+    last allowed poll."""
     text = (
         FLEET % 1
-        + """
+        + f"""
 services:
-  rekognition: {latency: {stop: 10m}}
+  rekognition: {{latency: {{stop: {latency}}}}}
 callers:
-  default: {network: 0, waiter: {delay: 1m, max_attempts: 3}}
-requests: [{service: rekognition, at: 0s}]
+  default: {{network: 0, waiter: {{delay: 1m, max_attempts: 3}}}}
+requests: [{{service: rekognition, at: 0s}}]
 """
     )
     tables = simulate(scenario(text), 0, 0)
     stop = tables["stops"].iloc[0]
     assert stop["outcome"] == "STOPPED"
-    assert stop["terminal_at"] == pytest.approx(600.0)
-    assert pd_isna(stop["observed_at"])
-    assert (tables["calls"]["operation"] == "DescribeProjectVersions").sum() == 3
-
-
-def test_a_waiters_last_poll_that_sees_the_end_observes_it() -> None:
-    """Polls at 0, 60 and 120 s; the model stops at 90 s: the third and last allowed poll
-    sees STOPPED, and the stop is observed then, not given up."""
-    text = (
-        FLEET % 1
-        + """
-services:
-  rekognition: {latency: {stop: 90s}}
-callers:
-  default: {network: 0, waiter: {delay: 1m, max_attempts: 3}}
-requests: [{service: rekognition, at: 0s}]
-"""
-    )
-    tables = simulate(scenario(text), 0, 0)
-    assert tables["stops"].iloc[0]["observed_at"] == pytest.approx(120.0)
+    if observed_at is None:
+        assert pd_isna(stop["observed_at"])
+    else:
+        assert stop["observed_at"] == pytest.approx(observed_at)
     polls = tables["calls"][tables["calls"]["operation"] == "DescribeProjectVersions"]
     assert polls["time"].tolist() == [0.0, 60.0, 120.0]
 
