@@ -210,7 +210,7 @@ class Workload:
     def _send(self, requester: Requester, requests: Requests, resource: Resource) -> None:
         params = requester.service.request(requester.operation, resource, **requests.parameters)
         client = self.clients[requests.caller]
-        self.sim.process(requester.send(client, resource.key, params, resource))
+        self.sim.detach(requester.send(client, resource.key, params, resource))
 
     def _scheduled(self, requests: Requests, name: str) -> Process:
         requester = self._requester(requests)
@@ -284,7 +284,7 @@ class Workload:
                 params = {resource_param: resource_id, **extra}
                 key = self._unknown_key(service, resource_id)
             caller = row["caller"] if isinstance(row["caller"], str) else requests.caller
-            self.sim.process(requester.send(self.clients[caller], key, params, resource))
+            self.sim.detach(requester.send(self.clients[caller], key, params, resource))
 
     def _unknown_key(self, service: ManagedService, resource_id: str) -> int:
         key = self._unknown.get((service.name, resource_id))
