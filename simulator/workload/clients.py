@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass, replace
-from heapq import heappop, heappush
 from itertools import count
 from typing import Any, Final, NamedTuple
 from uuid import UUID
@@ -68,27 +67,35 @@ class _Refunds:
     decision), every refund due by then is given back: those that arrive before (`now`,
     `order`), where `order` counts the scheduling of refunds and error returns alike, as
     SimPy would have fired those arrivals. Refunds commute (`RetryPolicy.give_back`), so the
-    due ones are given back as one sum, and only when a read comes or when more than
-    `GATHERED` wait: no pass per success, and a heap that stays small.
+    due ones are given back as one sum, and only when a read comes or when `GATHERED` more
+    wait: a success costs an append, and a pass over those waiting settles dozens.
     """
 
     GATHERED: Final = 64
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, gathered: int = GATHERED) -> None:
         self.policy = policy
-        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, refund): a heap
+        self.gathered = gathered
+        self._due: list[tuple[float, int, int]] = []  # (arrives at, order, refund)
+        self._gather_at = gathered
+        """Settle when more wait than this: those not due at the last pass, and `gathered`."""
 
     def defer(self, arrives_at: float, order: int, last_cost: int, now: float) -> None:
         due = self._due
-        heappush(due, (arrives_at, order, last_cost or NO_RETRY_INCREMENT))
-        if len(due) > self.GATHERED:
+        due.append((arrives_at, order, last_cost or NO_RETRY_INCREMENT))
+        if len(due) > self._gather_at:
             self.settle(now, -1)
 
     def settle(self, now: float, order: int) -> None:
         """Give back every refund that arrives before (`now`, `order`)."""
-        due, total = self._due, 0
-        while due and (due[0][0] < now or (due[0][0] == now and due[0][1] < order)):
-            total += heappop(due)[2]
+        total, later = 0, []
+        for refund in self._due:
+            if refund[0] < now or (refund[0] == now and refund[1] < order):
+                total += refund[2]
+            else:
+                later.append(refund)
+        self._due = later
+        self._gather_at = len(later) + self.gathered
         if total:
             self.policy.give_back(total)
 
