@@ -61,9 +61,11 @@ class Detached:
     more for every request, of the dozen a stop and its polls cost, that nobody waits for.
     This starts the generator as a process starts (an urgent event at this instant, so
     what happens at each instant, and in what order, is what processes would give), resumes
-    it each time an event it yields is processed, with the event's value or its exception,
-    as `Process` does, and schedules nothing when it returns. An exception the generator
-    lets out ends the run, as a failed process nobody waits for does.
+    it each time an event it yields is processed, with the event's value, and schedules
+    nothing when it returns. Failures differ from a process's in what nothing here uses: a
+    failed event's own exception is thrown in (a process throws a copy), an exception the
+    generator lets out ends the run at once, from the step that resumed it (a failed
+    process nobody waits for ends it a step later), and `env.active_process` is None.
     """
 
     __slots__ = ("_generator",)
@@ -83,8 +85,9 @@ class Detached:
                 else:
                     event.defused = True
                     event = generator.throw(cast(BaseException, event.value))
-                if event.callbacks is not None:
-                    event.callbacks.append(self._resume)
+                callbacks = cast(Any, event).callbacks  # None once processed: the
+                if callbacks is not None:  # compiled build checks SimPy's declared list
+                    callbacks.append(self._resume)
                     return
         except StopIteration:
             return

@@ -1,12 +1,13 @@
 """When requests come and whom they target: `at`, `every`, `poisson`, `replay`.
 
 Each stream of the scenario's `requests` is a process that, at each arrival, starts one
-request process per targeted resource. Whom a `where` selects is the service's to say
-(`ManagedService.targets`): the workload knows services only through that, their
-operations and the queues their consumers subscribe to. A request to the service's stop
-operation is a *stop*: its record (`simulator.engine.stops`) is made when it is sent and
-filled in when it is answered and when the caller's waiter sees it end (the service's move
-records the end itself), so a stop still in flight at the horizon is reported, not lost.
+request per targeted resource (a generator nobody waits for: `Simulation.detach`). Whom a
+`where` selects is the service's to say (`ManagedService.targets`): the workload knows
+services only through that, their operations and the queues their consumers subscribe to.
+A request to the service's stop operation is a *stop*: its record (`simulator.engine.stops`)
+is made when it is sent and filled in when it is answered and when the caller's waiter sees
+it end (the service's move records the end itself), so a stop still in flight at the
+horizon is reported, not lost.
 
 A stream's `where` selects resources in every region (or one, `where.region`), and each
 request goes to its resource's region through the caller's client for that region, as

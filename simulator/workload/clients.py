@@ -67,8 +67,8 @@ class _Refunds:
     decision), every refund due by then is given back: those that arrive before (`now`,
     `order`), where `order` counts the scheduling of refunds and error returns alike, as
     SimPy would have fired those arrivals. Refunds commute (`RetryPolicy.give_back`), so the
-    due ones are given back as one sum, and only when a read comes or when `GATHERED` more
-    wait: a success costs an append, and a pass over those waiting settles dozens.
+    due ones are given back as one sum, and only when a read comes or when more than
+    `GATHERED` wait: a success costs an append, and a pass over those waiting settles dozens.
     """
 
     GATHERED: Final = 64

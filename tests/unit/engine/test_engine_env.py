@@ -81,7 +81,7 @@ def _trace(sim: Simulation, seen: list[tuple[str, float, Any]], name: str) -> An
             yield failing
         except KeyError as error:
             seen.append((name, sim.now, f"caught {error.args[0]}"))
-        done = sim.timeout(0)
+        done = sim.env.timeout(0, value="done")
         yield done
         value = yield done  # processed already: resumed at once, with its value
         seen.append((name, sim.now, f"again {value}"))
@@ -106,12 +106,12 @@ def test_detach_runs_a_generator_as_a_process_does(start: str) -> None:
         ("a", 1.5, "waited"),
         ("a", 2.0, "a-value"),
         ("a", 2.0, "caught a"),
-        ("a", 2.0, "again None"),
+        ("a", 2.0, "again done"),
         ("a", 2.25, "raced"),
         ("b", 2.5, "waited"),
         ("b", 3.0, "b-value"),
         ("b", 3.0, "caught b"),
-        ("b", 3.0, "again None"),
+        ("b", 3.0, "again done"),
         ("b", 3.25, "raced"),
     ]
 
