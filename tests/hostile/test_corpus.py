@@ -4,6 +4,7 @@ in a traceback, and none runs on without end (the estimate refuses what would)."
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import time
@@ -20,6 +21,7 @@ from typer.testing import CliRunner, Result
 from simulator.cli import app
 from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario
+from simulator.services.kit import MAX_COUNT
 from tests.hostile.mutants import (
     DATA,
     ROOT,
@@ -167,3 +169,28 @@ def test_any_value_anywhere_is_refused_cleanly_or_valid(
     path = tmp_path / "mutant.yaml"
     path.write_bytes(data_mutant(scenario.read_text(), at_any_leaf(value), leaf))
     assert_clean(invoke("validate", str(path)), path)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "count"),
+    [
+        ("rekognition-cloudtrail-replay.yaml", MAX_COUNT + 1),
+        ("sagemaker-lambda-timeout.yaml", 10**12),
+    ],
+)
+def test_a_fleet_too_large_to_hold_is_refused_as_it_loads(
+    scenario: str, count: int, tmp_path: Path
+) -> None:
+    """A fleet entry's `count` past `MAX_COUNT` is refused, naming the field and the limit,
+    before anything is made of it: a scenario that replays logs listed every resource as
+    it loaded, and a count of 10**20 (found by the test above) filled the machine's memory."""
+    shutil.copytree(ROOT / "scenarios" / "traces", tmp_path / "traces", dirs_exist_ok=True)
+    text = (ROOT / "scenarios" / scenario).read_text()
+    path = tmp_path / scenario
+    path.write_text(re.sub(r"(?m)^(\s+-? ?count:) \d+$", rf"\1 {count}", text, count=1))
+    assert path.read_text() != text
+    result = invoke("validate", str(path))
+    assert_clean(result, path)
+    assert result.exit_code == 2
+    assert "count" in result.output
+    assert str(MAX_COUNT) in result.output.replace(",", "").replace("_", "")
