@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from simulator.scenario.log_records import LogRequest
 from simulator.services import comprehend, lookoutvision, rekognition, sagemaker
@@ -56,9 +56,23 @@ class Matched:
     resource was in, which a refused request does not say."""
 
 
+MATCHED_AT_MOST: Final = 10_000_000
+"""The most resources of one service a replayed log is matched against. Matching lists
+them all as the scenario loads, so a larger fleet would fill memory before any estimate of
+the run could refuse it (a count of 10**20 did, in a test): it is refused instead. A fleet
+that replays nothing is never listed at load, and any size loads."""
+
+
 def slots(fleet: Sequence[Fleet], service: str) -> list[Slot]:
     """The service's fleet resources, with the ids the service gives them (numbered on
-    within a project or name across entries, as `ManagedService.numbered` does)."""
+    within a project or name across entries, as `ManagedService.numbered` does).
+    ValueError if there are more than `MATCHED_AT_MOST`."""
+    total = sum(entry.count for entry in fleet if entry.service == service)
+    if total > MATCHED_AT_MOST:
+        raise ValueError(
+            f"the fleet holds {total:,} {service} resources; a replayed log is matched "
+            f"against each of them as the scenario loads, so at most {MATCHED_AT_MOST:,}"
+        )
     found: list[Slot] = []
     numbered: dict[str, int] = {}
     for entry in fleet:

@@ -19,7 +19,7 @@ Like `base`, this module imports no simpy: the scenario's schema imports fleet e
 
 from __future__ import annotations
 
-from typing import ClassVar, Final, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from pydantic import Field
 
@@ -40,13 +40,6 @@ def by_name(*operations: Operation) -> dict[str, Operation]:
     return named
 
 
-MAX_COUNT: Final = 10_000_000
-"""The most resources one fleet entry may hold. A replication keeps every one in memory (a
-million peaked at 1.3 GB with their tables), and a scenario that replays logs lists every
-one as it loads: a larger count cannot run on a machine this is meant for, and is refused
-at load, naming the field, instead of exhausting memory while it is read."""
-
-
 class FleetEntry(Strict):
     """`count` resources of one service, which request streams select by `group`."""
 
@@ -55,7 +48,7 @@ class FleetEntry(Strict):
     name, its pipeline)."""
 
     service: str
-    count: int = Field(ge=1, le=MAX_COUNT)
+    count: int = Field(ge=1)
     group: str | None = Field(
         default=None,
         description="name to select by; default: the entry's project, name or pipeline",

@@ -19,7 +19,7 @@ from simulator.engine.distributions import (
 )
 from simulator.engine.schema import Probability, Strict
 from simulator.services.instances import instance_prices
-from simulator.services.kit import MAX_COUNT, AccountFleet
+from simulator.services.kit import AccountFleet
 from simulator.services.sagemaker.model import (
     OPERATIONS,
     FunctionStatus,
@@ -97,7 +97,7 @@ class Fleet(AccountFleet):
     pipeline: str = Field(
         max_length=256, pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$", description="its name"
     )
-    count: int = Field(ge=1, le=MAX_COUNT, description="how many executions")
+    count: int = Field(ge=1, description="how many executions")
     every: PositiveDuration | None = Field(default=None, description="default: all at t=0")
     first: Duration = Field(default=0.0, ge=0, description="when the first execution starts")
     max_parallel_steps: int = Field(default=50, ge=1, description="MaxParallelExecutionSteps")
