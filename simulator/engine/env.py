@@ -7,7 +7,7 @@ what date and time t=0 is, where schedules such as "daily at 20:00" need it.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any, cast
+from typing import Any
 
 import simpy
 from simpy.events import URGENT
@@ -74,9 +74,12 @@ class Detached:
         self._generator = generator
         _Start(env, self._resume)
 
-    def _resume(self, event: simpy.Event) -> None:
+    def _resume(self, event: Any) -> None:
         """Resume the generator with `event`'s outcome until it yields an event not
-        processed yet, and wait for that one."""
+        processed yet, and wait for that one.
+
+        `event` is typed Any: SimPy declares `callbacks` a list, which the compiled build
+        would check on reading it, and a processed event's is None."""
         generator = self._generator
         try:
             while True:
@@ -84,9 +87,9 @@ class Detached:
                     event = generator.send(event.value)
                 else:
                     event.defused = True
-                    event = generator.throw(cast(BaseException, event.value))
-                callbacks = cast(Any, event).callbacks  # None once processed: the
-                if callbacks is not None:  # compiled build checks SimPy's declared list
+                    event = generator.throw(event.value)
+                callbacks = event.callbacks
+                if callbacks is not None:
                     callbacks.append(self._resume)
                     return
         except StopIteration:
